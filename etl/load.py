@@ -1,0 +1,58 @@
+"""Writing reports to the warehouse. Every write goes through here, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+REPORT_COLUMNS = ["kode_desa", "periode", "nama_berkas", "sheet", "sha256", "nama_psm", "diterima", "sintetis"]
+VALUE_COLUMNS = ["kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah", "baris", "kolom"]
+
+
+def new_batch(con: duckdb.DuckDBPyConnection, user: str, jenis: str, keterangan: str = "") -> int:
+    """Open an import batch and return its id."""
+    row = con.execute(
+        "insert into impor_batch (waktu, pengguna, jenis, status, keterangan) values (?, ?, ?, 'aktif', ?) returning id",
+        [datetime.now(), user, jenis, keterangan],
+    ).fetchone()
+    return int(row[0])
+
+
+def write_reports(con: duckdb.DuckDBPyConnection, reports: pd.DataFrame, values: pd.DataFrame, batch_id: int) -> int:
+    """Insert reports and their values; an active report for the same desa and month is superseded, not deleted.
+
+    `reports` has REPORT_COLUMNS, one row per desa x periode; `values` has VALUE_COLUMNS.
+    Returns the number of reports written.
+    """
+    if reports.empty:
+        return 0
+    con.register("_lap_in", reports[REPORT_COLUMNS])
+    con.register("_nilai_in", values[VALUE_COLUMNS])
+    con.execute(
+        """
+        update laporan set aktif = false, diganti_batch = ?
+        where aktif and (kode_desa, periode) in (select kode_desa, periode from _lap_in)
+        """,
+        [batch_id],
+    )
+    con.execute(
+        """
+        insert into laporan (kode_desa, periode, batch_id, nama_berkas, sheet, sha256, nama_psm, diterima, aktif, sintetis)
+        select kode_desa, periode, ?, nama_berkas, sheet, sha256, nama_psm, diterima, true, sintetis from _lap_in
+        """,
+        [batch_id],
+    )
+    con.execute(
+        """
+        insert into laporan_nilai (laporan_id, kode_indikator, laki_laki, perempuan, jumlah, baris, kolom)
+        select l.id, v.kode_indikator, v.laki_laki, v.perempuan, v.jumlah, v.baris, v.kolom
+        from _nilai_in as v
+        join laporan as l on l.batch_id = ? and l.aktif and l.kode_desa = v.kode_desa and l.periode = v.periode
+        """,
+        [batch_id],
+    )
+    con.unregister("_lap_in")
+    con.unregister("_nilai_in")
+    return len(reports)

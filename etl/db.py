@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -19,7 +20,7 @@ import duckdb
 from etl.errors import PMKSError, SystemProblem
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-LOCK_WAIT_SECONDS = 30.0
+LOCK_WAIT_SECONDS = float(os.environ.get("PMKS_LOCK_WAIT", "30"))
 
 
 def _is_lock_error(exc: Exception) -> bool:

@@ -1,0 +1,1 @@
+"""Dashboard library: queries and chart builders, importable without Streamlit (except ui.py)."""

@@ -1,0 +1,176 @@
+"""The Streamlit side of the dashboard: cached queries, shared filters in the URL, common notices."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries
+from dashboard.queries import Selection
+from etl import fmt
+from etl.config import DEFAULT_DUE_DAY, db_path
+from etl.db import connect
+from etl.errors import PMKSError
+
+CACHE_TTL = 600
+
+
+def _db_token(path: Path) -> tuple:
+    """Changes whenever the warehouse file changes, so a cached result never outlives an import."""
+    parts = []
+    for p in (path, Path(f"{path}.wal")):
+        try:
+            s = p.stat()
+            parts.append((s.st_mtime_ns, s.st_size))
+        except FileNotFoundError:
+            parts.append(None)
+    return tuple(parts)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=1000, show_spinner=False)
+def _cached_query(path: str, token: tuple, name: str, args: tuple):
+    con = connect(path, read_only=True, wait=20)
+    try:
+        return getattr(queries, name)(con, *args)
+    finally:
+        con.close()
+
+
+def q(name: str, *args):
+    """Run a named query from dashboard.queries on a short-lived read-only connection, cached."""
+    path = db_path()
+    return _cached_query(str(path), _db_token(path), name, args)
+
+
+def require_data() -> dict:
+    """Stop the page with a clear message when there is no warehouse or no report yet; show the demo banner."""
+    path = db_path()
+    if not path.exists():
+        st.warning(f"Basis data belum ada ({path}). Siapkan dengan: `python -m etl init` lalu impor laporan.")
+        st.stop()
+    try:
+        info = q("warehouse_info")
+    except PMKSError as exc:
+        st.error(str(exc))
+        st.stop()
+    except Exception:  # an unmigrated or foreign file
+        st.error(f"Berkas {path} bukan basis data Dasbor PMKS yang siap. Jalankan: `python -m etl init`.")
+        st.stop()
+    if info["sintetis"]:
+        st.info("**DATA DEMO SINTETIS** — angka di dasbor ini dibuat acak untuk peragaan, bukan data PMKS sebenarnya.", icon="🧪")
+    if not info["laporan"]:
+        st.warning("Belum ada laporan PSM di basis data. Impor laporan dengan `python -m etl import BERKAS`.")
+        st.stop()
+    return info
+
+
+def due_day() -> int:
+    return int(os.environ.get("PMKS_DUE_DAY", DEFAULT_DUE_DAY))
+
+
+# --- shared filters, kept in the URL --------------------------------------------------------------
+
+FILTER_KEYS = ("periode", "kec", "desa", "ind", "ukuran")
+
+
+def _from_url() -> None:
+    """Seed the widgets' state from the URL once per session, so a link reproduces the view."""
+    keep = st.session_state.setdefault("_keep_filters", {})
+    for key, value in keep.items():  # a page switch drops widget state; restore it
+        st.session_state.setdefault(f"f_{key}", value)
+    if st.session_state.get("_filters_from_url"):
+        return
+    qp = st.query_params
+    for key in FILTER_KEYS:
+        if key in qp:
+            st.session_state[f"f_{key}"] = qp.get_all(key) if key == "ind" else qp[key]
+    st.session_state["_filters_from_url"] = True
+
+
+def _to_url(values: dict) -> None:
+    st.session_state["_keep_filters"] = {k: v for k, v in values.items() if k in FILTER_KEYS}
+    for key, value in values.items():
+        if value in (None, "", []):
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = value
+
+
+def sidebar_filters() -> dict:
+    """Render the shared filters and return them: periode (date), area (code prefix), Selection, ukuran."""
+    _from_url()
+    months = q("periods")
+    if not months:
+        return {}
+    month_keys = [p.strftime("%Y-%m") for p in months]
+    default = q("latest_complete_month", date.today(), due_day())
+    if st.session_state.get("f_periode") not in month_keys:
+        st.session_state["f_periode"] = default.strftime("%Y-%m")
+    with st.sidebar:
+        st.header("Filter")
+        periode_key = st.selectbox(
+            "Periode", month_keys[::-1], key="f_periode",
+            format_func=lambda k: fmt.bulan(date.fromisoformat(k + "-01")),
+        )
+        kec = q("kecamatan_list")
+        kec_options = [""] + kec["kode"].tolist()
+        kec_names = dict(zip(kec["kode"], kec["nama"]))
+        if st.session_state.get("f_kec") not in kec_options:
+            st.session_state["f_kec"] = ""
+        kode_kec = st.selectbox("Kecamatan", kec_options, key="f_kec", format_func=lambda k: kec_names.get(k, "Semua kecamatan"))
+        desa = q("desa_list", kode_kec) if kode_kec else pd.DataFrame(columns=["kode", "nama"])
+        desa_options = [""] + desa["kode"].tolist()
+        desa_names = dict(zip(desa["kode"], desa["nama"]))
+        if st.session_state.get("f_desa") not in desa_options:
+            st.session_state["f_desa"] = ""
+        kode_desa = st.selectbox("Desa/kelurahan", desa_options, key="f_desa", format_func=lambda k: desa_names.get(k, "Semua desa/kelurahan"), disabled=not kode_kec)
+        ind = q("indikator_list")
+        ind_names = dict(zip(ind["kode"], ind["nama"]))
+        groups = {f"kelompok:{g}": f"Kelompok: {g}" for g in sorted(ind["kelompok"].unique())}
+        options = list(groups) + ind["kode"].tolist()
+        labels = {**groups, **ind_names}
+        st.session_state["f_ind"] = [v for v in st.session_state.get("f_ind", []) if v in options]
+        chosen = st.multiselect("Indikator PMKS", options, key="f_ind", format_func=lambda k: labels[k], placeholder="Semua indikator")
+        if st.session_state.get("f_ukuran") not in ("jumlah", "per1000"):
+            st.session_state["f_ukuran"] = "jumlah"
+        ukuran = st.radio("Ukuran", ["jumlah", "per1000"], key="f_ukuran", format_func=lambda k: "Jumlah jiwa" if k == "jumlah" else "Per 1.000 penduduk")
+    codes: list[str] = []
+    for c in chosen:
+        if c.startswith("kelompok:"):
+            codes += ind.loc[ind["kelompok"] == c.split(":", 1)[1], "kode"].tolist()
+        else:
+            codes.append(c)
+    _to_url({"periode": periode_key, "kec": kode_kec, "desa": kode_desa, "ind": chosen, "ukuran": ukuran})
+    area = kode_desa or kode_kec
+    area_name = desa_names.get(kode_desa) or (f"Kec. {kec_names[kode_kec]}" if kode_kec else None)
+    return {
+        "periode": date.fromisoformat(periode_key + "-01"),
+        "area": area,
+        "area_nama": area_name,
+        "kecamatan": kode_kec,
+        "desa": kode_desa,
+        "sel": Selection(area=area, indikator=tuple(sorted(set(codes)))),
+        "indikator_label": ", ".join(labels[c] for c in chosen) if chosen else "Semua indikator",
+        "ukuran": ukuran,
+    }
+
+
+def page_filters() -> tuple[dict, dict]:
+    """Called at the top of every data page: stop with a message if there is nothing to show, else render the
+    shared sidebar filters and return (warehouse info, filters).
+
+    The filters are rendered by each page rather than by app.py because widgets in the entry file are not
+    driven by AppTest; their values survive page switches through `_keep_filters` and live in the URL.
+    """
+    info = require_data()
+    return info, sidebar_filters()
+
+
+def completeness(received: int, total: int) -> str:
+    """'dari 301 dari 328 desa melapor (91,8%)': every count is shown with its completeness."""
+    share = received / total if total else 0
+    return f"dari {fmt.angka(received)} dari {fmt.angka(total)} desa melapor ({fmt.persen(share)})"

@@ -1,0 +1,73 @@
+"""Ringkasan: the morning view for leadership."""
+
+import streamlit as st
+
+from dashboard import charts, ui
+from dashboard.queries import Selection
+from etl import fmt
+
+info, f = ui.page_filters()
+periode, sel = f["periode"], f["sel"]
+where = f["area_nama"] or info["nama"]
+st.title(f"Ringkasan PMKS — {where}")
+st.caption(f"{fmt.bulan(periode)} · {f['indikator_label']}")
+
+months = ui.q("periods")
+prev = max((p for p in months if p < periode), default=None)
+year_ago = periode.replace(year=periode.year - 1)
+now = ui.q("total_for_month", periode, sel)
+if now["laporan"] == 0:
+    st.warning(f"Belum ada laporan untuk {fmt.bulan(periode)} di wilayah ini.")
+    st.stop()
+
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Total PMKS (jiwa)", fmt.angka(now["jumlah"]), help="Jumlah dari laporan yang sudah masuk.")
+c1.caption(ui.completeness(now["laporan"], now["desa"]))
+for col, other, label in ((c2, prev, "bulan lalu"), (c3, year_ago if year_ago in months else None, "tahun lalu")):
+    if other is None:
+        col.metric(f"Dibanding {label}", "–")
+        col.caption("Tidak ada data pembanding.")
+        continue
+    then = ui.q("total_for_month", other, sel)
+    delta = now["jumlah"] - then["jumlah"]
+    col.metric(f"Dibanding {label}", fmt.angka(then["jumlah"]), delta=f"{'+' if delta >= 0 else ''}{fmt.angka(delta)}", delta_color="inverse")
+    col.caption(f"{fmt.bulan(other)}, {ui.completeness(then['laporan'], then['desa'])}")
+c4.metric("Laporan diterima", f"{fmt.angka(now['laporan'])}/{fmt.angka(now['desa'])}")
+c4.caption(f"{fmt.persen(now['laporan'] / now['desa'])} desa/kelurahan sudah melapor")
+
+ind = ui.q("by_indikator", periode, sel)
+top3 = ind.head(3)
+st.markdown("**Tiga indikator terbesar:** " + "; ".join(f"{r.nama} {fmt.angka(r.jumlah)}" for r in top3.itertuples()))
+
+left, right = st.columns(2)
+left.plotly_chart(charts.bar_ranked(ind, "nama", "jumlah", f"PMKS per indikator, {fmt.bulan(periode)}"), key="bar_ind")
+start = months[max(0, months.index(periode) - 11)]
+tr = ui.q("trend", start, periode, sel)
+right.plotly_chart(charts.line_trend(tr, "jumlah", "Tren 12 bulan (jiwa)"), key="trend")
+right.caption("Jumlah laporan per bulan: " + ", ".join(f"{fmt.bulan_pendek(p)} {n}" for p, n in zip(tr["periode"], tr["laporan"])))
+
+kec_sel = Selection(area=f["kecamatan"], indikator=sel.indikator)
+wil = ui.q("by_wilayah", periode, kec_sel, "kecamatan" if not f["kecamatan"] else "desa")
+per1000 = f["ukuran"] == "per1000"
+value = "per_1000" if per1000 else "jumlah"
+st.plotly_chart(
+    charts.bar_ranked(wil, "nama", value, ("PMKS per 1.000 penduduk" if per1000 else "PMKS (jiwa)") + (" per kecamatan" if not f["kecamatan"] else " per desa"), decimals=1 if per1000 else 0),
+    key="bar_wil",
+)
+if per1000 and wil["perkiraan"].fillna(False).any():
+    st.caption("Sebagian angka penduduk adalah perkiraan; laju per 1.000 ikut bersifat perkiraan.")
+
+st.subheader("Perlu perhatian")
+a, b = st.columns(2)
+with a:
+    st.markdown(f"**Kenaikan tertajam** dari {fmt.bulan(prev) if prev else '–'}")
+    if prev:
+        rises = ui.q("sharpest_rises", periode, prev, sel)
+        st.dataframe(
+            rises.rename(columns={"nama": "Desa/Kelurahan", "kecamatan": "Kecamatan", "sebelumnya": "Sebelumnya", "sekarang": "Sekarang", "kenaikan": "Kenaikan"}).drop(columns="kode"),
+            hide_index=True,
+        )
+with b:
+    missing = ui.q("not_reported", periode, f["area"])
+    st.markdown(f"**Belum melapor** {fmt.bulan(periode)}: {fmt.angka(len(missing))} desa/kelurahan")
+    st.dataframe(missing.rename(columns={"nama": "Desa/Kelurahan", "kecamatan": "Kecamatan"}).drop(columns="kode"), hide_index=True)

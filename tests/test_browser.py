@@ -1,0 +1,32 @@
+"""Real-browser tests: Debian chromium driven by Playwright against the running app."""
+
+from __future__ import annotations
+
+import pytest
+
+def wait_until_idle(page) -> None:
+    """Wait until the script has finished and no placeholder skeleton is left on the page."""
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && !document.querySelector('[data-testid="stSkeleton"]');
+        }""",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1000)  # let plotly finish drawing
+
+
+PAGES = [("", "ringkasan"), ("tentang", "tentang")]
+
+
+@pytest.mark.parametrize("path, name", PAGES)
+def test_page_opens_without_exception(app_server, page, artifacts, path, name):
+    page.goto(f"{app_server.url}/{path}", wait_until="networkidle")
+    page.wait_for_selector("[data-testid='stMainBlockContainer']", timeout=30_000)
+    wait_until_idle(page)
+    page.screenshot(path=str(artifacts / f"page_{name}.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    assert "SINTETIS" in body

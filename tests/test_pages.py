@@ -1,0 +1,83 @@
+"""AppTest: every page renders on the demo and the empty warehouse; filters change the numbers."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl import fmt
+from tests.conftest import REPO
+
+PAGES = ["pages/ringkasan.py", "pages/tentang.py"]
+
+
+def run_app(monkeypatch, db, page: str | None = None, query: dict | None = None) -> AppTest:
+    monkeypatch.setenv("PMKS_DB", str(db))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def test_navigation_lists_every_page():
+    text = (REPO / "app.py").read_text()
+    for p in sorted((REPO / "pages").glob("*.py")):
+        assert f"pages/{p.name}" in text
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_demo(monkeypatch, built_db, page):
+    at = run_app(monkeypatch, built_db, page)
+    assert not at.exception
+    assert any("SINTETIS" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_empty_warehouse(monkeypatch, empty_db, page):
+    at = run_app(monkeypatch, empty_db, page)
+    assert not at.exception
+    if page.endswith("ringkasan.py"):
+        assert any("Belum ada laporan" in w.value for w in at.warning)
+
+
+def test_page_renders_without_database(monkeypatch, tmp_path):
+    at = run_app(monkeypatch, tmp_path / "missing.duckdb")
+    assert not at.exception
+    assert any("belum ada" in w.value for w in at.warning)
+
+
+def _metric(at, label):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_ringkasan_total_matches_sql_and_follows_filters(monkeypatch, built_db):
+    con = duckdb.connect(str(built_db), read_only=True)
+    total, n = con.execute("select sum(jumlah), count(distinct kode_desa) from pmks_counts where periode = '2026-10-01'").fetchone()
+    kec_total, kec_n = con.execute("select sum(jumlah), count(distinct kode_desa) from pmks_counts where periode = '2026-10-01' and kode_kecamatan = '35.23.18'").fetchone()
+    fm = con.execute("select sum(jumlah) from pmks_counts where periode = '2026-09-01' and kode_indikator = 'FM'").fetchone()[0]
+    con.close()
+    at = run_app(monkeypatch, built_db)
+    assert _metric(at, "Total PMKS (jiwa)").value == fmt.angka(total)
+    assert _metric(at, "Laporan diterima").value == f"{n}/328"
+    at.selectbox(key="f_kec").select("35.23.18").run()
+    assert _metric(at, "Total PMKS (jiwa)").value == fmt.angka(kec_total)
+    assert at.query_params["kec"] == "35.23.18"
+    at.selectbox(key="f_kec").select("").run()
+    at.selectbox(key="f_periode").select("2026-09").run()
+    at.multiselect(key="f_ind").select("FM").run()
+    assert _metric(at, "Total PMKS (jiwa)").value == fmt.angka(fm)
+    assert at.query_params["periode"] == "2026-09" and at.query_params["ind"] in ("FM", ["FM"])
+
+
+def test_url_reproduces_the_view(monkeypatch, built_db):
+    con = duckdb.connect(str(built_db), read_only=True)
+    expected = con.execute("select sum(jumlah) from pmks_counts where periode = '2026-08-01' and kode_kecamatan = '35.23.16' and kode_indikator in ('LUT', 'PD')").fetchone()[0]
+    con.close()
+    at = run_app(monkeypatch, built_db, query={"periode": "2026-08", "kec": "35.23.16", "ind": ["LUT", "PD"]})
+    assert not at.exception
+    assert at.selectbox(key="f_periode").value == "2026-08"
+    assert _metric(at, "Total PMKS (jiwa)").value == fmt.angka(expected)

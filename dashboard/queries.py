@@ -203,3 +203,88 @@ def sharpest_rises(con: Con, periode: date, previous: date, sel: Selection, limi
         """,
         [*params, periode, previous, sel.area, periode, previous, limit],
     ).df()
+
+
+def pivot_long(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
+    """Total per wilayah (kecamatan or desa) x indicator for one month; reshaped into a pivot by the caller."""
+    cond, params = _ind_filter(sel)
+    key = "d.kode_induk" if tingkat == "kecamatan" else "d.kode"
+    return con.execute(
+        f"""
+        select {key} as kode, w.nama, i.nama as indikator, i.nomor, sum(n.jumlah) as jumlah
+        from laporan l join laporan_nilai n on n.laporan_id = l.id {cond}
+        join wilayah d on d.kode = l.kode_desa join wilayah w on w.kode = {key}
+        join indikator i on i.kode = n.kode_indikator
+        where l.aktif and l.periode = ? and starts_with(l.kode_desa, ?)
+        group by all order by kode, i.nomor
+        """,
+        [*params, periode, sel.area],
+    ).df()
+
+
+def report_status(con: Con, start: date, end: date, area: str, due_day: int) -> pd.DataFrame:
+    """Status of every desa x month: tepat waktu, terlambat, belum lapor or semua nol."""
+    df = con.execute(
+        """
+        with months as (
+            select unnest(generate_series(?::date, ?::date, interval 1 month))::date as periode
+        ), lap as (
+            select l.kode_desa, l.periode, l.diterima, coalesce(sum(n.jumlah), 0) as jumlah
+            from laporan l left join laporan_nilai n on n.laporan_id = l.id
+            where l.aktif and l.periode between ? and ? and starts_with(l.kode_desa, ?)
+            group by all
+        )
+        select d.kode, d.nama, k.kode as kode_kecamatan, k.nama as kecamatan, m.periode,
+               case when lap.kode_desa is null then 'belum lapor'
+                    when lap.jumlah = 0 then 'semua nol'
+                    when lap.diterima::date <= make_date(year(m.periode + interval 1 month), month(m.periode + interval 1 month), ?)
+                        then 'tepat waktu'
+                    else 'terlambat' end as status,
+               lap.diterima
+        from wilayah d join wilayah k on k.kode = d.kode_induk cross join months m
+        left join lap on lap.kode_desa = d.kode and lap.periode = m.periode
+        where d.tingkat = 'desa' and starts_with(d.kode, ?)
+        order by k.nama, d.nama, m.periode
+        """,
+        [start, end, start, end, area, due_day, area],
+    ).df()
+    df["periode"] = df["periode"].dt.date
+    return df
+
+
+def area_profile(con: Con, kode: str, periode: date) -> pd.DataFrame:
+    """Every active indicator for one kecamatan or desa in a month: value, rank among its peers, peers' median."""
+    tingkat = con.execute("select tingkat from wilayah where kode = ?", [kode]).fetchone()[0]
+    key = "d.kode_induk" if tingkat == "kecamatan" else "d.kode"
+    return con.execute(
+        f"""
+        with v as (
+            select {key} as kode, n.kode_indikator, sum(n.jumlah) as jumlah
+            from laporan l join laporan_nilai n on n.laporan_id = l.id join wilayah d on d.kode = l.kode_desa
+            where l.aktif and l.periode = ?
+            group by all
+        ), r as (
+            select *, rank() over (partition by kode_indikator order by jumlah desc) as peringkat,
+                   count(*) over (partition by kode_indikator) as dari,
+                   median(jumlah) over (partition by kode_indikator) as median_kabupaten
+            from v
+        )
+        select i.kode, i.nama, i.kelompok, r.jumlah, r.peringkat, r.dari, r.median_kabupaten
+        from indikator i left join r on r.kode_indikator = i.kode and r.kode = ?
+        where i.aktif order by i.nomor
+        """,
+        [periode, kode],
+    ).df()
+
+
+def area_trend_by_indikator(con: Con, kode: str, start: date, end: date) -> pd.DataFrame:
+    """Monthly value per indicator for one kecamatan or desa."""
+    return con.execute(
+        """
+        select l.periode, n.kode_indikator as kode, sum(n.jumlah) as jumlah
+        from laporan l join laporan_nilai n on n.laporan_id = l.id
+        where l.aktif and l.periode between ? and ? and starts_with(l.kode_desa, ?)
+        group by all order by l.periode
+        """,
+        [start, end, kode],
+    ).df()

@@ -174,3 +174,13 @@ def completeness(received: int, total: int) -> str:
     """'dari 301 dari 328 desa melapor (91,8%)': every count is shown with its completeness."""
     share = received / total if total else 0
     return f"dari {fmt.angka(received)} dari {fmt.angka(total)} desa melapor ({fmt.persen(share)})"
+
+
+def download_buttons(df: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and XLSX of a table exactly as shown."""
+    from dashboard.export import to_csv_bytes, to_xlsx_bytes
+
+    a, b, _ = st.columns([1, 1, 4])
+    a.download_button("Unduh CSV", to_csv_bytes(df), f"{name}.csv", "text/csv", key=f"{key}_csv")
+    b.download_button("Unduh XLSX", to_xlsx_bytes(df), f"{name}.xlsx",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")

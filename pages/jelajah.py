@@ -1,0 +1,41 @@
+"""Jelajah Data: pivot, ranking and time series for policy staff, every table downloadable."""
+
+import streamlit as st
+
+from dashboard import charts, ui
+from etl import fmt
+
+info, f = ui.page_filters()
+periode, sel = f["periode"], f["sel"]
+st.title("Jelajah Data")
+st.caption(f"{f['area_nama'] or info['nama']} · {fmt.bulan(periode)} · {f['indikator_label']}")
+
+tingkat = st.radio("Tingkat", ["kecamatan", "desa"], horizontal=True, key="jelajah_tingkat",
+                   format_func=lambda t: "Kecamatan" if t == "kecamatan" else "Desa/kelurahan")
+long = ui.q("pivot_long", periode, sel, tingkat)
+if long.empty:
+    st.warning("Tidak ada laporan untuk pilihan ini — bukan berarti nol PMKS.")
+    st.stop()
+label = "Kecamatan" if tingkat == "kecamatan" else "Desa/Kelurahan"
+order = long.drop_duplicates("indikator").sort_values("nomor")["indikator"].tolist()
+pivot = long.pivot_table(index=["kode", "nama"], columns="indikator", values="jumlah", aggfunc="sum").reindex(columns=order)
+pivot["Total"] = pivot.sum(axis=1)
+wil = ui.q("by_wilayah", periode, sel, tingkat).set_index("kode")
+table = pivot.reset_index(level="nama").rename(columns={"nama": label})
+table.insert(1, "Desa melapor", [f"{int(wil.at[k, 'laporan'])}/{int(wil.at[k, 'desa'])}" for k in table.index])
+table = table.reset_index(drop=True).sort_values("Total", ascending=False)
+total = ui.q("total_for_month", periode, sel)
+st.markdown(f"**Total {fmt.angka(total['jumlah'])} jiwa**, {ui.completeness(total['laporan'], total['desa'])}.")
+st.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(format="localized") for c in order + ["Total"]})
+ui.download_buttons(table, f"pmks_{tingkat}_{periode:%Y-%m}", "pivot")
+
+ranked = table[[label, "Total"]]
+st.plotly_chart(charts.bar_ranked(ranked, label, "Total", f"Peringkat {label.lower()} menurut jumlah PMKS"), key="rank")
+
+months = ui.q("periods")
+start = st.select_slider("Rentang waktu", options=months, value=(months[max(0, len(months) - 12)], periode),
+                         format_func=fmt.bulan, key="jelajah_rentang")
+tr = ui.q("trend", start[0], start[1], sel)
+st.plotly_chart(charts.line_trend(tr, "jumlah", "Tren bulanan pilihan ini (jiwa)"), key="trend")
+series = tr.assign(Periode=[fmt.bulan(p) for p in tr["periode"]]).rename(columns={"jumlah": "Jumlah", "laporan": "Desa melapor"})[["Periode", "Jumlah", "Desa melapor"]]
+ui.download_buttons(series, f"pmks_tren_{start[0]:%Y-%m}_{start[1]:%Y-%m}", "trend")

@@ -1,0 +1,46 @@
+"""Profil Wilayah: one kecamatan or desa, every indicator with trend, rank and the kabupaten median."""
+
+import streamlit as st
+
+from dashboard import charts, ui
+from etl import fmt
+
+info, f = ui.page_filters()
+periode = f["periode"]
+st.title("Profil Wilayah")
+kec = ui.q("kecamatan_list")
+desa = ui.q("desa_list", "")
+options = {k: f"Kec. {n}" for k, n in zip(kec["kode"], kec["nama"])}
+options.update({k: f"{n} (Kec. {kc})" for k, n, kc in zip(desa["kode"], desa["nama"], desa["kecamatan"])})
+default = f["desa"] or f["kecamatan"] or kec["kode"].iloc[0]
+kode = st.selectbox("Cari kecamatan atau desa/kelurahan", list(options), index=list(options).index(default),
+                    format_func=options.get, key="profil_wilayah")
+tingkat = "kecamatan" if kode in set(kec["kode"]) else "desa"
+st.header(options[kode])
+
+pop = ui.q("population", tingkat, kode, periode.year)
+if pop.empty:
+    st.caption("Jumlah penduduk: tidak tersedia.")
+else:
+    est = " (perkiraan)" if bool(pop["perkiraan"].iloc[0]) else ""
+    st.caption(f"Jumlah penduduk: {fmt.angka(int(pop['penduduk'].iloc[0]))} jiwa{est}.")
+
+prof = ui.q("area_profile", kode, periode)
+peers = "kecamatan" if tingkat == "kecamatan" else "desa"
+if prof["jumlah"].isna().all():
+    st.warning(f"{options[kode]} belum melapor untuk {fmt.bulan(periode)}.")
+table = prof.assign(
+    Peringkat=[f"{int(r)} dari {int(d)} {peers}" if r == r else "–" for r, d in zip(prof["peringkat"], prof["dari"])],
+    median_kabupaten=prof["median_kabupaten"].map(lambda v: fmt.angka(v, 1)),
+    jumlah=prof["jumlah"].map(fmt.angka),
+).rename(columns={"nama": "Indikator", "kelompok": "Kelompok", "jumlah": "Jumlah", "median_kabupaten": f"Median {peers} se-kabupaten"})
+st.dataframe(table[["Indikator", "Kelompok", "Jumlah", "Peringkat", f"Median {peers} se-kabupaten"]], hide_index=True)
+
+months = ui.q("periods")
+start = months[max(0, months.index(periode) - 11)]
+tr = ui.q("area_trend_by_indikator", kode, start, periode)
+total = tr.groupby("periode", as_index=False)["jumlah"].sum()
+st.plotly_chart(charts.line_trend(total, "jumlah", "Tren 12 bulan, semua indikator (jiwa)"), key="profil_trend")
+status = ui.q("report_status", start, periode, kode if tingkat == "desa" else kode, ui.due_day())
+hist = status.groupby("periode")["status"].agg(lambda s: (s != "belum lapor").sum()).reset_index()
+st.markdown("**Riwayat laporan:** " + "; ".join(f"{fmt.bulan_pendek(p)} {n}/{len(status[status['periode'] == p])}" for p, n in zip(hist["periode"], hist["status"])))

@@ -4,10 +4,10 @@ import streamlit as st
 
 st.set_page_config(page_title="Dasbor PMKS", page_icon="📊", layout="wide")
 page = st.navigation([
-    st.Page("pages/ringkasan.py", title="Ringkasan", icon="🏠", default=True),
-    st.Page("pages/jelajah.py", url_path="jelajah", title="Jelajah Data", icon="🔎"),
-    st.Page("pages/profil.py", url_path="profil", title="Profil Wilayah", icon="📍"),
-    st.Page("pages/kelengkapan.py", url_path="kelengkapan", title="Kelengkapan Laporan", icon="✅"),
-    st.Page("pages/tentang.py", url_path="tentang", title="Tentang Data", icon="ℹ️"),
+    st.Page("pages/ringkasan.py", title="Ringkasan", icon=":material/home:", default=True),
+    st.Page("pages/jelajah.py", url_path="jelajah", title="Jelajah Data", icon=":material/table_chart:"),
+    st.Page("pages/profil.py", url_path="profil", title="Profil Wilayah", icon=":material/location_on:"),
+    st.Page("pages/kelengkapan.py", url_path="kelengkapan", title="Kelengkapan Laporan", icon=":material/fact_check:"),
+    st.Page("pages/tentang.py", url_path="tentang", title="Tentang Data", icon=":material/info:"),
 ])
 page.run()

@@ -159,6 +159,19 @@ def sidebar_filters() -> dict:
     }
 
 
+def ensure_navigation() -> None:
+    """Leave Streamlit's legacy `pages/` mode if a fresh server started on a sub-page URL.
+
+    Streamlit runs a sub-page directly, without app.py, until the entry file has called st.navigation once;
+    rerunning after clearing the legacy flag makes app.py (layout, navigation) run as it should.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_filters() -> tuple[dict, dict]:
     """Called at the top of every data page: stop with a message if there is nothing to show, else render the
     shared sidebar filters and return (warehouse info, filters).
@@ -166,6 +179,7 @@ def page_filters() -> tuple[dict, dict]:
     The filters are rendered by each page rather than by app.py because widgets in the entry file are not
     driven by AppTest; their values survive page switches through `_keep_filters` and live in the URL.
     """
+    ensure_navigation()
     info = require_data()
     return info, sidebar_filters()
 

@@ -6,6 +6,7 @@ from dashboard import ui
 from etl import fmt
 from etl.config import db_path
 
+ui.ensure_navigation()
 st.title("Tentang Data")
 path = db_path()
 if not path.exists():

@@ -30,3 +30,6 @@ def test_page_opens_without_exception(app_server, page, artifacts, path, name):
     body = page.inner_text("body")
     assert "Traceback" not in body
     assert "SINTETIS" in body
+    # The app's own navigation (page titles), even when a fresh server is first opened on a sub-page URL.
+    nav = page.inner_text("[data-testid='stSidebarNav']")
+    assert "Kelengkapan Laporan" in nav and "Jelajah Data" in nav

@@ -185,9 +185,9 @@ def page_filters() -> tuple[dict, dict]:
 
 
 def completeness(received: int, total: int) -> str:
-    """'dari 301 dari 328 desa melapor (91,8%)': every count is shown with its completeness."""
+    """'301 dari 328 desa melapor (91,8%)': every count is shown with its completeness."""
     share = received / total if total else 0
-    return f"dari {fmt.angka(received)} dari {fmt.angka(total)} desa melapor ({fmt.persen(share)})"
+    return f"{fmt.angka(received)} dari {fmt.angka(total)} desa melapor ({fmt.persen(share)})"
 
 
 def download_buttons(df: pd.DataFrame, name: str, key: str) -> None:

@@ -299,13 +299,3 @@ def load_boundaries(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> None:
     con.execute("insert into batas_wilayah select kode, tingkat, geom_wkb, geom_peta, luas_km2, jumlah_titik, sumber, diimpor from _batas_in")
     con.unregister("_batas_in")
 
-
-def read_boundaries_gdf(con: duckdb.DuckDBPyConnection, tingkat: str, prefix: str = "", simplified: bool = False) -> gpd.GeoDataFrame:
-    """Boundaries of one level as a GeoDataFrame (full geometry, or the simplified map geometry)."""
-    df = con.execute(
-        "select kode, geom_wkb, geom_peta, luas_km2 from batas_wilayah where tingkat = ? and starts_with(kode, ?) order by kode",
-        [tingkat, prefix],
-    ).df()
-    geoms = shapely.from_geojson(df["geom_peta"].to_numpy()) if simplified else shapely.from_wkb(df["geom_wkb"].map(bytes).to_numpy())
-    return gpd.GeoDataFrame(df[["kode", "luas_km2"]], geometry=geoms, crs="EPSG:4326")
-

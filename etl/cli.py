@@ -88,6 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deactivate", metavar="KODE,...", help="nonaktifkan indikator (kode dipisah koma)")
 
     sub.add_parser("status", parents=[common], help="ringkasan isi basis data")
+
+    p = sub.add_parser("import", parents=[common], help="impor laporan PSM (.xlsx, .xls, .ods, .csv)")
+    p.add_argument("files", nargs="+", metavar="BERKAS", help="satu atau beberapa berkas laporan")
+    p.add_argument("--dry-run", action="store_true", help="periksa saja; tidak ada yang disimpan")
+    p.add_argument("--replace", action="store_true", help="ganti laporan desa × bulan yang sudah tersimpan (perubahan dicatat)")
+    p.add_argument("--report-json", metavar="PATH", help="tulis hasil pemeriksaan sebagai JSON ke PATH")
+
+    p = sub.add_parser("template", parents=[common], help="tulis formulir resmi PSM (.xlsx) dengan daftar pilihan")
+    p.add_argument("--out", required=True, metavar="BERKAS.xlsx", help="berkas keluaran")
+    p.add_argument("--kecamatan", metavar="KODE", help="batasi daftar desa pada satu kecamatan (kode Kemendagri, mis. 35.23.18)")
+
+    p = sub.add_parser("alias", parents=[common], help="simpan nama lain desa atau jenis PMKS untuk impor berikutnya")
+    p.add_argument("name", nargs="?", metavar="NAMA", help="nama sebagaimana tertulis di laporan")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--desa", metavar="KODE", help="kode desa yang dimaksud (mis. 35.23.18.2004)")
+    target.add_argument("--indicator", metavar="KODE", help="kode jenis PMKS yang dimaksud (mis. FM)")
+    p.add_argument("--list", action="store_true", help="tampilkan alias yang tersimpan")
     return parser
 
 
@@ -295,7 +312,106 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from etl.importer import run_import
+
+    return run_import(args.files, db_path(args.db), dry_run=args.dry_run, replace=args.replace,
+                      report_json=args.report_json, user=_user())
+
+
+def cmd_template(args) -> int:
+    from etl.template import build_template
+
+    path = db_path(args.db)
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print("Gagal: --out harus berakhiran .xlsx", file=sys.stderr)
+        return 2
+    con = connect(path, read_only=True)
+    try:
+        code = get_setting_safe(con)
+        if not code:
+            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
+        wilayah = con.execute("select kode, nama, tingkat, kode_induk from wilayah").df()
+        indikator = con.execute("select nomor, kode, nama from indikator where aktif order by nomor").df()
+        region = con.execute("select nama from wilayah where kode = ?", [code]).fetchone()[0]
+    finally:
+        con.close()
+    kecamatan = None
+    if args.kecamatan:
+        from etl.match import parse_code
+
+        kecamatan = parse_code(args.kecamatan)
+        if kecamatan not in set(wilayah.loc[wilayah["tingkat"] == "kecamatan", "kode"]):
+            raise PMKSError(f"Kecamatan {args.kecamatan} tidak ada di basis data ini.")
+    data = build_template(wilayah, indikator, region, kecamatan)
+    if not out.parent.exists():
+        raise PMKSError(f"Folder {out.parent} tidak ada.")
+    out.write_bytes(data)
+    scope = f"Kecamatan {wilayah.set_index('kode').loc[kecamatan, 'nama']}" if kecamatan else region
+    print(f"Formulir PSM ditulis ke {out} ({scope}, {len(indikator)} jenis PMKS).")
+    return 0
+
+
+def cmd_alias(args) -> int:
+    from etl.load import save_desa_alias, save_indicator_alias
+    from etl.match import normalize_label, normalize_name, parse_code
+
+    path = db_path(args.db)
+    if args.list or not args.name:
+        if not args.list:
+            print("Gagal: sebutkan NAMA bersama --desa atau --indicator, atau gunakan --list.", file=sys.stderr)
+            return 2
+        con = connect(path, read_only=True)
+        try:
+            desa = con.execute("""
+                select a.alias, a.kode_desa, d.nama, k.nama from alias_desa a join wilayah d on d.kode = a.kode_desa
+                join wilayah k on k.kode = a.kode_kecamatan order by k.nama, a.alias
+            """).fetchall()
+            ind = con.execute("select a.alias, a.kode_indikator, i.nama from alias_indikator a join indikator i on i.kode = a.kode_indikator order by a.alias").fetchall()
+        finally:
+            con.close()
+        for alias, code, name, kec in desa:
+            print(f"desa  '{alias}' (Kec. {kec}) → {name} [{code}]")
+        for alias, code, name in ind:
+            print(f"PMKS  '{alias}' → {name} [{code}]")
+        print(f"{len(desa)} alias desa, {len(ind)} alias jenis PMKS.")
+        return 0
+    if not (args.desa or args.indicator):
+        print("Gagal: sebutkan --desa KODE atau --indicator KODE.", file=sys.stderr)
+        return 2
+    con = connect(path)
+    try:
+        with transaction(con, path):
+            if args.desa:
+                code = parse_code(args.desa) or args.desa
+                row = con.execute("select d.nama, d.kode_induk, k.nama from wilayah d join wilayah k on k.kode = d.kode_induk where d.kode = ? and d.tingkat = 'desa'", [code]).fetchone()
+                if not row:
+                    raise PMKSError(f"Kode desa {args.desa} tidak ada di basis data ini.")
+                alias = normalize_name(args.name)
+                if not alias:
+                    raise PMKSError("NAMA kosong setelah dinormalkan.")
+                save_desa_alias(con, row[1], alias, code, _user())
+                message = f"Alias disimpan: '{args.name}' di Kecamatan {row[2]} berarti {row[0]} [{code}]."
+            else:
+                code = args.indicator.strip().upper()
+                row = con.execute("select nama from indikator where kode = ?", [code]).fetchone()
+                if not row:
+                    raise PMKSError(f"Kode jenis PMKS {args.indicator} tidak dikenal.")
+                alias = normalize_label(args.name)
+                save_indicator_alias(con, alias, code, _user())
+                message = f"Alias disimpan: '{args.name}' berarti {row[0]} [{code}]."
+            write_audit(con, _user(), "alias", args.name, None)
+    finally:
+        con.close()
+    print(message)
+    return 0
+
+
 COMMANDS = {
+    "import": cmd_import,
+    "template": cmd_template,
+    "alias": cmd_alias,
     "init": cmd_init,
     "demo": cmd_demo,
     "boundaries": cmd_boundaries,

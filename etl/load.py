@@ -56,3 +56,25 @@ def write_reports(con: duckdb.DuckDBPyConnection, reports: pd.DataFrame, values:
     con.unregister("_lap_in")
     con.unregister("_nilai_in")
     return len(reports)
+
+
+def save_desa_alias(con: duckdb.DuckDBPyConnection, kode_kecamatan: str, alias: str, kode_desa: str, user: str) -> None:
+    """Remember that `alias` (already normalised) written in a report of this kecamatan means `kode_desa`."""
+    con.execute(
+        """
+        insert into alias_desa (kode_kecamatan, alias, kode_desa, pengguna, dibuat) values (?, ?, ?, ?, ?)
+        on conflict (kode_kecamatan, alias) do update set kode_desa = excluded.kode_desa, pengguna = excluded.pengguna, dibuat = excluded.dibuat
+        """,
+        [kode_kecamatan, alias, kode_desa, user, datetime.now()],
+    )
+
+
+def save_indicator_alias(con: duckdb.DuckDBPyConnection, alias: str, kode_indikator: str, user: str) -> None:
+    """Remember that `alias` (already normalised) written as a PMKS type means `kode_indikator`."""
+    con.execute(
+        """
+        insert into alias_indikator (alias, kode_indikator, pengguna, dibuat) values (?, ?, ?, ?)
+        on conflict (alias) do update set kode_indikator = excluded.kode_indikator, pengguna = excluded.pengguna, dibuat = excluded.dibuat
+        """,
+        [alias, kode_indikator, user, datetime.now()],
+    )

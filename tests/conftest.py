@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,6 +42,19 @@ def check(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     return result
+
+
+def table_fingerprint(db) -> dict:
+    """Row count and an order-independent checksum of every table: equal fingerprints = unchanged data."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute("select table_name from information_schema.tables where table_type = 'BASE TABLE' order by 1").fetchall()]
+        out = {}
+        for t in tables:
+            out[t] = con.execute(f'select count(*), coalesce(sum(hash(columns(*))), 0)::varchar from (select * from "{t}")').fetchone()
+        return out
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="session")

@@ -13,22 +13,9 @@ import pytest
 import shapely
 
 from etl.db import available_migrations, migrate
-from tests.conftest import check, reference, run_etl
+from tests.conftest import check, reference, run_etl, table_fingerprint
 
 TUBAN_AREA_KM2 = 1972.5
-
-
-def table_fingerprint(db) -> dict:
-    """Row count and an order-independent checksum of every table: equal fingerprints = unchanged data."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        tables = [r[0] for r in con.execute("select table_name from information_schema.tables where table_type = 'BASE TABLE' order by 1").fetchall()]
-        out = {}
-        for t in tables:
-            out[t] = con.execute(f'select count(*), coalesce(sum(hash(columns(*))), 0)::varchar from (select * from "{t}")').fetchone()
-        return out
-    finally:
-        con.close()
 
 
 def fingerprint_without_time(db) -> dict:

@@ -1,0 +1,115 @@
+"""`python -m etl import`: check files, write the accepted ones, report in Bahasa Indonesia.
+
+The slow part (reading the files) runs in the sandbox before the database is touched; checking runs
+on a read-only connection; only the final write takes the database's write lock, briefly. If another
+import committed in between, the files are checked again inside the write transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from etl import fmt
+from etl.db import connect, get_setting, transaction
+from etl.errors import PMKSError, SystemProblem
+from etl.ingest import FileResult, Reference, analyse_files, commit, where_text
+from etl.sandbox import SheetReader
+from etl.sheets import Unreadable
+
+STATUS = {"accepted": "DITERIMA", "rejected": "DITOLAK", "unchanged": "TIDAK BERUBAH"}
+LAYOUT = {"form": "formulir desa", "wide": "rekap kecamatan", "long": "tabel panjang"}
+
+
+def _snapshot(con) -> tuple:
+    return con.execute("select (select max(id) from impor_batch), (select count(*) from laporan where aktif)").fetchone()
+
+
+def check_files(con, files: list[tuple[str, bytes, list | None]], reader: SheetReader, *, replace: bool,
+                today: date | None = None, user: str = "cli") -> list[FileResult]:
+    """Analyse every file against the database behind `con`, in order (earlier files claim desa x months first)."""
+    ref = Reference(con, today=today, user=user)
+    return analyse_files(ref, files, reader, replace=replace)
+
+
+def run_import(paths: list[str], db: Path, *, dry_run: bool, replace: bool, report_json: str | None, user: str,
+               today: date | None = None) -> int:
+    for path in paths:
+        if not Path(path).is_file():
+            raise SystemProblem(f"berkas {path} tidak ada atau bukan berkas biasa; tidak ada yang diimpor")
+    if report_json and not Path(report_json).parent.exists():
+        raise SystemProblem(f"folder untuk --report-json ({Path(report_json).parent}) tidak ada")
+    files = []
+    with SheetReader() as reader:
+        for path in paths:
+            data = Path(path).read_bytes()
+            try:
+                sheets = reader.read(data, Path(path).name)
+            except Unreadable as exc:
+                sheets = exc  # analyse() turns the reason into an issue
+            files.append((Path(path).name, data, sheets))
+        con = connect(db, read_only=True)
+        try:
+            if not _ready(con):
+                raise PMKSError(f"Basis data {db} belum disiapkan. Jalankan dulu: python -m etl init")
+            results = check_files(con, files, reader, replace=replace, today=today, user=user)
+            before = _snapshot(con)
+        finally:
+            con.close()
+        batch = None
+        if not dry_run and any(r.status == "accepted" for r in results):
+            con = connect(db)
+            try:
+                with transaction(con, db):
+                    if _snapshot(con) != before:  # another import landed meanwhile: check again under the lock
+                        results = check_files(con, files, reader, replace=replace, today=today, user=user)
+                    batch = commit(con, results, user)
+            finally:
+                con.close()
+    print_report(results, db, dry_run=dry_run, batch=batch)
+    if report_json:
+        Path(report_json).write_text(json.dumps({"files": [r.to_json() for r in results], "batch": batch, "dry_run": dry_run},
+                                                ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def _ready(con) -> bool:
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    return "pengaturan" in tables and get_setting(con, "kode_wilayah") is not None
+
+
+def print_report(results: list[FileResult], db: Path, *, dry_run: bool, batch: int | None, out=None) -> None:
+    out = out or sys.stdout
+    write = lambda text="": print(text, file=out)  # noqa: E731
+    write(f"Pemeriksaan {len(results)} berkas untuk {db}" + (" (uji coba, --dry-run: tidak ada yang disimpan)" if dry_run else ""))
+    for result in results:
+        layouts = ", ".join(sorted({LAYOUT[x] for x in result.layouts}))
+        head = f"{STATUS[result.status]:<14} {result.file}" + (f" — {layouts}" if layouts else "")
+        if result.status != "rejected" and not result.reports.empty:
+            months = sorted(set(result.reports["periode"]))
+            span = fmt.bulan(months[0]) + (f" s.d. {fmt.bulan(months[-1])}" if len(months) > 1 else "")
+            head += f"; {fmt.angka(len(result.reports))} laporan desa, {span}, {fmt.angka(int(result.values['jumlah'].sum()))} jiwa PMKS"
+        write(head)
+        if result.note:
+            write(f"    {result.note}")
+        for issue in result.issues:
+            kind = "kesalahan" if issue.severity == "error" else "peringatan"
+            line = f"    {kind}: {where_text(issue, result.file)}: {issue.message}"
+            if issue.suggestion:
+                line += f". Saran: {issue.suggestion}"
+            write(line)
+        if result.changes:
+            write(f"    perubahan ({len(result.changes)}):")
+            for change in result.changes[:50]:
+                write(f"      {change}")
+            if len(result.changes) > 50:
+                write(f"      … dan {fmt.angka(len(result.changes) - 50)} perubahan lainnya")
+    counts = {s: sum(r.status == s for r in results) for s in STATUS}
+    write(f"Hasil: {counts['accepted']} diterima, {counts['rejected']} ditolak, {counts['unchanged']} tidak berubah.")
+    if batch is not None:
+        n = sum(len(r.reports) for r in results if r.status == "accepted")
+        write(f"Tersimpan: {fmt.angka(n)} laporan dalam batch impor {batch}.")
+    elif not dry_run and counts["accepted"] == 0:
+        write("Tidak ada yang disimpan.")

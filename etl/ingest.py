@@ -1,0 +1,419 @@
+"""From the bytes of a PSM report file to validated reports, or a precise list of what is wrong.
+
+`analyse` never writes: it reads the file (in the sandbox), recognises its layout, matches every
+name to an official code, applies the rules of `etl.validate` and compares with the stored reports.
+`commit` writes every accepted file of a run in one transaction with its provenance. The same
+functions serve `python -m etl import` and the upload page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from etl import fmt
+from etl import validate as rules
+from etl.cells import find_period, parse_count, parse_period
+from etl.db import audit as write_audit
+from etl.layouts import Where, extract
+from etl.load import new_batch, write_reports
+from etl.match import Gazetteer, IndicatorMatcher, Match
+from etl.sandbox import SheetReader
+from etl.sheets import Sheet, Unreadable
+from etl.validate import Issue
+
+MAX_ISSUES_PER_KIND = 20  # the same message on many rows is reported this often, then summarised
+
+
+@dataclass
+class FileResult:
+    file: str
+    sha256: str
+    size: int
+    status: str = "rejected"  # accepted | rejected | unchanged
+    layouts: list[str] = field(default_factory=list)
+    reports: pd.DataFrame = field(default_factory=pd.DataFrame)  # kode_desa, periode, sheet, nama_psm, values, jumlah, baris
+    values: pd.DataFrame = field(default_factory=pd.DataFrame)  # etl.load.VALUE_COLUMNS
+    issues: list[Issue] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # "Menilo, Fakir Miskin: 12 → 19"
+    replaces: int = 0  # stored reports this file replaces
+    note: str = ""
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    def to_json(self) -> dict:
+        reports = [
+            {"kode_desa": r.kode_desa, "periode": r.periode.strftime("%Y-%m"), "values": int(r.values), "jumlah": int(r.jumlah),
+             "sheet": r.sheet}
+            for r in self.reports.itertuples()
+        ] if not self.reports.empty else []
+        return {"file": self.file, "sha256": self.sha256, "status": self.status, "layouts": self.layouts, "reports": reports,
+                "issues": [{k: v for k, v in asdict(i).items() if k != "file"} for i in self.issues], "changes": self.changes, "note": self.note}
+
+
+class Reference:
+    """What a run of imports compares against: the gazetteer, the indicators and the stored reports."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, today: date | None = None, user: str = "cli"):
+        self.con = con
+        self.today = today or date.today()
+        self.user = user
+        self.gazetteer = Gazetteer.from_db(con)
+        self.indicators = IndicatorMatcher.from_db(con)
+        self.indicator_names = dict(con.execute("select kode, nama from indikator").fetchall())
+        self.imported = {
+            sha: (nama, waktu, batch)
+            for sha, nama, waktu, batch in con.execute("""
+                select f.sha256, f.nama_berkas, b.waktu, b.id from berkas_impor f join impor_batch b on b.id = f.batch_id
+                where b.status = 'aktif'
+            """).fetchall()
+        }
+        self.claimed: dict[tuple[str, date], str] = {}  # desa x month already taken by a file of this run
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def analyse(ref: Reference, name: str, data: bytes, reader: SheetReader, *, replace: bool = False,
+            sheets: list[Sheet] | Unreadable | None = None) -> FileResult:
+    """Everything the import would do with one file, without writing anything."""
+    return analyse_files(ref, [(name, data, sheets)], reader, replace=replace)[0]
+
+
+def analyse_files(ref: Reference, files: list[tuple[str, bytes, list[Sheet] | Unreadable | None]], reader: SheetReader,
+                  *, replace: bool = False) -> list[FileResult]:
+    """Analyse several files together, as one import: earlier files claim a desa x month first.
+
+    Reading and matching run per file; the rules and the comparison with stored reports run once over
+    all files, so a month of 328 forms costs a few queries, not a few per form.
+    """
+    results, frames = [], []
+    for index, (name, data, sheets) in enumerate(files):
+        result, frame = _read(ref, name, data, reader, sheets)
+        results.append(result)
+        if frame is not None:
+            frames.append(frame.assign(_file=index))
+    if frames:
+        _plan(ref, pd.concat(frames, ignore_index=True), results, replace)
+    for result in results:
+        result.issues = _summarise(result.issues)
+        if result.errors:
+            result.status = "rejected"
+            result.reports = pd.DataFrame()
+            result.values = pd.DataFrame()
+            result.changes = []
+            result.replaces = 0
+        elif result.status != "unchanged":
+            result.status = "accepted"
+            for key in zip(result.reports["kode_desa"], result.reports["periode"]):
+                ref.claimed[key] = result.file
+    return results
+
+
+def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -> tuple[FileResult, pd.DataFrame | None]:
+    """Read one file and resolve its names, months and counts; the frame is None when nothing more is to check."""
+    result = FileResult(name, sha256(data), len(data))
+    if result.sha256 in ref.imported:
+        earlier, when, batch = ref.imported[result.sha256]
+        result.status = "unchanged"
+        result.note = f"berkas yang sama persis sudah diimpor pada {fmt.tanggal(when.date())} (batch {batch}, '{earlier}'); tidak ada yang diubah"
+        return result, None
+    try:
+        if isinstance(sheets, Unreadable):
+            raise sheets
+        sheets = sheets if sheets is not None else reader.read(data, name)
+    except Unreadable as exc:
+        result.issues.append(Issue("error", None, None, None, f"berkas tidak dapat dibaca: {exc}", "simpan ulang berkas sebagai .xlsx atau .csv dari Excel/LibreOffice"))
+        return result, None
+    raws = []
+    for sheet in sheets:
+        found = extract(sheet.name, sheet.rows, sheet.merged, ref.indicators)
+        if found.layout:
+            result.layouts.append(found.layout)
+        for severity, where, message, suggestion in found.problems:
+            result.issues.append(Issue(severity, sheet.name, where.row, where.col, message, suggestion))
+        raws.extend(found.values)
+    if not raws:
+        if not result.errors:
+            result.issues.append(Issue("error", None, None, None, "tidak ada laporan PMKS yang dikenali dalam berkas ini",
+                                       "gunakan formulir resmi (python -m etl template), rekap kecamatan, atau tabel panjang dengan kolom desa, indikator, periode, jumlah"))
+        return result, None
+    frame = _resolve(ref, raws, result)
+    return result, (frame if not result.errors else None)
+
+
+def _once(cache: dict, key, compute):
+    if key not in cache:
+        cache[key] = compute(key)
+    return cache[key]
+
+
+def _resolve(ref: Reference, raws: list, result: FileResult) -> pd.DataFrame | None:
+    """Turn raw values into codes, months and counts; record an issue for everything that does not resolve."""
+    issues = result.issues
+    gaz, ind = ref.gazetteer, ref.indicators
+    periods: dict = {}
+    kecs: dict = {}
+    desas: dict = {}
+    counts: dict = {}
+    rows = []
+    for raw in raws:
+        at = lambda w: (raw.sheet, w.row, w.col)  # noqa: E731
+        # month
+        period = _once(periods, raw.periode, lambda v: parse_period(v) or (find_period(v) if isinstance(v, str) else None))
+        if period is None:
+            issues.append(Issue("error", *at(raw.periode_at), f"bulan laporan '{raw.periode}' tidak terbaca",
+                                "tulis seperti 'Oktober 2026', '10/2026' atau '2026-10'"))
+        # kecamatan
+        kec_code = None
+        if raw.kecamatan:
+            match = _once(kecs, raw.kecamatan, gaz.match_kecamatan)
+            if match.ok:
+                kec_code = match.code
+                if match.how == "fuzzy":
+                    issues.append(Issue("warning", *at(raw.kecamatan_at), f"kecamatan '{raw.kecamatan}' dibaca sebagai {gaz.names[kec_code]} (kemiripan {match.score:.0f}%)", None))
+            else:
+                issues.append(Issue("error", *at(raw.kecamatan_at), f"kecamatan '{raw.kecamatan}' tidak dikenal", _candidates(match)))
+                continue
+        # desa
+        desa_text = raw.kode or raw.desa or ""
+        match = _once(desas, (kec_code, desa_text, raw.desa), lambda k: _match_desa(gaz, k))
+        if not match.ok:
+            issues.append(Issue("error", *at(raw.desa_at), _desa_message(gaz, raw, kec_code, match), _candidates(match)))
+        elif match.how == "fuzzy":
+            issues.append(Issue("warning", *at(raw.desa_at), f"desa '{raw.desa}' dibaca sebagai {gaz.label(match.code)} (kemiripan {match.score:.0f}%)",
+                                "simpan sebagai alias bila benar: python -m etl alias"))
+        # indicator
+        found = ind.match(raw.indikator)
+        if not found.ok:
+            issues.append(Issue("error", *at(raw.indikator_at), f"jenis PMKS '{raw.indikator}' tidak dikenal", _candidates(found)))
+        elif found.how == "fuzzy":
+            issues.append(Issue("warning", *at(raw.indikator_at), f"jenis PMKS '{raw.indikator}' dibaca sebagai {ind.label(found.code)} (kemiripan {found.score:.0f}%)", None))
+        # counts
+        parsed = {}
+        for part, value, col in (("l", raw.laki_laki, raw.l_col), ("p", raw.perempuan, raw.p_col), ("j", raw.jumlah, raw.j_col)):
+            number, problem = _once(counts, value if not isinstance(value, float) or value == value else None, parse_count)
+            if problem:
+                issues.append(Issue("error", raw.sheet, raw.row, col, f"{_PART[part]}: {problem}", "isi dengan bilangan bulat ≥ 0 (kosong atau '-' berarti 0)"))
+            parsed[part] = number
+        given = {part: col is not None and _given(value) for part, value, col in (("l", raw.laki_laki, raw.l_col), ("p", raw.perempuan, raw.p_col), ("j", raw.jumlah, raw.j_col))}
+        rows.append((
+            match.code, period, found.code, parsed["l"], parsed["p"], parsed["j"], given["l"] or given["p"], given["j"],
+            raw.sheet, raw.row, raw.j_col or raw.l_col, raw.l_col, raw.p_col, raw.psm, raw.desa or raw.kode,
+        ))
+    if result.errors:
+        return None
+    frame = pd.DataFrame(rows, columns=[
+        "kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah", "lp_given", "j_given",
+        "sheet", "baris", "kolom", "l_col", "p_col", "nama_psm", "nama_tertulis",
+    ])
+    return frame
+
+
+_PART = {"l": "L (laki-laki)", "p": "P (perempuan)", "j": "jumlah"}
+
+
+def _given(value) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, float):
+        return value == value
+    return bool(str(value).strip())
+
+
+def _match_desa(gaz: Gazetteer, key) -> Match:
+    kec_code, text, name = key
+    match = gaz.match_desa(text, kec_code)
+    if match.ok and name and text != name:  # a code was given: the name beside it must agree
+        by_name = gaz.match_desa(name, gaz.parent[match.code])
+        if by_name.ok and by_name.code != match.code:
+            return Match(None, 0.0, "conflict", [(match.code, gaz.label(match.code), 100.0), (by_name.code, gaz.label(by_name.code), 100.0)])
+    return match
+
+
+def _desa_message(gaz: Gazetteer, raw, kec_code, match: Match) -> str:
+    where = f" di Kecamatan {gaz.names[kec_code]}" if kec_code else ""
+    if match.how == "elsewhere":
+        other = ", ".join(label for _, label, _ in match.candidates if gaz.parent.get(_) != kec_code)
+        return f"desa '{raw.desa or raw.kode}' tidak berada di Kecamatan {gaz.names.get(kec_code, kec_code)}; nama itu ada di {other}"
+    if match.how == "ambiguous":
+        return f"desa '{raw.desa}' ada di {len(match.candidates)} kecamatan; laporan tidak menyebut kecamatannya"
+    if match.how == "conflict":
+        return f"kode desa '{raw.kode}' tidak sesuai dengan nama '{raw.desa}'"
+    if not (raw.desa or raw.kode):
+        return "nama desa kosong"
+    return f"desa '{raw.desa or raw.kode}' tidak ditemukan{where}"
+
+
+def _candidates(match: Match) -> str | None:
+    if not match.candidates:
+        return None
+    return "mungkin: " + "; ".join(f"{label} [{code}]" for code, label, _ in match.candidates[:3])
+
+
+def _plan(ref: Reference, frame: pd.DataFrame, results: list[FileResult], replace: bool) -> None:
+    """Apply the validation rules, compare with stored reports and decide what each file would write."""
+    def file_issues(issues: list[Issue]) -> None:
+        for issue in issues:
+            results[issue.file].issues.append(issue)
+
+    frame, found = rules.reconcile_sex(frame)
+    file_issues(found)
+    frame, found = rules.duplicates(frame, ref.gazetteer, ref.indicator_names)
+    file_issues(found)
+    file_issues(rules.future_month(frame, ref.today))
+    file_issues(rules.all_zero(frame, ref.gazetteer))
+    failed = {i for i, r in enumerate(results) if r.errors}
+    file_issues(rules.claimed_in_run(frame[~frame["_file"].isin(failed)], ref.claimed, [r.file for r in results], ref.gazetteer))
+    failed = {i for i, r in enumerate(results) if r.errors}
+    frame = frame[~frame["_file"].isin(failed)]
+    if frame.empty:
+        return
+    file_issues(rules.history_jumps(frame, ref.con, ref.gazetteer, ref.indicator_names))
+    reports = (
+        frame.groupby(["_file", "kode_desa", "periode"], sort=True)
+        .agg(sheet=("sheet", "first"), nama_psm=("nama_psm", "first"), values=("jumlah", "size"), jumlah=("jumlah", "sum"), baris=("baris", "min"))
+        .reset_index()
+    )
+    stored = _stored(ref.con, reports)
+    drop: set[tuple] = set()
+    if stored:
+        many_months = reports.groupby("_file")["periode"].nunique().to_dict()
+        keys = set(stored)
+        subset = frame[[k in keys for k in zip(frame["kode_desa"], frame["periode"])]]
+        for (index, desa, periode), new in subset.groupby(["_file", "kode_desa", "periode"], sort=True):
+            old = stored[(desa, periode)]
+            result = results[index]
+            diff = _diff(ref, desa, periode, old["values"], new, many_months=many_months[index] > 1)
+            if not diff:
+                drop.add((index, desa, periode))
+            elif replace:
+                result.changes.extend(diff)
+                result.replaces += 1
+            else:
+                source = "data demo sintetis" if old["sintetis"] else f"berkas '{old['nama_berkas']}'"
+                result.issues.append(Issue(
+                    "error", new["sheet"].iloc[0], int(new["baris"].min()), None,
+                    f"laporan {ref.gazetteer.label(desa)} {fmt.bulan(periode)} sudah ada ({source}, diimpor {fmt.tanggal(old['diterima'].date())}); "
+                    f"{len(diff)} nilai berbeda, mis. {diff[0]}",
+                    "periksa lalu impor ulang dengan --replace (unggah: centang 'ganti laporan yang sudah ada') untuk menggantinya",
+                ))
+    report_groups = dict(tuple(reports.groupby("_file")))
+    value_groups = dict(tuple(frame.groupby("_file")))
+    for index, result in enumerate(results):
+        if index not in report_groups or result.errors:
+            continue
+        mine, values = report_groups[index], value_groups[index]
+        if drop:
+            same = [(index, d, p) in drop for d, p in zip(mine["kode_desa"], mine["periode"])]
+            if all(same):
+                result.status = "unchanged"
+                result.note = "semua laporan dalam berkas ini sama dengan yang sudah tersimpan; tidak ada yang diubah"
+            elif any(same):
+                result.note = f"{sum(same)} laporan sama dengan yang tersimpan dan dilewati"
+                keep = {(d, p) for (i, d, p) in drop if i == index}
+                mine = mine[[not s for s in same]]
+                values = values[[k not in keep for k in zip(values["kode_desa"], values["periode"])]]
+        result.reports = mine.drop(columns="_file").reset_index(drop=True)
+        result.values = values.drop(columns="_file").reset_index(drop=True)
+
+
+def _stored(con: duckdb.DuckDBPyConnection, reports: pd.DataFrame) -> dict:
+    """Active stored reports for the desa x months of a file, with their values."""
+    con.register("_keys", reports[["kode_desa", "periode"]].drop_duplicates())
+    rows = con.execute("""
+        select l.kode_desa, l.periode, l.id, l.nama_berkas, l.diterima, l.sintetis, n.kode_indikator, n.jumlah
+        from laporan l join _keys k on k.kode_desa = l.kode_desa and k.periode = l.periode
+        left join laporan_nilai n on n.laporan_id = l.id
+        where l.aktif
+    """).fetchall()
+    con.unregister("_keys")
+    stored: dict = {}
+    for desa, periode, lid, berkas, diterima, sintetis, kode, jumlah in rows:
+        entry = stored.setdefault((desa, periode), {"id": lid, "nama_berkas": berkas, "diterima": diterima, "sintetis": sintetis, "values": {}})
+        if kode is not None:
+            entry["values"][kode] = jumlah
+    return stored
+
+
+def _diff(ref: Reference, desa: str, periode: date, old: dict, new: pd.DataFrame, many_months: bool) -> list[str]:
+    name = ref.gazetteer.names[desa] + (f" {fmt.bulan(periode)}" if many_months else "")
+    new_values = dict(zip(new["kode_indikator"], new["jumlah"]))
+    lines = []
+    for code in sorted(set(old) | set(new_values), key=lambda c: list(ref.indicator_names).index(c) if c in ref.indicator_names else 99):
+        before, after = old.get(code), new_values.get(code)
+        if before != after:
+            show = lambda v: "(kosong)" if v is None else fmt.angka(v)  # noqa: E731
+            lines.append(f"{name}, {ref.indicator_names.get(code, code)}: {show(before)} → {show(after)}")
+    return lines
+
+
+def _summarise(issues: list[Issue]) -> list[Issue]:
+    """Keep the first MAX_ISSUES_PER_KIND issues of each message kind and summarise the rest."""
+    seen: dict[tuple, int] = {}
+    kept = []
+    exact = set()
+    for issue in issues:
+        key = (issue.severity, issue.sheet, issue.row, issue.column, issue.message)
+        if key in exact:  # a desa error repeats once per indicator of its row
+            continue
+        exact.add(key)
+        kind = (issue.severity, issue.message.split("'")[0], issue.column)
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= MAX_ISSUES_PER_KIND:
+            kept.append(issue)
+    for kind, n in seen.items():
+        if n > MAX_ISSUES_PER_KIND:
+            kept.append(Issue(kind[0], None, None, kind[2], f"… dan {fmt.angka(n - MAX_ISSUES_PER_KIND)} masalah serupa lainnya ({kind[1].strip()})", None))
+    return kept
+
+
+def commit(con: duckdb.DuckDBPyConnection, results: list[FileResult], user: str) -> int | None:
+    """Write every accepted file in one batch; the caller holds the transaction. Returns the batch id."""
+    accepted = [r for r in results if r.status == "accepted"]
+    if not accepted:
+        return None
+    names = ", ".join(r.file for r in accepted)
+    batch = new_batch(con, user, "impor", names[:500])
+    now = datetime.now()
+    reports = pd.concat([r.reports.assign(nama_berkas=r.file, sha256=r.sha256) for r in accepted], ignore_index=True)
+    values = pd.concat([r.values for r in accepted], ignore_index=True)
+    reports = reports.assign(diterima=now, sintetis=False)
+    values = values.assign(laki_laki=values["laki_laki"].astype("Int64"), perempuan=values["perempuan"].astype("Int64"))
+    write_reports(con, reports, values, batch)
+    files = pd.DataFrame({"batch_id": batch, "nama_berkas": [r.file for r in accepted], "sha256": [r.sha256 for r in accepted],
+                          "ukuran": [r.size for r in accepted], "jumlah_laporan": [len(r.reports) for r in accepted]})
+    con.register("_berkas_in", files)
+    con.execute("insert into berkas_impor select batch_id, nama_berkas, sha256, ukuran, jumlah_laporan from _berkas_in")
+    con.unregister("_berkas_in")
+    for result in accepted:
+        if result.replaces:
+            write_audit(con, user, "ganti_laporan", result.file, json.dumps({"batch": batch, "perubahan": result.changes}, ensure_ascii=False))
+    write_audit(con, user, "impor", f"batch {batch}", json.dumps({"berkas": [r.file for r in accepted], "laporan": int(sum(len(r.reports) for r in accepted))}, ensure_ascii=False))
+    return batch
+
+
+def where_text(issue: Issue, file: str) -> str:
+    parts = [file]
+    if issue.sheet:
+        parts.append(f"lembar '{issue.sheet}'")
+    if issue.row:
+        parts.append(f"baris {issue.row}")
+    if issue.column:
+        parts.append(f"kolom {issue.column}")
+    return ", ".join(parts)
+
+
+__all__ = ["FileResult", "Reference", "analyse", "analyse_files", "commit", "where_text", "Where"]

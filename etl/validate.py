@@ -1,0 +1,147 @@
+"""Validation rules of an import, each a plain function of the resolved values.
+
+A rule takes the frame built by `etl.ingest` (one row per value: kode_desa, periode, kode_indikator,
+laki_laki, perempuan, jumlah, with sheet/baris/kolom of the source cell and `_file`, the index of the
+file among those imported together) and returns issues, each tagged with its file;
+rules that settle a value return the frame too. Whether a count is a whole number ≥ 0 is decided
+cell by cell in `etl.cells.parse_count`; whether a desa lies in the stated kecamatan, in
+`etl.match.Gazetteer.match_desa`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from etl import fmt
+
+JUMP_MIN_MONTHS = 6  # history needed before a jump is judged
+JUMP_FACTOR = 4.0  # robust z-score beyond which a value is flagged
+JUMP_MIN_ABS = 5  # and at least this far from the median in people
+
+
+@dataclass
+class Issue:
+    severity: str  # error | warning
+    sheet: str | None
+    row: int | None
+    column: str | None
+    message: str
+    suggestion: str | None = None
+    file: int = field(default=0, repr=False, compare=False)  # index of the file in its import run
+
+
+def reconcile_sex(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    """L + P must equal Jumlah where all three are given; Jumlah = L + P where it is left empty."""
+    issues = []
+    frame = frame.copy()
+    lp = frame["lp_given"]
+    frame.loc[~lp, ["laki_laki", "perempuan"]] = None
+    lsum = frame["laki_laki"].fillna(0) + frame["perempuan"].fillna(0)
+    fill = lp & ~frame["j_given"]
+    frame.loc[fill, "jumlah"] = lsum[fill]
+    bad = lp & frame["j_given"] & (lsum != frame["jumlah"])
+    for row in frame[bad].rename(columns={"_file": "file"}).itertuples():
+        issues.append(Issue(
+            "error", row.sheet, row.baris, row.kolom,
+            f"L + P = {fmt.angka(row.laki_laki)} + {fmt.angka(row.perempuan)} = {fmt.angka(row.laki_laki + row.perempuan)}, tetapi jumlah tertulis {fmt.angka(row.jumlah)}",
+            "perbaiki L, P atau jumlah", row.file,
+        ))
+    return frame, issues
+
+
+def duplicates(frame: pd.DataFrame, gazetteer, indicator_names: dict) -> tuple[pd.DataFrame, list[Issue]]:
+    """One value per desa x month x indicator: identical repeats are a warning (kept once), different ones an error."""
+    keys = ["_file", "kode_desa", "periode", "kode_indikator"]
+    dup = frame.duplicated(keys, keep=False)
+    if not dup.any():
+        return frame, []
+    issues = []
+    for (index, desa, periode, kode), group in frame[dup].groupby(keys, sort=False):
+        rows = ", ".join(str(r) for r in group["baris"].tolist()[:6])
+        label = f"{gazetteer.label(desa)}, {indicator_names.get(kode, kode)}, {fmt.bulan(periode)}"
+        first = group.iloc[0]
+        if group["jumlah"].nunique() == 1 and group["laki_laki"].nunique(dropna=False) == 1:
+            issues.append(Issue("warning", first["sheet"], int(group["baris"].iloc[1]), first["kolom"],
+                                f"{label} tertulis dua kali dengan nilai sama (baris {rows}); dihitung sekali", None, index))
+        else:
+            values = " dan ".join(fmt.angka(v) for v in group["jumlah"].tolist()[:4])
+            issues.append(Issue("error", first["sheet"], int(group["baris"].iloc[1]), first["kolom"],
+                                f"{label} tertulis lebih dari sekali dengan nilai berbeda ({values}; baris {rows})", "hapus salah satu baris", index))
+    return frame.drop_duplicates(keys, keep="first"), issues
+
+
+def future_month(frame: pd.DataFrame, today: date) -> list[Issue]:
+    """A report cannot be for a month that has not begun."""
+    current = today.replace(day=1)
+    issues = []
+    for (index, periode), group in frame[frame["periode"] > current].groupby(["_file", "periode"]):
+        first = group.iloc[0]
+        issues.append(Issue("error", first["sheet"], int(first["baris"]), None,
+                            f"bulan laporan {fmt.bulan(periode)} belum tiba (hari ini {fmt.tanggal(today)})", "periksa tahun dan bulan laporan", index))
+    return issues
+
+
+def all_zero(frame: pd.DataFrame, gazetteer) -> list[Issue]:
+    """A report where every count is zero is kept (it is a report) but flagged for a check with the PSM."""
+    totals = frame.groupby(["_file", "kode_desa", "periode"], sort=True).agg(jumlah=("jumlah", "sum"), sheet=("sheet", "first"), baris=("baris", "min"))
+    return [
+        Issue("warning", row.sheet, int(row.baris), None, f"semua nilai laporan {gazetteer.label(desa)} {fmt.bulan(periode)} nol; pastikan dengan PSM", None, index)
+        for (index, desa, periode), row in totals[totals["jumlah"] == 0].iterrows()
+    ]
+
+
+def claimed_in_run(frame: pd.DataFrame, claimed: dict, names: list[str], gazetteer) -> list[Issue]:
+    """Two files of one import must not both report the same desa and month: the first one keeps it.
+
+    `claimed` holds desa x months already taken by files checked earlier in the run, {(kode_desa, periode): name}.
+    """
+    issues = []
+    firsts = frame.groupby(["kode_desa", "periode", "_file"], sort=True).agg(sheet=("sheet", "first"), baris=("baris", "min")).reset_index()
+    firsts = firsts.rename(columns={"_file": "file"})
+    owner = firsts.groupby(["kode_desa", "periode"])["file"].transform("min")
+    for row in firsts.itertuples():
+        other = claimed.get((row.kode_desa, row.periode)) or (names[owner[row.Index]] if row.file != owner[row.Index] else None)
+        if other:
+            issues.append(Issue("error", row.sheet, int(row.baris), None,
+                                f"laporan {gazetteer.label(row.kode_desa)} {fmt.bulan(row.periode)} juga ada di berkas '{other}' dalam impor ini",
+                                "impor salah satu saja", row.file))
+    return issues
+
+
+def robust_jumps(values: pd.DataFrame) -> pd.Series:
+    """True where `jumlah` is far from the desa's own history (columns n, median, mad).
+
+    Counts are small, so the scale is the larger of 1,4826 x MAD, the Poisson spread sqrt(median) and 1.
+    """
+    scale = pd.concat([1.4826 * values["mad"], values["median"].clip(lower=0) ** 0.5], axis=1).max(axis=1).clip(lower=1.0)
+    distance = (values["jumlah"] - values["median"]).abs()
+    return (values["n"] >= JUMP_MIN_MONTHS) & (distance > JUMP_FACTOR * scale) & (distance >= JUMP_MIN_ABS)
+
+
+def history_jumps(frame: pd.DataFrame, con: duckdb.DuckDBPyConnection, gazetteer, indicator_names: dict) -> list[Issue]:
+    """Warn about values that jump far from the same desa and indicator in the 24 months before."""
+    keys = frame[["_file", "kode_desa", "periode", "kode_indikator", "jumlah", "sheet", "baris", "kolom"]]
+    con.register("_new", keys)
+    stats = con.execute("""
+        select k._file as file, k.kode_desa, k.periode, k.kode_indikator, k.jumlah, k.sheet, k.baris, k.kolom,
+               count(n.jumlah) as n, median(n.jumlah) as median, mad(n.jumlah) as mad
+        from _new k
+        join laporan l on l.kode_desa = k.kode_desa and l.aktif and l.periode < k.periode
+             and l.periode >= k.periode - interval 24 month
+        join laporan_nilai n on n.laporan_id = l.id and n.kode_indikator = k.kode_indikator
+        group by all
+    """).df()
+    con.unregister("_new")
+    if stats.empty:
+        return []
+    flagged = stats[robust_jumps(stats)]
+    return [
+        Issue("warning", row.sheet, int(row.baris), row.kolom,
+              f"{gazetteer.names[row.kode_desa]}, {indicator_names.get(row.kode_indikator)}: {fmt.angka(row.jumlah)} jauh dari riwayat desa "
+              f"(median {fmt.angka(row.median, 0 if float(row.median).is_integer() else 1)} dalam {row.n} bulan sebelumnya)", "pastikan angka ini dengan PSM", row.file)
+        for row in flagged.itertuples()
+    ]

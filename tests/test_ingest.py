@@ -132,7 +132,7 @@ def test_long_table_csv_variants(fresh_db, reader, codes):
         rf.long_csv(records, delimiter=",", headers={k: k for k in ("kecamatan", "desa", "indikator", "periode", "jumlah")}),
         rf.long_csv(records, delimiter=";", headers=headers),
         rf.long_csv(records, delimiter=";", headers=headers, bom=True),
-        rf.long_csv([{**r, "desa": r["desa"]} for r in records], delimiter=",", encoding="cp1252", headers=headers),
+        rf.long_csv([{**r, "psm": "Siti Ma’rifah"} for r in records], delimiter=",", encoding="cp1252", headers={**headers, "psm": "Nama PSM"}),
     ]
     for i, data in enumerate(variants):
         result = one(fresh_db, f"panjang{i}.csv", data, reader)
@@ -141,6 +141,7 @@ def test_long_table_csv_variants(fresh_db, reader, codes):
         got = {(r.kode_desa, r.kode_indikator, r.periode): r.jumlah for r in result.values.itertuples()}
         assert got == expected, i
         assert len(result.reports) == 3
+    assert set(result.reports["nama_psm"]) == {"Siti Ma’rifah"}  # Windows-1252 (’ is byte 0x92) decoded
 
 
 def test_cp1252_names_and_long_xlsx_with_title(fresh_db, reader, codes):

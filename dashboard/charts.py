@@ -28,7 +28,7 @@ def bar_ranked(df: pd.DataFrame, label: str, value: str, title: str, decimals: i
     return fig
 
 
-def line_trend(df: pd.DataFrame, value: str, title: str, decimals: int = 0) -> go.Figure:
+def line_trend(df: pd.DataFrame, value: str, title: str, decimals: int = 0, height: int | None = None) -> go.Figure:
     """Monthly line with months written as 'Okt 2026'."""
     labels = [fmt.bulan_pendek(p) for p in df["periode"]]
     fig = go.Figure(go.Scatter(
@@ -37,5 +37,7 @@ def line_trend(df: pd.DataFrame, value: str, title: str, decimals: int = 0) -> g
         hovertemplate="%{customdata}: %{text}<extra></extra>",
     ))
     fig.update_layout(title=title, **LAYOUT)
+    if height:
+        fig.update_layout(height=height)
     fig.update_yaxes(rangemode="tozero", tickformat=",d" if decimals == 0 else ",.1f")
     return fig

@@ -1,6 +1,9 @@
 """Every SQL question the pages ask, as named functions with bound parameters that return DataFrames.
 
-`Area` narrows a question to the whole warehouse, one kecamatan or one desa, by Kemendagri code prefix.
+`Selection.area` narrows a question to the whole warehouse (''), a provinsi, kabupaten, kecamatan or desa,
+by Kemendagri code. Totals come from the pre-aggregated marts of migration 0002 (`agregat_bulanan`,
+`agregat_laporan`: one row per area x month [x indicator] at every level, kept current by the ETL), so a
+question about the nation reads a few hundred rows instead of scanning a hundred million facts.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ class Selection:
     indikator: tuple[str, ...] = ()
 
 
-def _ind_filter(sel: Selection, alias: str = "n") -> tuple[str, list]:
+LENGTH = {"desa": 13, "kecamatan": 8, "kabupaten": 5, "provinsi": 2}
+
+
+def _ind_filter(sel: Selection, alias: str = "a") -> tuple[str, list]:
     if sel.indikator:
         return f" and {alias}.kode_indikator in (select unnest(?::varchar[]))", [list(sel.indikator)]
     return f" and {alias}.kode_indikator in (select kode from indikator where aktif)", []
@@ -32,9 +38,9 @@ def warehouse_info(con: Con) -> dict:
     """Region, last load and whether the data is synthetic."""
     row = con.execute("""
         select (select nilai from pengaturan where kunci = 'kode_wilayah'),
-               (select count(*) from laporan where aktif and sintetis) > 0,
+               exists (select 1 from laporan where aktif and sintetis),
                (select max(waktu) from impor_batch where status = 'aktif'),
-               (select count(*) from laporan where aktif),
+               (select coalesce(sum(laporan), 0) from agregat_laporan where kode_wilayah = ''),
                (select count(*) from batas_wilayah)
     """).fetchone()
     code = row[0]
@@ -42,9 +48,15 @@ def warehouse_info(con: Con) -> dict:
     return {"kode": code, "nama": name[0] if name else None, "sintetis": bool(row[1]), "dimuat": row[2], "laporan": row[3], "batas": row[4]}
 
 
+def setting(con: Con, key: str) -> str | None:
+    """A value of the `pengaturan` table (configuration kept in the warehouse)."""
+    row = con.execute("select nilai from pengaturan where kunci = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
 def periods(con: Con) -> list[date]:
     """Months that have at least one active report, oldest first."""
-    return [r[0] for r in con.execute("select distinct periode from laporan where aktif order by periode").fetchall()]
+    return [r[0] for r in con.execute("select periode from agregat_laporan where kode_wilayah = '' and laporan > 0 order by periode").fetchall()]
 
 
 def latest_complete_month(con: Con, today: date, due_day: int) -> date | None:
@@ -87,11 +99,10 @@ def total_for_month(con: Con, periode: date, sel: Selection) -> dict:
     cond, params = _ind_filter(sel)
     row = con.execute(
         f"""
-        select coalesce(sum(n.jumlah), 0), count(distinct l.id)
-        from laporan l left join laporan_nilai n on n.laporan_id = l.id {cond}
-        where l.aktif and l.periode = ? and starts_with(l.kode_desa, ?)
+        select (select coalesce(sum(a.jumlah), 0) from agregat_bulanan a where a.kode_wilayah = ? and a.periode = ? {cond}),
+               (select coalesce(sum(laporan), 0) from agregat_laporan where kode_wilayah = ? and periode = ?)
         """,
-        [*params, periode, sel.area],
+        [sel.area, periode, *params, sel.area, periode],
     ).fetchone()
     return {"jumlah": int(row[0]), "laporan": int(row[1]), "desa": desa_count(con, sel.area)}
 
@@ -101,13 +112,12 @@ def by_indikator(con: Con, periode: date, sel: Selection) -> pd.DataFrame:
     cond, params = _ind_filter(sel)
     return con.execute(
         f"""
-        select i.kode, i.nama, i.kelompok, sum(n.jumlah) as jumlah
-        from laporan l join laporan_nilai n on n.laporan_id = l.id {cond}
-        join indikator i on i.kode = n.kode_indikator
-        where l.aktif and l.periode = ? and starts_with(l.kode_desa, ?)
+        select i.kode, i.nama, i.kelompok, sum(a.jumlah) as jumlah
+        from agregat_bulanan a join indikator i on i.kode = a.kode_indikator
+        where a.kode_wilayah = ? and a.periode = ? {cond}
         group by all order by jumlah desc, i.kode
         """,
-        [*params, periode, sel.area],
+        [sel.area, periode, *params],
     ).df()
 
 
@@ -116,12 +126,14 @@ def trend(con: Con, start: date, end: date, sel: Selection) -> pd.DataFrame:
     cond, params = _ind_filter(sel)
     return con.execute(
         f"""
-        select l.periode, coalesce(sum(n.jumlah), 0) as jumlah, count(distinct l.id) as laporan
-        from laporan l left join laporan_nilai n on n.laporan_id = l.id {cond}
-        where l.aktif and l.periode between ? and ? and starts_with(l.kode_desa, ?)
-        group by l.periode order by l.periode
+        select r.periode, coalesce(t.jumlah, 0) as jumlah, r.laporan
+        from agregat_laporan r
+        left join (select periode, sum(a.jumlah) as jumlah from agregat_bulanan a
+                   where a.kode_wilayah = ? and a.periode between ? and ? {cond} group by periode) t on t.periode = r.periode
+        where r.kode_wilayah = ? and r.periode between ? and ? and r.laporan > 0
+        order by r.periode
         """,
-        [*params, start, end, sel.area],
+        [sel.area, start, end, *params, sel.area, start, end],
     ).df()
 
 
@@ -143,25 +155,27 @@ def population(con: Con, tingkat: str, area: str, tahun: int) -> pd.DataFrame:
 def by_wilayah(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
     """Total per kecamatan or desa for one month, with reports received, desa count and population."""
     cond, params = _ind_filter(sel)
-    key = "d.kode_induk" if tingkat == "kecamatan" else "d.kode"
+    length = LENGTH[tingkat]
     df = con.execute(
         f"""
-        with lap as (
-            select l.id, l.kode_desa from laporan l
-            where l.aktif and l.periode = ? and starts_with(l.kode_desa, ?)
-        ), nilai as (
-            select lap.kode_desa, sum(n.jumlah) as jumlah from lap join laporan_nilai n on n.laporan_id = lap.id {cond}
-            group by lap.kode_desa
+        with w as (
+            select kode, nama from wilayah where tingkat = ? and starts_with(kode, ?)
+        ), d as (
+            select left(kode, {length}) as kode, count(*) as desa from wilayah
+            where tingkat = 'desa' and starts_with(kode, ?) group by 1
+        ), r as (
+            select kode_wilayah as kode, laporan from agregat_laporan
+            where length(kode_wilayah) = {length} and starts_with(kode_wilayah, ?) and periode = ?
+        ), v as (
+            select a.kode_wilayah as kode, sum(a.jumlah) as jumlah from agregat_bulanan a
+            where length(a.kode_wilayah) = {length} and starts_with(a.kode_wilayah, ?) and a.periode = ? {cond}
+            group by 1
         )
-        select {key} as kode, w.nama, count(lap.id) as laporan, count(*) as desa, sum(nilai.jumlah) as jumlah
-        from wilayah d
-        join wilayah w on w.kode = {key}
-        left join lap on lap.kode_desa = d.kode
-        left join nilai on nilai.kode_desa = d.kode
-        where d.tingkat = 'desa' and starts_with(d.kode, ?)
-        group by all order by kode
+        select w.kode, w.nama, coalesce(r.laporan, 0) as laporan, d.desa, v.jumlah
+        from w join d using (kode) left join r using (kode) left join v using (kode)
+        order by w.kode
         """,
-        [periode, sel.area, *params, sel.area],
+        [tingkat, sel.area, sel.area, sel.area, periode, sel.area, periode, *params],
     ).df()
     pop = population(con, tingkat, sel.area, periode.year)
     df = df.merge(pop, on="kode", how="left")
@@ -189,10 +203,12 @@ def sharpest_rises(con: Con, periode: date, previous: date, sel: Selection, limi
     return con.execute(
         f"""
         with t as (
-            select l.kode_desa, l.periode, sum(n.jumlah) as jumlah
-            from laporan l join laporan_nilai n on n.laporan_id = l.id {cond}
-            where l.aktif and l.periode in (?, ?) and starts_with(l.kode_desa, ?)
-            group by all
+            select r.kode_wilayah as kode_desa, r.periode, coalesce(v.jumlah, 0) as jumlah
+            from agregat_laporan r
+            left join (select a.kode_wilayah, a.periode, sum(a.jumlah) as jumlah from agregat_bulanan a
+                       where length(a.kode_wilayah) = 13 and starts_with(a.kode_wilayah, ?) and a.periode in (?, ?) {cond}
+                       group by all) v on v.kode_wilayah = r.kode_wilayah and v.periode = r.periode
+            where length(r.kode_wilayah) = 13 and starts_with(r.kode_wilayah, ?) and r.periode in (?, ?)
         )
         select d.kode, d.nama, k.nama as kecamatan, b.jumlah as sebelumnya, a.jumlah as sekarang,
                a.jumlah - b.jumlah as kenaikan
@@ -201,24 +217,21 @@ def sharpest_rises(con: Con, periode: date, previous: date, sel: Selection, limi
         where a.jumlah > b.jumlah
         order by kenaikan desc, d.kode limit ?
         """,
-        [*params, periode, previous, sel.area, periode, previous, limit],
+        [sel.area, periode, previous, *params, sel.area, periode, previous, periode, previous, limit],
     ).df()
 
 
 def pivot_long(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
     """Total per wilayah (kecamatan or desa) x indicator for one month; reshaped into a pivot by the caller."""
     cond, params = _ind_filter(sel)
-    key = "d.kode_induk" if tingkat == "kecamatan" else "d.kode"
     return con.execute(
         f"""
-        select {key} as kode, w.nama, i.nama as indikator, i.nomor, sum(n.jumlah) as jumlah
-        from laporan l join laporan_nilai n on n.laporan_id = l.id {cond}
-        join wilayah d on d.kode = l.kode_desa join wilayah w on w.kode = {key}
-        join indikator i on i.kode = n.kode_indikator
-        where l.aktif and l.periode = ? and starts_with(l.kode_desa, ?)
+        select a.kode_wilayah as kode, w.nama, i.nama as indikator, i.nomor, sum(a.jumlah) as jumlah
+        from agregat_bulanan a join wilayah w on w.kode = a.kode_wilayah join indikator i on i.kode = a.kode_indikator
+        where length(a.kode_wilayah) = {LENGTH[tingkat]} and starts_with(a.kode_wilayah, ?) and a.periode = ? {cond}
         group by all order by kode, i.nomor
         """,
-        [*params, periode, sel.area],
+        [sel.area, periode, *params],
     ).df()
 
 
@@ -229,14 +242,13 @@ def report_status(con: Con, start: date, end: date, area: str, due_day: int) -> 
         with months as (
             select unnest(generate_series(?::date, ?::date, interval 1 month))::date as periode
         ), lap as (
-            select l.kode_desa, l.periode, l.diterima, coalesce(sum(n.jumlah), 0) as jumlah
-            from laporan l left join laporan_nilai n on n.laporan_id = l.id
+            select l.kode_desa, l.periode, l.diterima, r.semua_nol
+            from laporan l join agregat_laporan r on r.kode_wilayah = l.kode_desa and r.periode = l.periode
             where l.aktif and l.periode between ? and ? and starts_with(l.kode_desa, ?)
-            group by all
         )
         select d.kode, d.nama, k.kode as kode_kecamatan, k.nama as kecamatan, m.periode,
                case when lap.kode_desa is null then 'belum lapor'
-                    when lap.jumlah = 0 then 'semua nol'
+                    when lap.semua_nol > 0 then 'semua nol'
                     when lap.diterima::date <= make_date(year(m.periode + interval 1 month), month(m.periode + interval 1 month), ?)
                         then 'tepat waktu'
                     else 'terlambat' end as status,
@@ -254,15 +266,11 @@ def report_status(con: Con, start: date, end: date, area: str, due_day: int) -> 
 
 def area_profile(con: Con, kode: str, periode: date) -> pd.DataFrame:
     """Every active indicator for one kecamatan or desa in a month: value, rank among its peers, peers' median."""
-    tingkat = con.execute("select tingkat from wilayah where kode = ?", [kode]).fetchone()[0]
-    key = "d.kode_induk" if tingkat == "kecamatan" else "d.kode"
     return con.execute(
-        f"""
+        """
         with v as (
-            select {key} as kode, n.kode_indikator, sum(n.jumlah) as jumlah
-            from laporan l join laporan_nilai n on n.laporan_id = l.id join wilayah d on d.kode = l.kode_desa
-            where l.aktif and l.periode = ?
-            group by all
+            select kode_wilayah as kode, kode_indikator, jumlah from agregat_bulanan
+            where length(kode_wilayah) = length(?) and periode = ?
         ), r as (
             select *, rank() over (partition by kode_indikator order by jumlah desc) as peringkat,
                    count(*) over (partition by kode_indikator) as dari,
@@ -273,7 +281,7 @@ def area_profile(con: Con, kode: str, periode: date) -> pd.DataFrame:
         from indikator i left join r on r.kode_indikator = i.kode and r.kode = ?
         where i.aktif order by i.nomor
         """,
-        [periode, kode],
+        [kode, periode, kode],
     ).df()
 
 
@@ -281,10 +289,28 @@ def area_trend_by_indikator(con: Con, kode: str, start: date, end: date) -> pd.D
     """Monthly value per indicator for one kecamatan or desa."""
     return con.execute(
         """
-        select l.periode, n.kode_indikator as kode, sum(n.jumlah) as jumlah
-        from laporan l join laporan_nilai n on n.laporan_id = l.id
-        where l.aktif and l.periode between ? and ? and starts_with(l.kode_desa, ?)
-        group by all order by l.periode
+        select periode, kode_indikator as kode, jumlah from agregat_bulanan
+        where kode_wilayah = ? and periode between ? and ?
+        order by periode
         """,
-        [start, end, kode],
+        [kode, start, end],
     ).df()
+
+
+def like_for_like(con: Con, periode: date, other: date, sel: Selection) -> dict:
+    """Totals of both months over only the desa that reported in both: a change not made by who reported."""
+    cond, params = _ind_filter(sel)
+    row = con.execute(
+        f"""
+        with both_months as (
+            select kode_wilayah from agregat_laporan
+            where length(kode_wilayah) = 13 and starts_with(kode_wilayah, ?) and periode in (?, ?) and laporan > 0
+            group by 1 having count(*) = 2
+        )
+        select count(distinct b.kode_wilayah),
+               coalesce(sum(a.jumlah) filter (a.periode = ?), 0), coalesce(sum(a.jumlah) filter (a.periode = ?), 0)
+        from both_months b left join agregat_bulanan a on a.kode_wilayah = b.kode_wilayah and a.periode in (?, ?) {cond}
+        """,
+        [sel.area, periode, other, periode, other, periode, other, *params],
+    ).fetchone()
+    return {"desa": int(row[0]), "sekarang": int(row[1]), "pembanding": int(row[2])}

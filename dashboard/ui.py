@@ -69,7 +69,10 @@ def require_data() -> dict:
 
 
 def due_day() -> int:
-    return int(os.environ.get("PMKS_DUE_DAY", DEFAULT_DUE_DAY))
+    """Day of the next month by which a report is on time: $PMKS_DUE_DAY, else `python -m etl settings --due-day`, else 10."""
+    if os.environ.get("PMKS_DUE_DAY"):
+        return int(os.environ["PMKS_DUE_DAY"])
+    return int(q("setting", "hari_batas_laporan") or DEFAULT_DUE_DAY)
 
 
 # --- shared filters, kept in the URL --------------------------------------------------------------
@@ -80,8 +83,13 @@ FILTER_KEYS = ("periode", "kec", "desa", "ind", "ukuran")
 def _from_url() -> None:
     """Seed the widgets' state from the URL once per session, so a link reproduces the view."""
     keep = st.session_state.setdefault("_keep_filters", {})
-    for key, value in keep.items():  # a page switch drops widget state; restore it
-        st.session_state.setdefault(f"f_{key}", value)
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    page = getattr(get_script_run_ctx(), "page_script_hash", None)
+    if st.session_state.get("_filters_page") != page:  # a page switch starts new widgets: carry the values over
+        for key, value in keep.items():
+            st.session_state[f"f_{key}"] = value
+        st.session_state["_filters_page"] = page
     if st.session_state.get("_filters_from_url"):
         return
     qp = st.query_params
@@ -198,3 +206,77 @@ def download_buttons(df: pd.DataFrame, name: str, key: str) -> None:
     a.download_button("Unduh CSV", to_csv_bytes(df), f"{name}.csv", "text/csv", key=f"{key}_csv")
     b.download_button("Unduh XLSX", to_xlsx_bytes(df), f"{name}.xlsx",
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+
+
+def mark_estimates(df: pd.DataFrame, label: str = "nama") -> pd.DataFrame:
+    """Rates only where population is known; names of areas whose population is an estimate end in ' *'."""
+    known = df[df["penduduk"].notna() & df["per_1000"].notna()].copy()
+    known[label] = [f"{n} *" if bool(e) else n for n, e in zip(known[label], known["perkiraan"].fillna(False))]
+    return known
+
+
+def rate_notes(df: pd.DataFrame) -> None:
+    """Say which rates rest on estimated population and which areas have none."""
+    notes = []
+    if df["perkiraan"].fillna(False).astype(bool).any():
+        notes.append("\\* penduduk perkiraan (bukan hasil sensus), sehingga laju per 1.000 juga perkiraan")
+    missing = int((df["penduduk"].isna() & df["jumlah"].notna()).sum())
+    if missing:
+        notes.append(f"{fmt.angka(missing)} wilayah tanpa data penduduk tidak ditampilkan sebagai laju")
+    if notes:
+        st.caption("; ".join(notes) + ".")
+
+
+PRINT_CSS = """
+<style>
+table.pmks-tabel {border-collapse: collapse; width: 100%; font-size: 0.85rem;}
+table.pmks-tabel th, table.pmks-tabel td {border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left;}
+table.pmks-tabel td.angka, table.pmks-tabel th.angka {text-align: right;}
+@media print {
+  @page {size: A4 portrait; margin: 10mm;}
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stSidebarCollapsedControl"], [data-testid="stElementToolbar"], .stDownloadButton,
+  [data-testid="stIFrame"], iframe, .stSelectbox, [data-testid="stSelectbox"] {display: none !important;}
+  [data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 0 !important;}
+  [data-testid="stAppViewContainer"], [data-testid="stMain"] {position: static !important; overflow: visible !important;}
+  body {zoom: 0.72;}
+  table.pmks-tabel {font-size: 9pt;}
+  table.pmks-tabel th, table.pmks-tabel td {padding: 0 4px;}
+  h1, h2 {margin: 0 0 4px 0 !important; padding: 0 !important;}
+  [data-testid="stVerticalBlock"] {gap: 0.3rem !important;}
+}
+</style>
+"""
+
+
+def print_button(label: str) -> None:
+    """A button that opens the browser's print dialog, and the CSS that makes the page one A4 sheet."""
+    import streamlit.components.v1 as components
+
+    st.markdown(PRINT_CSS, unsafe_allow_html=True)
+    components.html(
+        f"""<button onclick="window.parent.print()" style="font: 14px sans-serif; padding: 4px 12px; border: 1px solid #ccc;
+        border-radius: 6px; background: white; cursor: pointer">{label}</button>""",
+        height=40,
+    )
+
+
+def html_table(df: pd.DataFrame) -> str:
+    """A static, printable HTML table (values escaped; numbers right-aligned)."""
+    from html import escape
+
+    numeric = {c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])}
+    head = "".join(f'<th class="{"angka" if c in numeric else ""}">{escape(str(c))}</th>' for c in df.columns)
+    rows = []
+    for values in df.itertuples(index=False):
+        cells = "".join(
+            f'<td class="{"angka" if c in numeric or _looks_numeric(v) else ""}">{escape("–" if v is None or v != v else str(v))}</td>'
+            for c, v in zip(df.columns, values)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    return f'<table class="pmks-tabel"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _looks_numeric(value) -> bool:
+    text = str(value).replace(".", "").replace(",", "")
+    return text.isdigit()

@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("status", parents=[common], help="ringkasan isi basis data")
 
+    p = sub.add_parser("settings", parents=[common], help="lihat dan ubah pengaturan (mis. batas hari laporan)")
+    p.add_argument("--due-day", type=int, metavar="HARI", help="laporan bulan B tepat waktu bila diterima paling lambat tanggal HARI bulan B+1 (1–28)")
+
     p = sub.add_parser("import", parents=[common], help="impor laporan PSM (.xlsx, .xls, .ods, .csv)")
     p.add_argument("files", nargs="+", metavar="BERKAS", help="satu atau beberapa berkas laporan")
     p.add_argument("--dry-run", action="store_true", help="periksa saja; tidak ada yang disimpan")
@@ -147,6 +150,10 @@ def cmd_init(args) -> int:
             load_indikator(con, read_indikator())
             n_pop, _ = load_population(con, read_population(SHIPPED), only_known=True)
             set_setting(con, "kode_wilayah", code)
+            if "0002_marts" in applied:  # an existing warehouse gains its pre-aggregated totals
+                from etl.marts import refresh_all
+
+                refresh_all(con)
             if applied:
                 write_audit(con, _user(), "init", code, None)
     finally:
@@ -408,7 +415,28 @@ def cmd_alias(args) -> int:
     return 0
 
 
+def cmd_settings(args) -> int:
+    path = db_path(args.db)
+    if args.due_day is not None and not 1 <= args.due_day <= 28:
+        print("Gagal: --due-day harus antara 1 dan 28.", file=sys.stderr)
+        return 2
+    con = connect(path, read_only=args.due_day is None)
+    try:
+        if not get_setting_safe(con):
+            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
+        if args.due_day is not None:
+            with transaction(con, path):
+                set_setting(con, "hari_batas_laporan", str(args.due_day))
+                write_audit(con, _user(), "pengaturan", f"hari_batas_laporan={args.due_day}", None)
+        day = get_setting(con, "hari_batas_laporan") or "10 (bawaan)"
+    finally:
+        con.close()
+    print(f"Batas laporan: tanggal {day} bulan berikutnya (variabel PMKS_DUE_DAY, bila diisi, didahulukan).")
+    return 0
+
+
 COMMANDS = {
+    "settings": cmd_settings,
     "import": cmd_import,
     "template": cmd_template,
     "alias": cmd_alias,

@@ -7,6 +7,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from etl.marts import refresh as refresh_marts
+
 REPORT_COLUMNS = ["kode_desa", "periode", "nama_berkas", "sheet", "sha256", "nama_psm", "diterima", "sintetis"]
 VALUE_COLUMNS = ["kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah", "baris", "kolom"]
 
@@ -55,6 +57,7 @@ def write_reports(con: duckdb.DuckDBPyConnection, reports: pd.DataFrame, values:
     )
     con.unregister("_lap_in")
     con.unregister("_nilai_in")
+    refresh_marts(con, reports[["kode_desa", "periode"]])
     return len(reports)
 
 

@@ -23,14 +23,29 @@ pivot["Total"] = pivot.sum(axis=1)
 wil = ui.q("by_wilayah", periode, sel, tingkat).set_index("kode")
 table = pivot.reset_index(level="nama").rename(columns={"nama": label})
 table.insert(1, "Desa melapor", [f"{int(wil.at[k, 'laporan'])}/{int(wil.at[k, 'desa'])}" for k in table.index])
-table = table.reset_index(drop=True).sort_values("Total", ascending=False)
+per1000 = f["ukuran"] == "per1000"
+if per1000:  # rates only where population is known; estimated population said in its own column
+    pop = wil.reindex(table.index)
+    table["Penduduk"] = pop["penduduk"].astype("Float64")
+    table["Per 1.000 penduduk"] = (table["Total"] / table["Penduduk"] * 1000).round(1)
+    table["Penduduk perkiraan"] = ["ya" if e is True or e == 1 else ("tidak" if p == p and p is not None else "–")
+                                   for e, p in zip(pop["perkiraan"], pop["penduduk"])]
+sort_by = "Per 1.000 penduduk" if per1000 else "Total"
+table = table.reset_index(drop=True).sort_values(sort_by, ascending=False, na_position="last")
 total = ui.q("total_for_month", periode, sel)
 st.markdown(f"**Total {fmt.angka(total['jumlah'])} jiwa**, {ui.completeness(total['laporan'], total['desa'])}.")
-st.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(format="localized") for c in order + ["Total"]})
+numbers = order + ["Total"] + (["Penduduk", "Per 1.000 penduduk"] if per1000 else [])
+st.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(format="localized") for c in numbers})
+if per1000:
+    ui.rate_notes(wil)
 ui.download_buttons(table, f"pmks_{tingkat}_{periode:%Y-%m}", "pivot")
 
-ranked = table[[label, "Total"]]
-st.plotly_chart(charts.bar_ranked(ranked, label, "Total", f"Peringkat {label.lower()} menurut jumlah PMKS"), key="rank")
+if per1000:
+    ranked = table[table["Per 1.000 penduduk"].notna()]
+    ranked = ranked.assign(**{label: [f"{n} *" if e == "ya" else n for n, e in zip(ranked[label], ranked["Penduduk perkiraan"])]})
+    st.plotly_chart(charts.bar_ranked(ranked, label, "Per 1.000 penduduk", f"Peringkat {label.lower()} menurut PMKS per 1.000 penduduk", decimals=1), key="rank")
+else:
+    st.plotly_chart(charts.bar_ranked(table[[label, "Total"]], label, "Total", f"Peringkat {label.lower()} menurut jumlah PMKS"), key="rank")
 
 months = ui.q("periods")
 start = st.select_slider("Rentang waktu", options=months, value=(months[max(0, len(months) - 12)], periode),

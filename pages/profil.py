@@ -17,6 +17,8 @@ kode = st.selectbox("Cari kecamatan atau desa/kelurahan", list(options), index=l
                     format_func=options.get, key="profil_wilayah")
 tingkat = "kecamatan" if kode in set(kec["kode"]) else "desa"
 st.header(options[kode])
+st.caption(f"{fmt.bulan(periode)} · sumber: laporan PSM di {info['nama']}" + (" · DATA DEMO SINTETIS" if info["sintetis"] else ""))
+ui.print_button("Cetak A4")
 
 pop = ui.q("population", tingkat, kode, periode.year)
 if pop.empty:
@@ -34,13 +36,15 @@ table = prof.assign(
     median_kabupaten=prof["median_kabupaten"].map(lambda v: fmt.angka(v, 1)),
     jumlah=prof["jumlah"].map(fmt.angka),
 ).rename(columns={"nama": "Indikator", "kelompok": "Kelompok", "jumlah": "Jumlah", "median_kabupaten": f"Median {peers} se-kabupaten"})
-st.dataframe(table[["Indikator", "Kelompok", "Jumlah", "Peringkat", f"Median {peers} se-kabupaten"]], hide_index=True)
+shown = table[["Indikator", "Kelompok", "Jumlah", "Peringkat", f"Median {peers} se-kabupaten"]]
+# A static table (not the scrolling grid), so that the browser prints every row.
+st.markdown(ui.html_table(shown), unsafe_allow_html=True)
 
 months = ui.q("periods")
 start = months[max(0, months.index(periode) - 11)]
 tr = ui.q("area_trend_by_indikator", kode, start, periode)
 total = tr.groupby("periode", as_index=False)["jumlah"].sum()
-st.plotly_chart(charts.line_trend(total, "jumlah", "Tren 12 bulan, semua indikator (jiwa)"), key="profil_trend")
+st.plotly_chart(charts.line_trend(total, "jumlah", "Tren 12 bulan, semua indikator (jiwa)", height=260), key="profil_trend")
 status = ui.q("report_status", start, periode, kode if tingkat == "desa" else kode, ui.due_day())
 hist = status.groupby("periode")["status"].agg(lambda s: (s != "belum lapor").sum()).reset_index()
 st.markdown("**Riwayat laporan:** " + "; ".join(f"{fmt.bulan_pendek(p)} {n}/{len(status[status['periode'] == p])}" for p, n in zip(hist["periode"], hist["status"])))

@@ -29,9 +29,13 @@ for col, other, label in ((c2, prev, "bulan lalu"), (c3, year_ago if year_ago in
         col.caption("Tidak ada data pembanding.")
         continue
     then = ui.q("total_for_month", other, sel)
-    delta = now["jumlah"] - then["jumlah"]
-    col.metric(f"Dibanding {label}", fmt.angka(then["jumlah"]), delta=f"{'+' if delta >= 0 else ''}{fmt.angka(delta)}", delta_color="inverse")
-    col.caption(f"{fmt.bulan(other)}, {ui.completeness(then['laporan'], then['desa'])}")
+    same = ui.q("like_for_like", periode, other, sel)
+    delta = same["sekarang"] - same["pembanding"]
+    share = f" ({'+' if delta >= 0 else ''}{fmt.persen(delta / same['pembanding'])})" if same["pembanding"] else ""
+    col.metric(f"Dibanding {label}", f"{'+' if delta >= 0 else ''}{fmt.angka(delta)}{share}", delta=None,
+               help="Perubahan sebanding: hanya desa yang melapor di kedua bulan, agar naik-turun jumlah desa pelapor tidak terbaca sebagai perubahan PMKS.")
+    col.caption(f"Sebanding pada {fmt.angka(same['desa'])} desa yang melapor {fmt.bulan(other)} dan {fmt.bulan(periode)}. "
+                f"Total {fmt.bulan(other)}: {fmt.angka(then['jumlah'])} ({ui.completeness(then['laporan'], then['desa'])}).")
 c4.metric("Laporan diterima", f"{fmt.angka(now['laporan'])}/{fmt.angka(now['desa'])}")
 c4.caption(f"{fmt.persen(now['laporan'] / now['desa'])} desa/kelurahan sudah melapor")
 
@@ -50,12 +54,13 @@ kec_sel = Selection(area=f["kecamatan"], indikator=sel.indikator)
 wil = ui.q("by_wilayah", periode, kec_sel, "kecamatan" if not f["kecamatan"] else "desa")
 per1000 = f["ukuran"] == "per1000"
 value = "per_1000" if per1000 else "jumlah"
+shown = ui.mark_estimates(wil) if per1000 else wil
 st.plotly_chart(
-    charts.bar_ranked(wil, "nama", value, ("PMKS per 1.000 penduduk" if per1000 else "PMKS (jiwa)") + (" per kecamatan" if not f["kecamatan"] else " per desa"), decimals=1 if per1000 else 0),
+    charts.bar_ranked(shown, "nama", value, ("PMKS per 1.000 penduduk" if per1000 else "PMKS (jiwa)") + (" per kecamatan" if not f["kecamatan"] else " per desa"), decimals=1 if per1000 else 0),
     key="bar_wil",
 )
-if per1000 and wil["perkiraan"].fillna(False).any():
-    st.caption("Sebagian angka penduduk adalah perkiraan; laju per 1.000 ikut bersifat perkiraan.")
+if per1000:
+    ui.rate_notes(wil)
 
 st.subheader("Perlu perhatian")
 a, b = st.columns(2)

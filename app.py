@@ -5,6 +5,7 @@ import streamlit as st
 st.set_page_config(page_title="Dasbor PMKS", page_icon="📊", layout="wide")
 page = st.navigation([
     st.Page("pages/ringkasan.py", title="Ringkasan", icon=":material/home:", default=True),
+    st.Page("pages/peta.py", url_path="peta", title="Peta", icon=":material/map:"),
     st.Page("pages/jelajah.py", url_path="jelajah", title="Jelajah Data", icon=":material/table_chart:"),
     st.Page("pages/profil.py", url_path="profil", title="Profil Wilayah", icon=":material/location_on:"),
     st.Page("pages/kelengkapan.py", url_path="kelengkapan", title="Kelengkapan Laporan", icon=":material/fact_check:"),

@@ -14,6 +14,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from etl.marts import LENGTH, level_of
+
 Con = duckdb.DuckDBPyConnection
 
 
@@ -25,7 +27,6 @@ class Selection:
     indikator: tuple[str, ...] = ()
 
 
-LENGTH = {"desa": 13, "kecamatan": 8, "kabupaten": 5, "provinsi": 2}
 
 
 def _ind_filter(sel: Selection, alias: str = "a") -> tuple[str, list]:
@@ -40,7 +41,7 @@ def warehouse_info(con: Con) -> dict:
         select (select nilai from pengaturan where kunci = 'kode_wilayah'),
                exists (select 1 from laporan where aktif and sintetis),
                (select max(waktu) from impor_batch where status = 'aktif'),
-               (select coalesce(sum(laporan), 0) from agregat_laporan where kode_wilayah = ''),
+               (select coalesce(sum(laporan), 0) from agregat_laporan where tingkat = 'semua' and kode_wilayah = ''),
                (select count(*) from batas_wilayah)
     """).fetchone()
     code = row[0]
@@ -56,7 +57,7 @@ def setting(con: Con, key: str) -> str | None:
 
 def periods(con: Con) -> list[date]:
     """Months that have at least one active report, oldest first."""
-    return [r[0] for r in con.execute("select periode from agregat_laporan where kode_wilayah = '' and laporan > 0 order by periode").fetchall()]
+    return [r[0] for r in con.execute("select periode from agregat_laporan where tingkat = 'semua' and kode_wilayah = '' and laporan > 0 order by periode").fetchall()]
 
 
 def latest_complete_month(con: Con, today: date, due_day: int) -> date | None:
@@ -99,10 +100,10 @@ def total_for_month(con: Con, periode: date, sel: Selection) -> dict:
     cond, params = _ind_filter(sel)
     row = con.execute(
         f"""
-        select (select coalesce(sum(a.jumlah), 0) from agregat_bulanan a where a.kode_wilayah = ? and a.periode = ? {cond}),
-               (select coalesce(sum(laporan), 0) from agregat_laporan where kode_wilayah = ? and periode = ?)
+        select (select coalesce(sum(a.jumlah), 0) from agregat_bulanan a where a.tingkat = ? and a.kode_wilayah = ? and a.periode = ? {cond}),
+               (select coalesce(sum(laporan), 0) from agregat_laporan where tingkat = ? and kode_wilayah = ? and periode = ?)
         """,
-        [sel.area, periode, *params, sel.area, periode],
+        [level_of(sel.area), sel.area, periode, *params, level_of(sel.area), sel.area, periode],
     ).fetchone()
     return {"jumlah": int(row[0]), "laporan": int(row[1]), "desa": desa_count(con, sel.area)}
 
@@ -114,10 +115,10 @@ def by_indikator(con: Con, periode: date, sel: Selection) -> pd.DataFrame:
         f"""
         select i.kode, i.nama, i.kelompok, sum(a.jumlah) as jumlah
         from agregat_bulanan a join indikator i on i.kode = a.kode_indikator
-        where a.kode_wilayah = ? and a.periode = ? {cond}
+        where a.tingkat = ? and a.kode_wilayah = ? and a.periode = ? {cond}
         group by all order by jumlah desc, i.kode
         """,
-        [sel.area, periode, *params],
+        [level_of(sel.area), sel.area, periode, *params],
     ).df()
 
 
@@ -129,11 +130,11 @@ def trend(con: Con, start: date, end: date, sel: Selection) -> pd.DataFrame:
         select r.periode, coalesce(t.jumlah, 0) as jumlah, r.laporan
         from agregat_laporan r
         left join (select periode, sum(a.jumlah) as jumlah from agregat_bulanan a
-                   where a.kode_wilayah = ? and a.periode between ? and ? {cond} group by periode) t on t.periode = r.periode
-        where r.kode_wilayah = ? and r.periode between ? and ? and r.laporan > 0
+                   where a.tingkat = ? and a.kode_wilayah = ? and a.periode between ? and ? {cond} group by periode) t on t.periode = r.periode
+        where r.tingkat = ? and r.kode_wilayah = ? and r.periode between ? and ? and r.laporan > 0
         order by r.periode
         """,
-        [sel.area, start, end, *params, sel.area, start, end],
+        [level_of(sel.area), sel.area, start, end, *params, level_of(sel.area), sel.area, start, end],
     ).df()
 
 
@@ -165,10 +166,10 @@ def by_wilayah(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.Data
             where tingkat = 'desa' and starts_with(kode, ?) group by 1
         ), r as (
             select kode_wilayah as kode, laporan from agregat_laporan
-            where length(kode_wilayah) = {length} and starts_with(kode_wilayah, ?) and periode = ?
+            where tingkat = '{tingkat}' and starts_with(kode_wilayah, ?) and periode = ?
         ), v as (
             select a.kode_wilayah as kode, sum(a.jumlah) as jumlah from agregat_bulanan a
-            where length(a.kode_wilayah) = {length} and starts_with(a.kode_wilayah, ?) and a.periode = ? {cond}
+            where a.tingkat = '{tingkat}' and starts_with(a.kode_wilayah, ?) and a.periode = ? {cond}
             group by 1
         )
         select w.kode, w.nama, coalesce(r.laporan, 0) as laporan, d.desa, v.jumlah
@@ -199,25 +200,36 @@ def not_reported(con: Con, periode: date, area: str) -> pd.DataFrame:
 
 def sharpest_rises(con: Con, periode: date, previous: date, sel: Selection, limit: int = 10) -> pd.DataFrame:
     """Desa whose total rose most from the previous month (both months reported)."""
-    cond, params = _ind_filter(sel)
-    return con.execute(
-        f"""
-        with t as (
+    all_indicators = not sel.indikator and con.execute("select bool_and(aktif) from indikator").fetchone()[0]
+    if all_indicators:  # the report totals of the mart answer it without touching per-indicator rows
+        totals, params = """
+            select kode_wilayah as kode_desa, periode, jumlah from agregat_laporan
+            where tingkat = 'desa' and starts_with(kode_wilayah, ?) and periode in (?, ?) and laporan > 0
+        """, [sel.area, periode, previous]
+    else:
+        cond, ind = _ind_filter(sel)
+        totals = f"""
             select r.kode_wilayah as kode_desa, r.periode, coalesce(v.jumlah, 0) as jumlah
             from agregat_laporan r
             left join (select a.kode_wilayah, a.periode, sum(a.jumlah) as jumlah from agregat_bulanan a
-                       where length(a.kode_wilayah) = 13 and starts_with(a.kode_wilayah, ?) and a.periode in (?, ?) {cond}
+                       where a.tingkat = 'desa' and starts_with(a.kode_wilayah, ?) and a.periode in (?, ?) {cond}
                        group by all) v on v.kode_wilayah = r.kode_wilayah and v.periode = r.periode
-            where length(r.kode_wilayah) = 13 and starts_with(r.kode_wilayah, ?) and r.periode in (?, ?)
+            where r.tingkat = 'desa' and starts_with(r.kode_wilayah, ?) and r.periode in (?, ?) and r.laporan > 0
+        """
+        params = [sel.area, periode, previous, *ind, sel.area, periode, previous]
+    return con.execute(
+        f"""
+        with t as ({totals}), top as (
+            select a.kode_desa, b.jumlah as sebelumnya, a.jumlah as sekarang, a.jumlah - b.jumlah as kenaikan
+            from t a join t b on a.kode_desa = b.kode_desa and a.periode = ? and b.periode = ?
+            where a.jumlah > b.jumlah
+            order by kenaikan desc, a.kode_desa limit ?
         )
-        select d.kode, d.nama, k.nama as kecamatan, b.jumlah as sebelumnya, a.jumlah as sekarang,
-               a.jumlah - b.jumlah as kenaikan
-        from t a join t b on a.kode_desa = b.kode_desa and a.periode = ? and b.periode = ?
-        join wilayah d on d.kode = a.kode_desa join wilayah k on k.kode = d.kode_induk
-        where a.jumlah > b.jumlah
-        order by kenaikan desc, d.kode limit ?
+        select d.kode, d.nama, k.nama as kecamatan, top.sebelumnya, top.sekarang, top.kenaikan
+        from top join wilayah d on d.kode = top.kode_desa join wilayah k on k.kode = d.kode_induk
+        order by top.kenaikan desc, d.kode
         """,
-        [sel.area, periode, previous, *params, sel.area, periode, previous, periode, previous, limit],
+        [*params, periode, previous, limit],
     ).df()
 
 
@@ -226,10 +238,10 @@ def pivot_long(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.Data
     cond, params = _ind_filter(sel)
     return con.execute(
         f"""
-        select a.kode_wilayah as kode, w.nama, i.nama as indikator, i.nomor, sum(a.jumlah) as jumlah
+        select a.kode_wilayah as kode, w.nama, i.nama as indikator, i.nomor, a.jumlah
         from agregat_bulanan a join wilayah w on w.kode = a.kode_wilayah join indikator i on i.kode = a.kode_indikator
-        where length(a.kode_wilayah) = {LENGTH[tingkat]} and starts_with(a.kode_wilayah, ?) and a.periode = ? {cond}
-        group by all order by kode, i.nomor
+        where a.tingkat = '{tingkat}' and starts_with(a.kode_wilayah, ?) and a.periode = ? {cond}
+        order by kode, i.nomor
         """,
         [sel.area, periode, *params],
     ).df()
@@ -265,23 +277,27 @@ def report_status(con: Con, start: date, end: date, area: str, due_day: int) -> 
 
 
 def area_profile(con: Con, kode: str, periode: date) -> pd.DataFrame:
-    """Every active indicator for one kecamatan or desa in a month: value, rank among its peers, peers' median."""
+    """Every active indicator for one kecamatan or desa in a month: value, rank among its peers in the same
+    kabupaten (kecamatan among kecamatan, desa among desa), and the peers' median."""
     return con.execute(
         """
         with v as (
             select kode_wilayah as kode, kode_indikator, jumlah from agregat_bulanan
-            where length(kode_wilayah) = length(?) and periode = ?
-        ), r as (
-            select *, rank() over (partition by kode_indikator order by jumlah desc) as peringkat,
-                   count(*) over (partition by kode_indikator) as dari,
-                   median(jumlah) over (partition by kode_indikator) as median_kabupaten
-            from v
+            where tingkat = ? and starts_with(kode_wilayah, left(?, 5)) and periode = ?
+        ), mine as (
+            select kode_indikator, jumlah from v where kode = ?
+        ), peers as (
+            select v.kode_indikator, count(*) as dari, median(v.jumlah) as median_kabupaten,
+                   1 + count(*) filter (v.jumlah > mine.jumlah) as peringkat
+            from v left join mine using (kode_indikator)
+            group by v.kode_indikator
         )
-        select i.kode, i.nama, i.kelompok, r.jumlah, r.peringkat, r.dari, r.median_kabupaten
-        from indikator i left join r on r.kode_indikator = i.kode and r.kode = ?
+        select i.kode, i.nama, i.kelompok, mine.jumlah, case when mine.jumlah is not null then p.peringkat end as peringkat,
+               p.dari, p.median_kabupaten
+        from indikator i left join mine on mine.kode_indikator = i.kode left join peers p on p.kode_indikator = i.kode
         where i.aktif order by i.nomor
         """,
-        [kode, periode, kode],
+        [level_of(kode), kode, periode, kode],
     ).df()
 
 
@@ -290,10 +306,10 @@ def area_trend_by_indikator(con: Con, kode: str, start: date, end: date) -> pd.D
     return con.execute(
         """
         select periode, kode_indikator as kode, jumlah from agregat_bulanan
-        where kode_wilayah = ? and periode between ? and ?
+        where tingkat = ? and kode_wilayah = ? and periode between ? and ?
         order by periode
         """,
-        [kode, start, end],
+        [level_of(kode), kode, start, end],
     ).df()
 
 
@@ -304,7 +320,7 @@ def like_for_like(con: Con, periode: date, other: date, sel: Selection) -> dict:
         f"""
         with both_months as (
             select kode_wilayah from agregat_laporan
-            where length(kode_wilayah) = 13 and starts_with(kode_wilayah, ?) and periode in (?, ?) and laporan > 0
+            where tingkat = 'desa' and starts_with(kode_wilayah, ?) and periode in (?, ?) and laporan > 0
             group by 1 having count(*) = 2
         )
         select count(distinct b.kode_wilayah),
@@ -314,3 +330,50 @@ def like_for_like(con: Con, periode: date, other: date, sel: Selection) -> dict:
         [sel.area, periode, other, periode, other, periode, other, *params],
     ).fetchone()
     return {"desa": int(row[0]), "sekarang": int(row[1]), "pembanding": int(row[2])}
+
+
+def map_values(con: Con, start: date, end: date, sel: Selection, tingkat: str, how: str = "sum") -> pd.DataFrame:
+    """Value per kecamatan or desa over a month range, for maps.
+
+    how: 'sum' (total of the months) or 'mean' (average over the months the area reported). Columns: kode, nama,
+    kecamatan, bulan (months with reports), laporan (desa reports received), desa, jumlah, penduduk, perkiraan, per_1000.
+    """
+    cond, params = _ind_filter(sel)
+    length = LENGTH[tingkat]
+    df = con.execute(
+        f"""
+        with w as (
+            select w.kode, w.nama, k.nama as kecamatan from wilayah w left join wilayah k on k.kode = w.kode_induk
+            where w.tingkat = ? and starts_with(w.kode, ?)
+        ), d as (
+            select left(kode, {length}) as kode, count(*) as desa from wilayah where tingkat = 'desa' and starts_with(kode, ?) group by 1
+        ), r as (
+            select kode_wilayah as kode, count(*) as bulan, sum(laporan) as laporan from agregat_laporan
+            where tingkat = '{tingkat}' and starts_with(kode_wilayah, ?) and periode between ? and ? and laporan > 0
+            group by 1
+        ), v as (
+            select a.kode_wilayah as kode, sum(a.jumlah) as jumlah from agregat_bulanan a
+            where a.tingkat = '{tingkat}' and starts_with(a.kode_wilayah, ?) and a.periode between ? and ? {cond}
+            group by 1
+        )
+        select w.kode, w.nama, w.kecamatan, coalesce(r.bulan, 0) as bulan, coalesce(r.laporan, 0) as laporan, d.desa,
+               case when r.bulan is null then null
+                    when ? = 'mean' then coalesce(v.jumlah, 0) / r.bulan else coalesce(v.jumlah, 0) end as jumlah
+        from w join d using (kode) left join r using (kode) left join v using (kode)
+        order by w.kode
+        """,
+        [tingkat, sel.area, sel.area, sel.area, start, end, sel.area, start, end, *params, how],
+    ).df()
+    pop = population(con, tingkat, sel.area, end.year)
+    df = df.merge(pop, on="kode", how="left")
+    df["jumlah"] = df["jumlah"].astype("Float64")
+    df["per_1000"] = df["jumlah"] / df["penduduk"] * 1000
+    return df
+
+
+def map_geometry(con: Con, tingkat: str, area: str) -> pd.DataFrame:
+    """Simplified map geometry (GeoJSON strings prepared at import) of the kecamatan or desa in an area."""
+    return con.execute(
+        "select kode, geom_peta from batas_wilayah where tingkat = ? and starts_with(kode, ?) order by kode",
+        [tingkat, area],
+    ).df()

@@ -29,8 +29,11 @@ DEFAULT_SOURCE = f"https://raw.githubusercontent.com/{SOURCE_REPO}/{SOURCE_COMMI
 KNOWN_SHA256 = {
     "wilayah_boundaries_kel_35.23.sql": "e3807a0df27d1e3e8026303178deff32b2749d34aea492ccc5a3e92cd2f9b7f0",
 }
-SIMPLIFY_TOLERANCE = 0.002  # degrees, about 220 m: invisible at kabupaten zoom
-MAP_PRECISION = 1e-5  # coordinates rounded to 5 decimals (about 1 m)
+# Map geometry is drawn at kabupaten zoom (about 100 m per pixel): desa simplified at 0.004° (about 440 m),
+# kecamatan at 0.002°, coordinates on a 0.0001° grid (about 11 m). This keeps the Tuban desa map under
+# 200 KB of figure JSON (issue 5) while shared borders stay shared (coverage simplification).
+SIMPLIFY_TOLERANCE = {"desa": 0.004, "kecamatan": 0.002}
+MAP_PRECISION = 1e-4
 EQUAL_AREA_CRS = "EPSG:6933"
 GRID = 1e-7
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
@@ -254,11 +257,13 @@ def _fill_gaps(geom: shapely.Geometry, max_hole_deg2: float = 5e-6) -> shapely.G
     return shapely.union_all(polys) if len(polys) > 1 else polys[0]
 
 
-def simplify_for_map(geoms: np.ndarray, tolerance: float = SIMPLIFY_TOLERANCE) -> list[str]:
+def simplify_for_map(geoms: np.ndarray, tolerance: float = SIMPLIFY_TOLERANCE["desa"]) -> list[str]:
     """Coverage-preserving simplification (shared edges stay shared), coordinates rounded; GeoJSON strings."""
-    simple = shapely.coverage_simplify(np.asarray(geoms), tolerance)
-    simple = shapely.set_precision(simple, MAP_PRECISION)
-    simple = np.where(shapely.is_empty(simple), shapely.set_precision(geoms, MAP_PRECISION), simple)
+    # Snap to the map grid first: neighbours share identical vertices, so they snap identically, and the
+    # simplification only drops vertices, so its output stays on the grid with shared edges still shared.
+    snapped = shapely.set_precision(np.asarray(geoms), MAP_PRECISION)
+    simple = shapely.coverage_simplify(snapped, tolerance)
+    simple = np.where(shapely.is_empty(simple) | ~shapely.is_valid(simple), snapped, simple)
     return [shapely.to_geojson(g) for g in simple]
 
 
@@ -282,7 +287,7 @@ def prepare_boundaries(matched: gpd.GeoDataFrame, desa: pd.DataFrame, source: st
                 "kode": layer["kode"].to_numpy(),
                 "tingkat": tingkat,
                 "geom_wkb": shapely.to_wkb(layer.geometry.to_numpy()),
-                "geom_peta": simplify_for_map(layer.geometry.to_numpy()),
+                "geom_peta": simplify_for_map(layer.geometry.to_numpy(), SIMPLIFY_TOLERANCE[tingkat]),
                 "luas_km2": areas.to_numpy(),
                 "jumlah_titik": shapely.get_num_coordinates(layer.geometry.to_numpy()),
                 "sumber": source,

@@ -13,8 +13,14 @@ import duckdb
 import pandas as pd
 
 DESA = 13  # length of a desa code, '35.23.18.2004'
-LEVELS = [8, 5, 2, 0]  # kecamatan '35.23.18', kabupaten '35.23', provinsi '35', whole warehouse ''
-LENGTH = {"desa": 13, "kecamatan": 8, "kabupaten": 5, "provinsi": 2}
+# level above desa: (name, code length): kecamatan '35.23.18', kabupaten '35.23', provinsi '35', whole warehouse ''
+LEVELS = [("kecamatan", 8), ("kabupaten", 5), ("provinsi", 2), ("semua", 0)]
+LENGTH = {"desa": 13, **dict(LEVELS)}
+
+
+def level_of(code: str) -> str:
+    """The mart level of an area code: '' -> 'semua', '35' -> 'provinsi', '35.23.18.2004' -> 'desa'."""
+    return {length: name for name, length in LENGTH.items()}[len(code)]
 
 
 def _parent(column: str, length: int) -> str:
@@ -35,7 +41,7 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame | None = None)
     in_scope = "join _scope s on s.kode_wilayah = l.kode_desa and s.periode = l.periode"
     con.execute(f"""
         insert into agregat_bulanan
-        select l.kode_desa, l.periode, n.kode_indikator, n.jumlah, n.laki_laki, n.perempuan
+        select 'desa', l.kode_desa, l.periode, n.kode_indikator, n.jumlah, n.laki_laki, n.perempuan
         from laporan l {in_scope} join laporan_nilai n on n.laporan_id = l.id
         where l.aktif
         order by l.periode, l.kode_desa
@@ -48,23 +54,23 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame | None = None)
             where l.aktif
             group by all
         )
-        select kode_desa, periode, count(*), count(*) filter (coalesce(jumlah, 0) = 0) from t group by all
+        select 'desa', kode_desa, periode, count(*), count(*) filter (coalesce(jumlah, 0) = 0), coalesce(sum(jumlah), 0) from t group by all
     """)
-    child = DESA
-    for length in LEVELS:
+    child = "desa"
+    for name, length in LEVELS:
         # one level up: recompute the parents of the areas in scope from all their children of those months
         con.execute(f"create or replace temp table _scope as select distinct {_parent('kode_wilayah', length)} as kode_wilayah, periode from _scope")
         if changed is not None:
             _delete_scope(con)
         parent = _parent("a.kode_wilayah", length)
-        join = f"join _scope s on s.kode_wilayah = {parent} and s.periode = a.periode where length(a.kode_wilayah) = {child}"
+        join = f"join _scope s on s.kode_wilayah = {parent} and s.periode = a.periode where a.tingkat = '{child}'"
         con.execute(f"""
             insert into agregat_bulanan
-            select {parent}, a.periode, a.kode_indikator, sum(a.jumlah), sum(a.laki_laki), sum(a.perempuan)
+            select '{name}', {parent}, a.periode, a.kode_indikator, sum(a.jumlah), sum(a.laki_laki), sum(a.perempuan)
             from agregat_bulanan a {join} group by all
         """)
-        con.execute(f"insert into agregat_laporan select {parent}, a.periode, sum(a.laporan), sum(a.semua_nol) from agregat_laporan a {join} group by all")
-        child = length
+        con.execute(f"insert into agregat_laporan select '{name}', {parent}, a.periode, sum(a.laporan), sum(a.semua_nol), sum(a.jumlah) from agregat_laporan a {join} group by all")
+        child = name
     con.execute("drop table _scope")
 
 

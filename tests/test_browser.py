@@ -48,3 +48,50 @@ def test_profil_prints_on_one_a4_page(app_server, page, artifacts):
     assert pages == 1, f"Profil Wilayah prints on {pages} A4 pages"
     text = page.inner_text("body")
     assert "Anak Balita Terlantar" in text and "Fakir Miskin" in text  # every indicator row is in the printed table
+
+
+def _blend(hex_color: str, opacity: float = 0.9) -> tuple[int, int, int]:
+    rgb = [int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]
+    return tuple(round(opacity * c + (1 - opacity) * 255) for c in rgb)
+
+
+@pytest.mark.parametrize("query, name, features", [("ukuran=per1000", "kecamatan", 20), ("ukuran=per1000&kec=35.23.18", "desa", 19)])
+def test_map_draws_polygons_offline(app_server, page, artifacts, query, name, features):
+    """With every request outside the app refused, the map canvas shows the legend's class colours."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    refused = []
+
+    def only_the_app(route):
+        if route.request.url.startswith(app_server.url):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page.context.route("**/*", only_the_app)
+    page.goto(f"{app_server.url}/peta?{query}", wait_until="networkidle")
+    page.wait_for_selector(".js-plotly-plot canvas", timeout=60_000)
+    wait_until_idle(page)
+    page.wait_for_timeout(2500)  # maplibre renders on the next animation frames
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    trace = page.evaluate("() => { const d = document.querySelector('.js-plotly-plot').data[0]; "
+                          "return {n: d.geojson.features.length, scale: d.colorscale, z: Array.from(d.z)}; }")
+    assert trace["n"] == features
+    png = chart.screenshot(path=str(artifacts / f"peta_{name}.png"))
+    image = Image.open(BytesIO(png)).convert("RGB")
+    pixels = image.get_flattened_data() if hasattr(image, "get_flattened_data") else image.getdata()
+    counts = {}
+    for rgb in pixels:
+        counts[rgb] = counts.get(rgb, 0) + 1
+    classes = sorted({int(z) for z in trace["z"]})
+    colors = [trace["scale"][2 * c][1] for c in classes]  # two stops per class; class 0 is 'tidak ada data'
+    found = 0
+    for color in colors:
+        target = _blend(color)
+        near = sum(n for rgb, n in counts.items() if max(abs(a - b) for a, b in zip(rgb, target)) <= 6)
+        found += near > 200
+    assert found == len(colors), f"class colours drawn: {found} of {len(colors)}"
+    assert page.locator("[data-testid='stException']").count() == 0

@@ -3,6 +3,8 @@
 -- same transaction as every write of reports; `python -m etl init` fills them when this migration is applied.
 
 create table agregat_bulanan (
+    tingkat varchar not null,          -- desa | kecamatan | kabupaten | provinsi | semua (rows are stored level by level,
+                                       -- so a filter on it skips whole row groups)
     kode_wilayah varchar not null,     -- desa, kecamatan, kabupaten or provinsi code; '' = whole warehouse
     periode date not null,
     kode_indikator varchar not null,
@@ -12,8 +14,10 @@ create table agregat_bulanan (
 );
 
 create table agregat_laporan (
+    tingkat varchar not null,
     kode_wilayah varchar not null,
     periode date not null,
     laporan integer not null,          -- active reports of the desa in the area
-    semua_nol integer not null         -- of which every count is zero
+    semua_nol integer not null,        -- of which every count is zero
+    jumlah bigint not null             -- total of every value of those reports (all indicators)
 );

@@ -54,9 +54,9 @@ def cases(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object, tuple 
          (f"select l.kode_desa, sum(n.jumlah) filter (l.periode = ?) - sum(n.jumlah) filter (l.periode = ?) as d from {FACT} "
           f"where l.periode in (?, ?) and {active} group by 1 order by d desc limit 10", [p, PREV, p, PREV])),
         ("Ringkasan", "not_reported", lambda: q.not_reported(con, p, ""), None),
-        ("Jelajah", "pivot_long kecamatan", lambda: q.pivot_long(con, p, all_, "kecamatan"),
+        ("Jelajah", "pivot_wide kecamatan", lambda: q.pivot_wide(con, p, all_, "kecamatan"),
          (f"select left(l.kode_desa, 8), n.kode_indikator, sum(n.jumlah) from {FACT} where l.periode = ? and {active} group by all", [p])),
-        ("Jelajah", "pivot_long desa (1 kabupaten)", lambda: q.pivot_long(con, p, in_kab, "desa"),
+        ("Jelajah", "pivot_wide desa (1 kabupaten)", lambda: q.pivot_wide(con, p, in_kab, "desa"),
          (f"select l.kode_desa, n.kode_indikator, sum(n.jumlah) from {FACT} where l.periode = ? and starts_with(l.kode_desa, ?) and {active} group by all", [p, kab])),
         ("Jelajah", "by_wilayah desa (1 kabupaten)", lambda: q.by_wilayah(con, p, in_kab, "desa"),
          (f"select l.kode_desa, sum(n.jumlah) from {FACT} where l.periode = ? and starts_with(l.kode_desa, ?) and {active} group by all", [p, kab])),

@@ -181,7 +181,7 @@ def with_rank(df: pd.DataFrame, value: str) -> pd.DataFrame:
 
 
 def choropleth(df: pd.DataFrame, geometry: pd.DataFrame, value: str, classes: Classes, title: str, unit: str,
-               level: str, decimals: int = 0, labels: bool = True) -> go.Figure:
+               level: str, decimals: int = 0, labels: bool = True, size: tuple[int, int] = (940, 580)) -> go.Figure:
     """A filled map: one colour per class, grey where there is no data, a legend of class ranges."""
     df = with_rank(df.set_index("kode").reindex(geometry["kode"]).reset_index(), value)
     klass = classes.assign(df[value])
@@ -201,11 +201,11 @@ def choropleth(df: pd.DataFrame, geometry: pd.DataFrame, value: str, classes: Cl
     ))
     if labels and level == "kecamatan":
         _add_labels(fig, geometry, df)
-    return _layout(fig, geometry, title)
+    return _layout(fig, geometry, title, size)
 
 
 def circles(df: pd.DataFrame, geometry: pd.DataFrame, value: str, title: str, unit: str, level: str, decimals: int = 0,
-            max_size: float = 38) -> go.Figure:
+            max_size: float = 38, size: tuple[int, int] = (940, 580)) -> go.Figure:
     """Proportional circles (area proportional to the count) over light boundaries: counts are not densities."""
     df = with_rank(df.set_index("kode").reindex(geometry["kode"]).reset_index(), value)
     text = [NO_DATA_LABEL if pd.isna(v) else fmt.angka(v, decimals) for v in df[value]]
@@ -227,7 +227,7 @@ def circles(df: pd.DataFrame, geometry: pd.DataFrame, value: str, title: str, un
         _add_labels(fig, geometry, df)
     fig.add_annotation(text=f"Luas lingkaran sebanding dengan {unit}; terbesar {fmt.angka(top, decimals)}", x=0.01, y=0.01,
                        xref="paper", yref="paper", showarrow=False, bgcolor="rgba(255,255,255,0.85)", font=dict(size=12))
-    return _layout(fig, geometry, title)
+    return _layout(fig, geometry, title, size, legend=0)
 
 
 def _add_labels(fig: go.Figure, geometry: pd.DataFrame, df: pd.DataFrame) -> None:
@@ -238,10 +238,11 @@ def _add_labels(fig: go.Figure, geometry: pd.DataFrame, df: pd.DataFrame) -> Non
     ))
 
 
-def _layout(fig: go.Figure, geometry: pd.DataFrame, title: str) -> go.Figure:
+def _layout(fig: go.Figure, geometry: pd.DataFrame, title: str, size: tuple[int, int], legend: int = 170) -> go.Figure:
+    width, height = size
     fig.update_layout(
-        title=dict(text=title, x=0.01), map=dict(style=_style(), **view(geometry)), margin=dict(l=0, r=0, t=40, b=0),
-        height=620, separators=",.", font=dict(size=13), clickmode="event+select", template="none",
+        title=dict(text=title, x=0.01), map=dict(style=_style(), **view(geometry, width, height - 40, legend)),
+        margin=dict(l=0, r=0, t=40, b=0), height=height, separators=",.", font=dict(size=13), clickmode="event+select", template="none",
     )
     return fig
 

@@ -233,17 +233,33 @@ def sharpest_rises(con: Con, periode: date, previous: date, sel: Selection, limi
     ).df()
 
 
-def pivot_long(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
-    """Total per wilayah (kecamatan or desa) x indicator for one month; reshaped into a pivot by the caller."""
-    cond, params = _ind_filter(sel)
+def _identifier(name: str) -> str:
+    """A column name quoted for SQL."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def pivot_wide(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
+    """One row per wilayah (kecamatan or desa), one column per indicator (named, in Permensos order) for one month.
+
+    Pivoted in SQL: at nation scale that returns 7.000 rows instead of 180.000 to pandas.
+    """
+    if sel.indikator:
+        indicators = con.execute("select kode, nama from indikator where kode in (select unnest(?::varchar[])) order by nomor", [list(sel.indikator)]).fetchall()
+    else:
+        indicators = con.execute("select kode, nama from indikator where aktif order by nomor").fetchall()
+    if not indicators:
+        return pd.DataFrame(columns=["kode", "nama"])
+    columns = ", ".join(f"sum(a.jumlah) filter (a.kode_indikator = ?) as {_identifier(nama)}" for _, nama in indicators)
     return con.execute(
         f"""
-        select a.kode_wilayah as kode, w.nama, i.nama as indikator, i.nomor, a.jumlah
-        from agregat_bulanan a join wilayah w on w.kode = a.kode_wilayah join indikator i on i.kode = a.kode_indikator
-        where a.tingkat = '{tingkat}' and starts_with(a.kode_wilayah, ?) and a.periode = ? {cond}
-        order by kode, i.nomor
+        with p as (
+            select a.kode_wilayah as kode, {columns} from agregat_bulanan a
+            where a.tingkat = '{tingkat}' and starts_with(a.kode_wilayah, ?) and a.periode = ?
+            group by 1
+        )
+        select p.kode, w.nama, p.* exclude (kode) from p join wilayah w on w.kode = p.kode order by p.kode
         """,
-        [sel.area, periode, *params],
+        [*(kode for kode, _ in indicators), sel.area, periode],
     ).df()
 
 

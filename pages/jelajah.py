@@ -12,13 +12,13 @@ st.caption(f"{f['area_nama'] or info['nama']} · {fmt.bulan(periode)} · {f['ind
 
 tingkat = st.radio("Tingkat", ["kecamatan", "desa"], horizontal=True, key="jelajah_tingkat",
                    format_func=lambda t: "Kecamatan" if t == "kecamatan" else "Desa/kelurahan")
-long = ui.q("pivot_long", periode, sel, tingkat)
-if long.empty:
+wide = ui.q("pivot_wide", periode, sel, tingkat)
+if wide.empty:
     st.warning("Tidak ada laporan untuk pilihan ini — bukan berarti nol PMKS.")
     st.stop()
 label = "Kecamatan" if tingkat == "kecamatan" else "Desa/Kelurahan"
-order = long.drop_duplicates("indikator").sort_values("nomor")["indikator"].tolist()
-pivot = long.pivot_table(index=["kode", "nama"], columns="indikator", values="jumlah", aggfunc="sum").reindex(columns=order)
+order = [c for c in wide.columns if c not in ("kode", "nama")]
+pivot = wide.set_index(["kode", "nama"])
 pivot["Total"] = pivot.sum(axis=1)
 wil = ui.q("by_wilayah", periode, sel, tingkat).set_index("kode")
 table = pivot.reset_index(level="nama").rename(columns={"nama": label})

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, maps, ui
 from dashboard.queries import Selection
 from etl import fmt
 
@@ -55,7 +55,19 @@ wil = ui.q("by_wilayah", periode, kec_sel, "kecamatan" if not f["kecamatan"] els
 per1000 = f["ukuran"] == "per1000"
 value = "per_1000" if per1000 else "jumlah"
 shown = ui.mark_estimates(wil) if per1000 else wil
-st.plotly_chart(
+level = "kecamatan" if not f["kecamatan"] else "desa"
+unit = "per 1.000 penduduk" if per1000 else "jiwa"
+map_col, bar_col = st.columns([3, 2]) if info["batas"] else (None, st.container())
+if map_col is not None:  # the kecamatan map; the Peta page has the full controls
+    geometry = ui.q("map_geometry", level, f["kecamatan"])
+    data = ui.q("map_values", periode, periode, kec_sel, level, "sum")
+    title = f"PMKS ({unit}) per {'kecamatan' if level == 'kecamatan' else 'desa'}"
+    if per1000:
+        fig = maps.choropleth(data, geometry, value, maps.classify(data[value], "quantile", 5, 1), title, unit, level, 1, size=(760, 480))
+    else:
+        fig = maps.circles(data, geometry, value, title, unit, level, size=(760, 480))
+    map_col.plotly_chart(fig, key="peta_ringkasan", config={"displaylogo": False})
+bar_col.plotly_chart(
     charts.bar_ranked(shown, "nama", value, ("PMKS per 1.000 penduduk" if per1000 else "PMKS (jiwa)") + (" per kecamatan" if not f["kecamatan"] else " per desa"), decimals=1 if per1000 else 0),
     key="bar_wil",
 )

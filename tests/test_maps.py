@@ -194,3 +194,10 @@ def test_without_boundaries_the_page_says_how_to_get_them(monkeypatch, tmp_path)
     at = run_app(monkeypatch, db, "pages/peta.py")
     assert not at.exception
     assert any("Batas wilayah belum diimpor" in w.value for w in at.warning)
+
+
+def test_ringkasan_shows_the_kecamatan_map(monkeypatch, built_db):
+    at = run_app(monkeypatch, built_db, query={"ukuran": "per1000"})
+    assert not at.exception
+    maps_shown = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if json.loads(c.proto.spec)["data"][0]["type"] == "choroplethmap"]
+    assert len(maps_shown) == 1 and len(maps_shown[0]["data"][0]["geojson"]["features"]) == 20

@@ -78,11 +78,15 @@ def classify(values, method: str = "quantile", k: int = 5, decimals: int = 0, di
     elif method == "equal":
         bounds = list(mapclassify.EqualInterval(y, k=k_eff).bins)
     elif method == "natural":
-        if y.size > 2000:
-            np.random.seed(0)  # FisherJenksSampled samples at random; the same data gives the same map
-            bounds = list(mapclassify.FisherJenksSampled(y, k=k_eff, pct=0.2).bins)
-        else:
-            bounds = list(mapclassify.FisherJenks(y, k=k_eff).bins)
+        import warnings
+
+        with warnings.catch_warnings():  # without numba mapclassify says it runs its pure-Python version
+            warnings.simplefilter("ignore")
+            if y.size > 200:  # Fisher-Jenks is quadratic (pure Python without numba): classify a sample of 200 values
+                np.random.seed(0)  # FisherJenksSampled samples at random; the same data gives the same map
+                bounds = list(mapclassify.FisherJenksSampled(y, k=k_eff, pct=200 / y.size).bins)
+            else:
+                bounds = list(mapclassify.FisherJenks(y, k=k_eff).bins)
     else:
         bounds = list(mapclassify.Quantiles(y, k=k_eff).bins)
     bounds = sorted({float(b) for b in bounds})

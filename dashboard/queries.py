@@ -388,8 +388,14 @@ def map_values(con: Con, start: date, end: date, sel: Selection, tingkat: str, h
 
 
 def map_geometry(con: Con, tingkat: str, area: str) -> pd.DataFrame:
-    """Simplified map geometry (GeoJSON strings prepared at import) of the kecamatan or desa in an area."""
+    """Simplified map geometry (GeoJSON strings prepared at import) of the kecamatan or desa in an area;
+    the coarser copy when the map spans more than one kabupaten."""
     return con.execute(
-        "select kode, geom_peta from batas_wilayah where tingkat = ? and starts_with(kode, ?) order by kode",
+        """
+        with b as (select * from batas_wilayah where tingkat = ? and starts_with(kode, ?)),
+        wide as (select count(distinct left(kode, 5)) > 1 as wide from b)
+        select kode, case when wide.wide then coalesce(geom_peta_ringkas, geom_peta) else geom_peta end as geom_peta
+        from b, wide order by kode
+        """,
         [tingkat, area],
     ).df()

@@ -33,6 +33,9 @@ KNOWN_SHA256 = {
 # kecamatan at 0.002°, coordinates on a 0.0001° grid (about 11 m). This keeps the Tuban desa map under
 # 200 KB of figure JSON (issue 5) while shared borders stay shared (coverage simplification).
 SIMPLIFY_TOLERANCE = {"desa": 0.004, "kecamatan": 0.002}
+# Maps spanning several kabupaten (a province is about 450 m per pixel) use a coarser copy: the Jawa Timur
+# kecamatan map then stays under 1 MB (bench/bench_maps.py).
+WIDE_TOLERANCE = {"desa": 0.01, "kecamatan": 0.008}
 MAP_PRECISION = 1e-4
 EQUAL_AREA_CRS = "EPSG:6933"
 GRID = 1e-7
@@ -288,6 +291,7 @@ def prepare_boundaries(matched: gpd.GeoDataFrame, desa: pd.DataFrame, source: st
                 "tingkat": tingkat,
                 "geom_wkb": shapely.to_wkb(layer.geometry.to_numpy()),
                 "geom_peta": simplify_for_map(layer.geometry.to_numpy(), SIMPLIFY_TOLERANCE[tingkat]),
+                "geom_peta_ringkas": simplify_for_map(layer.geometry.to_numpy(), WIDE_TOLERANCE[tingkat]),
                 "luas_km2": areas.to_numpy(),
                 "jumlah_titik": shapely.get_num_coordinates(layer.geometry.to_numpy()),
                 "sumber": source,
@@ -301,6 +305,9 @@ def load_boundaries(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> None:
     """Replace the boundaries of the given codes."""
     con.register("_batas_in", rows)
     con.execute("delete from batas_wilayah where kode in (select kode from _batas_in)")
-    con.execute("insert into batas_wilayah select kode, tingkat, geom_wkb, geom_peta, luas_km2, jumlah_titik, sumber, diimpor from _batas_in")
+    con.execute("""
+        insert into batas_wilayah (kode, tingkat, geom_wkb, geom_peta, luas_km2, jumlah_titik, sumber, diimpor, geom_peta_ringkas)
+        select kode, tingkat, geom_wkb, geom_peta, luas_km2, jumlah_titik, sumber, diimpor, geom_peta_ringkas from _batas_in
+    """)
     con.unregister("_batas_in")
 

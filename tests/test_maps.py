@@ -201,3 +201,19 @@ def test_ringkasan_shows_the_kecamatan_map(monkeypatch, built_db):
     assert not at.exception
     maps_shown = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if json.loads(c.proto.spec)["data"][0]["type"] == "choroplethmap"]
     assert len(maps_shown) == 1 and len(maps_shown[0]["data"][0]["geojson"]["features"]) == 20
+
+
+def test_maps_spanning_several_kabupaten_use_the_coarser_geometry(tmp_path):
+    from dashboard.queries import map_geometry
+    from etl.db import migrate
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    migrate(con)
+    rows = [("35.23.01", "rinci-a", "ringkas-a"), ("35.23.02", "rinci-b", None), ("35.22.01", "rinci-c", "ringkas-c")]
+    for kode, detail, coarse in rows:
+        con.execute("insert into batas_wilayah values (?, 'kecamatan', ''::blob, ?, 1.0, 1, 'uji', now(), ?)", [kode, detail, coarse])
+    one_kabupaten = map_geometry(con, "kecamatan", "35.23")
+    assert one_kabupaten["geom_peta"].tolist() == ["rinci-a", "rinci-b"]
+    province = map_geometry(con, "kecamatan", "35")
+    assert province.set_index("kode")["geom_peta"].to_dict() == {"35.22.01": "ringkas-c", "35.23.01": "ringkas-a", "35.23.02": "rinci-b"}
+    con.close()

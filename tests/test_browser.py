@@ -95,3 +95,22 @@ def test_map_draws_polygons_offline(app_server, page, artifacts, query, name, fe
         found += near > 200
     assert found == len(colors), f"class colours drawn: {found} of {len(colors)}"
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_click_on_a_kecamatan_shows_its_desa(app_server, page, artifacts):
+    page.goto(f"{app_server.url}/peta?ukuran=per1000", wait_until="networkidle")
+    page.wait_for_selector(".js-plotly-plot canvas", timeout=60_000)
+    wait_until_idle(page)
+    page.wait_for_timeout(2000)
+    canvas = page.locator(".js-plotly-plot canvas").first
+    box = canvas.bounding_box()
+    # the middle of the drawn area (the map is shifted left of its legend) lies inside a kecamatan
+    page.mouse.click(box["x"] + (box["width"] - 170) / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('Kec.')", timeout=30_000)
+    wait_until_idle(page)
+    page.wait_for_timeout(1500)
+    title = page.inner_text("h1")
+    features = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].geojson.features.length")
+    page.screenshot(path=str(artifacts / "peta_klik_kecamatan.png"), full_page=True)
+    assert "Kec." in title and 5 <= features <= 40  # the desa of one kecamatan, not the 20 kecamatan of Tuban
+    assert "kec=35.23." in page.url

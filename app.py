@@ -9,6 +9,8 @@ page = st.navigation([
     st.Page("pages/jelajah.py", url_path="jelajah", title="Jelajah Data", icon=":material/table_chart:"),
     st.Page("pages/profil.py", url_path="profil", title="Profil Wilayah", icon=":material/location_on:"),
     st.Page("pages/kelengkapan.py", url_path="kelengkapan", title="Kelengkapan Laporan", icon=":material/fact_check:"),
+    st.Page("pages/unggah.py", url_path="unggah", title="Unggah Data", icon=":material/upload_file:"),
+    st.Page("pages/riwayat.py", url_path="riwayat", title="Riwayat Impor", icon=":material/history:"),
     st.Page("pages/tentang.py", url_path="tentang", title="Tentang Data", icon=":material/info:"),
 ])
 page.run()

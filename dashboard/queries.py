@@ -399,3 +399,27 @@ def map_geometry(con: Con, tingkat: str, area: str) -> pd.DataFrame:
         """,
         [tingkat, area],
     ).df()
+
+
+def area_label(con: Con, kode: str) -> str:
+    """'Menilo (Kec. Soko)' for a desa, 'Kec. Soko' for a kecamatan."""
+    row = con.execute("""select w.nama, w.tingkat, k.nama from wilayah w left join wilayah k on k.kode = w.kode_induk
+                         where w.kode = ?""", [kode]).fetchone()
+    if row is None:
+        return kode
+    return f"{row[0]} (Kec. {row[2]})" if row[1] == "desa" else (f"Kec. {row[0]}" if row[1] == "kecamatan" else row[0])
+
+
+def import_batches(con: Con) -> pd.DataFrame:
+    """Every import batch with who, when, what and how much."""
+    return con.execute("""
+        select b.id, b.waktu, b.pengguna, b.jenis, b.status, b.keterangan,
+               count(distinct f.sha256) as berkas, coalesce(sum(f.jumlah_laporan), 0) as laporan,
+               string_agg(f.nama_berkas || ' (' || left(f.sha256, 12) || ')', '; ' order by f.nama_berkas) as rincian
+        from impor_batch b left join berkas_impor f on f.batch_id = b.id
+        group by all order by b.id desc
+    """).df()
+
+
+def audit_log(con: Con, limit: int = 500) -> pd.DataFrame:
+    return con.execute("select waktu, pengguna, aksi, objek, rincian from audit order by id desc limit ?", [limit]).df()

@@ -46,8 +46,9 @@ def q(name: str, *args):
     return _cached_query(str(path), _db_token(path), name, args)
 
 
-def require_data() -> dict:
-    """Stop the page with a clear message when there is no warehouse or no report yet; show the demo banner."""
+def require_data(reports: bool = True) -> dict:
+    """Stop the page with a clear message when there is no warehouse (or, with `reports`, no report yet);
+    show the demo banner."""
     path = db_path()
     if not path.exists():
         st.warning(f"Basis data belum ada ({path}). Siapkan dengan: `python -m etl init` lalu impor laporan.")
@@ -62,10 +63,38 @@ def require_data() -> dict:
         st.stop()
     if info["sintetis"]:
         st.info("**DATA DEMO SINTETIS** — angka di dasbor ini dibuat acak untuk peragaan, bukan data PMKS sebenarnya.", icon=":material/science:")
-    if not info["laporan"]:
-        st.warning("Belum ada laporan PSM di basis data. Impor laporan dengan `python -m etl import BERKAS`.")
+    if reports and not info["laporan"]:
+        st.warning("Belum ada laporan PSM di basis data. Unggah laporan di halaman **Unggah Data** atau dengan "
+                   "`python -m etl import BERKAS`.")
         st.stop()
     return info
+
+
+def user_name() -> str:
+    """Who is acting, for the audit: the logged-in user when the deployment has logins, else the server's user."""
+    return st.session_state.get("pengguna") or os.environ.get("PMKS_USER") or os.environ.get("USER") or "aplikasi"
+
+
+def sheet_reader():
+    """This session's sandboxed spreadsheet reader (a worker process with memory and time limits)."""
+    from etl.sandbox import SheetReader
+
+    if "_sheet_reader" not in st.session_state:
+        st.session_state["_sheet_reader"] = SheetReader()
+    return st.session_state["_sheet_reader"]
+
+
+def write(action):
+    """Run `action(con)` in one write transaction on the warehouse; Indonesian errors are shown, not raised."""
+    from etl.db import transaction
+
+    path = db_path()
+    con = connect(path, wait=20)
+    try:
+        with transaction(con, path):
+            return action(con)
+    finally:
+        con.close()
 
 
 def due_day() -> int:

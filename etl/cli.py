@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 rejected input, 2 usage or system error.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from datetime import date, datetime
@@ -97,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="periksa saja; tidak ada yang disimpan")
     p.add_argument("--replace", action="store_true", help="ganti laporan desa × bulan yang sudah tersimpan (perubahan dicatat)")
     p.add_argument("--report-json", metavar="PATH", help="tulis hasil pemeriksaan sebagai JSON ke PATH")
+
+    p = sub.add_parser("rollback", parents=[common], help="batalkan satu batch impor: laporan yang diganti dipulihkan")
+    p.add_argument("batch", type=_positive, metavar="BATCH", help="nomor batch impor (lihat: python -m etl history)")
+
+    sub.add_parser("history", parents=[common], help="riwayat batch impor")
 
     p = sub.add_parser("template", parents=[common], help="tulis formulir resmi PSM (.xlsx) dengan daftar pilihan")
     p.add_argument("--out", required=True, metavar="BERKAS.xlsx", help="berkas keluaran")
@@ -435,7 +441,45 @@ def cmd_settings(args) -> int:
     return 0
 
 
+def cmd_rollback(args) -> int:
+    from etl.load import rollback_batch
+
+    path = db_path(args.db)
+    con = connect(path)
+    try:
+        if not get_setting_safe(con):
+            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
+        with transaction(con, path):
+            result = rollback_batch(con, args.batch, _user())
+            write_audit(con, _user(), "rollback", f"batch {args.batch}", json.dumps(result))
+    finally:
+        con.close()
+    print(f"Batch {args.batch} dibatalkan (batch pembatalan {result['batch']}): {fmt.angka(result['dihapus'])} laporan dicabut, "
+          f"{fmt.angka(result['dipulihkan'])} laporan lama dipulihkan.")
+    return 0
+
+
+def cmd_history(args) -> int:
+    path = db_path(args.db)
+    con = connect(path, read_only=True)
+    try:
+        if not get_setting_safe(con):
+            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
+        rows = con.execute("""
+            select b.id, b.waktu, b.pengguna, b.jenis, b.status, count(distinct f.sha256), coalesce(sum(f.jumlah_laporan), 0), b.keterangan
+            from impor_batch b left join berkas_impor f on f.batch_id = b.id group by all order by b.id
+        """).fetchall()
+    finally:
+        con.close()
+    for bid, waktu, user, jenis, status, n_files, n_reports, note in rows:
+        print(f"{bid:>5}  {fmt.tanggal(waktu.date())} {waktu:%H:%M}  {user:<12} {jenis:<9} {status:<11} {n_files:>3} berkas {fmt.angka(n_reports):>6} laporan  {note or ''}")
+    print(f"{len(rows)} batch.")
+    return 0
+
+
 COMMANDS = {
+    "rollback": cmd_rollback,
+    "history": cmd_history,
     "settings": cmd_settings,
     "import": cmd_import,
     "template": cmd_template,

@@ -34,6 +34,32 @@ def check_files(con, files: list[tuple[str, bytes, list | None]], reader: SheetR
     return analyse_files(ref, files, reader, replace=replace)
 
 
+def read_only_check(db: Path, files, reader: SheetReader, *, replace: bool, today: date | None = None,
+                    user: str = "cli") -> tuple[list[FileResult], tuple]:
+    """Check files on a read-only connection (imports elsewhere are not blocked); returns results and a snapshot."""
+    con = connect(db, read_only=True)
+    try:
+        if not _ready(con):
+            raise PMKSError(f"Basis data {db} belum disiapkan. Jalankan dulu: python -m etl init")
+        return check_files(con, files, reader, replace=replace, today=today, user=user), _snapshot(con)
+    finally:
+        con.close()
+
+
+def write_files(db: Path, files, reader: SheetReader, results: list[FileResult], before: tuple, *, replace: bool,
+                today: date | None = None, user: str = "cli") -> tuple[list[FileResult], int | None]:
+    """Write the accepted files in one transaction; if another import landed since `before`, check again first."""
+    con = connect(db)
+    try:
+        with transaction(con, db):
+            if _snapshot(con) != before:  # another import landed meanwhile: check again under the lock
+                results = check_files(con, files, reader, replace=replace, today=today, user=user)
+            batch = commit(con, results, user)
+    finally:
+        con.close()
+    return results, batch
+
+
 def run_import(paths: list[str], db: Path, *, dry_run: bool, replace: bool, report_json: str | None, user: str,
                today: date | None = None) -> int:
     for path in paths:
@@ -50,24 +76,10 @@ def run_import(paths: list[str], db: Path, *, dry_run: bool, replace: bool, repo
             except Unreadable as exc:
                 sheets = exc  # analyse() turns the reason into an issue
             files.append((Path(path).name, data, sheets))
-        con = connect(db, read_only=True)
-        try:
-            if not _ready(con):
-                raise PMKSError(f"Basis data {db} belum disiapkan. Jalankan dulu: python -m etl init")
-            results = check_files(con, files, reader, replace=replace, today=today, user=user)
-            before = _snapshot(con)
-        finally:
-            con.close()
+        results, before = read_only_check(db, files, reader, replace=replace, today=today, user=user)
         batch = None
         if not dry_run and any(r.status == "accepted" for r in results):
-            con = connect(db)
-            try:
-                with transaction(con, db):
-                    if _snapshot(con) != before:  # another import landed meanwhile: check again under the lock
-                        results = check_files(con, files, reader, replace=replace, today=today, user=user)
-                    batch = commit(con, results, user)
-            finally:
-                con.close()
+            results, batch = write_files(db, files, reader, results, before, replace=replace, today=today, user=user)
     print_report(results, db, dry_run=dry_run, batch=batch)
     if report_json:
         Path(report_json).write_text(json.dumps({"files": [r.to_json() for r in results], "batch": batch, "dry_run": dry_run},

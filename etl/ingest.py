@@ -59,7 +59,7 @@ class FileResult:
             for r in self.reports.itertuples()
         ] if not self.reports.empty else []
         return {"file": self.file, "sha256": self.sha256, "status": self.status, "layouts": self.layouts, "reports": reports,
-                "issues": [{k: v for k, v in asdict(i).items() if k != "file"} for i in self.issues], "changes": self.changes, "note": self.note}
+                "issues": [{k: v for k, v in asdict(i).items() if k != "file" and (k != "choices" or v)} for i in self.issues], "changes": self.changes, "note": self.note}
 
 
 class Reference:
@@ -190,11 +190,16 @@ def _resolve(ref: Reference, raws: list, result: FileResult) -> pd.DataFrame | N
         # desa
         desa_text = raw.kode or raw.desa or ""
         match = _once(desas, (kec_code, desa_text, raw.desa), lambda k: _match_desa(gaz, k))
+        pickable = bool(kec_code and raw.desa and not raw.kode and match.candidates)
+        choices = {"jenis": "desa", "kode_kecamatan": kec_code, "nama": raw.desa,
+                   "kandidat": [[c, label] for c, label, _ in match.candidates if gaz.parent.get(c) == kec_code]} if pickable else None
+        if choices is not None and not choices["kandidat"]:
+            choices = None
         if not match.ok:
-            issues.append(Issue("error", *at(raw.desa_at), _desa_message(gaz, raw, kec_code, match), _candidates(match)))
+            issues.append(Issue("error", *at(raw.desa_at), _desa_message(gaz, raw, kec_code, match), _candidates(match), choices=choices))
         elif match.how == "fuzzy":
             issues.append(Issue("warning", *at(raw.desa_at), f"desa '{raw.desa}' dibaca sebagai {gaz.label(match.code)} (kemiripan {match.score:.0f}%)",
-                                "simpan sebagai alias bila benar: python -m etl alias"))
+                                "simpan sebagai alias bila benar: python -m etl alias", choices=choices))
         # indicator
         found = ind.match(raw.indikator)
         if not found.ok:

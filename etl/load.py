@@ -81,3 +81,36 @@ def save_indicator_alias(con: duckdb.DuckDBPyConnection, alias: str, kode_indika
         """,
         [alias, kode_indikator, user, datetime.now()],
     )
+
+
+def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> dict:
+    """Undo an import batch exactly: its reports leave, the reports it replaced come back. Inside a transaction.
+
+    Refused (PMKSError) when the batch is unknown, already undone, or when a later import replaced some of its
+    reports (undo that one first, so that nothing is restored over newer data).
+    """
+    from etl.errors import PMKSError
+
+    row = con.execute("select status, jenis from impor_batch where id = ?", [batch_id]).fetchone()
+    if row is None:
+        raise PMKSError(f"Batch impor {batch_id} tidak ada.")
+    if row[0] != "aktif":
+        raise PMKSError(f"Batch impor {batch_id} sudah dibatalkan sebelumnya.")
+    if row[1] == "rollback":
+        raise PMKSError(f"Batch {batch_id} adalah pembatalan; impor ulang berkasnya bila perlu.")
+    later = con.execute(
+        "select distinct diganti_batch from laporan where batch_id = ? and not aktif and diganti_batch is not null order by 1",
+        [batch_id],
+    ).fetchall()
+    if later:
+        raise PMKSError(f"Sebagian laporan batch {batch_id} sudah diganti oleh batch {', '.join(str(r[0]) for r in later)}; batalkan batch itu dulu.")
+    changed = con.execute(
+        "select kode_desa, periode from laporan where batch_id = ? union select kode_desa, periode from laporan where diganti_batch = ?",
+        [batch_id, batch_id],
+    ).df()
+    undo = new_batch(con, user, "rollback", f"membatalkan batch {batch_id}")
+    removed = con.execute("update laporan set aktif = false, diganti_batch = ? where batch_id = ? and aktif", [undo, batch_id]).fetchone()[0]
+    restored = con.execute("update laporan set aktif = true, diganti_batch = null where diganti_batch = ?", [batch_id]).fetchone()[0]
+    con.execute("update impor_batch set status = 'dibatalkan' where id = ?", [batch_id])
+    refresh_marts(con, changed)
+    return {"batch": undo, "dihapus": int(removed), "dipulihkan": int(restored)}

@@ -32,6 +32,8 @@ class Issue:
     message: str
     suggestion: str | None = None
     file: int = field(default=0, repr=False, compare=False)  # index of the file in its import run
+    # what the user may pick to fix it: {"jenis": "desa", "kode_kecamatan", "nama" (as written), "kandidat": [[kode, label]]}
+    choices: dict | None = field(default=None, repr=False, compare=False)
 
 
 def reconcile_sex(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:

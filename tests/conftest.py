@@ -92,6 +92,7 @@ def _free_port() -> int:
 class AppServer:
     def __init__(self, db: Path, log: Path):
         self.port = _free_port()
+        self.db = db
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PMKS_DB": str(db)}
         self.log = log.open("w")

@@ -114,3 +114,48 @@ def test_click_on_a_kecamatan_shows_its_desa(app_server, page, artifacts):
     page.screenshot(path=str(artifacts / "peta_klik_kecamatan.png"), full_page=True)
     assert "Kec." in title and 5 <= features <= 40  # the desa of one kecamatan, not the 20 kecamatan of Tuban
     assert "kec=35.23." in page.url
+
+
+@pytest.fixture()
+def own_server(built_db, tmp_path):
+    """The app on a private copy of the demo warehouse, for tests that write."""
+    import shutil
+
+    from tests.conftest import AppServer
+
+    db = tmp_path / "pmks.duckdb"
+    shutil.copy(built_db, db)
+    server = AppServer(db, tmp_path / "streamlit.log")
+    yield server
+    server.stop()
+
+
+def test_analyst_uploads_a_report_and_ringkasan_changes(own_server, page, artifacts, tmp_path):
+    import duckdb
+
+    from tests import reportfiles as rf
+
+    con = duckdb.connect(str(own_server.db), read_only=True)
+    nama, kecamatan = con.execute("""select d.nama, k.nama from wilayah d join wilayah k on k.kode = d.kode_induk
+        where d.tingkat = 'desa' and d.kode not in (select kode_desa from laporan where aktif and periode = date '2026-10-01')
+        and d.nama not in (select nama from wilayah where tingkat = 'desa' group by 1 having count(*) > 1) order by d.kode limit 1""").fetchone()
+    total = con.execute("select sum(jumlah) from pmks_counts where periode = date '2026-10-01'").fetchone()[0]
+    con.close()
+    path = tmp_path / "laporan_baru.xlsx"
+    path.write_bytes(rf.form_xlsx(nama, kecamatan, "Oktober 2026", {"Fakir Miskin": 500, "Pengemis": 3}))
+
+    page.goto(f"{own_server.url}/unggah", wait_until="networkidle")
+    wait_until_idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(path))
+    page.get_by_text("Simpan ke basis data").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    page.screenshot(path=str(artifacts / "unggah_pratinjau.png"), full_page=True)
+    assert "Diterima" in page.inner_text("body")
+    page.get_by_text("Simpan ke basis data").click()
+    page.get_by_text("Tersimpan sebagai batch impor").wait_for(timeout=60_000)
+    page.goto(f"{own_server.url}/?periode=2026-10", wait_until="networkidle")
+    wait_until_idle(page)
+    page.screenshot(path=str(artifacts / "ringkasan_setelah_unggah.png"), full_page=True)
+    from etl import fmt
+
+    assert fmt.angka(total + 503) in page.inner_text("[data-testid='stMetric']")

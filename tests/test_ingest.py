@@ -496,3 +496,39 @@ def test_import_usage_errors(fresh_db, tmp_path):
     path.write_bytes(rf.long_csv([{"kecamatan": "Soko", "desa": "Menilo", "indikator": "FM", "periode": "2026-10", "jumlah": 1}]))
     result = run_etl("import", str(path), db=uninitialised)
     assert result.returncode in (1, 2) and "python -m etl init" in result.stderr
+
+
+def _active_state(db) -> set:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return set(con.execute("select kode_desa, periode, kode_indikator, jumlah, laki_laki, perempuan from pmks_counts").fetchall())
+    finally:
+        con.close()
+
+
+def test_rollback_restores_exactly_the_previous_values(fresh_db, tmp_path):
+    from tests.test_marts import assert_marts_match_facts
+
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    a.write_bytes(rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": 12, "Pengemis": (1, 0)}))
+    b.write_bytes(rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": 19, "Lansia Terlantar": 3}))
+    check(run_etl("import", str(a), db=fresh_db))
+    after_a = _active_state(fresh_db)
+    check(run_etl("import", str(b), "--replace", db=fresh_db))
+    assert _active_state(fresh_db) != after_a
+    refused = run_etl("rollback", "1", db=fresh_db)
+    assert refused.returncode == 1 and "batalkan batch itu dulu" in refused.stderr
+    out = check(run_etl("rollback", "2", db=fresh_db, env={"PMKS_USER": "admin1"}))
+    assert "1 laporan dicabut, 1 laporan lama dipulihkan" in out.stdout
+    assert _active_state(fresh_db) == after_a
+    assert_marts_match_facts(fresh_db)
+    con = duckdb.connect(str(fresh_db), read_only=True)
+    assert con.execute("select status from impor_batch where id = 2").fetchone() == ("dibatalkan",)
+    assert con.execute("select pengguna, objek from audit where aksi = 'rollback'").fetchall() == [("admin1", "batch 2")]
+    con.close()
+    again = run_etl("rollback", "2", db=fresh_db)
+    assert again.returncode == 1 and "sudah dibatalkan" in again.stderr
+    # the undone file may be imported again (its first import no longer counts)
+    check(run_etl("import", str(b), "--replace", db=fresh_db))
+    history = check(run_etl("history", db=fresh_db))
+    assert "dibatalkan" in history.stdout and "rollback" in history.stdout

@@ -1,0 +1,69 @@
+"""Riwayat Impor: every import batch (who, when, files, SHA-256), rollback, and the audit log."""
+
+import streamlit as st
+
+from dashboard import ui
+from etl import fmt
+from etl.errors import PMKSError
+
+ui.ensure_navigation()
+info = ui.require_data(reports=False)
+st.title("Riwayat Impor")
+if message := st.session_state.pop("riwayat_pesan", None):
+    st.success(message)
+if problem := st.session_state.pop("riwayat_galat", None):
+    st.error(problem)
+
+batches = ui.q("import_batches")
+if batches.empty:
+    st.info("Belum ada impor.")
+    st.stop()
+JENIS = {"impor": "impor", "demo": "data demo", "rollback": "pembatalan"}
+table = batches.assign(
+    Batch=batches["id"], Waktu=[f"{fmt.tanggal(w.date())} {w:%H:%M}" for w in batches["waktu"]], Pengguna=batches["pengguna"],
+    Jenis=batches["jenis"].map(JENIS).fillna(batches["jenis"]), Status=batches["status"], Berkas=batches["berkas"],
+    Laporan=batches["laporan"], Rincian=batches["rincian"].fillna(batches["keterangan"]).fillna(""),
+)[["Batch", "Waktu", "Pengguna", "Jenis", "Status", "Berkas", "Laporan", "Rincian"]]
+st.dataframe(table, hide_index=True, key="riwayat_tabel")
+ui.download_buttons(table, "riwayat_impor", "riwayat")
+
+st.subheader("Batalkan satu batch impor")
+st.caption("Laporan dari batch itu dicabut dan laporan yang digantinya dipulihkan persis seperti semula; pembatalan "
+           "dicatat sebagai batch tersendiri. Batch yang sebagian laporannya sudah diganti impor berikutnya harus "
+           "menunggu impor berikutnya itu dibatalkan dulu.")
+
+
+def _rollback(batch: int) -> None:
+    """Undo a batch (the button's callback, before the next run draws the page)."""
+    import json
+
+    from etl.db import audit
+    from etl.load import rollback_batch
+
+    def action(con):
+        result = rollback_batch(con, batch, ui.user_name())
+        audit(con, ui.user_name(), "rollback", f"batch {batch}", json.dumps(result))
+        return result
+
+    try:
+        result = ui.write(action)
+    except PMKSError as exc:
+        st.session_state["riwayat_galat"] = str(exc)
+        return
+    st.session_state["riwayat_pesan"] = (f"Batch {batch} dibatalkan: {fmt.angka(result['dihapus'])} laporan dicabut, "
+                                         f"{fmt.angka(result['dipulihkan'])} laporan lama dipulihkan.")
+
+
+active = batches[(batches["status"] == "aktif") & (batches["jenis"] != "rollback")]
+if active.empty:
+    st.info("Tidak ada batch yang dapat dibatalkan.")
+else:
+    chosen = st.selectbox("Batch", active["id"].tolist(), key="riwayat_batch",
+                          format_func=lambda b: f"Batch {b}: {active.set_index('id').at[b, 'rincian'] or active.set_index('id').at[b, 'keterangan']}")
+    typed = st.text_input("Ketik nomor batch untuk memastikan", key="riwayat_konfirmasi")
+    st.button("Batalkan batch ini", disabled=typed.strip() != str(chosen), key="riwayat_batal", on_click=_rollback, args=(int(chosen),))
+
+st.subheader("Catatan audit")
+log = ui.q("audit_log")
+st.dataframe(log.rename(columns={"waktu": "Waktu", "pengguna": "Pengguna", "aksi": "Aksi", "objek": "Objek", "rincian": "Rincian"}),
+             hide_index=True, key="riwayat_audit")

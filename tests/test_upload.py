@@ -1,0 +1,162 @@
+"""AppTest of the upload and history pages: preview, confirmation, replacement, alias, rejection, rollback."""
+
+from __future__ import annotations
+
+import csv
+
+import duckdb
+import pytest
+
+from tests import reportfiles as rf
+from tests.conftest import reference, table_fingerprint
+from tests.test_ingest import _active_state
+from tests.test_pages import run_app
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def codes() -> dict[tuple[str, str], str]:
+    rows = csv.DictReader(reference("tuban_wilayah.csv").open(encoding="utf-8"))
+    return {(r["nama_kecamatan"], r["nama_desa_kel"]): r["kode_kemendagri"] for r in rows if r["level"] == "desa_kelurahan"}
+
+
+@pytest.fixture()
+def fresh_db(empty_db, tmp_path):
+    import shutil
+
+    target = tmp_path / "pmks.duckdb"
+    shutil.copy(empty_db, target)
+    return target
+
+
+def uploader(at):
+    return next(u for u in at.get("file_uploader") if u.key.startswith("unggah_berkas_"))
+
+
+def upload(at, *files):
+    uploader(at).set_value([(name, data, XLSX) for name, data in files]).run()
+    assert not at.exception, at.exception
+    return at
+
+
+MARKER = {"riwayat_tabel": "Batch", "riwayat_audit": "Aksi", "unggah_ringkasan": "Berkas", "unggah_masalah": "Tingkat", "unggah_laporan": "Bulan"}
+
+
+def tables(at) -> dict:
+    """The page's tables by name (AppTest does not expose a dataframe's key): issue and preview tables numbered."""
+    found, counters = {}, {}
+    for frame in (d.value for d in at.dataframe):
+        for name, column in MARKER.items():
+            if column in frame.columns:
+                if name in ("unggah_masalah", "unggah_laporan"):
+                    counters[name] = counters.get(name, -1) + 1
+                    found[f"{name}_{counters[name]}"] = frame
+                else:
+                    found[name] = frame
+                break
+    return found
+
+
+def fm(db, desa_code) -> list:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select periode, jumlah from pmks_counts where kode_desa = ? and kode_indikator = 'FM' order by 1", [desa_code]).fetchall()
+    finally:
+        con.close()
+
+
+def test_good_file_is_previewed_then_saved_on_confirmation(monkeypatch, fresh_db, codes):
+    at = run_app(monkeypatch, fresh_db, "pages/unggah.py")
+    assert not at.exception
+    assert any(b.label.startswith("Unduh formulir") for b in at.get("download_button"))
+    before = table_fingerprint(fresh_db)
+    upload(at, ("menilo.xlsx", rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": 12, "Pengemis": 2})))
+    found = tables(at)
+    assert found["unggah_ringkasan"]["Status"].tolist() == ["Diterima"]
+    preview = found["unggah_laporan_0"]
+    assert preview["Desa"].tolist() == ["Menilo (Kec. Soko)"] and preview["Jumlah jiwa"].tolist() == [14]
+    assert table_fingerprint(fresh_db) == before  # nothing written before confirmation
+    at.button(key="unggah_simpan").click().run()
+    assert not at.exception
+    assert fm(fresh_db, codes[("Soko", "Menilo")])[0][1] == 12
+    assert any("Tersimpan sebagai batch impor" in s.value for s in at.success)
+
+
+def test_rejected_file_shows_where_and_saves_nothing(monkeypatch, fresh_db):
+    at = run_app(monkeypatch, fresh_db, "pages/unggah.py")
+    before = table_fingerprint(fresh_db)
+    upload(at, ("buruk.xlsx", rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": "dua"})))
+    found = tables(at)
+    assert found["unggah_ringkasan"]["Status"].tolist() == ["Ditolak"]
+    issues = found["unggah_masalah_0"]
+    assert issues.iloc[0][["Tingkat", "Lembar", "Baris", "Kolom"]].tolist() == ["kesalahan", "Laporan", 11, "E"]
+    assert "'dua' bukan angka" in issues.iloc[0]["Pesan"]
+    assert not [b for b in at.button if b.key == "unggah_simpan"]
+    assert table_fingerprint(fresh_db) == before
+
+
+def test_replacement_needs_explicit_confirmation_and_shows_the_difference(monkeypatch, fresh_db, codes):
+    at = run_app(monkeypatch, fresh_db, "pages/unggah.py")
+    upload(at, ("a.xlsx", rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": 12})))
+    at.button(key="unggah_simpan").click().run()
+    upload(at, ("b.xlsx", rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": 19})))
+    found = tables(at)
+    assert found["unggah_ringkasan"]["Status"].tolist() == ["Ditolak"]  # exists, and replacing was not asked for
+    at.checkbox(key="unggah_ganti").check().run()
+    assert any("Menilo, Fakir Miskin: 12 → 19" in c.value for c in at.code)
+    save = at.button(key="unggah_simpan")
+    assert save.disabled  # replacing needs the second confirmation
+    at.checkbox(key="unggah_setuju_ganti").check().run()
+    at.button(key="unggah_simpan").click().run()
+    assert not at.exception
+    assert fm(fresh_db, codes[("Soko", "Menilo")]) == [(fm(fresh_db, codes[("Soko", "Menilo")])[0][0], 19)]
+
+
+def test_unmatched_desa_resolved_by_picking_a_candidate(monkeypatch, fresh_db, codes):
+    at = run_app(monkeypatch, fresh_db, "pages/unggah.py")
+    upload(at, ("x.xlsx", rf.form_xlsx("Pakel Kulon", "Montong", "Oktober 2026", {"Fakir Miskin": 4})))
+    found = tables(at)
+    assert found["unggah_ringkasan"]["Status"].tolist() == ["Ditolak"]
+    picker = next(s for s in at.selectbox if s.key.startswith("unggah_alias_0_"))
+    assert codes[("Montong", "Pakel")] in picker.options or any("Pakel" in o for o in picker.options)
+    picker.set_value(codes[("Montong", "Pakel")]).run()
+    next(b for b in at.button if b.key == f"{picker.key}_simpan").click().run()
+    assert not at.exception
+    found = tables(at)
+    assert found["unggah_ringkasan"]["Status"].tolist() == ["Diterima"]
+    con = duckdb.connect(str(fresh_db), read_only=True)
+    assert con.execute("select alias, kode_desa from alias_desa").fetchall() == [("pakel kulon", codes[("Montong", "Pakel")])]
+    con.close()
+
+
+def test_unreadable_file_is_reported_and_the_page_keeps_working(monkeypatch, fresh_db):
+    at = run_app(monkeypatch, fresh_db, "pages/unggah.py")
+    upload(at, ("sel_jauh.xlsx", rf.far_cell_xlsx()), ("baik.xlsx", rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": 1})))
+    found = tables(at)
+    assert found["unggah_ringkasan"]["Status"].tolist() == ["Ditolak", "Diterima"]
+    assert "di luar batas wajar" in found["unggah_masalah_0"].iloc[0]["Pesan"]
+
+
+def test_history_page_rolls_back_a_batch(monkeypatch, fresh_db):
+    at = run_app(monkeypatch, fresh_db, "pages/unggah.py")
+    upload(at, ("a.xlsx", rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": 12})))
+    at.button(key="unggah_simpan").click().run()
+    after_a = _active_state(fresh_db)
+    at.checkbox(key="unggah_ganti").check().run()
+    upload(at, ("b.xlsx", rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": 30, "Pengemis": 1})))
+    at.checkbox(key="unggah_setuju_ganti").check().run()
+    at.button(key="unggah_simpan").click().run()
+    assert _active_state(fresh_db) != after_a
+    at.switch_page("pages/riwayat.py").run()
+    assert not at.exception
+    history = tables(at)["riwayat_tabel"]
+    assert history["Batch"].tolist()[:2] == [2, 1] and history["Pengguna"].iloc[0]
+    at.selectbox(key="riwayat_batch").set_value(2).run()
+    assert at.button(key="riwayat_batal").disabled
+    at.text_input(key="riwayat_konfirmasi").input("2").run()
+    at.button(key="riwayat_batal").click().run()
+    assert not at.exception
+    assert _active_state(fresh_db) == after_a
+    log = tables(at)["riwayat_audit"]
+    assert {"unggah", "rollback"} <= set(log["Aksi"])

@@ -1,16 +1,32 @@
-"""Dasbor PMKS: the entry file sets up the page and the navigation. Nothing else."""
+"""Dasbor PMKS: the entry file sets up the page, who is signed in, and the navigation of the pages they may open."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Dasbor PMKS", page_icon="📊", layout="wide")
-page = st.navigation([
-    st.Page("pages/ringkasan.py", title="Ringkasan", icon=":material/home:", default=True),
-    st.Page("pages/peta.py", url_path="peta", title="Peta", icon=":material/map:"),
-    st.Page("pages/jelajah.py", url_path="jelajah", title="Jelajah Data", icon=":material/table_chart:"),
-    st.Page("pages/profil.py", url_path="profil", title="Profil Wilayah", icon=":material/location_on:"),
-    st.Page("pages/kelengkapan.py", url_path="kelengkapan", title="Kelengkapan Laporan", icon=":material/fact_check:"),
-    st.Page("pages/unggah.py", url_path="unggah", title="Unggah Data", icon=":material/upload_file:"),
-    st.Page("pages/riwayat.py", url_path="riwayat", title="Riwayat Impor", icon=":material/history:"),
-    st.Page("pages/tentang.py", url_path="tentang", title="Tentang Data", icon=":material/info:"),
-])
+from dashboard import ui
+from dashboard.auth import ROLE_LABEL
+
+st.set_page_config(page_title="Dasbor PMKS", page_icon=":material/bar_chart:", layout="wide")
+PAGES = {
+    "ringkasan": st.Page("pages/ringkasan.py", title="Ringkasan", icon=":material/home:", default=True),
+    "peta": st.Page("pages/peta.py", url_path="peta", title="Peta", icon=":material/map:"),
+    "jelajah": st.Page("pages/jelajah.py", url_path="jelajah", title="Jelajah Data", icon=":material/table_chart:"),
+    "profil": st.Page("pages/profil.py", url_path="profil", title="Profil Wilayah", icon=":material/location_on:"),
+    "kelengkapan": st.Page("pages/kelengkapan.py", url_path="kelengkapan", title="Kelengkapan Laporan", icon=":material/fact_check:"),
+    "unggah": st.Page("pages/unggah.py", url_path="unggah", title="Unggah Data", icon=":material/upload_file:"),
+    "riwayat": st.Page("pages/riwayat.py", url_path="riwayat", title="Riwayat Impor", icon=":material/history:"),
+    "pengaturan": st.Page("pages/pengaturan.py", url_path="pengaturan", title="Pengguna & Pengaturan", icon=":material/settings:"),
+    "tentang": st.Page("pages/tentang.py", url_path="tentang", title="Tentang Data", icon=":material/info:"),
+}
+user = ui.current_user()
+if user is None:  # the deployment has users and nobody is signed in: only the login form, no pages
+    ui.login_form()
+    st.stop()
+page = st.navigation([p for name, p in PAGES.items() if name in user.pages()])
+with st.sidebar:
+    if user.login == "demo":
+        st.caption("Mode demo tanpa login: semua halaman terbuka. Atur pengguna dengan `python -m etl user add`.")
+    else:
+        scope = f" · {ui.q('area_label', user.kecamatan)}" if user.kecamatan else ""
+        st.caption(f"Masuk sebagai **{user.nama}** ({ROLE_LABEL[user.peran]}{scope})")
+        st.button("Keluar", key="keluar", on_click=ui.logout)
 page.run()

@@ -32,7 +32,7 @@ def _db_token(path: Path) -> tuple:
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=1000, show_spinner=False)
-def _cached_query(path: str, token: tuple, name: str, args: tuple):
+def _cached_query(path: str, token: tuple, scope: str, name: str, args: tuple):  # noqa: ARG001 - scope keys the cache
     con = connect(path, read_only=True, wait=20)
     try:
         return getattr(queries, name)(con, *args)
@@ -41,9 +41,60 @@ def _cached_query(path: str, token: tuple, name: str, args: tuple):
 
 
 def q(name: str, *args):
-    """Run a named query from dashboard.queries on a short-lived read-only connection, cached."""
+    """Run a named query from dashboard.queries on a short-lived read-only connection, cached.
+
+    The cache key holds the user's kecamatan scope, so a result never crosses from one scope to another."""
     path = db_path()
-    return _cached_query(str(path), _db_token(path), name, args)
+    return _cached_query(str(path), _db_token(path), current_user().kecamatan if current_user() else "-", name, args)
+
+
+# --- users, roles and scope ------------------------------------------------------------------------
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _users(path: str, mtime: float | None) -> dict:  # noqa: ARG001 - mtime keys the cache
+    from dashboard import auth
+
+    return auth.load_users(Path(path))
+
+
+def users() -> dict:
+    from dashboard import auth
+
+    path = auth.users_file()
+    return _users(str(path), path.stat().st_mtime if path.exists() else None)
+
+
+def current_user():
+    """The logged-in User, auth.DEMO when the deployment has no users, None when a login is needed."""
+    from dashboard import auth
+
+    known = users()
+    if not known:
+        return auth.DEMO
+    login = st.session_state.get("pengguna_login")
+    entry = known.get(login) if login else None
+    if entry is None:
+        return None
+    return auth.User(login, entry.get("nama", login), entry["peran"], entry.get("kecamatan", ""))
+
+
+def guard(page: str):
+    """Stop a page the user may not open (every page calls this before it queries); returns the user."""
+    user = current_user()
+    if user is None or page not in user.pages():
+        st.error("Anda tidak berhak membuka halaman ini.")
+        st.stop()
+    return user
+
+
+def audit_action(action: str, obj: str, details: str | None = None) -> None:
+    """Record who did what in the warehouse's audit table (a short write)."""
+    from etl.db import audit
+
+    try:
+        write(lambda con: audit(con, user_name(), action, obj, details))
+    except PMKSError:
+        pass  # the action itself succeeded; a locked or missing warehouse must not turn it into an error
 
 
 def require_data(reports: bool = True) -> dict:
@@ -72,7 +123,7 @@ def require_data(reports: bool = True) -> dict:
 
 def user_name() -> str:
     """Who is acting, for the audit: the logged-in user when the deployment has logins, else the server's user."""
-    return st.session_state.get("pengguna") or os.environ.get("PMKS_USER") or os.environ.get("USER") or "aplikasi"
+    return st.session_state.get("pengguna_login") or os.environ.get("PMKS_USER") or os.environ.get("USER") or "aplikasi"
 
 
 def sheet_reader():
@@ -154,11 +205,15 @@ def sidebar_filters() -> dict:
             format_func=lambda k: fmt.bulan(date.fromisoformat(k + "-01")),
         )
         kec = q("kecamatan_list")
+        scope = current_user().kecamatan
         kec_options = [""] + kec["kode"].tolist()
+        if scope:  # a camat or TKSK sees only their kecamatan
+            kec_options = [scope]
         kec_names = dict(zip(kec["kode"], kec["nama"]))
         if st.session_state.get("f_kec") not in kec_options:
-            st.session_state["f_kec"] = ""
-        kode_kec = st.selectbox("Kecamatan", kec_options, key="f_kec", format_func=lambda k: kec_names.get(k, "Semua kecamatan"))
+            st.session_state["f_kec"] = kec_options[0]
+        kode_kec = st.selectbox("Kecamatan", kec_options, key="f_kec", format_func=lambda k: kec_names.get(k, "Semua kecamatan"),
+                                disabled=bool(scope))
         desa = q("desa_list", kode_kec) if kode_kec else pd.DataFrame(columns=["kode", "nama"])
         desa_options = [""] + desa["kode"].tolist()
         desa_names = dict(zip(desa["kode"], desa["nama"]))
@@ -209,7 +264,7 @@ def ensure_navigation() -> None:
         st.rerun()
 
 
-def page_filters() -> tuple[dict, dict]:
+def page_filters(page: str) -> tuple[dict, dict]:
     """Called at the top of every data page: stop with a message if there is nothing to show, else render the
     shared sidebar filters and return (warehouse info, filters).
 
@@ -217,6 +272,7 @@ def page_filters() -> tuple[dict, dict]:
     driven by AppTest; their values survive page switches through `_keep_filters` and live in the URL.
     """
     ensure_navigation()
+    guard(page)
     info = require_data()
     return info, sidebar_filters()
 
@@ -231,10 +287,16 @@ def download_buttons(df: pd.DataFrame, name: str, key: str) -> None:
     """CSV and XLSX of a table exactly as shown."""
     from dashboard.export import to_csv_bytes, to_xlsx_bytes
 
+    user = current_user()
+    if user is None or not user.can_export:
+        st.caption("Unduhan tabel tersedia untuk staf, analis dan admin.")
+        return
     a, b, _ = st.columns([1, 1, 4])
-    a.download_button("Unduh CSV", to_csv_bytes(df), f"{name}.csv", "text/csv", key=f"{key}_csv")
+    a.download_button("Unduh CSV", to_csv_bytes(df), f"{name}.csv", "text/csv", key=f"{key}_csv",
+                      on_click=audit_action, args=("unduh", f"{name}.csv"))
     b.download_button("Unduh XLSX", to_xlsx_bytes(df), f"{name}.xlsx",
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                      on_click=audit_action, args=("unduh", f"{name}.xlsx"))
 
 
 def mark_estimates(df: pd.DataFrame, label: str = "nama") -> pd.DataFrame:
@@ -309,3 +371,33 @@ def html_table(df: pd.DataFrame) -> str:
 def _looks_numeric(value) -> bool:
     text = str(value).replace(".", "").replace(",", "")
     return text.isdigit()
+
+
+def logout() -> None:
+    audit_action("keluar", user_name())
+    st.session_state.pop("pengguna_login", None)
+
+
+def login_form() -> None:
+    """Sign in (when the deployment has users); failures and successes go to the audit."""
+    from dashboard import auth
+
+    def _login() -> None:
+        login = st.session_state.get("masuk_nama", "").strip()
+        user = auth.authenticate(login, st.session_state.get("masuk_sandi", ""))
+        st.session_state["masuk_sandi"] = ""
+        if user is None:
+            st.session_state["masuk_galat"] = "Nama pengguna atau kata sandi salah."
+            audit_action("gagal_masuk", login or "-")
+            return
+        st.session_state["pengguna_login"] = user.login
+        audit_action("masuk", user.login)
+
+    st.title("Dasbor PMKS")
+    st.caption("Dinas Sosial P3A PMD — masuk dengan akun yang diberikan admin.")
+    with st.form("masuk", border=True):
+        st.text_input("Nama pengguna", key="masuk_nama")
+        st.text_input("Kata sandi", type="password", key="masuk_sandi")
+        st.form_submit_button("Masuk", on_click=_login)
+    if problem := st.session_state.pop("masuk_galat", None):
+        st.error(problem)

@@ -104,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("history", parents=[common], help="riwayat batch impor")
 
+    p = sub.add_parser("user", help="kelola pengguna aplikasi (berkas pengguna.toml atau $PMKS_USERS_FILE)")
+    p.add_argument("action", choices=["add", "remove", "list"], metavar="add|remove|list")
+    p.add_argument("login", nargs="?", metavar="NAMA_PENGGUNA")
+    p.add_argument("--role", choices=["pimpinan", "staf", "analis", "admin"], help="peran pengguna")
+    p.add_argument("--kecamatan", metavar="KODE", help="batasi pada satu kecamatan (mis. 35.23.18)")
+    p.add_argument("--name", metavar="NAMA", help="nama lengkap")
+    p.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari stdin (bukan prompt)")
+
     p = sub.add_parser("template", parents=[common], help="tulis formulir resmi PSM (.xlsx) dengan daftar pilihan")
     p.add_argument("--out", required=True, metavar="BERKAS.xlsx", help="berkas keluaran")
     p.add_argument("--kecamatan", metavar="KODE", help="batasi daftar desa pada satu kecamatan (kode Kemendagri, mis. 35.23.18)")
@@ -477,7 +485,46 @@ def cmd_history(args) -> int:
     return 0
 
 
+def cmd_user(args) -> int:
+    import getpass
+
+    from dashboard import auth
+    from etl.match import parse_code
+
+    path = auth.users_file()
+    users = auth.load_users(path)
+    if args.action == "list":
+        for login, entry in sorted(users.items()):
+            print(f"{login:<16} {entry['peran']:<9} {entry.get('kecamatan') or 'semua':<9} {entry.get('nama', '')}")
+        print(f"{len(users)} pengguna di {path}." if users else f"Belum ada pengguna ({path}); aplikasi berjalan tanpa login.")
+        return 0
+    if not args.login:
+        print("Gagal: sebutkan NAMA_PENGGUNA.", file=sys.stderr)
+        return 2
+    if args.action == "remove":
+        if args.login not in users:
+            raise PMKSError(f"Pengguna {args.login} tidak ada.")
+        auth.write_users({k: v for k, v in users.items() if k != args.login}, path)
+        print(f"Pengguna {args.login} dihapus.")
+        return 0
+    if not args.role:
+        print("Gagal: sebutkan --role (pimpinan, staf, analis atau admin).", file=sys.stderr)
+        return 2
+    kecamatan = ""
+    if args.kecamatan:
+        kecamatan = parse_code(args.kecamatan) or ""
+        if kecamatan.count(".") != 2:
+            raise PMKSError(f"Kode kecamatan '{args.kecamatan}' tidak sah (mis. 35.23.18).")
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi: ")
+    if len(password) < 8:
+        raise PMKSError("Kata sandi minimal 8 karakter.")
+    auth.save_user(args.login, args.name or args.login, args.role, kecamatan, password, path)
+    print(f"Pengguna {args.login} ({args.role}{', Kec. ' + kecamatan if kecamatan else ''}) disimpan di {path}.")
+    return 0
+
+
 COMMANDS = {
+    "user": cmd_user,
     "rollback": cmd_rollback,
     "history": cmd_history,
     "settings": cmd_settings,

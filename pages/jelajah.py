@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import charts, ui
 from etl import fmt
 
-info, f = ui.page_filters()
+info, f = ui.page_filters("jelajah")
 periode, sel = f["periode"], f["sel"]
 st.title("Jelajah Data")
 st.caption(f"{f['area_nama'] or info['nama']} · {fmt.bulan(periode)} · {f['indikator_label']}")

@@ -9,7 +9,7 @@ from etl import fmt
 STATUS = ["tepat waktu", "terlambat", "semua nol", "belum lapor"]
 COLORS = {"tepat waktu": "#1b7837", "terlambat": "#f1a340", "semua nol": "#9ecae1", "belum lapor": "#d9d9d9"}
 
-info, f = ui.page_filters()
+info, f = ui.page_filters("kelengkapan")
 periode = f["periode"]
 area = f["kecamatan"]  # the grid is by desa: a single desa filter still shows its kecamatan
 st.title("Kelengkapan Laporan")

@@ -6,7 +6,7 @@ from dashboard import maps, ui
 from dashboard.queries import Selection
 from etl import fmt
 
-info, f = ui.page_filters()
+info, f = ui.page_filters("peta")
 periode, sel = f["periode"], f["sel"]
 kec_code = f["kecamatan"]
 st.title(f"Peta PMKS — {f['area_nama'] or info['nama']}")
@@ -17,7 +17,9 @@ if not info["batas"]:
     st.stop()
 
 months = ui.q("periods")
+scope = ui.current_user().kecamatan
 kecamatan = ui.q("kecamatan_list")
+kecamatan = kecamatan[kecamatan["kode"].str.startswith(scope)]
 names = dict(zip(kecamatan["kode"], kecamatan["nama"]))
 
 
@@ -40,9 +42,10 @@ def _drill_from_select() -> None:
 c1, c2, c3 = st.columns([2, 2, 3])
 with c1:
     st.session_state["peta_kec"] = kec_code
-    st.selectbox("Kecamatan (pilih untuk melihat desanya)", ["", *kecamatan["kode"]], key="peta_kec", on_change=_drill_from_select,
-                 format_func=lambda k: "— semua kecamatan —" if not k else f"Kec. {names[k]}")
-    if kec_code:
+    st.selectbox("Kecamatan (pilih untuk melihat desanya)", ([] if scope else [""]) + list(kecamatan["kode"]), key="peta_kec",
+                 on_change=_drill_from_select, format_func=lambda k: "— semua kecamatan —" if not k else f"Kec. {names[k]}",
+                 disabled=bool(scope))
+    if kec_code and not scope:
         st.button("Kembali ke seluruh kabupaten", on_click=lambda: st.session_state.update(f_kec="", f_desa=""), key="peta_up")
 with c2:
     level = "desa" if kec_code else st.radio("Tingkat", ["kecamatan", "desa"], horizontal=True, key="peta_tingkat",

@@ -5,11 +5,13 @@ import streamlit as st
 from dashboard import charts, ui
 from etl import fmt
 
-info, f = ui.page_filters()
+info, f = ui.page_filters("profil")
 periode = f["periode"]
 st.title("Profil Wilayah")
+scope = ui.current_user().kecamatan
 kec = ui.q("kecamatan_list")
-desa = ui.q("desa_list", "")
+kec = kec[kec["kode"].str.startswith(scope)]
+desa = ui.q("desa_list", scope)
 options = {k: f"Kec. {n}" for k, n in zip(kec["kode"], kec["nama"])}
 options.update({k: f"{n} (Kec. {kc})" for k, n, kc in zip(desa["kode"], desa["nama"], desa["kecamatan"])})
 default = f["desa"] or f["kecamatan"] or kec["kode"].iloc[0]

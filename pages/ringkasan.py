@@ -6,7 +6,7 @@ from dashboard import charts, maps, ui
 from dashboard.queries import Selection
 from etl import fmt
 
-info, f = ui.page_filters()
+info, f = ui.page_filters("ringkasan")
 periode, sel = f["periode"], f["sel"]
 where = f["area_nama"] or info["nama"]
 st.title(f"Ringkasan PMKS — {where}")

@@ -7,6 +7,7 @@ from etl import fmt
 from etl.errors import PMKSError
 
 ui.ensure_navigation()
+user = ui.guard("riwayat")
 info = ui.require_data(reports=False)
 st.title("Riwayat Impor")
 if message := st.session_state.pop("riwayat_pesan", None):
@@ -26,6 +27,10 @@ table = batches.assign(
 )[["Batch", "Waktu", "Pengguna", "Jenis", "Status", "Berkas", "Laporan", "Rincian"]]
 st.dataframe(table, hide_index=True, key="riwayat_tabel")
 ui.download_buttons(table, "riwayat_impor", "riwayat")
+
+if user.peran != "admin":
+    st.caption("Pembatalan batch dan catatan audit hanya untuk admin.")
+    st.stop()
 
 st.subheader("Batalkan satu batch impor")
 st.caption("Laporan dari batch itu dicabut dan laporan yang digantinya dipulihkan persis seperti semula; pembatalan "

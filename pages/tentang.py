@@ -7,6 +7,7 @@ from etl import fmt
 from etl.config import db_path
 
 ui.ensure_navigation()
+user = ui.guard("tentang")
 st.title("Tentang Data")
 path = db_path()
 if not path.exists():

@@ -13,6 +13,7 @@ from etl.importer import LAYOUT, STATUS, read_only_check, write_files
 from etl.sheets import MAX_FILE_BYTES, Unreadable
 
 ui.ensure_navigation()
+user = ui.guard("unggah")
 info = ui.require_data(reports=False)
 st.title("Unggah Laporan PSM")
 st.caption("Formulir desa, rekap kecamatan atau tabel panjang (.xlsx, .xls, .ods, .csv). Tidak ada yang disimpan "
@@ -71,6 +72,17 @@ try:
 except PMKSError as exc:
     st.error(str(exc))
     st.stop()
+
+if user.kecamatan:  # an analyst scoped to one kecamatan may load only its desa
+    from etl.validate import Issue
+
+    for result in results:
+        if result.status == "accepted":
+            outside = sorted({k for k in result.reports["kode_desa"] if not k.startswith(user.kecamatan)})
+            if outside:
+                result.issues.append(Issue("error", None, None, None, f"berkas memuat {len(outside)} desa di luar kecamatan Anda "
+                                           f"(mis. {ui.q('area_label', outside[0])}); tidak dapat disimpan", None))
+                result.status = "rejected"
 
 summary = pd.DataFrame({
     "Berkas": [r.file for r in results],

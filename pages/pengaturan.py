@@ -1,0 +1,49 @@
+"""Pengguna & Pengaturan (admin): who may use the dashboard, and the reporting due day."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import ui
+from dashboard.auth import ROLE_LABEL, users_file
+
+ui.ensure_navigation()
+user = ui.guard("pengaturan")
+info = ui.require_data(reports=False)
+st.title("Pengguna & Pengaturan")
+if message := st.session_state.pop("pengaturan_pesan", None):
+    st.success(message)
+
+st.subheader("Pengguna")
+known = ui.users()
+if not known:
+    st.info("Belum ada pengguna: aplikasi berjalan tanpa login (mode demo). Tambahkan pengguna di server dengan "
+            "`python -m etl user add NAMA --role analis [--kecamatan 35.23.18]`; setelah itu setiap orang harus masuk.")
+else:
+    st.dataframe(pd.DataFrame({
+        "Nama pengguna": list(known),
+        "Nama": [e.get("nama", "") for e in known.values()],
+        "Peran": [ROLE_LABEL[e["peran"]] for e in known.values()],
+        "Kecamatan": [ui.q("area_label", e["kecamatan"]) if e.get("kecamatan") else "semua" for e in known.values()],
+    }), hide_index=True)
+    st.caption(f"Berkas pengguna: {users_file()} (kata sandi disimpan sebagai hash scrypt bergaram). "
+               "Ubah dengan `python -m etl user add` / `python -m etl user remove`.")
+
+st.subheader("Batas tepat waktu laporan")
+current = ui.due_day()
+
+
+def _save_due_day() -> None:
+    from etl.db import audit, set_setting
+
+    day = int(st.session_state["pengaturan_hari"])
+
+    def action(con):
+        set_setting(con, "hari_batas_laporan", str(day))
+        audit(con, ui.user_name(), "pengaturan", f"hari_batas_laporan={day}", None)
+
+    ui.write(action)
+    st.session_state["pengaturan_pesan"] = f"Laporan bulan B kini tepat waktu bila diterima paling lambat tanggal {day} bulan B+1."
+
+
+st.number_input("Laporan tepat waktu bila diterima paling lambat tanggal … bulan berikutnya", 1, 28, current, key="pengaturan_hari")
+st.button("Simpan pengaturan", key="pengaturan_simpan", on_click=_save_due_day)

@@ -42,7 +42,10 @@ def connect(path: str | Path, *, read_only: bool = False, wait: float = LOCK_WAI
     delay = 0.02
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            if not read_only:
+                _private(path)
+            return con
         except duckdb.IOException as exc:
             if _is_lock_error(exc) and time.monotonic() < deadline:
                 time.sleep(delay)
@@ -56,6 +59,16 @@ def connect(path: str | Path, *, read_only: bool = False, wait: float = LOCK_WAI
             raise _io_problem(path, exc) from exc
         except duckdb.Error as exc:
             raise PMKSError(f"Berkas {path} bukan basis data DuckDB yang dapat dibaca: {exc}") from exc
+
+
+def _private(path: Path) -> None:
+    """The warehouse holds data about vulnerable people: readable by its owner and group only."""
+    for p in (path, Path(f"{path}.wal")):
+        try:
+            if p.exists() and p.stat().st_mode & 0o007:
+                os.chmod(p, p.stat().st_mode & ~0o007)
+        except PermissionError:
+            pass  # not our file to change; the administrator set its permissions
 
 
 def _io_problem(path: Path, exc: BaseException) -> PMKSError:

@@ -90,11 +90,11 @@ def _free_port() -> int:
 
 
 class AppServer:
-    def __init__(self, db: Path, log: Path):
+    def __init__(self, db: Path, log: Path, env: dict | None = None):
         self.port = _free_port()
         self.db = db
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PMKS_DB": str(db)}
+        env = {**os.environ, "PMKS_DB": str(db), **(env or {})}
         self.log = log.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(self.port),

@@ -116,23 +116,48 @@ def test_click_on_a_kecamatan_shows_its_desa(app_server, page, artifacts):
     assert "kec=35.23." in page.url
 
 
+PASSWORD = "sandi-uji-peramban"
+
+
 @pytest.fixture()
 def own_server(built_db, tmp_path):
-    """The app on a private copy of the demo warehouse, for tests that write."""
+    """The app on a private copy of the demo warehouse, with users (an analyst and a viewer), for tests that write."""
     import shutil
 
+    from dashboard import auth
     from tests.conftest import AppServer
 
     db = tmp_path / "pmks.duckdb"
     shutil.copy(built_db, db)
-    server = AppServer(db, tmp_path / "streamlit.log")
+    users = tmp_path / "pengguna.toml"
+    auth.save_user("analis1", "Analis Satu", "analis", "", PASSWORD, users)
+    auth.save_user("pimpinan1", "Pimpinan Satu", "pimpinan", "", PASSWORD, users)
+    server = AppServer(db, tmp_path / "streamlit.log", env={"PMKS_USERS_FILE": str(users)})
     yield server
     server.stop()
 
 
-def test_analyst_uploads_a_report_and_ringkasan_changes(own_server, page, artifacts, tmp_path):
+def sign_in(page, server, login: str) -> None:
+    page.goto(server.url, wait_until="networkidle")
+    wait_until_idle(page)
+    page.get_by_label("Nama pengguna").fill(login)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_text("Masuk sebagai").wait_for(timeout=30_000)
+    wait_until_idle(page)
+
+
+def go(page, title: str) -> None:
+    """Open a page through the sidebar (a new URL would start a new session, signed out)."""
+    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    page.wait_for_timeout(500)
+    wait_until_idle(page)
+
+
+def test_analyst_signs_in_uploads_a_report_and_ringkasan_changes(own_server, page, artifacts, tmp_path):
     import duckdb
 
+    from etl import fmt
     from tests import reportfiles as rf
 
     con = duckdb.connect(str(own_server.db), read_only=True)
@@ -144,8 +169,8 @@ def test_analyst_uploads_a_report_and_ringkasan_changes(own_server, page, artifa
     path = tmp_path / "laporan_baru.xlsx"
     path.write_bytes(rf.form_xlsx(nama, kecamatan, "Oktober 2026", {"Fakir Miskin": 500, "Pengemis": 3}))
 
-    page.goto(f"{own_server.url}/unggah", wait_until="networkidle")
-    wait_until_idle(page)
+    sign_in(page, own_server, "analis1")
+    go(page, "Unggah Data")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(path))
     page.get_by_text("Simpan ke basis data").wait_for(timeout=60_000)
     wait_until_idle(page)
@@ -153,9 +178,69 @@ def test_analyst_uploads_a_report_and_ringkasan_changes(own_server, page, artifa
     assert "Diterima" in page.inner_text("body")
     page.get_by_text("Simpan ke basis data").click()
     page.get_by_text("Tersimpan sebagai batch impor").wait_for(timeout=60_000)
-    page.goto(f"{own_server.url}/?periode=2026-10", wait_until="networkidle")
-    wait_until_idle(page)
+    go(page, "Ringkasan")
     page.screenshot(path=str(artifacts / "ringkasan_setelah_unggah.png"), full_page=True)
-    from etl import fmt
-
     assert fmt.angka(total + 503) in page.inner_text("[data-testid='stMetric']")
+
+
+def test_viewer_cannot_reach_the_upload_page(own_server, page, artifacts):
+    sign_in(page, own_server, "pimpinan1")
+    assert "Unggah Data" not in page.inner_text("[data-testid='stSidebarNav']")
+    page.goto(f"{own_server.url}/unggah", wait_until="networkidle")  # a typed URL starts a new session: sign in first
+    wait_until_idle(page)
+    page.screenshot(path=str(artifacts / "pimpinan_unggah.png"), full_page=True)
+    body = page.inner_text("body")
+    assert "Unggah Laporan PSM" not in body and "Pilih satu atau beberapa berkas" not in body and "Kata sandi" in body
+
+
+def test_hostile_uploads_are_refused_while_another_session_keeps_working(own_server, browser, page, artifacts, tmp_path):
+    """Files that crash or stall a reader are answered within 30 s; a second user's dashboard renders meanwhile."""
+    from tests import reportfiles as rf
+
+    files = {"sel_jauh.xlsx": rf.far_cell_xlsx(), "bom_zip.xlsx": rf.zip_bomb_xlsx(300), "bom_xml.xlsx": rf.xml_bomb_xlsx(),
+             "gambar.xlsx": rf.png_bytes()}
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    sign_in(page, own_server, "analis1")
+    go(page, "Unggah Data")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(paths)
+    other_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = other_context.new_page()
+    try:
+        sign_in(other, own_server, "pimpinan1")  # meanwhile, another user opens the dashboard
+        assert other.locator("[data-testid='stMetric']").count() >= 4
+        page.get_by_text("Tidak ada berkas yang dapat disimpan").wait_for(timeout=30_000)
+        wait_until_idle(page)
+        page.screenshot(path=str(artifacts / "unggah_berkas_berbahaya.png"), full_page=True)
+        body = page.inner_text("body")
+        assert body.count("Ditolak") >= len(files) and "Traceback" not in body
+        go(other, "Peta")
+        assert other.locator("[data-testid='stException']").count() == 0
+    finally:
+        other_context.close()
+
+
+def test_cli_import_while_the_app_serves(own_server, page, tmp_path):
+    import subprocess
+    import sys
+
+    from tests import reportfiles as rf
+    from tests.conftest import REPO
+
+    records = [{"kecamatan": "Soko", "desa": "Menilo", "indikator": i, "periode": f"2026-{m:02d}", "jumlah": 1}
+               for m in range(1, 11) for i in ("FM", "PD")]
+    path = tmp_path / "cli.csv"
+    path.write_bytes(rf.long_csv(records))
+    sign_in(page, own_server, "pimpinan1")
+    env = {**__import__("os").environ, "PMKS_DB": str(own_server.db)}
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "import", "--replace", str(path)], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for title in ("Peta", "Jelajah Data", "Kelengkapan Laporan", "Ringkasan"):  # the app keeps serving during the import
+        go(page, title)
+        body = page.inner_text("body")
+        assert "lock" not in body.lower() and page.locator("[data-testid='stException']").count() == 0
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "DITERIMA" in out

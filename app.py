@@ -24,7 +24,8 @@ if user is None:  # the deployment has users and nobody is signed in: only the l
 page = st.navigation([p for name, p in PAGES.items() if name in user.pages()])
 with st.sidebar:
     if user.login == "demo":
-        st.caption("Mode demo tanpa login: semua halaman terbuka. Atur pengguna dengan `python -m etl user add`.")
+        st.info("Mode demo tanpa login: semua halaman terbuka untuk siapa pun. Atur pengguna dengan `python -m etl user add`.",
+                icon=":material/lock_open:")
     else:
         scope = f" · {ui.q('area_label', user.kecamatan)}" if user.kecamatan else ""
         st.caption(f"Masuk sebagai **{user.nama}** ({ROLE_LABEL[user.peran]}{scope})")

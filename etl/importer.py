@@ -28,32 +28,32 @@ def _snapshot(con) -> tuple:
 
 
 def check_files(con, files: list[tuple[str, bytes, list | None]], reader: SheetReader, *, replace: bool,
-                today: date | None = None, user: str = "cli") -> list[FileResult]:
+                today: date | None = None, user: str = "cli", scope: str = "") -> list[FileResult]:
     """Analyse every file against the database behind `con`, in order (earlier files claim desa x months first)."""
-    ref = Reference(con, today=today, user=user)
+    ref = Reference(con, today=today, user=user, scope=scope)
     return analyse_files(ref, files, reader, replace=replace)
 
 
 def read_only_check(db: Path, files, reader: SheetReader, *, replace: bool, today: date | None = None,
-                    user: str = "cli") -> tuple[list[FileResult], tuple]:
+                    user: str = "cli", scope: str = "") -> tuple[list[FileResult], tuple]:
     """Check files on a read-only connection (imports elsewhere are not blocked); returns results and a snapshot."""
     con = connect(db, read_only=True)
     try:
         if not _ready(con):
             raise PMKSError(f"Basis data {db} belum disiapkan. Jalankan dulu: python -m etl init")
-        return check_files(con, files, reader, replace=replace, today=today, user=user), _snapshot(con)
+        return check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope), _snapshot(con)
     finally:
         con.close()
 
 
 def write_files(db: Path, files, reader: SheetReader, results: list[FileResult], before: tuple, *, replace: bool,
-                today: date | None = None, user: str = "cli") -> tuple[list[FileResult], int | None]:
+                today: date | None = None, user: str = "cli", scope: str = "") -> tuple[list[FileResult], int | None]:
     """Write the accepted files in one transaction; if another import landed since `before`, check again first."""
     con = connect(db)
     try:
         with transaction(con, db):
             if _snapshot(con) != before:  # another import landed meanwhile: check again under the lock
-                results = check_files(con, files, reader, replace=replace, today=today, user=user)
+                results = check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope)
             batch = commit(con, results, user)
     finally:
         con.close()

@@ -65,8 +65,9 @@ class FileResult:
 class Reference:
     """What a run of imports compares against: the gazetteer, the indicators and the stored reports."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, today: date | None = None, user: str = "cli"):
+    def __init__(self, con: duckdb.DuckDBPyConnection, today: date | None = None, user: str = "cli", scope: str = ""):
         self.con = con
+        self.scope = scope  # a user limited to one kecamatan may load only its desa
         self.today = today or date.today()
         self.user = user
         self.gazetteer = Gazetteer.from_db(con)
@@ -197,6 +198,9 @@ def _resolve(ref: Reference, raws: list, result: FileResult) -> pd.DataFrame | N
             choices = None
         if not match.ok:
             issues.append(Issue("error", *at(raw.desa_at), _desa_message(gaz, raw, kec_code, match), _candidates(match), choices=choices))
+        elif ref.scope and not match.code.startswith(ref.scope):
+            issues.append(Issue("error", *at(raw.desa_at), f"desa {gaz.label(match.code)} di luar kecamatan Anda "
+                                f"({gaz.names.get(ref.scope, ref.scope)}); laporan ini tidak dapat Anda simpan", None))
         elif match.how == "fuzzy":
             issues.append(Issue("warning", *at(raw.desa_at), f"desa '{raw.desa}' dibaca sebagai {gaz.label(match.code)} (kemiripan {match.score:.0f}%)",
                                 "simpan sebagai alias bila benar: python -m etl alias", choices=choices))

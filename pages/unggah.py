@@ -68,21 +68,10 @@ for upload in uploaded:
     files.append((upload.name, data, cache[key]))
 
 try:
-    results, snapshot = read_only_check(db_path(), files, reader, replace=replace, user=ui.user_name())
+    results, snapshot = read_only_check(db_path(), files, reader, replace=replace, user=ui.user_name(), scope=user.kecamatan)
 except PMKSError as exc:
     st.error(str(exc))
     st.stop()
-
-if user.kecamatan:  # an analyst scoped to one kecamatan may load only its desa
-    from etl.validate import Issue
-
-    for result in results:
-        if result.status == "accepted":
-            outside = sorted({k for k in result.reports["kode_desa"] if not k.startswith(user.kecamatan)})
-            if outside:
-                result.issues.append(Issue("error", None, None, None, f"berkas memuat {len(outside)} desa di luar kecamatan Anda "
-                                           f"(mis. {ui.q('area_label', outside[0])}); tidak dapat disimpan", None))
-                result.status = "rejected"
 
 summary = pd.DataFrame({
     "Berkas": [r.file for r in results],
@@ -161,7 +150,8 @@ def _save(files, results, snapshot, replace) -> None:
     from etl.db import audit
 
     try:
-        final, batch = write_files(db_path(), files, ui.sheet_reader(), results, snapshot, replace=replace, user=ui.user_name())
+        final, batch = write_files(db_path(), files, ui.sheet_reader(), results, snapshot, replace=replace, user=ui.user_name(),
+                                   scope=ui.current_user().kecamatan)
     except PMKSError as exc:
         st.session_state["unggah_galat"] = str(exc)
         return

@@ -18,7 +18,7 @@ SCOPE = "35.23.18"
 def users(tmp_path, monkeypatch):
     path = tmp_path / "pengguna.toml"
     for login, role, kecamatan in (("pim", "pimpinan", ""), ("staf", "staf", ""), ("ana", "analis", ""), ("adm", "admin", ""),
-                                   ("camat", "pimpinan", SCOPE)):
+                                   ("camat", "pimpinan", SCOPE), ("tksk", "analis", SCOPE)):
         auth.save_user(login, f"Uji {login}", role, kecamatan, PASSWORD, path)
     monkeypatch.setenv("PMKS_USERS_FILE", str(path))
     return path
@@ -140,3 +140,22 @@ def test_user_command(tmp_path):
     assert short.returncode == 1 and "minimal 8" in short.stderr
     check(run_etl("user", "remove", "budi", env=env))
     assert auth.load_users(path) == {}
+
+
+def test_scoped_analyst_cannot_load_another_kecamatan(monkeypatch, users, demo_db):
+    from tests import reportfiles as rf
+
+    at = login(monkeypatch, demo_db, "tksk", page="pages/unggah.py")
+    uploader = next(u for u in at.get("file_uploader") if u.key.startswith("unggah_berkas_"))
+    uploader.set_value([("lain.xlsx", rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": 1}), "application/octet-stream")]).run()
+    assert not at.exception
+    assert any("di luar kecamatan Anda" in str(d.value.to_dict()) for d in at.dataframe)
+    assert not [b for b in at.button if b.key == "unggah_simpan"]
+
+
+def test_demo_mode_says_there_is_no_login(monkeypatch, built_db, tmp_path):
+    monkeypatch.setenv("PMKS_USERS_FILE", str(tmp_path / "tidak_ada.toml"))
+    monkeypatch.setenv("PMKS_DB", str(built_db))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    assert any("Mode demo tanpa login" in i.value for i in at.sidebar.info)

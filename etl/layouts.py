@@ -52,13 +52,13 @@ TITLE_KECAMATAN = re.compile(r"\bkecamatan\s*:?\s*([a-z][a-z .'\-]*?)(?=\s+(bula
 HEADER_SCAN = 40
 
 
-@dataclass
+@dataclass(slots=True)
 class Where:
     row: int | None = None  # 1-based, as in Excel
     col: str | None = None  # column letter
 
 
-@dataclass
+@dataclass(slots=True)
 class Raw:
     """One value as written: where it came from and what the report says it is."""
 
@@ -89,8 +89,30 @@ class SheetResult:
     problems: list[tuple[str, Where, str, str | None]] = field(default_factory=list)  # (severity, where, message, suggestion)
 
 
-def _texts(rows: list[list]) -> list[list[str]]:
-    return [[cell_text(c) for c in row] for row in rows]
+class _Texts:
+    """The sheet as single-spaced text, computed row by row when first needed (a 100.000-row long table only
+    needs its header rows and a few columns as text)."""
+
+    def __init__(self, rows: list[list], width: int):
+        self.rows, self.width, self.cache = rows, width, {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, r: int) -> list[str]:
+        row = self.cache.get(r)
+        if row is None:
+            row = [cell_text(c) for c in self.rows[r]]
+            row.extend([""] * (self.width - len(row)))
+            self.cache[r] = row
+        return row
+
+    def __iter__(self):
+        return (self[r] for r in range(len(self)))
+
+
+def _blank_raw(row: list) -> bool:
+    return all(c is None or c == "" or (isinstance(c, str) and not c.strip()) for c in row)
 
 
 def _role(text: str) -> str | None:
@@ -169,11 +191,9 @@ def _context(texts, upto) -> dict[str, tuple[str, Where]]:
 
 def extract(sheet_name: str | None, rows: list[list], merged, indicators: IndicatorMatcher) -> SheetResult:
     """Find the layout of one sheet and its raw values; layout None when the sheet holds no report."""
-    texts = _texts(rows)
-    width = max((len(r) for r in texts), default=0)
-    for row in texts:
-        row.extend([""] * (width - len(row)))
-    raw_rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    width = max((len(r) for r in rows), default=0)
+    raw_rows = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in rows]
+    texts = _Texts(raw_rows, width)
     _merge_fill(texts, merged, range(0, HEADER_SCAN))
     for r in range(min(HEADER_SCAN, len(texts))):
         roles = {}
@@ -224,17 +244,22 @@ def _long(sheet, texts, raw, header, roles, indicators) -> SheetResult:
         return result
     col = {k: roles.get(k) for k in ("kecamatan", "desa", "kode", "indikator", "periode", "tahun", "jumlah", "l", "p", "psm")}
     letter = {k: (column_letter(v) if v is not None else None) for k, v in col.items()}
-    for r in range(header + 1, len(texts)):
-        row = texts[r]
-        if _blank(row):
-            continue
-        stop = _stop_row(row, col["desa"])
-        if stop == "signature":
-            break
-        if stop == "total":
-            continue
-        get = lambda k: row[col[k]] if col[k] is not None else None  # noqa: E731
-        rawget = lambda k: raw[r][col[k]] if col[k] is not None else None  # noqa: E731
+    for r in range(header + 1, len(raw)):
+        raw_row = raw[r]
+        key = cell_text(raw_row[col["desa"]])
+        if key:
+            if key[0] in "JjTtSsGg" and _is_total(key):
+                continue  # a (sub)total row
+        else:
+            if _blank_raw(raw_row):
+                continue
+            stop = _stop_row(texts[r], col["desa"])
+            if stop == "signature":
+                break
+            if stop == "total":
+                continue
+        get = lambda k: cell_text(raw_row[col[k]]) if col[k] is not None else None  # noqa: E731
+        rawget = lambda k: raw_row[col[k]] if col[k] is not None else None  # noqa: E731
         if col["periode"] is not None:
             periode, per_at = rawget("periode"), Where(r + 1, letter["periode"])
             if col["tahun"] is not None and get("tahun") and not re.search(r"\d{4}|\d+[-/]\d+", get("periode") or ""):

@@ -414,7 +414,7 @@ def import_batches(con: Con) -> pd.DataFrame:
     """Every import batch with who, when, what and how much."""
     return con.execute("""
         select b.id, b.waktu, b.pengguna, b.jenis, b.status, b.keterangan,
-               count(distinct f.sha256) as berkas, coalesce(sum(f.jumlah_laporan), 0) as laporan,
+               count(distinct f.sha256) as berkas, (select count(*) from laporan l where l.batch_id = b.id) as laporan,
                string_agg(f.nama_berkas || ' (' || left(f.sha256, 12) || ')', '; ' order by f.nama_berkas) as rincian
         from impor_batch b left join berkas_impor f on f.batch_id = b.id
         group by all order by b.id desc

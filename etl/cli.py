@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 rejected input, 2 usage or system error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -203,6 +204,19 @@ def cmd_demo(args) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _warehouse(args, *, read_only: bool = False):
+    """Open the warehouse named by --db (or $PMKS_DB) and make sure `init` has run; closes it afterwards."""
+    path = db_path(args.db)
+    con = connect(path, read_only=read_only)
+    try:
+        if not get_setting_safe(con):
+            raise PMKSError(f"Basis data {path} belum disiapkan. Jalankan dulu: python -m etl init")
+        yield path, con
+    finally:
+        con.close()
+
+
 def get_setting_safe(con) -> str | None:
     tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     return get_setting(con, "kode_wilayah") if "pengaturan" in tables else None
@@ -341,36 +355,26 @@ def cmd_import(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from etl.template import build_template
+    from etl.match import parse_code
+    from etl.template import template_for
 
-    path = db_path(args.db)
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         print("Gagal: --out harus berakhiran .xlsx", file=sys.stderr)
         return 2
-    con = connect(path, read_only=True)
-    try:
-        code = get_setting_safe(con)
-        if not code:
-            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
-        wilayah = con.execute("select kode, nama, tingkat, kode_induk from wilayah").df()
-        indikator = con.execute("select nomor, kode, nama from indikator where aktif order by nomor").df()
-        region = con.execute("select nama from wilayah where kode = ?", [code]).fetchone()[0]
-    finally:
-        con.close()
-    kecamatan = None
-    if args.kecamatan:
-        from etl.match import parse_code
-
-        kecamatan = parse_code(args.kecamatan)
-        if kecamatan not in set(wilayah.loc[wilayah["tingkat"] == "kecamatan", "kode"]):
-            raise PMKSError(f"Kecamatan {args.kecamatan} tidak ada di basis data ini.")
-    data = build_template(wilayah, indikator, region, kecamatan)
     if not out.parent.exists():
         raise PMKSError(f"Folder {out.parent} tidak ada.")
+    with _warehouse(args, read_only=True) as (_, con):
+        kecamatan = parse_code(args.kecamatan) if args.kecamatan else None
+        if args.kecamatan:
+            row = con.execute("select nama from wilayah where kode = ? and tingkat = 'kecamatan'", [kecamatan]).fetchone()
+            if row is None:
+                raise PMKSError(f"Kecamatan {args.kecamatan} tidak ada di basis data ini.")
+        scope = f"Kecamatan {row[0]}" if args.kecamatan else con.execute("select nama from wilayah where kode = ?", [get_setting_safe(con)]).fetchone()[0]
+        data = template_for(con, kecamatan)
+        n_ind = con.execute("select count(*) from indikator where aktif").fetchone()[0]
     out.write_bytes(data)
-    scope = f"Kecamatan {wilayah.set_index('kode').loc[kecamatan, 'nama']}" if kecamatan else region
-    print(f"Formulir PSM ditulis ke {out} ({scope}, {len(indikator)} jenis PMKS).")
+    print(f"Formulir PSM ditulis ke {out} ({scope}, {n_ind} jenis PMKS).")
     return 0
 
 
@@ -430,21 +434,15 @@ def cmd_alias(args) -> int:
 
 
 def cmd_settings(args) -> int:
-    path = db_path(args.db)
     if args.due_day is not None and not 1 <= args.due_day <= 28:
         print("Gagal: --due-day harus antara 1 dan 28.", file=sys.stderr)
         return 2
-    con = connect(path, read_only=args.due_day is None)
-    try:
-        if not get_setting_safe(con):
-            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
+    with _warehouse(args, read_only=args.due_day is None) as (path, con):
         if args.due_day is not None:
             with transaction(con, path):
                 set_setting(con, "hari_batas_laporan", str(args.due_day))
                 write_audit(con, _user(), "pengaturan", f"hari_batas_laporan={args.due_day}", None)
         day = get_setting(con, "hari_batas_laporan") or "10 (bawaan)"
-    finally:
-        con.close()
     print(f"Batas laporan: tanggal {day} bulan berikutnya (variabel PMKS_DUE_DAY, bila diisi, didahulukan).")
     return 0
 
@@ -452,33 +450,20 @@ def cmd_settings(args) -> int:
 def cmd_rollback(args) -> int:
     from etl.load import rollback_batch
 
-    path = db_path(args.db)
-    con = connect(path)
-    try:
-        if not get_setting_safe(con):
-            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
-        with transaction(con, path):
-            result = rollback_batch(con, args.batch, _user())
-            write_audit(con, _user(), "rollback", f"batch {args.batch}", json.dumps(result))
-    finally:
-        con.close()
+    with _warehouse(args) as (path, con), transaction(con, path):
+        result = rollback_batch(con, args.batch, _user())
+        write_audit(con, _user(), "rollback", f"batch {args.batch}", json.dumps(result))
     print(f"Batch {args.batch} dibatalkan (batch pembatalan {result['batch']}): {fmt.angka(result['dihapus'])} laporan dicabut, "
           f"{fmt.angka(result['dipulihkan'])} laporan lama dipulihkan.")
     return 0
 
 
 def cmd_history(args) -> int:
-    path = db_path(args.db)
-    con = connect(path, read_only=True)
-    try:
-        if not get_setting_safe(con):
-            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
+    with _warehouse(args, read_only=True) as (_, con):
         rows = con.execute("""
             select b.id, b.waktu, b.pengguna, b.jenis, b.status, count(distinct f.sha256), coalesce(sum(f.jumlah_laporan), 0), b.keterangan
             from impor_batch b left join berkas_impor f on f.batch_id = b.id group by all order by b.id
         """).fetchall()
-    finally:
-        con.close()
     for bid, waktu, user, jenis, status, n_files, n_reports, note in rows:
         print(f"{bid:>5}  {fmt.tanggal(waktu.date())} {waktu:%H:%M}  {user:<12} {jenis:<9} {status:<11} {n_files:>3} berkas {fmt.angka(n_reports):>6} laporan  {note or ''}")
     print(f"{len(rows)} batch.")

@@ -117,3 +117,14 @@ def build_template(wilayah: pd.DataFrame, indikator: pd.DataFrame, region_name: 
     sheet.fit_to_pages(1, 1)
     book.close()
     return buffer.getvalue()
+
+
+def template_for(con, kecamatan: str | None = None) -> bytes:
+    """The form for the warehouse behind `con` (its region, desa and active indicators)."""
+    from etl.db import get_setting
+
+    code = get_setting(con, "kode_wilayah")
+    wilayah = con.execute("select kode, nama, tingkat, kode_induk from wilayah").df()
+    indikator = con.execute("select nomor, kode, nama from indikator where aktif order by nomor").df()
+    region = con.execute("select nama from wilayah where kode = ?", [code]).fetchone()[0]
+    return build_template(wilayah, indikator, region, kecamatan)

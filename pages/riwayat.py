@@ -70,5 +70,6 @@ else:
 
 st.subheader("Catatan audit")
 log = ui.q("audit_log")
+log = log.assign(waktu=[f"{fmt.tanggal(w.date())} {w:%H:%M:%S}" for w in log["waktu"]], rincian=log["rincian"].fillna(""))
 st.dataframe(log.rename(columns={"waktu": "Waktu", "pengguna": "Pengguna", "aksi": "Aksi", "objek": "Objek", "rincian": "Rincian"}),
              hide_index=True, key="riwayat_audit")

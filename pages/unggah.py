@@ -21,17 +21,15 @@ st.caption("Formulir desa, rekap kecamatan atau tabel panjang (.xlsx, .xls, .ods
 
 
 @st.cache_data(show_spinner=False)
-def _template(path: str, token: tuple) -> bytes:
+def _template(path: str, token: tuple) -> bytes:  # noqa: ARG001 - token keys the cache
     from etl.db import connect
-    from etl.template import build_template
+    from etl.template import template_for
 
     con = connect(path, read_only=True)
     try:
-        wilayah = con.execute("select kode, nama, tingkat, kode_induk from wilayah").df()
-        indikator = con.execute("select nomor, kode, nama from indikator where aktif order by nomor").df()
+        return template_for(con)
     finally:
         con.close()
-    return build_template(wilayah, indikator, info["nama"])
 
 
 st.download_button("Unduh formulir PSM kosong (.xlsx)", _template(str(db_path()), ui._db_token(db_path())), "formulir_psm.xlsx",

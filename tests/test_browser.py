@@ -17,7 +17,8 @@ def wait_until_idle(page) -> None:
     page.wait_for_timeout(1000)  # let plotly finish drawing
 
 
-PAGES = [("", "ringkasan"), ("peta", "peta"), ("jelajah", "jelajah"), ("profil", "profil"), ("kelengkapan", "kelengkapan"), ("tentang", "tentang")]
+PAGES = [("", "ringkasan"), ("peta", "peta"), ("jelajah", "jelajah"), ("profil", "profil"), ("kelengkapan", "kelengkapan"),
+         ("unggah", "unggah"), ("riwayat", "riwayat"), ("pengaturan", "pengaturan"), ("tentang", "tentang")]
 
 
 @pytest.mark.parametrize("path, name", PAGES)

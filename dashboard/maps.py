@@ -250,7 +250,3 @@ def _layout(fig: go.Figure, geometry: pd.DataFrame, title: str, size: tuple[int,
     )
     return fig
 
-
-def figure_size(fig: go.Figure) -> int:
-    """Bytes of figure JSON sent to the browser."""
-    return len(fig.to_json())

@@ -45,7 +45,8 @@ def q(name: str, *args):
 
     The cache key holds the user's kecamatan scope, so a result never crosses from one scope to another."""
     path = db_path()
-    return _cached_query(str(path), _db_token(path), current_user().kecamatan if current_user() else "-", name, args)
+    user = current_user()
+    return _cached_query(str(path), _db_token(path), user.kecamatan if user else "-", name, args)
 
 
 # --- users, roles and scope ------------------------------------------------------------------------
@@ -271,10 +272,15 @@ def page_filters(page: str) -> tuple[dict, dict]:
     The filters are rendered by each page rather than by app.py because widgets in the entry file are not
     driven by AppTest; their values survive page switches through `_keep_filters` and live in the URL.
     """
-    ensure_navigation()
-    guard(page)
-    info = require_data()
+    _, info = open_page(page)
     return info, sidebar_filters()
+
+
+def open_page(page: str, reports: bool = True):
+    """The start of every page: the app's navigation, the role check, the warehouse check; returns (user, info)."""
+    ensure_navigation()
+    user = guard(page)
+    return user, require_data(reports)
 
 
 def completeness(received: int, total: int) -> str:

@@ -20,7 +20,7 @@ from etl import fmt
 from etl import validate as rules
 from etl.cells import find_period, parse_count, parse_period
 from etl.db import audit as write_audit
-from etl.layouts import Where, extract
+from etl.layouts import extract
 from etl.load import new_batch, write_reports
 from etl.match import Gazetteer, IndicatorMatcher, Match
 from etl.sandbox import SheetReader
@@ -426,4 +426,4 @@ def where_text(issue: Issue, file: str) -> str:
     return ", ".join(parts)
 
 
-__all__ = ["FileResult", "Reference", "analyse", "analyse_files", "commit", "where_text", "Where"]
+__all__ = ["FileResult", "Reference", "analyse", "analyse_files", "commit", "where_text"]

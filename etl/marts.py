@@ -32,10 +32,10 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame | None = None)
     if changed is None:
         con.execute("delete from agregat_bulanan")
         con.execute("delete from agregat_laporan")
-        con.execute(f"create or replace temp table _scope as select distinct kode_desa as kode_wilayah, periode from laporan where aktif")
+        con.execute("create or replace temp table _scope as select distinct kode_desa as kode_wilayah, periode from laporan where aktif")
     else:
         con.register("_changed", changed[["kode_desa", "periode"]])
-        con.execute(f"create or replace temp table _scope as select distinct kode_desa as kode_wilayah, periode::date as periode from _changed")
+        con.execute("create or replace temp table _scope as select distinct kode_desa as kode_wilayah, periode::date as periode from _changed")
         con.unregister("_changed")
         _delete_scope(con)
     in_scope = "join _scope s on s.kode_wilayah = l.kode_desa and s.periode = l.periode"

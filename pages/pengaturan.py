@@ -6,9 +6,7 @@ import streamlit as st
 from dashboard import ui
 from dashboard.auth import ROLE_LABEL, users_file
 
-ui.ensure_navigation()
-user = ui.guard("pengaturan")
-info = ui.require_data(reports=False)
+user, info = ui.open_page("pengaturan", reports=False)
 st.title("Pengguna & Pengaturan")
 if message := st.session_state.pop("pengaturan_pesan", None):
     st.success(message)

@@ -6,9 +6,7 @@ from dashboard import ui
 from etl import fmt
 from etl.errors import PMKSError
 
-ui.ensure_navigation()
-user = ui.guard("riwayat")
-info = ui.require_data(reports=False)
+user, info = ui.open_page("riwayat", reports=False)
 st.title("Riwayat Impor")
 if message := st.session_state.pop("riwayat_pesan", None):
     st.success(message)

@@ -12,9 +12,7 @@ from etl.errors import PMKSError
 from etl.importer import LAYOUT, STATUS, read_only_check, write_files
 from etl.sheets import MAX_FILE_BYTES, Unreadable
 
-ui.ensure_navigation()
-user = ui.guard("unggah")
-info = ui.require_data(reports=False)
+user, info = ui.open_page("unggah", reports=False)
 st.title("Unggah Laporan PSM")
 st.caption("Formulir desa, rekap kecamatan atau tabel panjang (.xlsx, .xls, .ods, .csv). Tidak ada yang disimpan "
            "sebelum Anda menekan **Simpan**; berkas dengan kesalahan tidak disimpan sama sekali.")

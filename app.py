@@ -11,6 +11,7 @@ PAGES = {
     "peta": st.Page("pages/peta.py", url_path="peta", title="Peta", icon=":material/map:"),
     "jelajah": st.Page("pages/jelajah.py", url_path="jelajah", title="Jelajah Data", icon=":material/table_chart:"),
     "profil": st.Page("pages/profil.py", url_path="profil", title="Profil Wilayah", icon=":material/location_on:"),
+    "prioritas": st.Page("pages/prioritas.py", url_path="prioritas", title="Prioritas Intervensi", icon=":material/priority_high:"),
     "kelengkapan": st.Page("pages/kelengkapan.py", url_path="kelengkapan", title="Kelengkapan Laporan", icon=":material/fact_check:"),
     "unggah": st.Page("pages/unggah.py", url_path="unggah", title="Unggah Data", icon=":material/upload_file:"),
     "riwayat": st.Page("pages/riwayat.py", url_path="riwayat", title="Riwayat Impor", icon=":material/history:"),

@@ -28,7 +28,7 @@ ROLES = ("pimpinan", "staf", "analis", "admin")
 ROLE_LABEL = {"pimpinan": "Pimpinan", "staf": "Staf kebijakan", "analis": "Analis data", "admin": "Admin"}
 # Pages each role may open (file stems under pages/); each role has everything of the roles before it.
 PAGES = {
-    "pimpinan": ["ringkasan", "peta", "jelajah", "profil", "kelengkapan", "tentang"],
+    "pimpinan": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang"],
     "staf": [],
     "analis": ["unggah", "riwayat"],
     "admin": ["pengaturan"],

@@ -36,3 +36,43 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Data") -> bytes:
         _safe(df).to_excel(writer, sheet_name=sheet[:31], index=False)
         writer.sheets[sheet[:31]].autofit()
     return buf.getvalue()
+
+
+def report_xlsx(table: pd.DataFrame, cover: list[tuple[str, str]], title: str, sheet: str = "Daftar prioritas",
+                number_formats: dict[str, str] | None = None, notes: list[str] | None = None) -> bytes:
+    """A workbook for printing: a cover sheet ('Keterangan': title, then label/value rows such as method, weights,
+    period, completeness, source) and the table with bold headers, frozen header row, A4 landscape fitted to the
+    page width, the header repeated on every printed page and page numbers in the footer."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False}}) as writer:
+        book = writer.book
+        bold = book.add_format({"bold": True})
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#D9D9D9", "border": 1})
+        front = book.add_worksheet("Keterangan")
+        front.write(0, 0, neutralise(title), book.add_format({"bold": True, "font_size": 14}))
+        for r, (label, value) in enumerate(cover, start=2):
+            front.write(r, 0, neutralise(label), bold)
+            front.write(r, 1, neutralise(value), wrap)
+        front.set_column(0, 0, 28)
+        front.set_column(1, 1, 100)
+        front.set_paper(9)
+        front.fit_to_pages(1, 0)
+        data = _safe(table)
+        data.to_excel(writer, sheet_name=sheet, index=False, startrow=1, header=False)
+        ws = writer.sheets[sheet]
+        for c, name in enumerate(data.columns):
+            ws.write(0, c, name, head)
+            fmt = (number_formats or {}).get(table.columns[c])
+            width = max(10, min(40, int(max([len(str(name)) / 2] + [len(str(v)) for v in data.iloc[:, c].head(200)])) + 2))
+            ws.set_column(c, c, width, book.add_format({"num_format": fmt}) if fmt else None)
+        ws.freeze_panes(1, 0)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.set_footer("&L" + neutralise(title)[:80] + "&RHalaman &P dari &N")
+        ws.autofilter(0, 0, len(data), len(data.columns) - 1)
+        for i, note in enumerate(notes or []):
+            ws.write(len(data) + 2 + i, 0, neutralise(note))
+    return buf.getvalue()

@@ -423,3 +423,47 @@ def import_batches(con: Con) -> pd.DataFrame:
 
 def audit_log(con: Con, limit: int = 500) -> pd.DataFrame:
     return con.execute("select waktu, pengguna, aksi, objek, rincian from audit order by id desc limit ?", [limit]).df()
+
+
+def priority_counts(con: Con, periode: date, area: str) -> pd.DataFrame:
+    """PMKS per desa x indicator group in one month, for the priority index: one row per desa and group with
+    kode, nama, kode_kecamatan, kecamatan, penduduk, perkiraan, laporan (1 = reported), kelompok, jumlah
+    (null when the desa did not report). Only active indicators count."""
+    df = con.execute(
+        """
+        with w as (
+            select d.kode, d.nama, d.kode_induk as kode_kecamatan, k.nama as kecamatan
+            from wilayah d join wilayah k on k.kode = d.kode_induk where d.tingkat = 'desa' and starts_with(d.kode, ?)
+        ), g as (
+            select distinct kelompok from indikator where aktif
+        ), r as (
+            select kode_wilayah as kode, laporan from agregat_laporan where tingkat = 'desa' and starts_with(kode_wilayah, ?) and periode = ?
+        ), v as (
+            select a.kode_wilayah as kode, i.kelompok, sum(a.jumlah) as jumlah
+            from agregat_bulanan a join indikator i on i.kode = a.kode_indikator and i.aktif
+            where a.tingkat = 'desa' and starts_with(a.kode_wilayah, ?) and a.periode = ? group by all
+        )
+        select w.kode, w.nama, w.kode_kecamatan, w.kecamatan, g.kelompok, coalesce(r.laporan, 0) as laporan,
+               case when r.laporan > 0 then coalesce(v.jumlah, 0) end as jumlah
+        from w cross join g left join r using (kode) left join v on v.kode = w.kode and v.kelompok = g.kelompok
+        order by w.kode, g.kelompok
+        """,
+        [area, area, periode, area, periode],
+    ).df()
+    return df.merge(population(con, "desa", area, periode.year), on="kode", how="left")
+
+
+def area_monthly(con: Con, start: date, end: date, tingkat: str, area: str) -> pd.DataFrame:
+    """Total of the active indicators and reports per area (kecamatan or desa) and month: kode, periode, jumlah,
+    laporan. Months without a report have no row."""
+    return con.execute(
+        f"""
+        select r.kode_wilayah as kode, r.periode, coalesce(sum(a.jumlah), 0) as jumlah, any_value(r.laporan) as laporan
+        from agregat_laporan r
+        left join agregat_bulanan a on a.tingkat = r.tingkat and a.kode_wilayah = r.kode_wilayah and a.periode = r.periode
+             and a.kode_indikator in (select kode from indikator where aktif)
+        where r.tingkat = '{tingkat}' and starts_with(r.kode_wilayah, ?) and r.periode between ? and ? and r.laporan > 0
+        group by all order by 1, 2
+        """,
+        [area, start, end],
+    ).df()

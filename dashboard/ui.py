@@ -149,6 +149,48 @@ def write(action):
         con.close()
 
 
+def release_threshold() -> int:
+    """Public release mode hides counts below this (`python -m etl settings --release-threshold`, default 3)."""
+    from etl.config import DEFAULT_RELEASE_THRESHOLD
+
+    return int(q("setting", "ambang_rilis") or DEFAULT_RELEASE_THRESHOLD)
+
+
+def release_notice(threshold: int | None) -> None:
+    """Say on the page that public release mode is on."""
+    if threshold:
+        st.caption(f":material/visibility_off: **Mode rilis publik**: jumlah 1–{threshold - 1} ditampilkan sebagai "
+                   f"<{threshold}; x = disembunyikan agar nilai kecil tidak dapat dihitung dari jumlah baris/kolom.")
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=100, show_spinner="Menyembunyikan nilai kecil…")
+def suppressed(table: pd.DataFrame, threshold: int):
+    """dashboard.suppress.suppress, cached (a desa x indicator table takes about a second)."""
+    from dashboard.suppress import suppress
+
+    return suppress(table, threshold)
+
+
+def release_rows(df: pd.DataFrame, threshold: int | None, count: str = "jumlah", derived: tuple[str, ...] = ("per_1000",)) -> pd.DataFrame:
+    """Public release of a one-way table (one row per area or indicator, its total shown elsewhere): counts from 1 to
+    threshold - 1, and whatever else would let them be worked out from the total, become missing, as do values
+    derived from them (rates). Column `rilis` says '<3', 'x' or ''. Without a threshold the table is unchanged."""
+    out = df.copy()
+    out["rilis"] = ""
+    if not threshold or out.empty:
+        return out
+    from dashboard.suppress import suppress_series
+
+    counts = pd.to_numeric(out[count], errors="coerce").fillna(0).round().astype("int64").reset_index(drop=True)
+    sup = suppress_series(counts, threshold, total=True)
+    status = sup.cells.iloc[:, 0].to_numpy()
+    hidden = status != ""
+    out["rilis"] = [sup.label(s, 0) if s else "" for s in status]
+    for col in (count, *[c for c in derived if c in out.columns]):
+        out[col] = out[col].astype("Float64").mask(hidden)
+    return out
+
+
 def due_day() -> int:
     """Day of the next month by which a report is on time: $PMKS_DUE_DAY, else `python -m etl settings --due-day`, else 10."""
     if os.environ.get("PMKS_DUE_DAY"):
@@ -158,7 +200,7 @@ def due_day() -> int:
 
 # --- shared filters, kept in the URL --------------------------------------------------------------
 
-FILTER_KEYS = ("periode", "kec", "desa", "ind", "ukuran")
+FILTER_KEYS = ("periode", "kec", "desa", "ind", "ukuran", "rilis")
 
 
 def _from_url() -> None:
@@ -231,13 +273,18 @@ def sidebar_filters() -> dict:
         if st.session_state.get("f_ukuran") not in ("jumlah", "per1000"):
             st.session_state["f_ukuran"] = "jumlah"
         ukuran = st.radio("Ukuran", ["jumlah", "per1000"], key="f_ukuran", format_func=lambda k: "Jumlah jiwa" if k == "jumlah" else "Per 1.000 penduduk")
+        st.session_state["f_rilis"] = st.session_state.get("f_rilis") in (True, "1", 1)
+        public = st.toggle(f"Mode rilis publik (sembunyikan jumlah <{release_threshold()})", key="f_rilis",
+                           help="Untuk tabel, grafik dan PDF yang keluar kantor: jumlah 1 sampai ambang-1 ditampilkan "
+                                f"sebagai <{release_threshold()}, dan nilai lain disembunyikan (x) agar yang kecil tidak "
+                                "dapat dihitung dari jumlah baris atau kolom.")
     codes: list[str] = []
     for c in chosen:
         if c.startswith("kelompok:"):
             codes += ind.loc[ind["kelompok"] == c.split(":", 1)[1], "kode"].tolist()
         else:
             codes.append(c)
-    _to_url({"periode": periode_key, "kec": kode_kec, "desa": kode_desa, "ind": chosen, "ukuran": ukuran})
+    _to_url({"periode": periode_key, "kec": kode_kec, "desa": kode_desa, "ind": chosen, "ukuran": ukuran, "rilis": "1" if public else ""})
     area = kode_desa or kode_kec
     area_name = desa_names.get(kode_desa) or (f"Kec. {kec_names[kode_kec]}" if kode_kec else None)
     return {
@@ -249,6 +296,7 @@ def sidebar_filters() -> dict:
         "sel": Selection(area=area, indikator=tuple(sorted(set(codes)))),
         "indikator_label": ", ".join(labels[c] for c in chosen) if chosen else "Semua indikator",
         "ukuran": ukuran,
+        "rilis": release_threshold() if public else None,
     }
 
 
@@ -303,6 +351,27 @@ def download_buttons(df: pd.DataFrame, name: str, key: str) -> None:
     b.download_button("Unduh XLSX", to_xlsx_bytes(df), f"{name}.xlsx",
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                       on_click=audit_action, args=("unduh", f"{name}.xlsx"))
+
+
+def brief_button(kode: str, periode: date, public: int | None, key: str) -> None:
+    """Download the one-page PDF brief of a kecamatan or kabupaten; made on the server when clicked."""
+    from dashboard import brief
+
+    path = db_path()
+    today = date.today()
+
+    def make() -> bytes:  # runs when the button is clicked, outside the script run: no st.* calls here
+        con = connect(path, read_only=True, wait=20)
+        try:
+            return brief.build(con, kode, periode, public, today)
+        finally:
+            con.close()
+
+    name = brief.file_name(kode, periode)
+    st.download_button("Unduh ringkasan PDF (1 halaman)", make, name, "application/pdf", key=key,
+                       icon=":material/picture_as_pdf:", on_click=audit_action, args=("unduh", name),
+                       help="Satu halaman A4 untuk rapat: peta, angka utama, indikator terbesar, tren, desa prioritas "
+                            "dan kelengkapan laporan; terbaca jelas bila dicetak hitam-putih.")
 
 
 def mark_estimates(df: pd.DataFrame, label: str = "nama") -> pd.DataFrame:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from etl import boundaries as bnd
 from etl import fmt
-from etl.config import DEFAULT_KABUPATEN, db_path
+from etl.config import DEFAULT_DUE_DAY, DEFAULT_KABUPATEN, DEFAULT_RELEASE_THRESHOLD, db_path
 from etl.db import connect, get_setting, migrate, set_setting, transaction
 from etl.db import audit as write_audit
 from etl.errors import PMKSError
@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("settings", parents=[common], help="lihat dan ubah pengaturan (mis. batas hari laporan)")
     p.add_argument("--due-day", type=int, metavar="HARI", help="laporan bulan B tepat waktu bila diterima paling lambat tanggal HARI bulan B+1 (1–28)")
+    p.add_argument("--release-threshold", type=int, metavar="N", help="mode rilis publik: jumlah 1 s.d. N-1 ditampilkan sebagai <N (2–20, bawaan 3)")
 
     p = sub.add_parser("import", parents=[common], help="impor laporan PSM (.xlsx, .xls, .ods, .csv)")
     p.add_argument("files", nargs="+", metavar="BERKAS", help="satu atau beberapa berkas laporan")
@@ -437,13 +438,20 @@ def cmd_settings(args) -> int:
     if args.due_day is not None and not 1 <= args.due_day <= 28:
         print("Gagal: --due-day harus antara 1 dan 28.", file=sys.stderr)
         return 2
-    with _warehouse(args, read_only=args.due_day is None) as (path, con):
-        if args.due_day is not None:
+    if args.release_threshold is not None and not 2 <= args.release_threshold <= 20:
+        print("Gagal: --release-threshold harus antara 2 dan 20.", file=sys.stderr)
+        return 2
+    changes = {k: str(v) for k, v in (("hari_batas_laporan", args.due_day), ("ambang_rilis", args.release_threshold)) if v is not None}
+    with _warehouse(args, read_only=not changes) as (path, con):
+        if changes:
             with transaction(con, path):
-                set_setting(con, "hari_batas_laporan", str(args.due_day))
-                write_audit(con, _user(), "pengaturan", f"hari_batas_laporan={args.due_day}", None)
-        day = get_setting(con, "hari_batas_laporan") or "10 (bawaan)"
+                for key, value in changes.items():
+                    set_setting(con, key, value)
+                    write_audit(con, _user(), "pengaturan", f"{key}={value}", None)
+        day = get_setting(con, "hari_batas_laporan") or f"{DEFAULT_DUE_DAY} (bawaan)"
+        threshold = get_setting(con, "ambang_rilis") or f"{DEFAULT_RELEASE_THRESHOLD} (bawaan)"
     print(f"Batas laporan: tanggal {day} bulan berikutnya (variabel PMKS_DUE_DAY, bila diisi, didahulukan).")
+    print(f"Mode rilis publik: jumlah di bawah {threshold} disembunyikan.")
     return 0
 
 

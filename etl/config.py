@@ -11,6 +11,8 @@ DEFAULT_DB = DATA_DIR / "pmks.duckdb"
 DEFAULT_KABUPATEN = "35.23"
 # Reports for month M are due on this day of month M+1 (configurable per warehouse in `pengaturan`).
 DEFAULT_DUE_DAY = 10
+# Public release mode hides counts from 1 to this value - 1 ("<3"); configurable as `ambang_rilis` in `pengaturan`.
+DEFAULT_RELEASE_THRESHOLD = 3
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:

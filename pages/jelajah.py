@@ -1,5 +1,6 @@
 """Jelajah Data: pivot, ranking and time series for policy staff, every table downloadable."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, ui
@@ -32,10 +33,22 @@ if per1000:  # rates only where population is known; estimated population said i
                                    for e, p in zip(pop["perkiraan"], pop["penduduk"])]
 sort_by = "Per 1.000 penduduk" if per1000 else "Total"
 table = table.reset_index(drop=True).sort_values(sort_by, ascending=False, na_position="last")
+public = f["rilis"]
+if public:  # small counts hidden, with complementary cells so that no row or column total gives them away
+    sup = ui.suppressed(table[order].fillna(0), public)
+    shown_cells = sup.display(total_label="Total")
+    released = table[[label, "Desa melapor"]].copy()
+    released.loc["Total"] = ["Total", ""]
+    table = pd.concat([released, shown_cells], axis=1).reset_index(drop=True)
+    per1000 = False  # a rate next to its population would give a hidden count back
 total = ui.q("total_for_month", periode, sel)
 st.markdown(f"**Total {fmt.angka(total['jumlah'])} jiwa**, {ui.completeness(total['laporan'], total['desa'])}.")
 numbers = order + ["Total"] + (["Penduduk", "Per 1.000 penduduk"] if per1000 else [])
-st.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(format="localized") for c in numbers})
+ui.release_notice(public)
+if public:  # numbers and '<3'/'x' in one column: shown as text in Indonesian format
+    st.dataframe(table.map(lambda v: fmt.angka(v) if isinstance(v, (int, float)) else v), hide_index=True)
+else:
+    st.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(format="localized") for c in numbers})
 if per1000:
     ui.rate_notes(wil)
 ui.download_buttons(table, f"pmks_{tingkat}_{periode:%Y-%m}", "pivot")
@@ -45,7 +58,10 @@ if per1000:
     ranked = ranked.assign(**{label: [f"{n} *" if e == "ya" else n for n, e in zip(ranked[label], ranked["Penduduk perkiraan"])]})
     st.plotly_chart(charts.bar_ranked(ranked, label, "Per 1.000 penduduk", f"Peringkat {label.lower()} menurut PMKS per 1.000 penduduk", decimals=1), key="rank")
 else:
-    st.plotly_chart(charts.bar_ranked(table[[label, "Total"]], label, "Total", f"Peringkat {label.lower()} menurut jumlah PMKS"), key="rank")
+    ranked = table[[label, "Total"]]
+    if public:
+        ranked = ranked[ranked[label] != "Total"].assign(Total=pd.to_numeric(ranked["Total"], errors="coerce"))
+    st.plotly_chart(charts.bar_ranked(ranked, label, "Total", f"Peringkat {label.lower()} menurut jumlah PMKS"), key="rank")
 
 months = ui.q("periods")
 start = st.select_slider("Rentang waktu", options=months, value=(months[max(0, len(months) - 12)], periode),

@@ -45,3 +45,25 @@ def _save_due_day() -> None:
 
 st.number_input("Laporan tepat waktu bila diterima paling lambat tanggal … bulan berikutnya", 1, 28, current, key="pengaturan_hari")
 st.button("Simpan pengaturan", key="pengaturan_simpan", on_click=_save_due_day)
+
+st.subheader("Mode rilis publik")
+
+
+def _save_threshold() -> None:
+    from etl.db import audit, set_setting
+
+    value = int(st.session_state["pengaturan_ambang"])
+
+    def action(con):
+        set_setting(con, "ambang_rilis", str(value))
+        audit(con, ui.user_name(), "pengaturan", f"ambang_rilis={value}", None)
+
+    ui.write(action)
+    st.session_state["pengaturan_pesan_rilis"] = f"Mode rilis publik kini menyembunyikan jumlah 1 sampai {value - 1} (ditulis <{value})."
+
+
+st.number_input("Sembunyikan jumlah di bawah …", 2, 20, ui.release_threshold(), key="pengaturan_ambang",
+                help="Jumlah 1 sampai ambang-1 ditampilkan sebagai <ambang pada tabel, grafik dan PDF saat mode rilis publik dinyalakan.")
+st.button("Simpan ambang", key="pengaturan_simpan_ambang", on_click=_save_threshold)
+if message := st.session_state.pop("pengaturan_pesan_rilis", None):
+    st.success(message)

@@ -68,7 +68,8 @@ unit = "per 1.000 penduduk" if per1000 else "jiwa"
 decimals = 1 if per1000 or span == "rata" else 0
 area = Selection(area=kec_code, indikator=sel.indikator)
 how = "mean" if span == "rata" else "sum"
-data = ui.q("map_values", start, end, area, level, how)
+public = f["rilis"]
+data = ui.release_rows(ui.q("map_values", start, end, area, level, how), public)
 geometry = ui.q("map_geometry", level, kec_code)
 
 c4, c5, c6, c7 = st.columns([2, 2, 2, 3])
@@ -87,8 +88,8 @@ if mode == "perubahan":
         st.info("Belum ada bulan sebelumnya untuk dibandingkan.")
         st.stop()
     other = st.selectbox("Dibandingkan dengan", earlier[::-1], index=earlier[::-1].index(default), format_func=fmt.bulan, key="peta_banding")
-    before = ui.q("map_values", other, other, area, level, "sum").set_index("kode")
-    now = ui.q("map_values", periode, periode, area, level, "sum").set_index("kode")
+    before = ui.release_rows(ui.q("map_values", other, other, area, level, "sum"), public).set_index("kode")
+    now = ui.release_rows(ui.q("map_values", periode, periode, area, level, "sum"), public).set_index("kode")
     data = now.copy()
     data[value] = now[value] - before[value]
     data = data.reset_index()
@@ -116,16 +117,21 @@ st.caption(f"{ui.completeness(received if span == 'bulan' else int(ui.q('total_f
            "Klik kecamatan di peta (atau pilih di atas) untuk melihat desanya; tombol kamera di pojok peta menyimpan PNG.")
 if per1000:
     ui.rate_notes(data)
+ui.release_notice(public)
 
 shown = maps.with_rank(data, value)
 table = shown.assign(
     Wilayah=shown["nama"], Kecamatan=shown["kecamatan"] if level == "desa" else shown["nama"],
-    Nilai=shown[value].astype("Float64").round(decimals), Peringkat=shown["peringkat"].astype("Int64"),
+    Nilai=[r or v for r, v in zip(shown["rilis"], shown[value].astype("Float64").round(decimals))] if public
+    else shown[value].astype("Float64").round(decimals), Peringkat=shown["peringkat"].astype("Int64"),
     **{"Desa melapor": [f"{int(a)}/{int(b)}" for a, b in zip(shown["laporan"], shown["desa"])]},
-    Penduduk=shown["penduduk"].astype("Float64"),
+    Penduduk=shown["penduduk"].astype("Float64") if not public else None,
     **{"Penduduk perkiraan": ["ya" if e is True or e == 1 else "tidak" for e in shown["perkiraan"]]},
 )[["Wilayah", "Kecamatan", "Nilai", "Peringkat", "Desa melapor", "Penduduk", "Penduduk perkiraan"]]
+if public:  # population beside a rate would give the hidden count back
+    table = table.drop(columns=["Penduduk"])
 table = table.rename(columns={"Nilai": f"Nilai ({unit})" if mode == "sebaran" else f"Perubahan ({unit})"}).sort_values("Peringkat", na_position="last")
 with st.expander("Tabel di balik peta", expanded=False):
-    st.dataframe(table, hide_index=True)
+    shown_table = table.map(lambda v: fmt.angka(v, decimals) if isinstance(v, float) else v) if public else table
+    st.dataframe(shown_table, hide_index=True)
     ui.download_buttons(table, f"peta_pmks_{level}_{periode:%Y-%m}", "peta")

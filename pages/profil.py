@@ -20,7 +20,11 @@ kode = st.selectbox("Cari kecamatan atau desa/kelurahan", list(options), index=l
 tingkat = "kecamatan" if kode in set(kec["kode"]) else "desa"
 st.header(options[kode])
 st.caption(f"{fmt.bulan(periode)} · sumber: laporan PSM di {info['nama']}" + (" · DATA DEMO SINTETIS" if info["sintetis"] else ""))
-ui.print_button("Cetak A4")
+left, right = st.columns([1, 3])
+with left:
+    ui.print_button("Cetak A4")
+with right:  # the brief is per kecamatan: a desa's brief is its kecamatan's, with the desa among the priorities
+    ui.brief_button(kode[:8], periode, f["rilis"], key="profil_pdf")
 
 pop = ui.q("population", tingkat, kode, periode.year)
 if pop.empty:

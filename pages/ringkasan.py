@@ -11,6 +11,7 @@ periode, sel = f["periode"], f["sel"]
 where = f["area_nama"] or info["nama"]
 st.title(f"Ringkasan PMKS — {where}")
 st.caption(f"{fmt.bulan(periode)} · {f['indikator_label']}")
+ui.brief_button(f["kecamatan"] or info["kode"], periode, f["rilis"], key="ringkasan_pdf")
 
 months = ui.q("periods")
 prev = max((p for p in months if p < periode), default=None)
@@ -39,19 +40,22 @@ for col, other, label in ((c2, prev, "bulan lalu"), (c3, year_ago if year_ago in
 c4.metric("Laporan diterima", f"{fmt.angka(now['laporan'])}/{fmt.angka(now['desa'])}")
 c4.caption(f"{fmt.persen(now['laporan'] / now['desa'])} desa/kelurahan sudah melapor")
 
-ind = ui.q("by_indikator", periode, sel)
-top3 = ind.head(3)
+ind = ui.release_rows(ui.q("by_indikator", periode, sel), f["rilis"])
+ui.release_notice(f["rilis"])
+top3 = ind.dropna(subset=["jumlah"]).head(3)
 st.markdown("**Tiga indikator terbesar:** " + "; ".join(f"{r.nama} {fmt.angka(r.jumlah)}" for r in top3.itertuples()))
 
 left, right = st.columns(2)
 left.plotly_chart(charts.bar_ranked(ind, "nama", "jumlah", f"PMKS per indikator, {fmt.bulan(periode)}"), key="bar_ind")
+if hidden := [f"{n} ({r})" for n, r in zip(ind["nama"], ind["rilis"]) if r]:
+    left.caption("Tidak digambar (mode rilis publik): " + ", ".join(hidden) + ".")
 start = months[max(0, months.index(periode) - 11)]
 tr = ui.q("trend", start, periode, sel)
 right.plotly_chart(charts.line_trend(tr, "jumlah", "Tren 12 bulan (jiwa)"), key="trend")
 right.caption("Jumlah laporan per bulan: " + ", ".join(f"{fmt.bulan_pendek(p)} {n}" for p, n in zip(tr["periode"], tr["laporan"])))
 
 kec_sel = Selection(area=f["kecamatan"], indikator=sel.indikator)
-wil = ui.q("by_wilayah", periode, kec_sel, "kecamatan" if not f["kecamatan"] else "desa")
+wil = ui.release_rows(ui.q("by_wilayah", periode, kec_sel, "kecamatan" if not f["kecamatan"] else "desa"), f["rilis"])
 per1000 = f["ukuran"] == "per1000"
 value = "per_1000" if per1000 else "jumlah"
 shown = ui.mark_estimates(wil) if per1000 else wil
@@ -60,7 +64,7 @@ unit = "per 1.000 penduduk" if per1000 else "jiwa"
 map_col, bar_col = st.columns([3, 2]) if info["batas"] else (None, st.container())
 if map_col is not None:  # the kecamatan map; the Peta page has the full controls
     geometry = ui.q("map_geometry", level, f["kecamatan"])
-    data = ui.q("map_values", periode, periode, kec_sel, level, "sum")
+    data = ui.release_rows(ui.q("map_values", periode, periode, kec_sel, level, "sum"), f["rilis"])
     title = f"PMKS ({unit}) per {'kecamatan' if level == 'kecamatan' else 'desa'}"
     if per1000:
         fig = maps.choropleth(data, geometry, value, maps.classify(data[value], "quantile", 5, 1), title, unit, level, 1, size=(760, 480))

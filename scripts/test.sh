@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Install everything (Debian chromium included) and run every test, the real-browser ones too.
+# Install everything (Debian chromium and poppler-utils included) and run every test, the real-browser ones too.
 set -euo pipefail
-if [ ! -x /usr/bin/chromium ]; then
+if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null
 fi
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 exec python -m pytest -n 2 "$@"

@@ -59,11 +59,11 @@ def test_wrong_password_is_refused_and_recorded(monkeypatch, users, demo_db):
     con.close()
 
 
-ALL = ["ringkasan", "peta", "jelajah", "profil", "kelengkapan", "unggah", "riwayat", "pengaturan", "tentang"]
+ALL = ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "unggah", "riwayat", "pengaturan", "tentang"]
 EXPECTED = {
-    "pim": ["ringkasan", "peta", "jelajah", "profil", "kelengkapan", "tentang"],
-    "staf": ["ringkasan", "peta", "jelajah", "profil", "kelengkapan", "tentang"],
-    "ana": ["ringkasan", "peta", "jelajah", "profil", "kelengkapan", "unggah", "riwayat", "tentang"],
+    "pim": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang"],
+    "staf": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang"],
+    "ana": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "unggah", "riwayat", "tentang"],
     "adm": ALL,
 }
 

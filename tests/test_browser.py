@@ -17,7 +17,7 @@ def wait_until_idle(page) -> None:
     page.wait_for_timeout(1000)  # let plotly finish drawing
 
 
-PAGES = [("", "ringkasan"), ("peta", "peta"), ("jelajah", "jelajah"), ("profil", "profil"), ("kelengkapan", "kelengkapan"),
+PAGES = [("", "ringkasan"), ("peta", "peta"), ("jelajah", "jelajah"), ("profil", "profil"), ("prioritas", "prioritas"), ("kelengkapan", "kelengkapan"),
          ("unggah", "unggah"), ("riwayat", "riwayat"), ("pengaturan", "pengaturan"), ("tentang", "tentang")]
 
 
@@ -49,6 +49,25 @@ def test_profil_prints_on_one_a4_page(app_server, page, artifacts):
     assert pages == 1, f"Profil Wilayah prints on {pages} A4 pages"
     text = page.inner_text("body")
     assert "Anak Balita Terlantar" in text and "Fakir Miskin" in text  # every indicator row is in the printed table
+
+
+@pytest.mark.parametrize("path, title", [("", "Kabupaten Tuban"), ("profil?kec=35.23.18", "Kecamatan Palang")])
+def test_pdf_brief_downloads_from_the_page(app_server, page, artifacts, tmp_path, path, title):
+    import subprocess
+
+    page.goto(f"{app_server.url}/{path}", wait_until="networkidle")
+    wait_until_idle(page)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Unduh ringkasan PDF").click()
+    download = info.value
+    assert download.suggested_filename.startswith("ringkasan_pmks_") and download.suggested_filename.endswith(".pdf")
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    (artifacts / f"unduhan_{download.suggested_filename}").write_bytes(target.read_bytes())
+    text = " ".join(subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert f"Ringkasan PMKS — {title}" in text and "Oktober 2026" in text
+    pages = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           1" in pages
 
 
 def _blend(hex_color: str, opacity: float = 0.9) -> tuple[int, int, int]:

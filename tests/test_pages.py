@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 from etl import fmt
 from tests.conftest import REPO
 
-PAGES = ["pages/ringkasan.py", "pages/peta.py", "pages/jelajah.py", "pages/profil.py", "pages/kelengkapan.py", "pages/tentang.py"]
+PAGES = ["pages/ringkasan.py", "pages/peta.py", "pages/jelajah.py", "pages/profil.py", "pages/prioritas.py", "pages/kelengkapan.py",
+         "pages/tentang.py"]
 
 
 def run_app(monkeypatch, db, page: str | None = None, query: dict | None = None) -> AppTest:

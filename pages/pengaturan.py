@@ -1,4 +1,4 @@
-"""Pengguna & Pengaturan (admin): who may use the dashboard, and the reporting due day."""
+"""Pengguna & Pengaturan (admin): who may use the dashboard, the reporting due day, the public release threshold."""
 
 import pandas as pd
 import streamlit as st
@@ -26,44 +26,29 @@ else:
     st.caption(f"Berkas pengguna: {users_file()} (kata sandi disimpan sebagai hash scrypt bergaram). "
                "Ubah dengan `python -m etl user add` / `python -m etl user remove`.")
 
-st.subheader("Batas tepat waktu laporan")
-current = ui.due_day()
 
 
-def _save_due_day() -> None:
+def _save(key: str, widget: str, message: str) -> None:
+    """Store one setting from its widget, audited; `message` is formatted with the value."""
     from etl.db import audit, set_setting
 
-    day = int(st.session_state["pengaturan_hari"])
+    value = int(st.session_state[widget])
 
     def action(con):
-        set_setting(con, "hari_batas_laporan", str(day))
-        audit(con, ui.user_name(), "pengaturan", f"hari_batas_laporan={day}", None)
+        set_setting(con, key, str(value))
+        audit(con, ui.user_name(), "pengaturan", f"{key}={value}", None)
 
     ui.write(action)
-    st.session_state["pengaturan_pesan"] = f"Laporan bulan B kini tepat waktu bila diterima paling lambat tanggal {day} bulan B+1."
+    st.session_state["pengaturan_pesan"] = message.format(value=value, below=value - 1)
 
 
-st.number_input("Laporan tepat waktu bila diterima paling lambat tanggal … bulan berikutnya", 1, 28, current, key="pengaturan_hari")
-st.button("Simpan pengaturan", key="pengaturan_simpan", on_click=_save_due_day)
+st.subheader("Batas tepat waktu laporan")
+st.number_input("Laporan tepat waktu bila diterima paling lambat tanggal … bulan berikutnya", 1, 28, ui.due_day(), key="pengaturan_hari")
+st.button("Simpan pengaturan", key="pengaturan_simpan", on_click=_save,
+          args=("hari_batas_laporan", "pengaturan_hari", "Laporan bulan B kini tepat waktu bila diterima paling lambat tanggal {value} bulan B+1."))
 
 st.subheader("Mode rilis publik")
-
-
-def _save_threshold() -> None:
-    from etl.db import audit, set_setting
-
-    value = int(st.session_state["pengaturan_ambang"])
-
-    def action(con):
-        set_setting(con, "ambang_rilis", str(value))
-        audit(con, ui.user_name(), "pengaturan", f"ambang_rilis={value}", None)
-
-    ui.write(action)
-    st.session_state["pengaturan_pesan_rilis"] = f"Mode rilis publik kini menyembunyikan jumlah 1 sampai {value - 1} (ditulis <{value})."
-
-
 st.number_input("Sembunyikan jumlah di bawah …", 2, 20, ui.release_threshold(), key="pengaturan_ambang",
                 help="Jumlah 1 sampai ambang-1 ditampilkan sebagai <ambang pada tabel, grafik dan PDF saat mode rilis publik dinyalakan.")
-st.button("Simpan ambang", key="pengaturan_simpan_ambang", on_click=_save_threshold)
-if message := st.session_state.pop("pengaturan_pesan_rilis", None):
-    st.success(message)
+st.button("Simpan ambang", key="pengaturan_simpan_ambang", on_click=_save,
+          args=("ambang_rilis", "pengaturan_ambang", "Mode rilis publik kini menyembunyikan jumlah 1 sampai {below} (ditulis <{value})."))

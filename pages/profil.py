@@ -37,10 +37,13 @@ prof = ui.q("area_profile", kode, periode)
 peers = "kecamatan" if tingkat == "kecamatan" else "desa"
 if prof["jumlah"].isna().all():
     st.warning(f"{options[kode]} belum melapor untuk {fmt.bulan(periode)}.")
+public = f["rilis"]
+released = ui.release_rows(prof, public, derived=())
+ui.release_notice(public)
 table = prof.assign(
-    Peringkat=[f"{int(r)} dari {int(d)} {peers}" if r == r else "–" for r, d in zip(prof["peringkat"], prof["dari"])],
+    Peringkat=[f"{int(r)} dari {int(d)} {peers}" if r == r and not h else "–" for r, d, h in zip(prof["peringkat"], prof["dari"], released["rilis"])],
     median_kabupaten=prof["median_kabupaten"].map(lambda v: fmt.angka(v, 1)),
-    jumlah=prof["jumlah"].map(fmt.angka),
+    jumlah=[h or fmt.angka(v) for h, v in zip(released["rilis"], prof["jumlah"])],
 ).rename(columns={"nama": "Indikator", "kelompok": "Kelompok", "jumlah": "Jumlah", "median_kabupaten": f"Median {peers} se-kabupaten"})
 shown = table[["Indikator", "Kelompok", "Jumlah", "Peringkat", f"Median {peers} se-kabupaten"]]
 # A static table (not the scrolling grid), so that the browser prints every row.

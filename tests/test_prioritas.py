@@ -221,7 +221,23 @@ def test_release_threshold_is_configuration(monkeypatch, demo_db):
     at.number_input(key="pengaturan_ambang").set_value(4)
     at.button(key="pengaturan_simpan_ambang").click().run()
     assert not at.exception and any("<4" in s.value for s in at.success)
+    at.number_input(key="pengaturan_hari").set_value(12)
+    at.button(key="pengaturan_simpan").click().run()
+    assert any("tanggal 12 bulan B+1" in s.value for s in at.success)
     con = duckdb.connect(str(demo_db), read_only=True)
     assert con.execute("select nilai from pengaturan where kunci = 'ambang_rilis'").fetchone() == ("4",)
+    assert con.execute("select nilai from pengaturan where kunci = 'hari_batas_laporan'").fetchone() == ("12",)
     assert con.execute("select count(*) from audit where objek = 'ambang_rilis=4'").fetchone() == (1,)
     con.close()
+
+
+def test_public_release_mode_on_profil(monkeypatch, built_db):
+    con = duckdb.connect(str(built_db), read_only=True)
+    desa, small = con.execute("""select kode_desa, count(*) from pmks_counts where periode = '2026-10-01' and jumlah between 1 and 2
+                                 group by 1 order by 2 desc, 1 limit 1""").fetchone()
+    con.close()
+    at = run_app(monkeypatch, built_db, "pages/profil.py", query={"periode": "2026-10", "kec": desa[:8], "desa": desa, "rilis": "1"})
+    assert not at.exception
+    html = " ".join(m.value for m in at.markdown if "pmks-tabel" in m.value)
+    assert html.count("&lt;3") == small  # every small count of this desa, and only those, written <3
+    assert ">1<" not in html and ">2<" not in html

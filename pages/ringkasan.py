@@ -84,6 +84,13 @@ with a:
     st.markdown(f"**Kenaikan tertajam** dari {fmt.bulan(prev) if prev else '–'}")
     if prev:
         rises = ui.q("sharpest_rises", periode, prev, sel)
+        if t := f["rilis"]:  # a small value is hidden, and so is the rise, which would give it back
+            small = {c: rises[c].between(1, t - 1) for c in ("sebelumnya", "sekarang")}
+            either = small["sebelumnya"] | small["sekarang"]
+            rises = rises.astype({"sebelumnya": object, "sekarang": object, "kenaikan": object})
+            for c in small:
+                rises.loc[small[c], c] = f"<{t}"
+            rises.loc[either, "kenaikan"] = "x"
         st.dataframe(
             rises.rename(columns={"nama": "Desa/Kelurahan", "kecamatan": "Kecamatan", "sebelumnya": "Sebelumnya", "sekarang": "Sekarang", "kenaikan": "Kenaikan"}).drop(columns="kode"),
             hide_index=True,

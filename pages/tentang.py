@@ -33,3 +33,15 @@ st.dataframe(
     .rename(columns={"nomor": "No", "kode": "Kode", "nama": "Nama", "singkatan": "Singkatan", "kelompok": "Kelompok", "definisi": "Definisi", "aktif": "Status", "sumber": "Sumber"}),
     hide_index=True,
 )
+st.subheader("Cara membaca angka")
+st.markdown(f"""
+- **Kelengkapan** ditampilkan di samping setiap angka: jumlah PMKS hanya dari laporan yang sudah masuk; desa yang belum
+  melapor tidak dihitung sebagai nol.
+- **Indeks prioritas** (halaman Prioritas Intervensi): laju PMKS per 1.000 penduduk per kelompok, laju desa berpenduduk
+  kecil disusutkan ke laju kecamatannya (Bayes empiris, Marshall 1991), setiap kelompok diskalakan 0–100, lalu
+  dirata-rata dengan bobot yang diatur staf kebijakan (bawaan: sama). Indeks membandingkan wilayah satu sama lain;
+  ia bukan ukuran mutlak kesejahteraan.
+- **Mode rilis publik**: untuk tabel, grafik dan PDF yang keluar kantor, jumlah 1 sampai {ui.release_threshold() - 1}
+  ditulis <{ui.release_threshold()} dan nilai lain disembunyikan (x) sampai tidak ada nilai tersembunyi yang dapat
+  dihitung dari jumlah baris, kolom atau total.
+""")

@@ -119,6 +119,11 @@ def test_kecamatan_scope_in_every_page(monkeypatch, users, built_db):
 
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert len(spec["data"][0]["geojson"]["features"]) == n_desa
+    at.switch_page("pages/prioritas.py").run()
+    assert not at.exception
+    assert at.radio(key="prioritas_tingkat").options == ["Desa/kelurahan"]
+    prio = at.dataframe[0].value
+    assert set(prio["Kecamatan"]) == {"Palang"} and len(prio) == n_desa
     at.switch_page("pages/kelengkapan.py").run()
     assert not at.exception
 

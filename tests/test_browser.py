@@ -70,6 +70,37 @@ def test_pdf_brief_downloads_from_the_page(app_server, page, artifacts, tmp_path
     assert "Pages:           1" in pages
 
 
+def test_priority_list_downloads_as_xlsx_in_the_order_shown(app_server, page, artifacts, tmp_path):
+    import openpyxl
+
+    from tests.priority_reference import desa_ranking
+
+    page.goto(f"{app_server.url}/prioritas?periode=2026-10", wait_until="networkidle")
+    wait_until_idle(page)
+    page.screenshot(path=str(artifacts / "prioritas.png"), full_page=True)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Unduh daftar prioritas (XLSX)").click()
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    assert target.name == "prioritas_desa_2026-10.xlsx"
+    book = openpyxl.load_workbook(target)
+    cover = {book["Keterangan"].cell(r, 1).value: book["Keterangan"].cell(r, 2).value for r in range(3, 20)}
+    assert cover["Periode"] == "Oktober 2026" and "desa melapor" in cover["Kelengkapan laporan"]
+    assert "Anak 1,0" in cover["Bobot kelompok"] and "Marshall (1991)" in cover["Metode"]
+    assert "SINTETIS" in cover["Sumber data"]
+    sheet = book["Daftar prioritas"]
+    header = [c.value for c in sheet[1]]
+    names = [r[header.index("Desa/Kelurahan")] for r in sheet.iter_rows(min_row=2, max_row=11, values_only=True)]
+    import duckdb
+
+    con = duckdb.connect(str(app_server.db), read_only=True)
+    groups = [r[0] for r in con.execute("select distinct kelompok from indikator where aktif").fetchall()]
+    nama = dict(con.execute("select kode, nama from wilayah where tingkat = 'desa'").fetchall())
+    con.close()
+    expected = [nama[k] for k, _ in desa_ranking(app_server.db, "2026-10-01", dict.fromkeys(groups, 1.0))[:10]]
+    assert names == expected
+
+
 def _blend(hex_color: str, opacity: float = 0.9) -> tuple[int, int, int]:
     rgb = [int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]
     return tuple(round(opacity * c + (1 - opacity) * 255) for c in rgb)

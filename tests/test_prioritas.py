@@ -241,3 +241,21 @@ def test_public_release_mode_on_profil(monkeypatch, built_db):
     html = " ".join(m.value for m in at.markdown if "pmks-tabel" in m.value)
     assert html.count("&lt;3") == small  # every small count of this desa, and only those, written <3
     assert ">1<" not in html and ">2<" not in html
+
+
+def test_public_release_mode_on_ringkasan_tables_and_charts(monkeypatch, built_db):
+    import json
+
+    at = run_app(monkeypatch, built_db, None, query={"periode": "2026-10", "ind": ["ABH", "ODHA"], "rilis": "1"})
+    assert not at.exception
+    rises = at.dataframe[0].value
+    for col in ("Sebelumnya", "Sekarang"):
+        assert not any(str(v) in ("1", "1.0", "2", "2.0") for v in rises[col])
+    hidden = rises["Sebelumnya"].astype(str).eq("<3") | rises["Sekarang"].astype(str).eq("<3")
+    assert hidden.any() and (rises.loc[hidden, "Kenaikan"] == "x").all()
+    # the bar chart per kecamatan draws no bar for a hidden count
+    bars = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "bar" in json.loads(c.proto.spec)["data"][0].get("type", "")]
+    assert bars
+    for fig in bars:
+        texts = fig["data"][0].get("text", [])
+        assert "1" not in texts and "2" not in texts

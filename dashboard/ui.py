@@ -163,6 +163,9 @@ def release_notice(threshold: int | None) -> None:
                    f"<{threshold}; x = disembunyikan agar nilai kecil tidak dapat dihitung dari jumlah baris/kolom.")
 
 
+RELEASE_MAX_ROWS = 2000  # a desa x indicator table of a whole kabupaten takes under a second; a province's, minutes
+
+
 @st.cache_data(ttl=CACHE_TTL, max_entries=100, show_spinner="Menyembunyikan nilai kecil…")
 def suppressed(table: pd.DataFrame, threshold: int):
     """dashboard.suppress.suppress, cached (a desa x indicator table takes about a second)."""

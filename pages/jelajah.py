@@ -34,6 +34,10 @@ if per1000:  # rates only where population is known; estimated population said i
 sort_by = "Per 1.000 penduduk" if per1000 else "Total"
 table = table.reset_index(drop=True).sort_values(sort_by, ascending=False, na_position="last")
 public = f["rilis"]
+if public and len(table) > ui.RELEASE_MAX_ROWS:
+    st.warning(f"Tabel {fmt.angka(len(table))} baris terlalu besar untuk disiapkan sebagai rilis publik di sini. "
+               "Pilih satu kabupaten atau kecamatan di samping, atau tingkat kecamatan.")
+    st.stop()
 if public:  # small counts hidden, with complementary cells so that no row or column total gives them away
     sup = ui.suppressed(table[order].fillna(0), public)
     shown_cells = sup.display(total_label="Total")

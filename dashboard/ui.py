@@ -357,22 +357,33 @@ def download_buttons(df: pd.DataFrame, name: str, key: str) -> None:
 
 
 def brief_button(kode: str, periode: date, public: int | None, key: str) -> None:
-    """Download the one-page PDF brief of a kecamatan or kabupaten; made on the server when clicked."""
+    """Download the one-page PDF brief of a kecamatan or kabupaten; made on the server when clicked.
+
+    The click does not rerun the page ("ignore"): a rerun would register the next run's generator under a new id
+    and could drop this one before the browser fetches it. So the download is audited inside the generator, under
+    the name of whoever saw the button."""
     from dashboard import brief
+    from etl.db import audit
 
     path = db_path()
     today = date.today()
+    name = brief.file_name(kode, periode)
+    who = user_name()
 
-    def make() -> bytes:  # runs when the button is clicked, outside the script run: no st.* calls here
+    def make() -> bytes:  # runs when the button is clicked, on another thread: no st.* calls here
         con = connect(path, read_only=True, wait=20)
         try:
-            return brief.build(con, kode, periode, public, today)
+            pdf = brief.build(con, kode, periode, public, today)
         finally:
             con.close()
+        try:
+            write(lambda con: audit(con, who, "unduh", name, '{"rilis_publik": true}' if public else None))
+        except PMKSError:
+            pass  # the brief is made; a locked warehouse must not stop it
+        return pdf
 
-    name = brief.file_name(kode, periode)
     st.download_button("Unduh ringkasan PDF (1 halaman)", make, name, "application/pdf", key=key,
-                       icon=":material/picture_as_pdf:", on_click=audit_action, args=("unduh", name),
+                       icon=":material/picture_as_pdf:", on_click="ignore",
                        help="Satu halaman A4 untuk rapat: peta, angka utama, indikator terbesar, tren, desa prioritas "
                             "dan kelengkapan laporan; terbaca jelas bila dicetak hitam-putih.")
 

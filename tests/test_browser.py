@@ -68,6 +68,12 @@ def test_pdf_brief_downloads_from_the_page(app_server, page, artifacts, tmp_path
     assert f"Ringkasan PMKS — {title}" in text and "Oktober 2026" in text
     pages = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True).stdout
     assert "Pages:           1" in pages
+    import duckdb
+
+    con = duckdb.connect(str(app_server.db), read_only=True)
+    audited = con.execute("select count(*) from audit where aksi = 'unduh' and objek = ?", [download.suggested_filename]).fetchone()[0]
+    con.close()
+    assert audited >= 1
 
 
 def test_priority_list_downloads_as_xlsx_in_the_order_shown(app_server, page, artifacts, tmp_path):

@@ -267,7 +267,7 @@ def render(data: BriefData, public: int | None = None, today: date | None = None
     pdf.cell(0, 5, f"Desa/kelurahan prioritas ({len(data.villages)} teratas; peringkat se-{data.kabupaten}, bobot sama, laju disusutkan)",
              new_x="LMARGIN", new_y="NEXT")
     groups = [c.split(":", 1)[1] for c in data.villages.columns if c.startswith("susut:")]
-    heads = ["Peringkat", "Desa/Kelurahan", "Kecamatan", "Indeks", "Kelompok tertinggi", "Laporan"]
+    heads = ["Peringkat", "Desa/Kelurahan", "Kecamatan", "Indeks", "Kelompok paling menonjol", "Laporan"]
     widths = [0.09, 0.24, 0.18, 0.09, 0.28, 0.12]
     pdf.set_font("DejaVu", "B", 7)
     for h, w in zip(heads, widths):
@@ -276,9 +276,8 @@ def render(data: BriefData, public: int | None = None, today: date | None = None
     pdf.set_font("DejaVu", "", 7)
     shrunk = data.villages[[f"susut:{g}" for g in groups]].astype(float)
     shrunk.columns = groups
-    best = shrunk.idxmax(axis=1)  # the group with the highest rate (per 1.000) in each village
     for i, row in enumerate(data.villages.itertuples(index=False)):
-        g = best.iloc[i]
+        g = row.utama
         count = data.villages[f"laju:{g}"].iloc[i] * data.villages["penduduk"].iloc[i] / 1000
         rate = f"<{public} kasus" if public and 0 < round(count) < public else f"{fmt.angka(shrunk[g].iloc[i], 1)}/1.000"
         values = [str(row.peringkat), row.nama, row.kecamatan, fmt.angka(row.indeks, 1),

@@ -63,7 +63,8 @@ def scores(rates: pd.DataFrame) -> pd.DataFrame:
 
 
 def composite(rates: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
-    """Priority index of each row of `rates` (areas x groups, per 1.000), with rank and quintile.
+    """Priority index of each row of `rates` (areas x groups, per 1.000), with rank, quintile and `utama`, the
+    group with the largest weighted score (what puts the area where it is).
 
     Only groups with a positive weight count; a row with a missing rate in such a group gets no index.
     Raises ValueError when no weight is positive."""
@@ -75,6 +76,8 @@ def composite(rates: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
     index = (s * w).sum(axis=1, min_count=len(used)) / w.sum()
     index[s.isna().any(axis=1)] = np.nan
     out = pd.DataFrame({"indeks": index}, index=rates.index)
+    contribution = (s * w).fillna(-1)
+    out["utama"] = contribution.idxmax(axis=1).where(index.notna())  # the group that lifts the area most
     out["peringkat"] = out["indeks"].rank(method="min", ascending=False).astype("Int64")
     ranked = int(out["indeks"].notna().sum())
     out["kuintil"] = [pd.NA if pd.isna(r) else 1 + (5 * (int(r) - 1)) // ranked for r in out["peringkat"]]

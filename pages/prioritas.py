@@ -71,6 +71,7 @@ if tingkat == "desa":
     view["Kecamatan"] = table["kecamatan"].to_numpy()
 view["Indeks prioritas"] = table["indeks"].round(1).to_numpy()
 view["Kuintil"] = [priority.QUINTILE_LABEL.get(int(q)) if pd.notna(q) else "–" for q in table["kuintil"]]
+view["Kelompok paling menonjol"] = [label.get(g, "–") if isinstance(g, str) else "–" for g in table["utama"]]
 for g in groups:
     view[f"{label[g]} per 1.000"] = table[f"{shown_rate}:{g}"].round(2).to_numpy()
 if not public:

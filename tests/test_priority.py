@@ -56,6 +56,7 @@ def test_index_is_the_weighted_mean_of_min_max_scores():
     # scores x: 0, 50, 100; y: 100, 50, 0
     assert out["indeks"].tolist() == pytest.approx([100 / 3, 50, 200 / 3])
     assert out["peringkat"].tolist() == [3, 2, 1]
+    assert out["utama"].tolist() == ["y", "x", "x"]  # a: only y scores; b: 2*50 > 1*50; c: only x
     flipped = priority.composite(rates, {"x": 1, "y": 2})
     assert flipped["peringkat"].tolist() == [1, 2, 3]
     only_y = priority.composite(rates, {"x": 0, "y": 1})

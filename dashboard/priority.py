@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-DEFAULT_WEIGHT = 1.0  # every indicator group counts the same until policy staff decide otherwise
+DEFAULT_WEIGHT = 1  # every indicator group counts the same until policy staff decide otherwise (weights 0-10)
 SMALL_POPULATION = 1000  # penduduk below which a raw rate is flagged as unstable
 QUINTILE_LABEL = {1: "K1 (20% teratas)", 2: "K2", 3: "K3", 4: "K4", 5: "K5 (20% terbawah)"}
 

@@ -27,8 +27,7 @@ st.markdown("**Bobot kelompok PMKS** (0 = tidak dihitung; bawaan: semua 1, artin
 cols = st.columns(len(groups))
 weights = {}
 for col, g in zip(cols, groups):
-    weights[g] = col.number_input(label[g], min_value=0.0, max_value=10.0, value=priority.DEFAULT_WEIGHT, step=0.5,
-                                  key=f"bobot_{g}", format="%.1f")
+    weights[g] = col.number_input(label[g], min_value=0, max_value=10, value=priority.DEFAULT_WEIGHT, step=1, key=f"bobot_{g}")
 shrinkage = st.toggle("Susutkan laju wilayah berpenduduk kecil ke laju wilayah induknya (disarankan)", value=True,
                       key="prioritas_susut")
 if not any(w > 0 for w in weights.values()):
@@ -127,7 +126,7 @@ if info["batas"]:  # where the priorities are: the index by quintile on the map
     st.plotly_chart(maps.choropleth(mapped, geometry, "indeks", classes, f"Indeks prioritas per {'desa' if tingkat == 'desa' else 'kecamatan'} — {where}",
                                     "indeks (0–100)", tingkat, 1, size=(940, 520)), key="prioritas_peta", config={"displaylogo": False})
 
-weights_text = "; ".join(f"{label[g]} {fmt.angka(w, 1)}" for g, w in weights.items())
+weights_text = "; ".join(f"{label[g]} {fmt.angka(w)}" for g, w in weights.items())
 method = (
     "Laju = PMKS bulan ini per 1.000 penduduk, per kelompok jenis PMKS (Permensos 08/2012). "
     + ("Laju wilayah berpenduduk kecil disusutkan ke laju wilayah induknya (desa ke kecamatan, kecamatan ke kabupaten) "

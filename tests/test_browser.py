@@ -92,7 +92,7 @@ def test_priority_list_downloads_as_xlsx_in_the_order_shown(app_server, page, ar
     book = openpyxl.load_workbook(target)
     cover = {book["Keterangan"].cell(r, 1).value: book["Keterangan"].cell(r, 2).value for r in range(3, 20)}
     assert cover["Periode"] == "Oktober 2026" and "desa melapor" in cover["Kelengkapan laporan"]
-    assert "Anak 1,0" in cover["Bobot kelompok"] and "Marshall (1991)" in cover["Metode"]
+    assert "Anak 1; Disabilitas 1" in cover["Bobot kelompok"] and "Marshall (1991)" in cover["Metode"]
     assert "SINTETIS" in cover["Sumber data"]
     sheet = book["Daftar prioritas"]
     header = [c.value for c in sheet[1]]

@@ -51,7 +51,7 @@ def test_changing_a_weight_reorders_the_list_as_computed_independently(monkeypat
     assert np.allclose(df["Indeks prioritas"].dropna().to_numpy()[:25], [round(v, 1) for _, v in equal[:25]], atol=0.051)
 
     # policy staff care about children only: weight 5 on anak, 0 elsewhere except lanjut usia 1
-    weights = {g: 0.0 for g in groups} | {"anak": 5.0, "lanjut usia": 1.0}
+    weights = {g: 0 for g in groups} | {"anak": 5, "lanjut usia": 1}
     for g in groups:
         at.number_input(key=f"bobot_{g}").set_value(weights[g])
     at.run()
@@ -69,7 +69,7 @@ def test_changing_a_weight_reorders_the_list_as_computed_independently(monkeypat
 def test_all_weights_zero_is_a_message_not_an_error(monkeypatch, built_db):
     at = run_app(monkeypatch, built_db, "pages/prioritas.py")
     for g in _groups(at):
-        at.number_input(key=f"bobot_{g}").set_value(0.0)
+        at.number_input(key=f"bobot_{g}").set_value(0)
     at.run()
     assert not at.exception
     assert any("bobot lebih dari 0" in w.value for w in at.warning)

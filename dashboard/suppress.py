@@ -87,37 +87,34 @@ def _status(sup: Suppression, key: tuple) -> str:
     return sup.grand if sup.grand is not None else UNPUBLISHED
 
 
-def _quantities(sup: Suppression, hidden_only: bool = True):
-    """Numbers of the table as arcs (tail, head, value, lower, upper, key, hidden) of the circulation network;
-    only the hidden ones (the unknowns) unless `hidden_only` is False. Returns (arcs, number of nodes)."""
+def _hidden_arcs(sup: Suppression):
+    """The hidden numbers as arcs (tail, head, value, lower, upper, key) of the circulation network (rows, then
+    columns, then source and sink as nodes). Returns (arcs, number of nodes)."""
     v = sup.values.to_numpy(dtype=np.int64)
     n_rows, n_cols = v.shape
     src, sink = n_rows + n_cols, n_rows + n_cols + 1
     big = int(v.sum()) + 1  # "unlimited" for the purpose of a one-unit change
-
-    def arc(tail, head, value, status, key):
-        if status == PRIMARY:
-            return (tail, head, value, 1, sup.threshold - 1, key, True)
-        return (tail, head, value, 0, big, key, bool(status))
-
     status = sup.cells.to_numpy()
-    positions = zip(*np.nonzero(status != "")) if hidden_only else np.ndindex(v.shape)
-    arcs = [arc(int(i), n_rows + int(j), int(v[i, j]), status[i, j], ("sel", int(i), int(j))) for i, j in positions]
     row_tot, col_tot = v.sum(axis=1), v.sum(axis=0)
-    arcs += [arc(src, i, int(row_tot[i]), _status(sup, ("baris", i)), ("baris", i)) for i in range(n_rows)]
-    arcs += [arc(n_rows + j, sink, int(col_tot[j]), _status(sup, ("kolom", j)), ("kolom", j)) for j in range(n_cols)]
-    arcs.append(arc(sink, src, int(v.sum()), _status(sup, ("total",)), ("total",)))
-    if hidden_only:
-        arcs = [a for a in arcs if a[6]]
+    candidates = [(int(i), n_rows + int(j), int(v[i, j]), ("sel", int(i), int(j))) for i, j in zip(*np.nonzero(status != ""))]
+    candidates += [(src, i, int(row_tot[i]), ("baris", i)) for i in range(n_rows)]
+    candidates += [(n_rows + j, sink, int(col_tot[j]), ("kolom", j)) for j in range(n_cols)]
+    candidates.append((sink, src, int(v.sum()), ("total",)))
+    arcs = []
+    for tail, head, value, key in candidates:
+        st = _status(sup, key)
+        if st:
+            lo, hi = (1, sup.threshold - 1) if st == PRIMARY else (0, big)
+            arcs.append((tail, head, value, lo, hi, key))
     return arcs, n_rows + n_cols + 2
 
 
 def exposed(sup: Suppression) -> list[tuple]:
     """Keys of the hidden numbers ('sel', i, j), ('baris', i), ('kolom', j), ('total',) whose exact value follows
     from what is published (empty = safe). Totals the table does not show are unknowns, not protected."""
-    arcs, n_nodes = _quantities(sup)
+    arcs, n_nodes = _hidden_arcs(sup)
     edges = []  # (from, to, arc index) of the residual graph
-    for k, (t, h, val, lo, hi, _, _) in enumerate(arcs):
+    for k, (t, h, val, lo, hi, _) in enumerate(arcs):
         if val < hi:
             edges.append((t, h, k))
         if val > lo:
@@ -125,7 +122,7 @@ def exposed(sup: Suppression) -> list[tuple]:
     comp = _components(edges, n_nodes)
     adjacency = None
     out = []
-    for k, (t, h, val, lo, hi, key, _) in enumerate(arcs):
+    for k, (t, h, val, lo, hi, key) in enumerate(arcs):
         if _status(sup, key) == UNPUBLISHED:
             continue
         up = val < hi and comp[t] == comp[h]

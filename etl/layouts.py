@@ -221,6 +221,17 @@ def _is_total(text: str) -> bool:
     return bool(TOTALS.match(normalize_label(text)))
 
 
+def _data_rows(texts, start: int, key_col: int):
+    """(row number, cells) of a table's body from `start`: blank rows skipped, ending at a total or signature row."""
+    for r in range(start, len(texts)):
+        row = texts[r]
+        if _blank(row):
+            continue
+        if _stop_row(row, key_col):
+            return
+        yield r, row
+
+
 def _stop_row(row: list[str], key_col: int | None) -> str | None:
     """'total' for a totals row, 'signature' for the start of a signature block, else None (runs on every row)."""
     key = row[key_col] if key_col is not None and key_col < len(row) else ""
@@ -294,13 +305,7 @@ def _form(sheet, texts, raw, header, roles, below, indicators) -> SheetResult:
     psm = context.get("psm", (None, None))[0]
     ind_col = roles["indikator"]
     letters = {k: (column_letter(v) if v is not None else None) for k, v in count_cols.items()}
-    for r in range(start, len(texts)):
-        row = texts[r]
-        if _blank(row):
-            continue
-        stop = _stop_row(row, ind_col)
-        if stop:
-            break
+    for r, row in _data_rows(texts, start, ind_col):
         name = row[ind_col]
         numbers = [raw[r][c] for c in count_cols.values() if c is not None]
         if not name:
@@ -361,13 +366,7 @@ def _wide(sheet, texts, raw, header, indicators) -> SheetResult:
     by_indicator: dict[str, dict[str, int]] = {}
     for c, name, part in columns:
         by_indicator.setdefault(name, {})[part] = c
-    for r in range(start, len(texts)):
-        row = texts[r]
-        if _blank(row):
-            continue
-        stop = _stop_row(row, desa_col)
-        if stop:
-            break
+    for r, row in _data_rows(texts, start, desa_col):
         desa = row[desa_col]
         if not desa:
             if any(cell_text(raw[r][c]) for c, _, _ in columns):

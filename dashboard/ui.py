@@ -194,6 +194,17 @@ def release_rows(df: pd.DataFrame, threshold: int | None, count: str = "jumlah",
     return out
 
 
+def release_trend(df: pd.DataFrame, threshold: int | None, count: str = "jumlah") -> pd.DataFrame:
+    """A monthly series for public release: months whose count is 1 .. threshold - 1 become gaps. No sum over the
+    months is shown beside a trend, so hiding the small months alone protects them."""
+    if not threshold:
+        return df
+    out = df.copy()
+    values = pd.to_numeric(out[count], errors="coerce")
+    out[count] = values.astype("Float64").mask((values > 0) & (values < threshold))
+    return out
+
+
 def due_day() -> int:
     """Day of the next month by which a report is on time: $PMKS_DUE_DAY, else `python -m etl settings --due-day`, else 10."""
     if os.environ.get("PMKS_DUE_DAY"):

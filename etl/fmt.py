@@ -13,7 +13,7 @@ BULAN = [
 
 def angka(value: float | int | None, decimals: int = 0, empty: str = "–") -> str:
     """Format a number the Indonesian way: thousands with '.', decimals with ','."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NAType":  # pandas' NA
         return empty
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

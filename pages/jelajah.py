@@ -11,7 +11,7 @@ periode, sel = f["periode"], f["sel"]
 st.title("Jelajah Data")
 st.caption(f"{f['area_nama'] or info['nama']} · {fmt.bulan(periode)} · {f['indikator_label']}")
 
-tingkat = st.radio("Tingkat", ["kecamatan", "desa"], horizontal=True, key="jelajah_tingkat",
+tingkat = st.radio("Tingkat", ["desa"] if f["desa"] else ["kecamatan", "desa"], horizontal=True, key="jelajah_tingkat",
                    format_func=lambda t: "Kecamatan" if t == "kecamatan" else "Desa/kelurahan")
 wide = ui.q("pivot_wide", periode, sel, tingkat)
 if wide.empty:
@@ -70,7 +70,10 @@ else:
 months = ui.q("periods")
 start = st.select_slider("Rentang waktu", options=months, value=(months[max(0, len(months) - 12)], periode),
                          format_func=fmt.bulan, key="jelajah_rentang")
-tr = ui.q("trend", start[0], start[1], sel)
+raw_trend = ui.q("trend", start[0], start[1], sel)
+tr = ui.release_trend(raw_trend, public)
 st.plotly_chart(charts.line_trend(tr, "jumlah", "Tren bulanan pilihan ini (jiwa)"), key="trend")
 series = tr.assign(Periode=[fmt.bulan(p) for p in tr["periode"]]).rename(columns={"jumlah": "Jumlah", "laporan": "Desa melapor"})[["Periode", "Jumlah", "Desa melapor"]]
+if public:  # hidden months say so in the export
+    series["Jumlah"] = [f"<{public}" if pd.isna(v) and pd.notna(r) else v for v, r in zip(tr["jumlah"], raw_trend["jumlah"])]
 ui.download_buttons(series, f"pmks_tren_{start[0]:%Y-%m}_{start[1]:%Y-%m}", "trend")

@@ -52,7 +52,7 @@ st.markdown(ui.html_table(shown), unsafe_allow_html=True)
 months = ui.q("periods")
 start = months[max(0, months.index(periode) - 11)]
 tr = ui.q("area_trend_by_indikator", kode, start, periode)
-total = tr.groupby("periode", as_index=False)["jumlah"].sum()
+total = ui.release_trend(tr.groupby("periode", as_index=False)["jumlah"].sum(), public)
 st.plotly_chart(charts.line_trend(total, "jumlah", "Tren 12 bulan, semua indikator (jiwa)", height=260), key="profil_trend")
 status = ui.q("report_status", start, periode, kode if tingkat == "desa" else kode, ui.due_day())
 hist = status.groupby("periode")["status"].agg(lambda s: (s != "belum lapor").sum()).reset_index()

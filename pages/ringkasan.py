@@ -50,7 +50,7 @@ left.plotly_chart(charts.bar_ranked(ind, "nama", "jumlah", f"PMKS per indikator,
 if hidden := [f"{n} ({r})" for n, r in zip(ind["nama"], ind["rilis"]) if r]:
     left.caption("Tidak digambar (mode rilis publik): " + ", ".join(hidden) + ".")
 start = months[max(0, months.index(periode) - 11)]
-tr = ui.q("trend", start, periode, sel)
+tr = ui.release_trend(ui.q("trend", start, periode, sel), f["rilis"])
 right.plotly_chart(charts.line_trend(tr, "jumlah", "Tren 12 bulan (jiwa)"), key="trend")
 right.caption("Jumlah laporan per bulan: " + ", ".join(f"{fmt.bulan_pendek(p)} {n}" for p, n in zip(tr["periode"], tr["laporan"])))
 

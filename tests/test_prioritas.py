@@ -259,3 +259,21 @@ def test_public_release_mode_on_ringkasan_tables_and_charts(monkeypatch, built_d
     for fig in bars:
         texts = fig["data"][0].get("text", [])
         assert "1" not in texts and "2" not in texts
+
+
+def test_public_release_mode_hides_small_months_of_a_trend(monkeypatch, built_db):
+    import json
+
+    con = duckdb.connect(str(built_db), read_only=True)
+    desa, code, small, large = con.execute("""
+        select kode_desa, kode_indikator, count(*) filter (jumlah between 1 and 2), count(*) filter (jumlah >= 3)
+        from pmks_counts where periode between '2025-11-01' and '2026-10-01'
+        group by all having count(*) filter (jumlah >= 3) > 0 order by 3 desc, 1, 2 limit 1""").fetchone()
+    con.close()
+    assert small > 0
+    at = run_app(monkeypatch, built_db, "pages/jelajah.py", query={"periode": "2026-10", "kec": desa[:8], "desa": desa, "ind": code, "rilis": "1"})
+    assert not at.exception
+    trend = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Tren bulanan" in json.loads(c.proto.spec)["layout"]["title"]["text"])
+    texts = trend["data"][0]["text"]
+    assert texts.count("–") == small and "1" not in texts and "2" not in texts
+    assert sum(t not in ("–", "0") for t in texts) == large  # the months of 3 and more are drawn

@@ -266,25 +266,12 @@ def render(data: BriefData, public: int | None = None, today: date | None = None
     pdf.set_font("DejaVu", "B", 9)
     pdf.cell(0, 5, f"Desa/kelurahan prioritas ({len(data.villages)} teratas; peringkat se-{data.kabupaten}, bobot sama, laju disusutkan)",
              new_x="LMARGIN", new_y="NEXT")
-    groups = [c.split(":", 1)[1] for c in data.villages.columns if c.startswith("susut:")]
-    heads = ["Peringkat", "Desa/Kelurahan", "Kecamatan", "Indeks", "Kelompok paling menonjol", "Laporan"]
-    widths = [0.09, 0.24, 0.18, 0.09, 0.28, 0.12]
-    pdf.set_font("DejaVu", "B", 7)
-    for h, w in zip(heads, widths):
-        pdf.cell(width * w, 4.5, h, border="B")
-    pdf.ln()
-    pdf.set_font("DejaVu", "", 7)
-    shrunk = data.villages[[f"susut:{g}" for g in groups]].astype(float)
-    shrunk.columns = groups
-    for i, row in enumerate(data.villages.itertuples(index=False)):
-        g = row.utama
-        count = data.villages[f"laju:{g}"].iloc[i] * data.villages["penduduk"].iloc[i] / 1000
-        rate = f"<{public} kasus" if public and 0 < round(count) < public else f"{fmt.angka(shrunk[g].iloc[i], 1)}/1.000"
-        values = [str(row.peringkat), row.nama, row.kecamatan, fmt.angka(row.indeks, 1),
-                  f"{g[:1].upper()}{g[1:]} ({rate})", "ya" if row.laporan else "belum"]
-        for v, w in zip(values, widths):
-            pdf.cell(width * w, 4.2, _clip(pdf, str(v), width * w), border="B")
-        pdf.ln()
+    if data.villages.empty:
+        pdf.set_font("DejaVu", "", 7.5)
+        pdf.cell(0, 4.5, "Belum ada desa berperingkat: indeks memerlukan laporan bulan ini dan jumlah penduduk desa.",
+                 new_x="LMARGIN", new_y="NEXT")
+    else:
+        _village_table(pdf, data, public, width)
     pdf.ln(1.5)
 
     # completeness
@@ -304,6 +291,29 @@ def render(data: BriefData, public: int | None = None, today: date | None = None
                    "Marshall 1991), diskalakan 0–100 dan dirata-rata dengan bobot sama. Angka hanya dari laporan yang sudah "
                    "masuk; desa yang belum melapor tidak dihitung sebagai nol.", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _village_table(pdf: FPDF, data: BriefData, public: int | None, width: float) -> None:
+    """The top priority villages: rank, name, kecamatan, index and the group that lifts each most."""
+    groups = [c.split(":", 1)[1] for c in data.villages.columns if c.startswith("susut:")]
+    heads = ["Peringkat", "Desa/Kelurahan", "Kecamatan", "Indeks", "Kelompok paling menonjol", "Laporan"]
+    widths = [0.09, 0.24, 0.18, 0.09, 0.28, 0.12]
+    pdf.set_font("DejaVu", "B", 7)
+    for h, w in zip(heads, widths):
+        pdf.cell(width * w, 4.5, h, border="B")
+    pdf.ln()
+    pdf.set_font("DejaVu", "", 7)
+    shrunk = data.villages[[f"susut:{g}" for g in groups]].astype(float)
+    shrunk.columns = groups
+    for i, row in enumerate(data.villages.itertuples(index=False)):
+        g = row.utama
+        count = data.villages[f"laju:{g}"].iloc[i] * data.villages["penduduk"].iloc[i] / 1000
+        rate = f"<{public} kasus" if public and 0 < round(count) < public else f"{fmt.angka(shrunk[g].iloc[i], 1)}/1.000"
+        values = [str(row.peringkat), row.nama, row.kecamatan, fmt.angka(row.indeks, 1),
+                  f"{g[:1].upper()}{g[1:]} ({rate})", "ya" if row.laporan else "belum"]
+        for v, w in zip(values, widths):
+            pdf.cell(width * w, 4.2, _clip(pdf, str(v), width * w), border="B")
+        pdf.ln()
 
 
 def _clip(pdf: FPDF, text: str, width: float) -> str:

@@ -115,6 +115,9 @@ st.dataframe(
 )
 st.caption(f"{fmt.angka(int(table['indeks'].notna().sum()))} wilayah berperingkat; wilayah yang belum melapor "
            "atau tanpa data penduduk tidak diberi indeks (bukan berarti tanpa PMKS).")
+if table["indeks"].isna().all():
+    st.info("Belum ada wilayah yang dapat diberi peringkat untuk bulan ini: indeks memerlukan laporan bulan itu dan "
+            "jumlah penduduk tiap wilayah (impor dengan `python -m etl population BERKAS.csv`).")
 
 if info["batas"]:  # where the priorities are: the index by quintile on the map
     from dashboard import maps

@@ -1,5 +1,6 @@
 """Profil Wilayah: one kecamatan or desa, every indicator with trend, rank and the kabupaten median."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, ui
@@ -41,7 +42,7 @@ public = f["rilis"]
 released = ui.release_rows(prof, public, derived=())
 ui.release_notice(public)
 table = prof.assign(
-    Peringkat=[f"{int(r)} dari {int(d)} {peers}" if r == r and not h else "–" for r, d, h in zip(prof["peringkat"], prof["dari"], released["rilis"])],
+    Peringkat=[f"{int(r)} dari {int(d)} {peers}" if pd.notna(r) and not h else "–" for r, d, h in zip(prof["peringkat"], prof["dari"], released["rilis"])],
     median_kabupaten=prof["median_kabupaten"].map(lambda v: fmt.angka(v, 1)),
     jumlah=[h or fmt.angka(v) for h, v in zip(released["rilis"], prof["jumlah"])],
 ).rename(columns={"nama": "Indikator", "kelompok": "Kelompok", "jumlah": "Jumlah", "median_kabupaten": f"Median {peers} se-kabupaten"})

@@ -277,3 +277,29 @@ def test_public_release_mode_hides_small_months_of_a_trend(monkeypatch, built_db
     texts = trend["data"][0]["text"]
     assert texts.count("–") == small and "1" not in texts and "2" not in texts
     assert sum(t not in ("–", "0") for t in texts) == large  # the months of 3 and more are drawn
+
+
+def test_priorities_and_brief_without_population_or_boundaries(monkeypatch, empty_db, tmp_path):
+    import shutil
+
+    from tests.conftest import check, run_etl
+    from tests.reportfiles import long_csv
+
+    db = tmp_path / "bare.duckdb"
+    shutil.copy(empty_db, db)
+    rows = [dict(kecamatan="Soko", desa=d, indikator=i, periode="2026-09", jumlah=n)
+            for d in ("Menilo", "Kenongosari") for i, n in (("Fakir Miskin", 12), ("Anak Jalanan", 1))]
+    (tmp_path / "laporan.csv").write_bytes(long_csv(rows))
+    check(run_etl("import", str(tmp_path / "laporan.csv"), db=db))
+    at = run_app(monkeypatch, db, "pages/prioritas.py")
+    assert not at.exception
+    assert any("jumlah penduduk tiap wilayah" in i.value for i in at.info)  # desa population is not in the census file
+    at.switch_page("pages/profil.py").run()
+    assert not at.exception
+    con = duckdb.connect(str(db), read_only=True)
+    pdf = brief.build(con, "35.23.11", date(2026, 9, 1), 3, date(2026, 11, 28))
+    con.close()
+    (tmp_path / "b.pdf").write_bytes(pdf)
+    text = " ".join(_pdf_text(tmp_path / "b.pdf").split())
+    assert "Peta belum tersedia" in text and "2 dari" in text and "Kecamatan Soko" in text
+    assert "Belum ada desa berperingkat" in text

@@ -19,6 +19,7 @@ PAGES = {
     "tentang": st.Page("pages/tentang.py", url_path="tentang", title="Tentang Data", icon=":material/info:"),
 }
 user = ui.current_user()
+ui.sync_cookie()  # remember a login across reloads, or forget it after logout
 if user is None:  # the deployment has users and nobody is signed in: only the login form, no pages
     ui.login_form()
     st.stop()

@@ -104,6 +104,34 @@ def authenticate(login: str, password: str, path: Path | None = None) -> User | 
     return User(login.strip(), entry.get("nama", login), entry["peran"], entry.get("kecamatan", ""))
 
 
+SESSION_HOURS = 8  # a browser stays signed in this long after login, across reloads
+COOKIE = "pmks_sesi"
+
+
+def session_token(login: str, entry: dict, now: float) -> str:
+    """A signed 'stay signed in' token: login and expiry, MAC-ed with the user's stored password hash (a server
+    secret), so that changing the password or removing the user ends every session at once."""
+    expiry = int(now) + SESSION_HOURS * 3600
+    payload = f"{login}|{expiry}"
+    mac = hmac.new(entry.get("sandi", "").encode(), payload.encode(), hashlib.sha256).hexdigest()
+    return base64.urlsafe_b64encode(f"{payload}|{mac}".encode()).decode().rstrip("=")
+
+
+def login_from_token(token: str | None, users: dict[str, dict], now: float) -> str | None:
+    """The login a valid, unexpired token was made for; None for anything else."""
+    if not isinstance(token, str) or not token:
+        return None
+    try:
+        login, expiry, mac = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().rsplit("|", 2)
+        entry = users.get(login)
+        if entry is None or int(expiry) < now:
+            return None
+    except (ValueError, UnicodeDecodeError):
+        return None
+    expected = hmac.new(entry.get("sandi", "").encode(), f"{login}|{expiry}".encode(), hashlib.sha256).hexdigest()
+    return login if hmac.compare_digest(mac, expected) else None
+
+
 def save_user(login: str, nama: str, peran: str, kecamatan: str, password: str, path: Path | None = None) -> None:
     """Add or replace a user in the TOML file (written with owner-only permissions)."""
     if peran not in ROLES:

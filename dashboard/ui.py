@@ -73,6 +73,15 @@ def current_user():
     if not known:
         return auth.DEMO
     login = st.session_state.get("pengguna_login")
+    if not login and not st.session_state.get("_cookie_checked"):
+        # A reload starts a new session: the browser's signed cookie says who it was. Only at the start of a
+        # session (the cookies are those of the page load), so that signing out holds.
+        import time
+
+        st.session_state["_cookie_checked"] = True
+        login = auth.login_from_token(st.context.cookies.get(auth.COOKIE), known, time.time())
+        if login:
+            st.session_state["pengguna_login"] = login
     entry = known.get(login) if login else None
     if entry is None:
         return None
@@ -476,6 +485,21 @@ def _looks_numeric(value) -> bool:
 def logout() -> None:
     audit_action("keluar", user_name())
     st.session_state.pop("pengguna_login", None)
+    st.session_state["_cookie"] = ""  # and forget the browser's "stay signed in" cookie
+
+
+def sync_cookie() -> None:
+    """Write (after login) or clear (after logout) the browser's signed session cookie; app.py calls this once a run."""
+    from dashboard import auth
+
+    value = st.session_state.pop("_cookie", None)
+    if value is None:
+        return
+    import streamlit.components.v1 as components
+
+    age = auth.SESSION_HOURS * 3600 if value else 0
+    components.html(f"<script>window.parent.document.cookie = '{auth.COOKIE}={value}; path=/; max-age={age}; SameSite=Strict';</script>",
+                    height=0)
 
 
 def login_form() -> None:
@@ -491,6 +515,9 @@ def login_form() -> None:
             audit_action("gagal_masuk", login or "-")
             return
         st.session_state["pengguna_login"] = user.login
+        import time
+
+        st.session_state["_cookie"] = auth.session_token(user.login, users()[user.login], time.time())
         audit_action("masuk", user.login)
 
     st.title("Dasbor PMKS")

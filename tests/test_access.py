@@ -164,3 +164,17 @@ def test_demo_mode_says_there_is_no_login(monkeypatch, built_db, tmp_path):
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()
     assert any("Mode demo tanpa login" in i.value for i in at.sidebar.info)
+
+
+def test_session_tokens_are_signed_and_expire(tmp_path):
+    path = tmp_path / "u.toml"
+    auth.save_user("siti", "Siti", "analis", "", "kata-sandi-siti", path)
+    users = auth.load_users(path)
+    token = auth.session_token("siti", users["siti"], 1_000_000)
+    assert auth.login_from_token(token, users, 1_000_000 + 3600) == "siti"
+    assert auth.login_from_token(token, users, 1_000_000 + auth.SESSION_HOURS * 3600 + 1) is None  # expired
+    forged = auth.session_token("siti", {"sandi": "tebakan"}, 1_000_000)
+    assert auth.login_from_token(forged, users, 1_000_000) is None
+    assert auth.login_from_token("bukan-token", users, 1_000_000) is None and auth.login_from_token(None, users, 0) is None
+    auth.save_user("siti", "Siti", "analis", "", "sandi-baru-siti", path)  # a new password ends old sessions
+    assert auth.login_from_token(token, auth.load_users(path), 1_000_000) is None

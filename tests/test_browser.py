@@ -205,10 +205,27 @@ def sign_in(page, server, login: str) -> None:
 
 
 def go(page, title: str) -> None:
-    """Open a page through the sidebar (a new URL would start a new session, signed out)."""
+    """Open a page through the sidebar (keeps the session and its widgets; a new URL starts a new session)."""
     page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
     page.wait_for_timeout(500)
     wait_until_idle(page)
+
+
+def test_a_reload_keeps_the_user_signed_in_until_they_sign_out(own_server, page):
+    sign_in(page, own_server, "pimpinan1")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "pmks_sesi")
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
+    page.goto(f"{own_server.url}/prioritas", wait_until="networkidle")  # a new session, from the cookie
+    wait_until_idle(page)
+    assert "Masuk sebagai **Pimpinan Satu**".replace("**", "") in page.inner_text("body")
+    assert "Prioritas Intervensi" in page.inner_text("[data-testid='stSidebarNav']")
+    page.get_by_role("button", name="Keluar").click()
+    page.get_by_label("Kata sandi").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert not [c for c in page.context.cookies() if c["name"] == "pmks_sesi" and c["value"]]
+    page.reload(wait_until="networkidle")
+    wait_until_idle(page)
+    assert page.get_by_label("Kata sandi").count() == 1 and "Masuk sebagai" not in page.inner_text("body")
 
 
 def test_analyst_signs_in_uploads_a_report_and_ringkasan_changes(own_server, page, artifacts, tmp_path):
@@ -243,11 +260,12 @@ def test_analyst_signs_in_uploads_a_report_and_ringkasan_changes(own_server, pag
 def test_viewer_cannot_reach_the_upload_page(own_server, page, artifacts):
     sign_in(page, own_server, "pimpinan1")
     assert "Unggah Data" not in page.inner_text("[data-testid='stSidebarNav']")
-    page.goto(f"{own_server.url}/unggah", wait_until="networkidle")  # a typed URL starts a new session: sign in first
+    page.goto(f"{own_server.url}/unggah", wait_until="networkidle")  # a typed URL: a new session, still the viewer
     wait_until_idle(page)
     page.screenshot(path=str(artifacts / "pimpinan_unggah.png"), full_page=True)
     body = page.inner_text("body")
-    assert "Unggah Laporan PSM" not in body and "Pilih satu atau beberapa berkas" not in body and "Kata sandi" in body
+    assert "Unggah Laporan PSM" not in body and "Pilih satu atau beberapa berkas" not in body
+    assert "Masuk sebagai" in body and "Unggah Data" not in page.inner_text("[data-testid='stSidebarNav']")
 
 
 def test_hostile_uploads_are_refused_while_another_session_keeps_working(own_server, browser, page, artifacts, tmp_path):

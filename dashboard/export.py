@@ -39,7 +39,7 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Data") -> bytes:
 
 
 def report_xlsx(table: pd.DataFrame, cover: list[tuple[str, str]], title: str, sheet: str = "Daftar prioritas",
-                number_formats: dict[str, str] | None = None, notes: list[str] | None = None) -> bytes:
+                number_formats: dict[str, str] | None = None) -> bytes:
     """A workbook for printing: a cover sheet ('Keterangan': title, then label/value rows such as method, weights,
     period, completeness, source) and the table with bold headers, frozen header row, A4 landscape fitted to the
     page width, the header repeated on every printed page and page numbers in the footer."""
@@ -73,6 +73,4 @@ def report_xlsx(table: pd.DataFrame, cover: list[tuple[str, str]], title: str, s
         ws.repeat_rows(0)
         ws.set_footer("&L" + neutralise(title)[:80] + "&RHalaman &P dari &N")
         ws.autofilter(0, 0, len(data), len(data.columns) - 1)
-        for i, note in enumerate(notes or []):
-            ws.write(len(data) + 2 + i, 0, neutralise(note))
     return buf.getvalue()

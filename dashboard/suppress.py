@@ -15,7 +15,7 @@ unimodular, so integer and real answers agree). Strongly connected components an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,6 @@ class Suppression:
     rows: pd.Series | None
     cols: pd.Series | None
     grand: str | None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def hidden(self) -> int:
@@ -68,10 +67,6 @@ class Suppression:
             body.append(totals)
             index.append(total_label)
         return pd.DataFrame(body, index=index, columns=columns, dtype=object)
-
-    def note(self) -> str:
-        return (f"<{self.threshold} = nilai 1 sampai {self.threshold - 1} disembunyikan untuk melindungi orang yang dapat dikenali; "
-                f"x = disembunyikan (nilainya bisa berapa saja) agar nilai <{self.threshold} tidak dapat dihitung dari jumlah baris/kolom.")
 
 
 # --- the audit ------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ level_options = ["desa", "kecamatan"] if not f["kecamatan"] else ["desa"]
 tingkat = st.radio("Tingkat", level_options, horizontal=True, key="prioritas_tingkat",
                    format_func=lambda t: "Desa/kelurahan" if t == "desa" else "Kecamatan")
 scope = user.kecamatan or ""
-counts = ui.q("priority_counts", periode, scope or info["kode"] or "")
+root = scope or info["kode"] or ""  # ranked together: the user's kecamatan, else the whole warehouse's region
+counts = ui.q("priority_counts", periode, root)
 groups = sorted(counts["kelompok"].unique())
 label = {g: g[:1].upper() + g[1:] for g in groups}
 
@@ -46,7 +47,7 @@ st.caption(f"{where} · {fmt.bulan(periode)} · {ui.completeness(reported, total
 
 months = ui.q("periods")
 start = months[max(0, months.index(periode) - 11)]
-monthly = ui.q("area_monthly", start, periode, tingkat, scope or info["kode"] or "")
+monthly = ui.q("area_monthly", start, periode, tingkat, root)
 window = [m for m in months if start <= m <= periode]
 pop = table.set_index("kode")["penduduk"]
 series, change, received = {}, {}, {}

@@ -4,7 +4,6 @@ without dashboard.priority or dashboard.queries, for tests to compare the page a
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 
 
 def desa_ranking(db, periode: str, weights: dict[str, float], shrinkage: bool = True) -> list[tuple[str, float]]:
@@ -46,6 +45,3 @@ def desa_ranking(db, periode: str, weights: dict[str, float], shrinkage: bool = 
     index = {d: sum(weights[g] * score[g][d] for g in used) / total for d in score[used[0]]}
     return sorted(index.items(), key=lambda kv: (-kv[1], kv[0]))
 
-
-def as_array(ranking) -> np.ndarray:
-    return np.array([v for _, v in ranking])

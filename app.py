@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboard import ui
-from dashboard.auth import ROLE_LABEL
+from dashboard import session, ui
+from etl.users import ROLE_LABEL
 
 st.set_page_config(page_title="Dasbor PMKS", page_icon=":material/bar_chart:", layout="wide")
 PAGES = {
@@ -18,10 +18,10 @@ PAGES = {
     "pengaturan": st.Page("pages/pengaturan.py", url_path="pengaturan", title="Pengguna & Pengaturan", icon=":material/settings:"),
     "tentang": st.Page("pages/tentang.py", url_path="tentang", title="Tentang Data", icon=":material/info:"),
 }
-user = ui.current_user()
-ui.sync_cookie()  # remember a login across reloads, or forget it after logout
+user = session.current_user()
+session.sync_cookie()  # remember a login across reloads, or forget it after logout
 if user is None:  # the deployment has users and nobody is signed in: only the login form, no pages
-    ui.login_form()
+    session.login_form()
     st.stop()
 page = st.navigation([p for name, p in PAGES.items() if name in user.pages()])
 with st.sidebar:
@@ -31,5 +31,5 @@ with st.sidebar:
     else:
         scope = f" · {ui.q('area_label', user.kecamatan)}" if user.kecamatan else ""
         st.caption(f"Masuk sebagai **{user.nama}** ({ROLE_LABEL[user.peran]}{scope})")
-        st.button("Keluar", key="keluar", on_click=ui.logout)
+        st.button("Keluar", key="keluar", on_click=session.logout)
 page.run()

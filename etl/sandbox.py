@@ -27,17 +27,21 @@ from etl.sheets import Sheet, Unreadable, precheck, read_sheets
 
 TIMEOUT_SECONDS = float(os.environ.get("PMKS_PARSE_TIMEOUT", "30"))
 MEMORY_MB = int(os.environ.get("PMKS_PARSE_MEMORY_MB", "2048"))
+IDLE_SECONDS = float(os.environ.get("PMKS_SANDBOX_IDLE", "120"))  # a worker unused this long is ended
+POOL_SIZE = int(os.environ.get("PMKS_SANDBOX_WORKERS", "2"))
 _HEADER = struct.Struct(">Q")
 
 
 class SheetReader:
     """Parse files safely; thread-safe (one file at a time). Use as a context manager or call close()."""
 
-    def __init__(self, timeout: float = TIMEOUT_SECONDS, memory_mb: int = MEMORY_MB):
+    def __init__(self, timeout: float = TIMEOUT_SECONDS, memory_mb: int = MEMORY_MB, idle: float | None = None):
         self.timeout = timeout
         self.memory_mb = memory_mb
+        self.idle = idle  # None: the worker lives until close(); else it is ended after this many idle seconds
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
+        self._last_used = 0.0
 
     def __enter__(self) -> SheetReader:
         return self
@@ -62,9 +66,31 @@ class SheetReader:
                 raise Unreadable(f"pembaca lembar kerja {reason} pada berkas ini; berkas rusak atau berisi sel di luar batas wajar") from None
             if retiring:  # the worker used half its CPU budget and exits; start a fresh one next time
                 self._kill()
+            self._last_used = time.monotonic()
+            self._schedule_reap()
         if status == "ok":
             return payload
         raise Unreadable(payload)
+
+    def _schedule_reap(self) -> None:
+        if self.idle is not None and self._proc is not None:
+            timer = threading.Timer(self.idle + 0.05, self._reap)
+            timer.daemon = True
+            timer.start()
+
+    def _reap(self) -> None:
+        """End the worker if nothing used it for `idle` seconds (runs on a timer thread)."""
+        if not self._lock.acquire(blocking=False):
+            return  # in use: the read in progress schedules the next check
+        try:
+            if self._proc is not None and time.monotonic() - self._last_used >= self.idle:
+                self._kill()
+        finally:
+            self._lock.release()
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
 
     def _worker(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:
@@ -104,6 +130,37 @@ class SheetReader:
                     proc.wait()
             if proc is not None:
                 proc.stdout.close()
+
+
+class ReaderPool:
+    """A bounded pool of SheetReaders shared by a whole server (every browser session): at most `size` workers
+    exist at once, each ended after `idle` seconds unused, so sessions that come and go leave none behind."""
+
+    def __init__(self, size: int = POOL_SIZE, idle: float = IDLE_SECONDS, **options):
+        self._readers = [SheetReader(idle=idle, **options) for _ in range(max(1, size))]
+        self._free = list(self._readers)
+        self._cond = threading.Condition()
+
+    def read(self, data: bytes, name: str) -> list[Sheet]:
+        with self._cond:
+            while not self._free:
+                self._cond.wait()
+            reader = self._free.pop()
+        try:
+            return reader.read(data, name)
+        finally:
+            with self._cond:
+                self._free.append(reader)
+                self._cond.notify()
+
+    @property
+    def workers(self) -> int:
+        """Worker processes alive now."""
+        return sum(r.alive for r in self._readers)
+
+    def close(self) -> None:
+        for reader in self._readers:
+            reader.close()
 
 
 def _send(stream, obj) -> None:

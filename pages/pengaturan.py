@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui
-from dashboard.auth import ROLE_LABEL, users_file
+from dashboard import session, ui
+from etl.users import ROLE_LABEL, users_file
 
 user, info = ui.open_page("pengaturan", reports=False)
 st.title("Pengguna & Pengaturan")
@@ -12,7 +12,7 @@ if message := st.session_state.pop("pengaturan_pesan", None):
     st.success(message)
 
 st.subheader("Pengguna")
-known = ui.users()
+known = session.users()
 if not known:
     st.info("Belum ada pengguna: aplikasi berjalan tanpa login (mode demo). Tambahkan pengguna di server dengan "
             "`python -m etl user add NAMA --role analis [--kecamatan 35.23.18]`; setelah itu setiap orang harus masuk.")

@@ -13,7 +13,7 @@ if message := st.session_state.pop("riwayat_pesan", None):
 if problem := st.session_state.pop("riwayat_galat", None):
     st.error(problem)
 
-batches = ui.q("import_batches")
+batches = ui.q("import_batches", user.kecamatan)
 if batches.empty:
     st.info("Belum ada impor.")
     st.stop()
@@ -57,7 +57,7 @@ def _rollback(batch: int) -> None:
                                          f"{fmt.angka(result['dipulihkan'])} laporan lama dipulihkan.")
 
 
-active = batches[(batches["status"] == "aktif") & (batches["jenis"] != "rollback")]
+active = batches[(batches["status"] == "aktif") & (batches["jenis"] != "rollback") & ~batches["di_luar"]]
 if active.empty:
     st.info("Tidak ada batch yang dapat dibatalkan.")
 else:
@@ -69,5 +69,6 @@ else:
 st.subheader("Catatan audit")
 log = ui.q("audit_log")
 log = log.assign(waktu=[f"{fmt.tanggal(w.date())} {w:%H:%M:%S}" for w in log["waktu"]], rincian=log["rincian"].fillna(""))
-st.dataframe(log.rename(columns={"waktu": "Waktu", "pengguna": "Pengguna", "aksi": "Aksi", "objek": "Objek", "rincian": "Rincian"}),
-             hide_index=True, key="riwayat_audit")
+log = log.rename(columns={"waktu": "Waktu", "pengguna": "Pengguna", "aksi": "Aksi", "objek": "Objek", "rincian": "Rincian"})
+st.dataframe(log, hide_index=True, key="riwayat_audit")
+ui.download_buttons(log, "catatan_audit", "audit")

@@ -14,4 +14,4 @@ if [ ! -f "$PMKS_DB" ]; then
 else
   python -m etl init >/dev/null  # apply new migrations to an existing database (idempotent)
 fi
-exec streamlit run app.py --server.port "${PORT:-8501}" "$@"
+exec streamlit run server.py --server.port "${PORT:-8501}" "$@"

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth
+from etl import users as auth
 from etl import fmt
 from tests.conftest import REPO, check, run_etl
 

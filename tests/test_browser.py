@@ -181,7 +181,7 @@ def own_server(built_db, tmp_path):
     """The app on a private copy of the demo warehouse, with users (an analyst and a viewer), for tests that write."""
     import shutil
 
-    from dashboard import auth
+    from etl import users as auth
     from tests.conftest import AppServer
 
     db = tmp_path / "pmks.duckdb"

@@ -1,0 +1,52 @@
+"""The web server of Dasbor PMKS: Streamlit's ASGI app around app.py, with the app's own HTTP guard.
+
+Run with `streamlit run server.py` (scripts/run.sh does). app.py stays the page script: it navigates and signs in.
+The guard closes what Streamlit serves outside the signed-in session: once the deployment has users, the files
+behind download buttons and media (`/media/...`) answer only to a browser whose session cookie is valid now (not
+signed out, password unchanged, not expired).
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+from starlette.middleware import Middleware
+from starlette.responses import PlainTextResponse
+
+from etl import users as store
+
+GUARDED = ("/media/",)
+
+
+class SessionGuard:
+    """ASGI middleware: refuse guarded paths without a valid session cookie (403, Indonesian)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith(GUARDED) and not _signed_in(scope):
+            response = PlainTextResponse("Akses ditolak: masuk ke Dasbor PMKS terlebih dahulu.", status_code=403)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _signed_in(scope) -> bool:
+    try:
+        users = store.load_users()
+    except store.UsersFileError:
+        return False
+    if not users:  # no users: the demo deployment has no sign-in, so nothing to guard
+        return True
+    cookies = {}
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, val = part.strip().partition("=")
+                cookies[key] = val
+    return store.login_from_token(cookies.get(store.COOKIE), users, time.time()) is not None
+
+
+app = st.App("app.py", middleware=[Middleware(SessionGuard)])

@@ -25,7 +25,7 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from dashboard import maps, priority, queries  # noqa: E402
 from dashboard.queries import Selection  # noqa: E402
-from dashboard.suppress import suppress_series  # noqa: E402
+from dashboard import release  # noqa: E402
 from etl import fmt  # noqa: E402
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -208,7 +208,7 @@ def render(data: BriefData, public: int | None = None, today: date | None = None
     t = data.total
     rate = t["jumlah"] / data.penduduk * 1000 if data.penduduk else None
     boxes = [
-        ("Total PMKS", f"{fmt.angka(t['jumlah'])} jiwa" if not public or not 0 < t["jumlah"] < public else f"<{public}"),
+        ("Total PMKS", release.label(public) if release.small(t["jumlah"], public) else f"{fmt.angka(t['jumlah'])} jiwa"),
         ("Per 1.000 penduduk", fmt.angka(rate, 1) + (" *" if data.perkiraan else "") if rate is not None else "–"),
         ("Laporan masuk (desa)", f"{fmt.angka(t['laporan'])}/{fmt.angka(t['desa'])} ({fmt.persen(t['laporan'] / t['desa'] if t['desa'] else 0)})"),
     ]
@@ -248,8 +248,7 @@ def render(data: BriefData, public: int | None = None, today: date | None = None
     ind = data.indikator.head(TOP_INDICATORS)
     shown = [fmt.angka(v) for v in ind["jumlah"]]
     if public:
-        sup = suppress_series(data.indikator.set_index("nama")["jumlah"], public, total=True)
-        labels = sup.display().iloc[:, 0]
+        labels = release.series_labels(data.indikator.set_index("nama")["jumlah"], public)
         shown = [str(labels[n]) if isinstance(labels[n], str) else fmt.angka(labels[n]) for n in ind["nama"]]
     pdf.set_font("DejaVu", "", 7.5)
     col_w = width * 0.43
@@ -308,7 +307,7 @@ def _village_table(pdf: FPDF, data: BriefData, public: int | None, width: float)
     for i, row in enumerate(data.villages.itertuples(index=False)):
         g = row.utama
         count = data.villages[f"laju:{g}"].iloc[i] * data.villages["penduduk"].iloc[i] / 1000
-        rate = f"<{public} kasus" if public and 0 < round(count) < public else f"{fmt.angka(shrunk[g].iloc[i], 1)}/1.000"
+        rate = release.rate_or_label(f"{fmt.angka(shrunk[g].iloc[i], 1)}/1.000", count, public)
         values = [str(row.peringkat), row.nama, row.kecamatan, fmt.angka(row.indeks, 1),
                   f"{g[:1].upper()}{g[1:]} ({rate})", "ya" if row.laporan else "belum"]
         for v, w in zip(values, widths):

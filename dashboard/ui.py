@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
-from dashboard.queries import Selection
 from etl import fmt
 from etl.config import DEFAULT_DUE_DAY, db_path
 from etl.db import connect
@@ -128,51 +127,18 @@ def release_threshold() -> int:
 
 def release_notice(threshold: int | None) -> None:
     """Say on the page that public release mode is on."""
-    if threshold:
-        st.caption(f":material/visibility_off: **Mode rilis publik**: jumlah 1–{threshold - 1} ditampilkan sebagai "
-                   f"<{threshold}; x = disembunyikan agar nilai kecil tidak dapat dihitung dari jumlah baris/kolom.")
+    from dashboard import release
 
-
-RELEASE_MAX_ROWS = 2000  # a desa x indicator table of a whole kabupaten takes under a second; a province's, minutes
+    if text := release.notice(threshold):
+        st.caption(text)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=100, show_spinner="Menyembunyikan nilai kecil…")
-def suppressed(table: pd.DataFrame, threshold: int):
-    """dashboard.suppress.suppress, cached (a desa x indicator table takes about a second)."""
-    from dashboard.suppress import suppress
+def suppressed_table(cells: pd.DataFrame, threshold: int, total_label: str = "Total") -> pd.DataFrame:
+    """dashboard.release.table, cached (a desa x indicator table takes about a second)."""
+    from dashboard import release
 
-    return suppress(table, threshold)
-
-
-def release_rows(df: pd.DataFrame, threshold: int | None, count: str = "jumlah", derived: tuple[str, ...] = ("per_1000",)) -> pd.DataFrame:
-    """Public release of a one-way table (one row per area or indicator, its total shown elsewhere): counts from 1 to
-    threshold - 1, and whatever else would let them be worked out from the total, become missing, as do values
-    derived from them (rates). Column `rilis` says '<3', 'x' or ''. Without a threshold the table is unchanged."""
-    out = df.copy()
-    out["rilis"] = ""
-    if not threshold or out.empty:
-        return out
-    from dashboard.suppress import suppress_series
-
-    counts = pd.to_numeric(out[count], errors="coerce").fillna(0).round().astype("int64").reset_index(drop=True)
-    sup = suppress_series(counts, threshold, total=True)
-    status = sup.cells.iloc[:, 0].to_numpy()
-    hidden = status != ""
-    out["rilis"] = [sup.label(s, 0) if s else "" for s in status]
-    for col in (count, *[c for c in derived if c in out.columns]):
-        out[col] = out[col].astype("Float64").mask(hidden)
-    return out
-
-
-def release_trend(df: pd.DataFrame, threshold: int | None, count: str = "jumlah") -> pd.DataFrame:
-    """A monthly series for public release: months whose count is 1 .. threshold - 1 become gaps. No sum over the
-    months is shown beside a trend, so hiding the small months alone protects them."""
-    if not threshold:
-        return df
-    out = df.copy()
-    values = pd.to_numeric(out[count], errors="coerce")
-    out[count] = values.astype("Float64").mask((values > 0) & (values < threshold))
-    return out
+    return release.table(cells, threshold, total_label)
 
 
 def due_day() -> int:
@@ -180,108 +146,6 @@ def due_day() -> int:
     if os.environ.get("PMKS_DUE_DAY"):
         return int(os.environ["PMKS_DUE_DAY"])
     return int(q("setting", "hari_batas_laporan") or DEFAULT_DUE_DAY)
-
-
-# --- shared filters, kept in the URL --------------------------------------------------------------
-
-FILTER_KEYS = ("periode", "kec", "desa", "ind", "ukuran", "rilis")
-
-
-def _from_url() -> None:
-    """Seed the widgets' state from the URL once per session, so a link reproduces the view."""
-    keep = st.session_state.setdefault("_keep_filters", {})
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    page = getattr(get_script_run_ctx(), "page_script_hash", None)
-    if st.session_state.get("_filters_page") != page:  # a page switch starts new widgets: carry the values over
-        for key, value in keep.items():
-            st.session_state[f"f_{key}"] = value
-        st.session_state["_filters_page"] = page
-    if st.session_state.get("_filters_from_url"):
-        return
-    qp = st.query_params
-    for key in FILTER_KEYS:
-        if key in qp:
-            st.session_state[f"f_{key}"] = qp.get_all(key) if key == "ind" else qp[key]
-    st.session_state["_filters_from_url"] = True
-
-
-def _to_url(values: dict) -> None:
-    st.session_state["_keep_filters"] = {k: v for k, v in values.items() if k in FILTER_KEYS}
-    for key, value in values.items():
-        if value in (None, "", []):
-            st.query_params.pop(key, None)
-        else:
-            st.query_params[key] = value
-
-
-def sidebar_filters() -> dict:
-    """Render the shared filters and return them: periode (date), area (code prefix), Selection, ukuran."""
-    _from_url()
-    months = q("periods")
-    if not months:
-        return {}
-    month_keys = [p.strftime("%Y-%m") for p in months]
-    default = q("latest_complete_month", date.today(), due_day())
-    if st.session_state.get("f_periode") not in month_keys:
-        st.session_state["f_periode"] = default.strftime("%Y-%m")
-    with st.sidebar:
-        st.header("Filter")
-        periode_key = st.selectbox(
-            "Periode", month_keys[::-1], key="f_periode",
-            format_func=lambda k: fmt.bulan(date.fromisoformat(k + "-01")),
-        )
-        kec = q("kecamatan_list")
-        scope = current_user().kecamatan
-        kec_options = [""] + kec["kode"].tolist()
-        if scope:  # a camat or TKSK sees only their kecamatan
-            kec_options = [scope]
-        kec_names = dict(zip(kec["kode"], kec["nama"]))
-        if st.session_state.get("f_kec") not in kec_options:
-            st.session_state["f_kec"] = kec_options[0]
-        kode_kec = st.selectbox("Kecamatan", kec_options, key="f_kec", format_func=lambda k: kec_names.get(k, "Semua kecamatan"),
-                                disabled=bool(scope))
-        desa = q("desa_list", kode_kec) if kode_kec else pd.DataFrame(columns=["kode", "nama"])
-        desa_options = [""] + desa["kode"].tolist()
-        desa_names = dict(zip(desa["kode"], desa["nama"]))
-        if st.session_state.get("f_desa") not in desa_options:
-            st.session_state["f_desa"] = ""
-        kode_desa = st.selectbox("Desa/kelurahan", desa_options, key="f_desa", format_func=lambda k: desa_names.get(k, "Semua desa/kelurahan"), disabled=not kode_kec)
-        ind = q("indikator_list")
-        ind_names = dict(zip(ind["kode"], ind["nama"]))
-        groups = {f"kelompok:{g}": f"Kelompok: {g}" for g in sorted(ind["kelompok"].unique())}
-        options = list(groups) + ind["kode"].tolist()
-        labels = {**groups, **ind_names}
-        st.session_state["f_ind"] = [v for v in st.session_state.get("f_ind", []) if v in options]
-        chosen = st.multiselect("Indikator PMKS", options, key="f_ind", format_func=lambda k: labels[k], placeholder="Semua indikator")
-        if st.session_state.get("f_ukuran") not in ("jumlah", "per1000"):
-            st.session_state["f_ukuran"] = "jumlah"
-        ukuran = st.radio("Ukuran", ["jumlah", "per1000"], key="f_ukuran", format_func=lambda k: "Jumlah jiwa" if k == "jumlah" else "Per 1.000 penduduk")
-        st.session_state["f_rilis"] = st.session_state.get("f_rilis") in (True, "1", 1)
-        public = st.toggle(f"Mode rilis publik (sembunyikan jumlah <{release_threshold()})", key="f_rilis",
-                           help="Untuk tabel, grafik dan PDF yang keluar kantor: jumlah 1 sampai ambang-1 ditampilkan "
-                                f"sebagai <{release_threshold()}, dan nilai lain disembunyikan (x) agar yang kecil tidak "
-                                "dapat dihitung dari jumlah baris atau kolom.")
-    codes: list[str] = []
-    for c in chosen:
-        if c.startswith("kelompok:"):
-            codes += ind.loc[ind["kelompok"] == c.split(":", 1)[1], "kode"].tolist()
-        else:
-            codes.append(c)
-    _to_url({"periode": periode_key, "kec": kode_kec, "desa": kode_desa, "ind": chosen, "ukuran": ukuran, "rilis": "1" if public else ""})
-    area = kode_desa or kode_kec
-    area_name = desa_names.get(kode_desa) or (f"Kec. {kec_names[kode_kec]}" if kode_kec else None)
-    return {
-        "periode": date.fromisoformat(periode_key + "-01"),
-        "area": area,
-        "area_nama": area_name,
-        "kecamatan": kode_kec,
-        "desa": kode_desa,
-        "sel": Selection(area=area, indikator=tuple(sorted(set(codes)))),
-        "indikator_label": ", ".join(labels[c] for c in chosen) if chosen else "Semua indikator",
-        "ukuran": ukuran,
-        "rilis": release_threshold() if public else None,
-    }
 
 
 def ensure_navigation() -> None:
@@ -304,6 +168,8 @@ def page_filters(page: str) -> tuple[dict, dict]:
     The filters are rendered by each page rather than by app.py because widgets in the entry file are not
     driven by AppTest; their values survive page switches through `_keep_filters` and live in the URL.
     """
+    from dashboard.filters import sidebar_filters
+
     _, info = open_page(page)
     return info, sidebar_filters()
 

@@ -3,15 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, release, ui
 from etl import fmt
 
 info, f = ui.page_filters("jelajah")
-periode, sel = f["periode"], f["sel"]
+periode, sel = f.periode, f.sel
 st.title("Jelajah Data")
-st.caption(f"{f['area_nama'] or info['nama']} · {fmt.bulan(periode)} · {f['indikator_label']}")
+st.caption(f"{f.area_nama or info['nama']} · {fmt.bulan(periode)} · {f.indikator_label}")
 
-tingkat = st.radio("Tingkat", ["desa"] if f["desa"] else ["kecamatan", "desa"], horizontal=True, key="jelajah_tingkat",
+tingkat = st.radio("Tingkat", ["desa"] if f.desa else ["kecamatan", "desa"], horizontal=True, key="jelajah_tingkat",
                    format_func=lambda t: "Kecamatan" if t == "kecamatan" else "Desa/kelurahan")
 wide = ui.q("pivot_wide", periode, sel, tingkat)
 if wide.empty:
@@ -24,7 +24,7 @@ pivot["Total"] = pivot.sum(axis=1)
 wil = ui.q("by_wilayah", periode, sel, tingkat).set_index("kode")
 table = pivot.reset_index(level="nama").rename(columns={"nama": label})
 table.insert(1, "Desa melapor", [f"{int(wil.at[k, 'laporan'])}/{int(wil.at[k, 'desa'])}" for k in table.index])
-per1000 = f["ukuran"] == "per1000"
+per1000 = f.ukuran == "per1000"
 if per1000:  # rates only where population is known; estimated population said in its own column
     pop = wil.reindex(table.index)
     table["Penduduk"] = pop["penduduk"].astype("Float64")
@@ -33,14 +33,13 @@ if per1000:  # rates only where population is known; estimated population said i
                                    for e, p in zip(pop["perkiraan"], pop["penduduk"])]
 sort_by = "Per 1.000 penduduk" if per1000 else "Total"
 table = table.reset_index(drop=True).sort_values(sort_by, ascending=False, na_position="last")
-public = f["rilis"]
-if public and len(table) > ui.RELEASE_MAX_ROWS:
+public = f.rilis
+if public and len(table) > release.MAX_ROWS:
     st.warning(f"Tabel {fmt.angka(len(table))} baris terlalu besar untuk disiapkan sebagai rilis publik di sini. "
                "Pilih satu kabupaten atau kecamatan di samping, atau tingkat kecamatan.")
     st.stop()
 if public:  # small counts hidden, with complementary cells so that no row or column total gives them away
-    sup = ui.suppressed(table[order].fillna(0), public)
-    shown_cells = sup.display(total_label="Total")
+    shown_cells = ui.suppressed_table(table[order].fillna(0), public)
     released = table[[label, "Desa melapor"]].copy()
     released.loc["Total"] = ["Total", ""]
     table = pd.concat([released, shown_cells], axis=1).reset_index(drop=True)
@@ -71,9 +70,9 @@ months = ui.q("periods")
 start = st.select_slider("Rentang waktu", options=months, value=(months[max(0, len(months) - 12)], periode),
                          format_func=fmt.bulan, key="jelajah_rentang")
 raw_trend = ui.q("trend", start[0], start[1], sel)
-tr = ui.release_trend(raw_trend, public)
+tr = release.trend(raw_trend, public)
 st.plotly_chart(charts.line_trend(tr, "jumlah", "Tren bulanan pilihan ini (jiwa)"), key="trend")
 series = tr.assign(Periode=[fmt.bulan(p) for p in tr["periode"]]).rename(columns={"jumlah": "Jumlah", "laporan": "Desa melapor"})[["Periode", "Jumlah", "Desa melapor"]]
 if public:  # hidden months say so in the export
-    series["Jumlah"] = [f"<{public}" if pd.isna(v) and pd.notna(r) else v for v, r in zip(tr["jumlah"], raw_trend["jumlah"])]
+    series["Jumlah"] = release.trend_labels(raw_trend["jumlah"], public)
 ui.download_buttons(series, f"pmks_tren_{start[0]:%Y-%m}_{start[1]:%Y-%m}", "trend")

@@ -10,11 +10,11 @@ STATUS = ["tepat waktu", "terlambat", "semua nol", "belum lapor"]
 COLORS = {"tepat waktu": "#1b7837", "terlambat": "#f1a340", "semua nol": "#9ecae1", "belum lapor": "#d9d9d9"}
 
 info, f = ui.page_filters("kelengkapan")
-periode = f["periode"]
-area = f["kecamatan"]  # the grid is by desa: a single desa filter still shows its kecamatan
+periode = f.periode
+area = f.kecamatan  # the grid is by desa: a single desa filter still shows its kecamatan
 st.title("Kelengkapan Laporan")
 due = ui.due_day()
-st.caption(f"Batas lapor: tanggal {due} bulan berikutnya. {f['area_nama'] or info['nama']}.")
+st.caption(f"Batas lapor: tanggal {due} bulan berikutnya. {f.area_nama or info['nama']}.")
 months = ui.q("periods")
 start = months[max(0, months.index(periode) - 11)]
 status = ui.q("report_status", start, periode, area, due)

@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from dashboard import maps, ui
+from dashboard import maps, release, ui
+from dashboard.filters import set_area
 from dashboard.queries import Selection
 from etl import fmt
 
 info, f = ui.page_filters("peta")
-periode, sel = f["periode"], f["sel"]
-kec_code = f["kecamatan"]
-st.title(f"Peta PMKS — {f['area_nama'] or info['nama']}")
+periode, sel = f.periode, f.sel
+kec_code = f.kecamatan
+st.title(f"Peta PMKS — {f.area_nama or info['nama']}")
 
 if not info["batas"]:
     st.warning("Batas wilayah belum diimpor, sehingga peta belum dapat digambar. "
@@ -32,11 +33,11 @@ def _drill_from_map() -> None:
         location = points[0].get("location")  # features are numbered in the order of the map geometry
         code = codes[int(location)] if isinstance(location, (int, float)) and 0 <= int(location) < len(codes) else None
         if code in names:
-            st.session_state["f_kec"], st.session_state["f_desa"] = code, ""
+            set_area(code)
 
 
 def _drill_from_select() -> None:
-    st.session_state["f_kec"], st.session_state["f_desa"] = st.session_state["peta_kec"], ""
+    set_area(st.session_state["peta_kec"])
 
 
 c1, c2, c3 = st.columns([2, 2, 3])
@@ -46,7 +47,7 @@ with c1:
                  on_change=_drill_from_select, format_func=lambda k: "— semua kecamatan —" if not k else f"Kec. {names[k]}",
                  disabled=bool(scope))
     if kec_code and not scope:
-        st.button("Kembali ke seluruh kabupaten", on_click=lambda: st.session_state.update(f_kec="", f_desa=""), key="peta_up")
+        st.button("Kembali ke seluruh kabupaten", on_click=set_area, args=("",), key="peta_up")
 with c2:
     level = "desa" if kec_code else st.radio("Tingkat", ["kecamatan", "desa"], horizontal=True, key="peta_tingkat",
                                               format_func=lambda t: "Kecamatan" if t == "kecamatan" else "Desa/kelurahan")
@@ -62,14 +63,14 @@ with c3:
         start = end = periode
 st.session_state["peta_level"] = level
 
-per1000 = f["ukuran"] == "per1000"
+per1000 = f.ukuran == "per1000"
 value = "per_1000" if per1000 else "jumlah"
 unit = "per 1.000 penduduk" if per1000 else "jiwa"
 decimals = 1 if per1000 or span == "rata" else 0
 area = Selection(area=kec_code, indikator=sel.indikator)
 how = "mean" if span == "rata" else "sum"
-public = f["rilis"]
-data = ui.release_rows(ui.q("map_values", start, end, area, level, how), public)
+public = f.rilis
+data = release.rows(ui.q("map_values", start, end, area, level, how), public)
 geometry = ui.q("map_geometry", level, kec_code)
 
 c4, c5, c6, c7 = st.columns([2, 2, 2, 3])
@@ -88,8 +89,8 @@ if mode == "perubahan":
         st.info("Belum ada bulan sebelumnya untuk dibandingkan.")
         st.stop()
     other = st.selectbox("Dibandingkan dengan", earlier[::-1], index=earlier[::-1].index(default), format_func=fmt.bulan, key="peta_banding")
-    before = ui.release_rows(ui.q("map_values", other, other, area, level, "sum"), public).set_index("kode")
-    now = ui.release_rows(ui.q("map_values", periode, periode, area, level, "sum"), public).set_index("kode")
+    before = release.rows(ui.q("map_values", other, other, area, level, "sum"), public).set_index("kode")
+    now = release.rows(ui.q("map_values", periode, periode, area, level, "sum"), public).set_index("kode")
     data = now.copy()
     data[value] = now[value] - before[value]
     data = data.reset_index()

@@ -6,16 +6,16 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import priority, ui
+from dashboard import priority, release, ui
 from dashboard.export import report_xlsx
 from etl import fmt
 
 info, f = ui.page_filters("prioritas")
-periode = f["periode"]
+periode = f.periode
 user = ui.current_user()
 st.title("Prioritas Intervensi")
 
-level_options = ["desa", "kecamatan"] if not f["kecamatan"] else ["desa"]
+level_options = ["desa", "kecamatan"] if not f.kecamatan else ["desa"]
 tingkat = st.radio("Tingkat", level_options, horizontal=True, key="prioritas_tingkat",
                    format_func=lambda t: "Desa/kelurahan" if t == "desa" else "Kecamatan")
 scope = user.kecamatan or ""
@@ -37,13 +37,13 @@ if not any(w > 0 for w in weights.values()):
 
 areas = priority.areas(counts, tingkat)
 table = priority.priority_table(areas, weights, shrinkage)
-if f["kecamatan"] and tingkat == "desa":
-    table = table[table["induk"] == f["kecamatan"]]
+if f.kecamatan and tingkat == "desa":
+    table = table[table["induk"] == f.kecamatan]
 reported = int((table["laporan"] > 0).sum()) if tingkat == "desa" else int(table["laporan"].sum())
 total_desa = int(table["desa"].sum())
-where = f["area_nama"] if f["kecamatan"] else info["nama"]
+where = f.area_nama if f.kecamatan else info["nama"]
 st.caption(f"{where} · {fmt.bulan(periode)} · {ui.completeness(reported, total_desa)}"
-           + (f" · peringkat se-{info['nama']}" if f["kecamatan"] else ""))
+           + (f" · peringkat se-{info['nama']}" if f.kecamatan else ""))
 
 months = ui.q("periods")
 start = months[max(0, months.index(periode) - 11)]
@@ -61,7 +61,7 @@ for kode, part in monthly.groupby("kode"):
     received[kode] = int(part["laporan"].sum())
 expected = {k: len(window) * int(d) for k, d in zip(table["kode"], table["desa"])}
 
-public = f["rilis"]
+public = f.rilis
 shown_rate = "susut" if shrinkage else "laju"
 view = pd.DataFrame({
     "Peringkat": table["peringkat"],
@@ -97,8 +97,7 @@ view = view.reset_index(drop=True)
 if public:  # rates that rest on a count of 1..threshold-1 would point at people: hidden
     raw = areas.pivot_table(index="kode", columns="kelompok", values="jumlah", aggfunc="sum").reindex(table["kode"])
     for g in groups:
-        small = ((raw[g] > 0) & (raw[g] < public)).to_numpy()
-        view[f"{label[g]} per 1.000"] = [f"<{public} kasus" if s else v for s, v in zip(small, view[f"{label[g]} per 1.000"])]
+        view[f"{label[g]} per 1.000"] = [release.rate_or_label(v, n, public) for v, n in zip(view[f"{label[g]} per 1.000"], raw[g])]
     ui.release_notice(public)
 
 rate_cols = {f"{label[g]} per 1.000": st.column_config.NumberColumn(format="localized") for g in groups} if not public else {}
@@ -123,7 +122,7 @@ if table["indeks"].isna().all():
 if info["batas"]:  # where the priorities are: the index by quintile on the map
     from dashboard import maps
 
-    geometry = ui.q("map_geometry", tingkat, f["kecamatan"] or scope)
+    geometry = ui.q("map_geometry", tingkat, f.kecamatan or scope)
     mapped = table.assign(laporan=table["laporan"] if tingkat == "kecamatan" else table["laporan"].clip(upper=1))
     classes = maps.classify(mapped["indeks"], "quantile", 5, 1)
     classes.labels = [f"K{5 - i} ({label})" for i, label in enumerate(classes.labels)] if len(classes.labels) == 5 else classes.labels
@@ -168,4 +167,4 @@ if user.can_export:
     )
 else:
     st.caption("Unduhan daftar tersedia untuk staf, analis dan admin.")
-ui.brief_button(f["kecamatan"] or info["kode"], periode, public, key="prioritas_pdf")
+ui.brief_button(f.kecamatan or info["kode"], periode, public, key="prioritas_pdf")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import session, ui
+from dashboard import queries, session, ui
 from etl.users import ROLE_LABEL
 
 st.set_page_config(page_title="Dasbor PMKS", page_icon=":material/bar_chart:", layout="wide")
@@ -29,7 +29,7 @@ with st.sidebar:
         st.info("Mode demo tanpa login: semua halaman terbuka untuk siapa pun. Atur pengguna dengan `python -m etl user add`.",
                 icon=":material/lock_open:")
     else:
-        scope = f" · {ui.q('area_label', user.kecamatan)}" if user.kecamatan else ""
+        scope = f" · {ui.q(queries.area_label, user.kecamatan)}" if user.kecamatan else ""
         st.caption(f"Masuk sebagai **{user.nama}** ({ROLE_LABEL[user.peran]}{scope})")
         st.button("Keluar", key="keluar", on_click=session.logout)
 page.run()

@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from dashboard import queries
 from dashboard.queries import Selection
 from etl import fmt
 
@@ -92,11 +93,11 @@ def sidebar_filters() -> Filters | None:
     from dashboard import ui
 
     _from_url()
-    months = ui.q("periods")
+    months = ui.q(queries.periods)
     if not months:
         return None
     month_keys = [p.strftime("%Y-%m") for p in months]
-    _keep_valid("f_periode", month_keys, ui.q("latest_complete_month", date.today(), ui.due_day()).strftime("%Y-%m"))
+    _keep_valid("f_periode", month_keys, ui.q(queries.latest_complete_month, date.today(), ui.due_day()).strftime("%Y-%m"))
     threshold = ui.release_threshold()
     with st.sidebar:
         st.header("Filter")
@@ -125,7 +126,7 @@ def _kecamatan_picker() -> tuple[str, dict]:
     from dashboard import ui
     from dashboard.session import current_user
 
-    kec = ui.q("kecamatan_list")
+    kec = ui.q(queries.kecamatan_list)
     scope = current_user().kecamatan
     options = [scope] if scope else [""] + kec["kode"].tolist()  # a camat or TKSK sees only their kecamatan
     names = dict(zip(kec["kode"], kec["nama"]))
@@ -138,7 +139,7 @@ def _kecamatan_picker() -> tuple[str, dict]:
 def _desa_picker(kode_kec: str) -> tuple[str, dict]:
     from dashboard import ui
 
-    desa = ui.q("desa_list", kode_kec) if kode_kec else pd.DataFrame(columns=["kode", "nama"])
+    desa = ui.q(queries.desa_list, kode_kec) if kode_kec else pd.DataFrame(columns=["kode", "nama"])
     options = [""] + desa["kode"].tolist()
     names = dict(zip(desa["kode"], desa["nama"]))
     _keep_valid("f_desa", options, "")
@@ -151,7 +152,7 @@ def _indikator_picker() -> tuple[list[str], tuple[str, ...], dict]:
     """The chosen options (codes and 'kelompok:X'), the indicator codes they mean, and the labels."""
     from dashboard import ui
 
-    ind = ui.q("indikator_list")
+    ind = ui.q(queries.indikator_list)
     groups = {f"kelompok:{g}": f"Kelompok: {g}" for g in sorted(ind["kelompok"].unique())}
     options = list(groups) + ind["kode"].tolist()
     labels = {**groups, **dict(zip(ind["kode"], ind["nama"]))}

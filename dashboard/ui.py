@@ -40,13 +40,12 @@ def _cached_query(path: str, token: tuple, scope: str, name: str, args: tuple): 
         con.close()
 
 
-def q(name: str, *args):
-    """Run a named query from dashboard.queries on a short-lived read-only connection, cached.
-
-    The cache key holds the user's kecamatan scope, so a result never crosses from one scope to another."""
+def q(query, *args):
+    """Run a query function of dashboard.queries (e.g. `q(queries.periods)`) on a short-lived read-only connection,
+    cached. The cache key holds the user's kecamatan scope, so a result never crosses from one scope to another."""
     path = db_path()
     user = current_user()
-    return _cached_query(str(path), _db_token(path), user.kecamatan if user else "-", name, args)
+    return _cached_query(str(path), _db_token(path), user.kecamatan if user else "-", query.__name__, args)
 
 
 def guard(page: str):
@@ -76,7 +75,7 @@ def require_data(reports: bool = True) -> dict:
         st.warning(f"Basis data belum ada ({path}). Siapkan dengan: `python -m etl init` lalu impor laporan.")
         st.stop()
     try:
-        info = q("warehouse_info")
+        info = q(queries.warehouse_info)
     except PMKSError as exc:
         st.error(str(exc))
         st.stop()
@@ -122,7 +121,7 @@ def release_threshold() -> int:
     """Public release mode hides counts below this (`python -m etl settings --release-threshold`, default 3)."""
     from etl.config import DEFAULT_RELEASE_THRESHOLD
 
-    return int(q("setting", "ambang_rilis") or DEFAULT_RELEASE_THRESHOLD)
+    return int(q(queries.setting, "ambang_rilis") or DEFAULT_RELEASE_THRESHOLD)
 
 
 def release_notice(threshold: int | None) -> None:
@@ -145,7 +144,7 @@ def due_day() -> int:
     """Day of the next month by which a report is on time: $PMKS_DUE_DAY, else `python -m etl settings --due-day`, else 10."""
     if os.environ.get("PMKS_DUE_DAY"):
         return int(os.environ["PMKS_DUE_DAY"])
-    return int(q("setting", "hari_batas_laporan") or DEFAULT_DUE_DAY)
+    return int(q(queries.setting, "hari_batas_laporan") or DEFAULT_DUE_DAY)
 
 
 def ensure_navigation() -> None:
@@ -179,7 +178,7 @@ def open_page(page: str, reports: bool = True):
     ensure_navigation()
     user = guard(page)
     info = require_data(reports)
-    if user.kecamatan and user.kecamatan not in set(q("kecamatan_list")["kode"]):
+    if user.kecamatan and user.kecamatan not in set(q(queries.kecamatan_list)["kode"]):
         st.error(f"Wilayah akun Anda (kode {user.kecamatan}) tidak ada di basis data ini, sehingga tidak ada data yang "
                  "boleh ditampilkan. Minta admin memperbaiki kecamatan akun Anda.")
         st.stop()

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, release, ui
+from dashboard import charts, queries, release, ui
 from etl import fmt
 
 info, f = ui.page_filters("jelajah")
@@ -13,7 +13,7 @@ st.caption(f"{f.area_nama or info['nama']} · {fmt.bulan(periode)} · {f.indikat
 
 tingkat = st.radio("Tingkat", ["desa"] if f.desa else ["kecamatan", "desa"], horizontal=True, key="jelajah_tingkat",
                    format_func=lambda t: "Kecamatan" if t == "kecamatan" else "Desa/kelurahan")
-wide = ui.q("pivot_wide", periode, sel, tingkat)
+wide = ui.q(queries.pivot_wide, periode, sel, tingkat)
 if wide.empty:
     st.warning("Tidak ada laporan untuk pilihan ini — bukan berarti nol PMKS.")
     st.stop()
@@ -21,7 +21,7 @@ label = "Kecamatan" if tingkat == "kecamatan" else "Desa/Kelurahan"
 order = [c for c in wide.columns if c not in ("kode", "nama")]
 pivot = wide.set_index(["kode", "nama"])
 pivot["Total"] = pivot.sum(axis=1)
-wil = ui.q("by_wilayah", periode, sel, tingkat).set_index("kode")
+wil = ui.q(queries.by_wilayah, periode, sel, tingkat).set_index("kode")
 table = pivot.reset_index(level="nama").rename(columns={"nama": label})
 table.insert(1, "Desa melapor", [f"{int(wil.at[k, 'laporan'])}/{int(wil.at[k, 'desa'])}" for k in table.index])
 per1000 = f.ukuran == "per1000"
@@ -44,7 +44,7 @@ if public:  # small counts hidden, with complementary cells so that no row or co
     released.loc["Total"] = ["Total", ""]
     table = pd.concat([released, shown_cells], axis=1).reset_index(drop=True)
     per1000 = False  # a rate next to its population would give a hidden count back
-total = ui.q("total_for_month", periode, sel)
+total = ui.q(queries.total_for_month, periode, sel)
 st.markdown(f"**Total {fmt.angka(total['jumlah'])} jiwa**, {ui.completeness(total['laporan'], total['desa'])}.")
 numbers = order + ["Total"] + (["Penduduk", "Per 1.000 penduduk"] if per1000 else [])
 ui.release_notice(public)
@@ -66,10 +66,10 @@ else:
         ranked = ranked[ranked[label] != "Total"].assign(Total=pd.to_numeric(ranked["Total"], errors="coerce"))
     st.plotly_chart(charts.bar_ranked(ranked, label, "Total", f"Peringkat {label.lower()} menurut jumlah PMKS"), key="rank")
 
-months = ui.q("periods")
+months = ui.q(queries.periods)
 start = st.select_slider("Rentang waktu", options=months, value=(months[max(0, len(months) - 12)], periode),
                          format_func=fmt.bulan, key="jelajah_rentang")
-raw_trend = ui.q("trend", start[0], start[1], sel)
+raw_trend = ui.q(queries.trend, start[0], start[1], sel)
 tr = release.trend(raw_trend, public)
 st.plotly_chart(charts.line_trend(tr, "jumlah", "Tren bulanan pilihan ini (jiwa)"), key="trend")
 series = tr.assign(Periode=[fmt.bulan(p) for p in tr["periode"]]).rename(columns={"jumlah": "Jumlah", "laporan": "Desa melapor"})[["Periode", "Jumlah", "Desa melapor"]]

@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import ui
+from dashboard import queries, ui
 from etl import fmt
 
 STATUS = ["tepat waktu", "terlambat", "semua nol", "belum lapor"]
@@ -15,9 +15,9 @@ area = f.kecamatan  # the grid is by desa: a single desa filter still shows its 
 st.title("Kelengkapan Laporan")
 due = ui.due_day()
 st.caption(f"Batas lapor: tanggal {due} bulan berikutnya. {f.area_nama or info['nama']}.")
-months = ui.q("periods")
+months = ui.q(queries.periods)
 start = months[max(0, months.index(periode) - 11)]
-status = ui.q("report_status", start, periode, area, due)
+status = ui.q(queries.report_status, start, periode, area, due)
 
 now = status[status["periode"] == periode]
 counts = now["status"].value_counts()

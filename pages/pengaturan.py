@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import session, ui
+from dashboard import queries, session, ui
 from etl.users import ROLE_LABEL, users_file
 
 user, info = ui.open_page("pengaturan", reports=False)
@@ -21,7 +21,7 @@ else:
         "Nama pengguna": list(known),
         "Nama": [e.get("nama", "") for e in known.values()],
         "Peran": [ROLE_LABEL[e["peran"]] for e in known.values()],
-        "Kecamatan": [ui.q("area_label", e["kecamatan"]) if e.get("kecamatan") else "semua" for e in known.values()],
+        "Kecamatan": [ui.q(queries.area_label, e["kecamatan"]) if e.get("kecamatan") else "semua" for e in known.values()],
     }), hide_index=True)
     st.caption(f"Berkas pengguna: {users_file()} (kata sandi disimpan sebagai hash scrypt bergaram). "
                "Ubah dengan `python -m etl user add` / `python -m etl user remove`.")

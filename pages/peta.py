@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import maps, release, ui
+from dashboard import maps, queries, release, ui
 from dashboard.filters import set_area
 from dashboard.queries import Selection
 from etl import fmt
@@ -17,9 +17,9 @@ if not info["batas"]:
                "Jalankan `python -m etl boundaries --download` atau impor berkas GIS dengan `python -m etl boundaries BERKAS`.")
     st.stop()
 
-months = ui.q("periods")
+months = ui.q(queries.periods)
 scope = ui.current_user().kecamatan
-kecamatan = ui.q("kecamatan_list")
+kecamatan = ui.q(queries.kecamatan_list)
 kecamatan = kecamatan[kecamatan["kode"].str.startswith(scope)]
 names = dict(zip(kecamatan["kode"], kecamatan["nama"]))
 
@@ -70,8 +70,8 @@ decimals = 1 if per1000 or span == "rata" else 0
 area = Selection(area=kec_code, indikator=sel.indikator)
 how = "mean" if span == "rata" else "sum"
 public = f.rilis
-data = release.rows(ui.q("map_values", start, end, area, level, how), public)
-geometry = ui.q("map_geometry", level, kec_code)
+data = release.rows(ui.q(queries.map_values, start, end, area, level, how), public)
+geometry = ui.q(queries.map_geometry, level, kec_code)
 
 c4, c5, c6, c7 = st.columns([2, 2, 2, 3])
 style = c4.selectbox("Gaya", ["otomatis", "koroplet", "lingkaran"], key="peta_gaya",
@@ -89,8 +89,8 @@ if mode == "perubahan":
         st.info("Belum ada bulan sebelumnya untuk dibandingkan.")
         st.stop()
     other = st.selectbox("Dibandingkan dengan", earlier[::-1], index=earlier[::-1].index(default), format_func=fmt.bulan, key="peta_banding")
-    before = release.rows(ui.q("map_values", other, other, area, level, "sum"), public).set_index("kode")
-    now = release.rows(ui.q("map_values", periode, periode, area, level, "sum"), public).set_index("kode")
+    before = release.rows(ui.q(queries.map_values, other, other, area, level, "sum"), public).set_index("kode")
+    now = release.rows(ui.q(queries.map_values, periode, periode, area, level, "sum"), public).set_index("kode")
     data = now.copy()
     data[value] = now[value] - before[value]
     data = data.reset_index()
@@ -106,7 +106,7 @@ else:
         pool = data[value]
         if stable and span == "bulan":  # classes from the latest 12 months, the same whichever month is shown
             recent = months[-12:]
-            pool = [v for m in recent for v in ui.q("map_values", m, m, area, level, "sum")[value].dropna()]
+            pool = [v for m in recent for v in ui.q(queries.map_values, m, m, area, level, "sum")[value].dropna()]
         classes = maps.classify(pool, method, k, decimals)
         fig = maps.choropleth(data, geometry, value, classes, f"PMKS ({unit}), {period_label} — {where}", unit, level, decimals)
 

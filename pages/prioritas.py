@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import priority, release, ui
+from dashboard import priority, queries, release, ui
 from dashboard.export import report_xlsx
 from etl import fmt
 
@@ -20,7 +20,7 @@ tingkat = st.radio("Tingkat", level_options, horizontal=True, key="prioritas_tin
                    format_func=lambda t: "Desa/kelurahan" if t == "desa" else "Kecamatan")
 scope = user.kecamatan or ""
 root = scope or info["kode"] or ""  # ranked together: the user's kecamatan, else the whole warehouse's region
-counts = ui.q("priority_counts", periode, root)
+counts = ui.q(queries.priority_counts, periode, root)
 groups = sorted(counts["kelompok"].unique())
 label = {g: g[:1].upper() + g[1:] for g in groups}
 
@@ -45,9 +45,9 @@ where = f.area_nama if f.kecamatan else info["nama"]
 st.caption(f"{where} · {fmt.bulan(periode)} · {ui.completeness(reported, total_desa)}"
            + (f" · peringkat se-{info['nama']}" if f.kecamatan else ""))
 
-months = ui.q("periods")
+months = ui.q(queries.periods)
 start = months[max(0, months.index(periode) - 11)]
-monthly = ui.q("area_monthly", start, periode, tingkat, root)
+monthly = ui.q(queries.area_monthly, start, periode, tingkat, root)
 window = [m for m in months if start <= m <= periode]
 pop = table.set_index("kode")["penduduk"]
 series, change, received = {}, {}, {}
@@ -122,7 +122,7 @@ if table["indeks"].isna().all():
 if info["batas"]:  # where the priorities are: the index by quintile on the map
     from dashboard import maps
 
-    geometry = ui.q("map_geometry", tingkat, f.kecamatan or scope)
+    geometry = ui.q(queries.map_geometry, tingkat, f.kecamatan or scope)
     mapped = table.assign(laporan=table["laporan"] if tingkat == "kecamatan" else table["laporan"].clip(upper=1))
     classes = maps.classify(mapped["indeks"], "quantile", 5, 1)
     classes.labels = [f"K{5 - i} ({label})" for i, label in enumerate(classes.labels)] if len(classes.labels) == 5 else classes.labels

@@ -3,16 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, release, ui
+from dashboard import charts, queries, release, ui
 from etl import fmt
 
 info, f = ui.page_filters("profil")
 periode = f.periode
 st.title("Profil Wilayah")
 scope = ui.current_user().kecamatan
-kec = ui.q("kecamatan_list")
+kec = ui.q(queries.kecamatan_list)
 kec = kec[kec["kode"].str.startswith(scope)]
-desa = ui.q("desa_list", scope)
+desa = ui.q(queries.desa_list, scope)
 options = {k: f"Kec. {n}" for k, n in zip(kec["kode"], kec["nama"])}
 options.update({k: f"{n} (Kec. {kc})" for k, n, kc in zip(desa["kode"], desa["nama"], desa["kecamatan"])})
 default = f.desa or f.kecamatan or kec["kode"].iloc[0]
@@ -27,14 +27,14 @@ with left:
 with right:  # the brief is per kecamatan: a desa's brief is its kecamatan's, with the desa among the priorities
     ui.brief_button(kode[:8], periode, f.rilis, key="profil_pdf")
 
-pop = ui.q("population", tingkat, kode, periode.year)
+pop = ui.q(queries.population, tingkat, kode, periode.year)
 if pop.empty:
     st.caption("Jumlah penduduk: tidak tersedia.")
 else:
     est = " (perkiraan)" if bool(pop["perkiraan"].iloc[0]) else ""
     st.caption(f"Jumlah penduduk: {fmt.angka(int(pop['penduduk'].iloc[0]))} jiwa{est}.")
 
-prof = ui.q("area_profile", kode, periode)
+prof = ui.q(queries.area_profile, kode, periode)
 peers = "kecamatan" if tingkat == "kecamatan" else "desa"
 if prof["jumlah"].isna().all():
     st.warning(f"{options[kode]} belum melapor untuk {fmt.bulan(periode)}.")
@@ -50,11 +50,11 @@ shown = table[["Indikator", "Kelompok", "Jumlah", "Peringkat", f"Median {peers} 
 # A static table (not the scrolling grid), so that the browser prints every row.
 st.markdown(ui.html_table(shown), unsafe_allow_html=True)
 
-months = ui.q("periods")
+months = ui.q(queries.periods)
 start = months[max(0, months.index(periode) - 11)]
-tr = ui.q("area_trend_by_indikator", kode, start, periode)
+tr = ui.q(queries.area_trend_by_indikator, kode, start, periode)
 total = release.trend(tr.groupby("periode", as_index=False)["jumlah"].sum(), public)
 st.plotly_chart(charts.line_trend(total, "jumlah", "Tren 12 bulan, semua indikator (jiwa)", height=260), key="profil_trend")
-status = ui.q("report_status", start, periode, kode if tingkat == "desa" else kode, ui.due_day())
+status = ui.q(queries.report_status, start, periode, kode if tingkat == "desa" else kode, ui.due_day())
 hist = status.groupby("periode")["status"].agg(lambda s: (s != "belum lapor").sum()).reset_index()
 st.markdown("**Riwayat laporan:** " + "; ".join(f"{fmt.bulan_pendek(p)} {n}/{len(status[status['periode'] == p])}" for p, n in zip(hist["periode"], hist["status"])))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, maps, release, ui
+from dashboard import charts, maps, queries, release, ui
 from dashboard.queries import Selection
 from etl import fmt
 
@@ -13,10 +13,10 @@ st.title(f"Ringkasan PMKS — {where}")
 st.caption(f"{fmt.bulan(periode)} · {f.indikator_label}")
 ui.brief_button(f.kecamatan or info["kode"], periode, f.rilis, key="ringkasan_pdf")
 
-months = ui.q("periods")
+months = ui.q(queries.periods)
 prev = max((p for p in months if p < periode), default=None)
 year_ago = periode.replace(year=periode.year - 1)
-now = ui.q("total_for_month", periode, sel)
+now = ui.q(queries.total_for_month, periode, sel)
 if now["laporan"] == 0:
     st.warning(f"Belum ada laporan untuk {fmt.bulan(periode)} di wilayah ini.")
     st.stop()
@@ -29,8 +29,8 @@ for col, other, label in ((c2, prev, "bulan lalu"), (c3, year_ago if year_ago in
         col.metric(f"Dibanding {label}", "–")
         col.caption("Tidak ada data pembanding.")
         continue
-    then = ui.q("total_for_month", other, sel)
-    same = ui.q("like_for_like", periode, other, sel)
+    then = ui.q(queries.total_for_month, other, sel)
+    same = ui.q(queries.like_for_like, periode, other, sel)
     delta = same["sekarang"] - same["pembanding"]
     share = f" ({'+' if delta >= 0 else ''}{fmt.persen(delta / same['pembanding'])})" if same["pembanding"] else ""
     col.metric(f"Dibanding {label}", f"{'+' if delta >= 0 else ''}{fmt.angka(delta)}{share}", delta=None,
@@ -40,7 +40,7 @@ for col, other, label in ((c2, prev, "bulan lalu"), (c3, year_ago if year_ago in
 c4.metric("Laporan diterima", f"{fmt.angka(now['laporan'])}/{fmt.angka(now['desa'])}")
 c4.caption(f"{fmt.persen(now['laporan'] / now['desa'])} desa/kelurahan sudah melapor")
 
-ind = release.rows(ui.q("by_indikator", periode, sel), f.rilis)
+ind = release.rows(ui.q(queries.by_indikator, periode, sel), f.rilis)
 ui.release_notice(f.rilis)
 top3 = ind.dropna(subset=["jumlah"]).head(3)
 st.markdown("**Tiga indikator terbesar:** " + "; ".join(f"{r.nama} {fmt.angka(r.jumlah)}" for r in top3.itertuples()))
@@ -50,12 +50,12 @@ left.plotly_chart(charts.bar_ranked(ind, "nama", "jumlah", f"PMKS per indikator,
 if hidden := [f"{n} ({r})" for n, r in zip(ind["nama"], ind["rilis"]) if r]:
     left.caption("Tidak digambar (mode rilis publik): " + ", ".join(hidden) + ".")
 start = months[max(0, months.index(periode) - 11)]
-tr = release.trend(ui.q("trend", start, periode, sel), f.rilis)
+tr = release.trend(ui.q(queries.trend, start, periode, sel), f.rilis)
 right.plotly_chart(charts.line_trend(tr, "jumlah", "Tren 12 bulan (jiwa)"), key="trend")
 right.caption("Jumlah laporan per bulan: " + ", ".join(f"{fmt.bulan_pendek(p)} {n}" for p, n in zip(tr["periode"], tr["laporan"])))
 
 kec_sel = Selection(area=f.kecamatan, indikator=sel.indikator)
-wil = release.rows(ui.q("by_wilayah", periode, kec_sel, "kecamatan" if not f.kecamatan else "desa"), f.rilis)
+wil = release.rows(ui.q(queries.by_wilayah, periode, kec_sel, "kecamatan" if not f.kecamatan else "desa"), f.rilis)
 per1000 = f.ukuran == "per1000"
 value = "per_1000" if per1000 else "jumlah"
 shown = ui.mark_estimates(wil) if per1000 else wil
@@ -63,8 +63,8 @@ level = "kecamatan" if not f.kecamatan else "desa"
 unit = "per 1.000 penduduk" if per1000 else "jiwa"
 map_col, bar_col = st.columns([3, 2]) if info["batas"] else (None, st.container())
 if map_col is not None:  # the kecamatan map; the Peta page has the full controls
-    geometry = ui.q("map_geometry", level, f.kecamatan)
-    data = release.rows(ui.q("map_values", periode, periode, kec_sel, level, "sum"), f.rilis)
+    geometry = ui.q(queries.map_geometry, level, f.kecamatan)
+    data = release.rows(ui.q(queries.map_values, periode, periode, kec_sel, level, "sum"), f.rilis)
     title = f"PMKS ({unit}) per {'kecamatan' if level == 'kecamatan' else 'desa'}"
     if per1000:
         fig = maps.choropleth(data, geometry, value, maps.classify(data[value], "quantile", 5, 1), title, unit, level, 1, size=(760, 480))
@@ -83,12 +83,12 @@ a, b = st.columns(2)
 with a:
     st.markdown(f"**Kenaikan tertajam** dari {fmt.bulan(prev) if prev else '–'}")
     if prev:
-        rises = release.rises(ui.q("sharpest_rises", periode, prev, sel), f.rilis)
+        rises = release.rises(ui.q(queries.sharpest_rises, periode, prev, sel), f.rilis)
         st.dataframe(
             rises.rename(columns={"nama": "Desa/Kelurahan", "kecamatan": "Kecamatan", "sebelumnya": "Sebelumnya", "sekarang": "Sekarang", "kenaikan": "Kenaikan"}).drop(columns="kode"),
             hide_index=True,
         )
 with b:
-    missing = ui.q("not_reported", periode, f.area)
+    missing = ui.q(queries.not_reported, periode, f.area)
     st.markdown(f"**Belum melapor** {fmt.bulan(periode)}: {fmt.angka(len(missing))} desa/kelurahan")
     st.dataframe(missing.rename(columns={"nama": "Desa/Kelurahan", "kecamatan": "Kecamatan"}).drop(columns="kode"), hide_index=True)

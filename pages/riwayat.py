@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import queries, ui
 from etl import fmt
 from etl.errors import PMKSError
 
@@ -13,7 +13,7 @@ if message := st.session_state.pop("riwayat_pesan", None):
 if problem := st.session_state.pop("riwayat_galat", None):
     st.error(problem)
 
-batches = ui.q("import_batches", user.kecamatan)
+batches = ui.q(queries.import_batches, user.kecamatan)
 if batches.empty:
     st.info("Belum ada impor.")
     st.stop()
@@ -67,7 +67,7 @@ else:
     st.button("Batalkan batch ini", disabled=typed.strip() != str(chosen), key="riwayat_batal", on_click=_rollback, args=(int(chosen),))
 
 st.subheader("Catatan audit")
-log = ui.q("audit_log")
+log = ui.q(queries.audit_log)
 log = log.assign(waktu=[f"{fmt.tanggal(w.date())} {w:%H:%M:%S}" for w in log["waktu"]], rincian=log["rincian"].fillna(""))
 log = log.rename(columns={"waktu": "Waktu", "pengguna": "Pengguna", "aksi": "Aksi", "objek": "Objek", "rincian": "Rincian"})
 st.dataframe(log, hide_index=True, key="riwayat_audit")

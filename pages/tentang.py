@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import queries, ui
 from etl import fmt
 from etl.config import db_path
 
@@ -13,7 +13,7 @@ path = db_path()
 if not path.exists():
     st.warning(f"Basis data belum ada ({path}). Siapkan dengan `python -m etl init`.")
     st.stop()
-info = ui.q("warehouse_info")
+info = ui.q(queries.warehouse_info)
 if info["sintetis"]:
     st.info("**DATA DEMO SINTETIS** — basis data ini berisi data buatan untuk peragaan, bukan laporan PSM sebenarnya.", icon=":material/science:")
 st.markdown(f"""
@@ -27,7 +27,7 @@ st.markdown(f"""
 - **Sumber laporan:** formulir bulanan Pekerja Sosial Masyarakat (PSM) tiap desa/kelurahan (Permensos No. 10 Tahun 2019).
 """)
 st.subheader("26 jenis PMKS/PPKS (Permensos No. 08 Tahun 2012)")
-ind = ui.q("indikator_list", False)
+ind = ui.q(queries.indikator_list, False)
 st.dataframe(
     ind.assign(aktif=ind["aktif"].map({True: "dipantau", False: "tidak dipantau"}))
     .rename(columns={"nomor": "No", "kode": "Kode", "nama": "Nama", "singkatan": "Singkatan", "kelompok": "Kelompok", "definisi": "Definisi", "aktif": "Status", "sumber": "Sumber"}),

@@ -5,7 +5,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui
+from dashboard import queries, ui
 from etl import fmt
 from etl.config import db_path
 from etl.errors import PMKSError
@@ -118,7 +118,7 @@ for index, result in enumerate(results):
             cols[1].button("Simpan alias", key=f"{widget}_simpan", on_click=_save_alias, args=(choice["kode_kecamatan"], choice["nama"], widget))
         if result.status == "accepted":
             reports = result.reports.assign(
-                Desa=[ui.q("area_label", k) for k in result.reports["kode_desa"]],
+                Desa=[ui.q(queries.area_label, k) for k in result.reports["kode_desa"]],
                 Bulan=[fmt.bulan(p) for p in result.reports["periode"]],
             ).rename(columns={"values": "Nilai", "jumlah": "Jumlah jiwa", "sheet": "Lembar"})
             st.dataframe(reports[["Desa", "Bulan", "Nilai", "Jumlah jiwa", "Lembar"]], hide_index=True, key=f"unggah_laporan_{index}")

@@ -48,6 +48,27 @@ def q(query, *args):
     return _cached_query(str(path), _db_token(path), user.kecamatan if user else "-", query.__name__, args)
 
 
+@st.cache_data(ttl=CACHE_TTL, max_entries=300, show_spinner=False)
+def _cached_view(path: str, token: tuple, scope: str, name: str, _build, filters, settings):  # noqa: ARG001 - keys
+    con = connect(path, read_only=True, wait=20)
+    try:
+        return _build(con, filters, settings)
+    finally:
+        con.close()
+
+
+def view(build, filters):
+    """A page model (`dashboard.views.<page>.build`) for these filters, on one short-lived read-only connection,
+    cached like `q` (scope and warehouse state in the key)."""
+    from dashboard.views import Settings
+
+    path = db_path()
+    user = current_user()
+    name = f"{build.__module__}.{build.__qualname__}"
+    settings = Settings(due_day=due_day(), release_threshold=release_threshold())
+    return _cached_view(str(path), _db_token(path), user.kecamatan if user else "-", name, build, filters, settings)
+
+
 def guard(page: str):
     """Stop a page the user may not open (every page calls this before it queries); returns the user."""
     user = current_user()

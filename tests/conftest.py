@@ -158,3 +158,32 @@ def page(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def memory_warehouse(kabupaten: str = "35.23", seed: int = 7, months: int = 13) -> duckdb.DuckDBPyConnection:
+    """A Tuban warehouse in memory, built in the test process (no subprocess, no file), like sqlite-utils' fresh_db:
+    schema, gazetteer, indicators, census population and a seeded demo history up to DEMO_UNTIL."""
+    from datetime import date
+
+    from etl.db import migrate, set_setting, transaction
+    from etl.demo import write_demo
+    from etl.indikator import load_indikator, read_indikator
+    from etl.population import SHIPPED, load_population, read_population
+    from etl.wilayah import load_wilayah, read_wilayah
+
+    con = duckdb.connect(":memory:")
+    migrate(con)
+    with transaction(con):
+        load_wilayah(con, read_wilayah(kabupaten))
+        load_indikator(con, read_indikator())
+        load_population(con, read_population(SHIPPED), only_known=True)
+        set_setting(con, "kode_wilayah", kabupaten)
+        write_demo(con, seed=seed, months=months, today=date(2026, 11, 28))
+    return con
+
+
+@pytest.fixture(scope="module")
+def mem_con():
+    con = memory_warehouse()
+    yield con
+    con.close()

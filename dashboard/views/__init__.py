@@ -1,0 +1,64 @@
+"""Page models: one pure function per page, `build(con, filters, settings) -> <Page>View`.
+
+A model runs the named queries of `dashboard.queries` on one connection, derives everything its page shows, applies
+public-release masking (`dashboard.release`) and returns frames that are already labelled and formatted in
+Indonesian (`dashboard.views.table`), figures and sentences. Pages only lay out widgets and draw the model; the PDF
+brief and the exports build on the same models, so a number is computed once. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from etl import fmt
+from etl.config import DEFAULT_DUE_DAY, DEFAULT_RELEASE_THRESHOLD
+
+MISSING = "—"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The deployment's settings that change what pages show (kept in the warehouse's `pengaturan` table)."""
+
+    due_day: int = DEFAULT_DUE_DAY
+    release_threshold: int = DEFAULT_RELEASE_THRESHOLD
+
+
+def completeness(received: int, total: int) -> str:
+    """'301 dari 328 desa melapor (91,8%)': every count is shown with its completeness."""
+    share = received / total if total else 0
+    return f"{fmt.angka(received)} dari {fmt.angka(total)} desa melapor ({fmt.persen(share)})"
+
+
+def table(df: pd.DataFrame, decimals: dict[str, int] | None = None) -> pd.DataFrame:
+    """A frame as the user reads it, identical in any browser language: the numeric columns (or those named in
+    `decimals`, with their decimals) become Indonesian text ('1.234', '12,5'), missing values '—'. Sort before."""
+    decimals = decimals if decimals is not None else {c: 0 for c in df.columns if pd.api.types.is_numeric_dtype(df[c])}
+    out = df.copy()
+    for col, places in decimals.items():
+        if col in out.columns:
+            out[col] = [v if isinstance(v, str) else fmt.angka(v, places, empty=MISSING) for v in out[col]]
+    for col in out.columns:
+        if col not in decimals and (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
+            out[col] = [MISSING if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in out[col]]
+    return out.reset_index(drop=True)
+
+
+def mark_estimates(df: pd.DataFrame, label: str = "nama") -> pd.DataFrame:
+    """Rates only where population is known; names of areas whose population is an estimate end in ' *'."""
+    known = df[df["penduduk"].notna() & df["per_1000"].notna()].copy()
+    known[label] = [f"{n} *" if bool(e) else n for n, e in zip(known[label], known["perkiraan"].fillna(False))]
+    return known
+
+
+def rate_notes(df: pd.DataFrame) -> str | None:
+    """Which rates rest on estimated population and which areas have none, as one sentence."""
+    notes = []
+    if df["perkiraan"].fillna(False).astype(bool).any():
+        notes.append("\\* penduduk perkiraan (bukan hasil sensus), sehingga laju per 1.000 juga perkiraan")
+    missing = int((df["penduduk"].isna() & df["jumlah"].notna()).sum())
+    if missing:
+        notes.append(f"{fmt.angka(missing)} wilayah tanpa data penduduk tidak ditampilkan sebagai laju")
+    return "; ".join(notes) + "." if notes else None

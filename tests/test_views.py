@@ -1,0 +1,98 @@
+"""Page models on an in-memory warehouse built in the test process: each number checked against plain SQL over
+`pmks_counts`, release mode included, and every cell of a model's tables is Indonesian text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard import release
+from dashboard.filters import Filters
+from dashboard.views import MISSING, Settings, table
+from dashboard.views import ringkasan
+from etl import fmt
+
+OKT, SEP = date(2026, 10, 1), date(2026, 9, 1)
+PALANG = "35.23.18"
+
+
+def sql_total(con, periode: date, area: str = "") -> int:
+    return con.execute("select coalesce(sum(jumlah), 0) from pmks_counts where periode = ? and starts_with(kode_desa, ?)",
+                       [periode, area]).fetchone()[0]
+
+
+def all_text(df: pd.DataFrame) -> bool:
+    return all(isinstance(v, str) and v not in ("None", "nan", "<NA>") for v in df.to_numpy().ravel())
+
+
+def test_table_formats_numbers_the_indonesian_way_and_marks_missing():
+    df = pd.DataFrame({"nama": ["A", None], "jumlah": [1234, None], "laju": [12.345, float("nan")]})
+    out = table(df, {"jumlah": 0, "laju": 1})
+    assert out.to_dict("list") == {"nama": ["A", MISSING], "jumlah": ["1.234", MISSING], "laju": ["12,3", MISSING]}
+
+
+def test_ringkasan_headline_equals_sql_and_compares_like_for_like(mem_con):
+    v = ringkasan.build(mem_con, Filters(periode=OKT), Settings())
+    assert v.empty is None
+    total, change, _, received = v.metrics
+    assert total.value == fmt.angka(sql_total(mem_con, OKT))
+    reported = mem_con.execute("""select count(*) from (select distinct kode_desa from laporan where aktif and periode = ?)""", [OKT]).fetchone()[0]
+    assert received.value == f"{fmt.angka(reported)}/328"
+    both = mem_con.execute("""
+        select sum(case when periode = ? then jumlah end) - sum(case when periode = ? then jumlah end)
+        from pmks_counts where kode_desa in (select kode_desa from laporan where aktif and periode = ?
+                                             intersect select kode_desa from laporan where aktif and periode = ?)""",
+                           [OKT, SEP, OKT, SEP]).fetchone()[0]
+    assert change.value.startswith(("+" if both >= 0 else "") + fmt.angka(both))
+    assert "Sebanding" in change.caption
+
+
+def test_ringkasan_follows_the_kecamatan_filter(mem_con):
+    v = ringkasan.build(mem_con, Filters(periode=OKT, kecamatan=PALANG, area_nama="Kec. Palang"), Settings())
+    assert v.title == "Ringkasan PMKS — Kec. Palang"
+    assert v.metrics[0].value == fmt.angka(sql_total(mem_con, OKT, PALANG))
+    assert set(v.missing["Kecamatan"]) <= {"Palang"}
+    assert v.map_chart is None  # this warehouse has no boundaries: no map, and no error
+
+
+def test_ringkasan_tables_are_text_with_kecamatan_beside_every_desa(mem_con):
+    v = ringkasan.build(mem_con, Filters(periode=OKT), Settings())
+    assert {"Desa/Kelurahan", "Kecamatan"} <= set(v.rises.columns) and all_text(v.rises)
+    assert all_text(v.missing)
+
+
+def test_ringkasan_in_release_mode_hides_small_counts(mem_con):
+    v = ringkasan.build(mem_con, Filters(periode=OKT, rilis=3), Settings())
+    assert v.release_notice and "<3" in v.release_notice
+    shown = [x for x in v.indikator_chart.data[0].x]
+    assert not [x for x in shown if 0 < x < 3]
+    for col in ("Sebelumnya", "Sekarang"):
+        assert not [c for c in v.rises[col] if c in ("1", "2")]
+    plain = ringkasan.build(mem_con, Filters(periode=OKT), Settings())
+    assert plain.release_notice is None
+
+
+def test_a_month_without_reports_says_so(mem_con):
+    v = ringkasan.build(mem_con, Filters(periode=date(2020, 1, 1)), Settings())
+    assert v.empty == "Belum ada laporan untuk Januari 2020 di wilayah ini."
+
+
+@pytest.mark.parametrize("values, expected", [([5, 1, 7], ["", "<3", "x"]), ([5, 0, 7], ["", "", ""])])
+def test_release_rows_hide_a_small_count_and_its_complement(values, expected):
+    out = release.rows(pd.DataFrame({"jumlah": values, "per_1000": [1.0, 2.0, 3.0]}), 3)
+    assert out["rilis"].tolist()[1] == expected[1]
+    assert out["jumlah"].isna().sum() == sum(1 for e in expected if e)
+    assert out["per_1000"].isna().sum() == out["jumlah"].isna().sum()  # a rate goes with its count
+    assert release.rows(pd.DataFrame({"jumlah": values}), None)["jumlah"].tolist() == values
+
+
+def test_release_of_trends_rises_and_rates():
+    tr = pd.DataFrame({"jumlah": [0, 2, 9]})
+    assert release.trend(tr, 3)["jumlah"].isna().tolist() == [False, True, False]
+    assert release.trend_labels(tr["jumlah"], 3) == [0, "<3", 9]
+    rises = release.rises(pd.DataFrame({"sebelumnya": [1, 10], "sekarang": [9, 20], "kenaikan": [8, 10]}), 3)
+    assert rises.to_dict("list") == {"sebelumnya": ["<3", 10], "sekarang": [9, 20], "kenaikan": ["x", 10]}
+    assert release.rate_or_label(4.2, 2, 3) == "<3 kasus" and release.rate_or_label(4.2, 5, 3) == 4.2
+    assert release.rate_or_label(4.2, 2, None) == 4.2

@@ -187,3 +187,13 @@ def mem_con():
     con = memory_warehouse()
     yield con
     con.close()
+
+
+def num(text):
+    """A number as the app shows it ('1.234', '12,5', '—') read back: 1234, 12.5, None."""
+    if not isinstance(text, str):
+        return text
+    if text in ("—", "–", ""):
+        return None
+    value = float(text.replace(".", "").replace(",", "."))
+    return int(value) if value.is_integer() and "," not in text else value

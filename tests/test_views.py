@@ -96,3 +96,41 @@ def test_release_of_trends_rises_and_rates():
     assert rises.to_dict("list") == {"sebelumnya": ["<3", 10], "sekarang": [9, 20], "kenaikan": ["x", 10]}
     assert release.rate_or_label(4.2, 2, 3) == "<3 kasus" and release.rate_or_label(4.2, 5, 3) == 4.2
     assert release.rate_or_label(4.2, 2, None) == 4.2
+
+
+def test_kelengkapan_counts_equal_sql_and_roll_up_by_kecamatan(mem_con):
+    from dashboard.views import kelengkapan
+
+    v = kelengkapan.build(mem_con, Filters(periode=OKT), Settings(due_day=10))
+    reported = mem_con.execute("select count(*) from laporan where aktif and periode = ?", [OKT]).fetchone()[0]
+    late = mem_con.execute("""select count(*) from laporan l where aktif and periode = ? and diterima::date > date '2026-11-10'
+        and (select sum(jumlah) from laporan_nilai where laporan_id = l.id) > 0""", [OKT]).fetchone()[0]
+    counts = dict(v.counts)
+    assert counts["Belum lapor"] == fmt.angka(328 - reported) and counts["Terlambat"] == fmt.angka(late)
+    assert len(v.rollup) == 20 and v.rollup.columns[-1] == "Okt 2026" and all_text(v.rollup)
+    assert len(v.missing) == 328 - reported and all_text(v.missing) and all_text(v.export)
+    later = kelengkapan.build(mem_con, Filters(periode=OKT), Settings(due_day=20))
+    assert int(dict(later.counts)["Terlambat"].replace(".", "")) <= late  # a later due day: fewer late reports
+
+
+def test_jelajah_pivot_equals_sql_shows_text_and_exports_whole_numbers(mem_con):
+    from dashboard.views import jelajah
+    from tests.conftest import num
+
+    v = jelajah.build(mem_con, Filters(periode=OKT), Settings())
+    expected = dict(mem_con.execute("select nama_kecamatan, sum(jumlah) from pmks_counts where periode = ? group by 1", [OKT]).fetchall())
+    assert {k: num(t) for k, t in zip(v.table["Kecamatan"], v.table["Total"])} == expected
+    assert all_text(v.table.drop(columns=["Kode"]))
+    assert str(v.export["Total"].dtype) == "Int64"  # whole numbers in CSV/XLSX, never 395,0
+    desa = jelajah.build(mem_con, Filters(periode=OKT, kecamatan=PALANG), Settings(), tingkat="desa")
+    assert list(desa.table.columns[:4]) == ["Kode", "Desa/Kelurahan", "Kecamatan", "Desa melapor"]
+    assert set(desa.table["Kecamatan"]) == {"Palang"} and desa.table["Kode"].str.startswith(PALANG).all()
+
+
+def test_jelajah_in_release_mode_shows_no_small_count(mem_con):
+    from dashboard.views import jelajah
+
+    v = jelajah.build(mem_con, Filters(periode=OKT, kecamatan=PALANG, rilis=3), Settings(), tingkat="desa")
+    cells = v.table.drop(columns=["Kode", "Desa/Kelurahan", "Kecamatan", "Desa melapor"]).to_numpy().ravel()
+    assert not [c for c in cells if c in ("1", "2")] and "<3" in set(cells)
+    assert v.release_notice

@@ -11,6 +11,7 @@ import pytest
 
 from dashboard import maps
 from etl import fmt
+from tests.conftest import num
 from tests.test_pages import run_app
 
 
@@ -139,11 +140,11 @@ def test_table_behind_the_map_downloads(monkeypatch, built_db):
     at = open_map(monkeypatch, built_db, {"ukuran": "per1000", "periode": "2026-10"})
     table = at.dataframe[0].value
     rates = expected_rates(built_db, "2026-10-01", None)
-    assert list(table.columns)[:3] == ["Wilayah", "Kecamatan", "Nilai (per 1.000 penduduk)"]
-    assert len(table) == 20 and table["Peringkat"].min() == 1
+    assert list(table.columns)[:4] == ["Kode", "Wilayah", "Kecamatan", "Nilai (per 1.000 penduduk)"]
+    assert len(table) == 20 and table["Peringkat"].map(num).min() == 1
     assert {b.label for b in at.get("download_button")} >= {"Unduh CSV", "Unduh XLSX"}
-    top = table.sort_values("Peringkat").iloc[0]
-    assert top["Nilai (per 1.000 penduduk)"] == pytest.approx(round(max(v for v in rates.values() if v is not None), 1))
+    top = table.iloc[0]  # sorted by rank
+    assert num(top["Nilai (per 1.000 penduduk)"]) == pytest.approx(round(max(v for v in rates.values() if v is not None), 1))
 
 
 def test_stable_classes_follow_twelve_months(monkeypatch, built_db):

@@ -134,3 +134,11 @@ def test_jelajah_in_release_mode_shows_no_small_count(mem_con):
     cells = v.table.drop(columns=["Kode", "Desa/Kelurahan", "Kecamatan", "Desa melapor"]).to_numpy().ravel()
     assert not [c for c in cells if c in ("1", "2")] and "<3" in set(cells)
     assert v.release_notice
+
+
+def test_peta_without_boundaries_says_who_can_add_them_and_no_command(mem_con):
+    from dashboard.views import peta
+
+    v = peta.build(mem_con, Filters(periode=OKT), Settings())
+    assert v.figure is None and "Batas wilayah belum diimpor" in v.stop
+    assert "python" not in v.stop and "etl" not in v.stop

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import queries, ui
+from dashboard import ui
+from dashboard.views import riwayat
 from etl import fmt
 from etl.errors import PMKSError
 
@@ -13,18 +14,12 @@ if message := st.session_state.pop("riwayat_pesan", None):
 if problem := st.session_state.pop("riwayat_galat", None):
     st.error(problem)
 
-batches = ui.q(queries.import_batches, user.kecamatan)
-if batches.empty:
+v = ui.view(riwayat.build_for, None, scope=user.kecamatan, admin=user.peran == "admin")
+if v.batches.empty:
     st.info("Belum ada impor.")
     st.stop()
-JENIS = {"impor": "impor", "demo": "data demo", "rollback": "pembatalan"}
-table = batches.assign(
-    Batch=batches["id"], Waktu=[f"{fmt.tanggal(w.date())} {w:%H:%M}" for w in batches["waktu"]], Pengguna=batches["pengguna"],
-    Jenis=batches["jenis"].map(JENIS).fillna(batches["jenis"]), Status=batches["status"], Berkas=batches["berkas"],
-    Laporan=batches["laporan"], Rincian=batches["rincian"].fillna(batches["keterangan"]).fillna(""),
-)[["Batch", "Waktu", "Pengguna", "Jenis", "Status", "Berkas", "Laporan", "Rincian"]]
-st.dataframe(table, hide_index=True, key="riwayat_tabel")
-ui.download_buttons(table, "riwayat_impor", "riwayat")
+st.dataframe(v.batches, hide_index=True, key="riwayat_tabel")
+ui.download_buttons(v.batches, "riwayat_impor", "riwayat")
 
 if user.peran != "admin":
     st.caption("Pembatalan batch dan catatan audit hanya untuk admin.")
@@ -57,18 +52,13 @@ def _rollback(batch: int) -> None:
                                          f"{fmt.angka(result['dipulihkan'])} laporan lama dipulihkan.")
 
 
-active = batches[(batches["status"] == "aktif") & (batches["jenis"] != "rollback") & ~batches["di_luar"]]
-if active.empty:
+if not v.undoable:
     st.info("Tidak ada batch yang dapat dibatalkan.")
 else:
-    chosen = st.selectbox("Batch", active["id"].tolist(), key="riwayat_batch",
-                          format_func=lambda b: f"Batch {b}: {active.set_index('id').at[b, 'rincian'] or active.set_index('id').at[b, 'keterangan']}")
+    chosen = st.selectbox("Batch", list(v.undoable), key="riwayat_batch", format_func=v.undoable.get)
     typed = st.text_input("Ketik nomor batch untuk memastikan", key="riwayat_konfirmasi")
     st.button("Batalkan batch ini", disabled=typed.strip() != str(chosen), key="riwayat_batal", on_click=_rollback, args=(int(chosen),))
 
 st.subheader("Catatan audit")
-log = ui.q(queries.audit_log)
-log = log.assign(waktu=[f"{fmt.tanggal(w.date())} {w:%H:%M:%S}" for w in log["waktu"]], rincian=log["rincian"].fillna(""))
-log = log.rename(columns={"waktu": "Waktu", "pengguna": "Pengguna", "aksi": "Aksi", "objek": "Objek", "rincian": "Rincian"})
-st.dataframe(log, hide_index=True, key="riwayat_audit")
-ui.download_buttons(log, "catatan_audit", "audit")
+st.dataframe(v.audit, hide_index=True, key="riwayat_audit")
+ui.download_buttons(v.audit, "catatan_audit", "audit")

@@ -151,7 +151,7 @@ def test_history_page_rolls_back_a_batch(monkeypatch, fresh_db):
     at.switch_page("pages/riwayat.py").run()
     assert not at.exception
     history = tables(at)["riwayat_tabel"]
-    assert history["Batch"].tolist()[:2] == [2, 1] and history["Pengguna"].iloc[0]
+    assert history["Batch"].tolist()[:2] == ["2", "1"] and history["Pengguna"].iloc[0]  # identifiers, not amounts
     at.selectbox(key="riwayat_batch").set_value(2).run()
     assert at.button(key="riwayat_batal").disabled
     at.text_input(key="riwayat_konfirmasi").input("2").run()

@@ -97,7 +97,7 @@ def _check_writable(path: Path) -> None:
     if path.is_dir():
         raise SystemProblem(f"--report-json {path} adalah folder, bukan berkas; {hint}")
     if not path.parent.is_dir():
-        raise SystemProblem(f"folder untuk --report-json ({path.parent}) tidak ada; {hint}")
+        raise SystemProblem(f"--report-json {path} tidak dapat ditulis: folder {path.parent} tidak ada; {hint}")
     existed = path.exists()
     try:
         with path.open("a", encoding="utf-8"):

@@ -116,6 +116,16 @@ def built_db(tmp_path_factory, synthetic_boundaries) -> Path:
     return db
 
 
+@pytest.fixture(scope="session")
+def reference_db(tmp_path_factory) -> Path:
+    """The demo warehouse on the real desa polygons of ../shared/reference (for tests marked `reference` only)."""
+    db = tmp_path_factory.mktemp("wh_ref") / "pmks.duckdb"
+    check(run_etl("init", db=db))
+    check(run_etl("boundaries", "--download", "--source", str(reference("raw")), db=db))
+    check(run_etl("demo", "--seed", "7", "--months", "3", "--until", DEMO_UNTIL, db=db))
+    return db
+
+
 @pytest.fixture()
 def demo_db(built_db, tmp_path) -> Path:
     """A private copy of the demo warehouse that a test may change."""

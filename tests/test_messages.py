@@ -186,3 +186,19 @@ def test_upload_over_the_limit_is_refused_in_indonesian_naming_file_and_limit(mo
     assert not at.dataframe  # nothing was read, nothing to save
     no_english(shown)
     assert table_fingerprint(fresh_db) == before
+
+
+def test_browser_upload_over_the_limit_gets_the_indonesian_message(app_server, page, tmp_path):
+    """In a real browser Streamlit's own (English) refusal must not come first: the page's message does."""
+    from tests.test_browser import wait_until_idle
+
+    path = tmp_path / "rekap_besar.csv"
+    path.write_bytes(b"kecamatan,desa,indikator,periode,jumlah\n" + b"Soko,Menilo,FM,2026-10,1\n" * (MAX_FILE_BYTES // 25 + 10))
+    page.goto(f"{app_server.url}/unggah", wait_until="networkidle")
+    wait_until_idle(page)
+    assert "paling besar 20 MB per berkas" in page.inner_text("body")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(path))
+    page.get_by_text("melebihi batas 20 MB").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    body = page.inner_text("body")
+    assert "rekap_besar.csv" in body and "must be" not in body and "Traceback" not in body

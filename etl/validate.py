@@ -37,9 +37,9 @@ class Issue:
 
     def __post_init__(self) -> None:
         # Issues are often built from DataFrame rows, where a CSV's missing sheet arrives as NaN, not None.
-        if not isinstance(self.sheet, str) or not self.sheet:
+        if not isinstance(self.sheet, str) and pd.isna(self.sheet):
             self.sheet = None
-        if not isinstance(self.column, str) or not self.column:
+        if not isinstance(self.column, str) and pd.isna(self.column):
             self.column = None
 
 

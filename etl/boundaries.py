@@ -90,16 +90,26 @@ def _polygon_from_rings(rings: list[np.ndarray]) -> shapely.Geometry:
     return shapely.make_valid(result)
 
 
+# GIS files the boundary import reads (a .zip must hold a Shapefile).
+GIS_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage", ".shp": "Shapefile", ".zip": "Shapefile .zip"}
+ACCEPTED_GIS = "GeoJSON (.geojson/.json), GeoPackage (.gpkg), Shapefile (.shp beserta .shx dan .dbf) atau Shapefile dalam .zip"
+
+
 def read_boundaries_file(path: str | Path) -> gpd.GeoDataFrame:
     """Read a GeoJSON, GeoPackage, Shapefile or zipped Shapefile into EPSG:4326."""
     path = Path(path)
     if not path.exists():
         raise PMKSError(f"Berkas {path} tidak ditemukan.")
+    if path.suffix.lower() not in GIS_SUFFIXES:
+        raise PMKSError(f"Berkas {path.name} bukan berkas batas wilayah yang dikenali. Gunakan {ACCEPTED_GIS}.")
     target = f"zip://{path}" if path.suffix.lower() == ".zip" else str(path)
     try:
         gdf = gpd.read_file(target)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise PMKSError(f"Berkas {path.name} tidak dapat dibaca sebagai data GIS (GeoJSON, GeoPackage, Shapefile): {exc}") from exc
+    except Exception:  # pyogrio raises several types (with English messages) for unreadable files
+        raise PMKSError(f"Berkas {path.name} tidak dapat dibaca sebagai {GIS_SUFFIXES[path.suffix.lower()]}; "
+                        f"berkas rusak atau isinya bukan data GIS. Gunakan {ACCEPTED_GIS}.") from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
+        raise PMKSError(f"Berkas {path.name} tidak berisi geometri (poligon desa). Gunakan {ACCEPTED_GIS}.")
     if gdf.empty:
         raise PMKSError(f"Berkas {path.name} tidak berisi satu pun fitur.")
     if gdf.crs is None:

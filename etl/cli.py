@@ -18,7 +18,7 @@ from etl import fmt
 from etl.config import DEFAULT_DUE_DAY, DEFAULT_KABUPATEN, DEFAULT_RELEASE_THRESHOLD, db_path
 from etl.db import connect, get_setting, migrate, set_setting, transaction
 from etl.db import audit as write_audit
-from etl.errors import PMKSError
+from etl.errors import PMKSError, os_reason
 from etl.indikator import load_indikator, read_indikator, set_active
 from etl.population import SHIPPED, load_population, read_population
 from etl.wilayah import load_wilayah, normalize_region_code, read_wilayah
@@ -142,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         print("Dibatalkan.", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"Gagal: kesalahan sistem berkas: {exc.strerror or exc}", file=sys.stderr)
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"Gagal: berkas{where} tidak dapat dibaca atau ditulis ({os_reason(exc)}).", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug: short message for the user, traceback only when debugging
         if os.environ.get("PMKS_DEBUG"):

@@ -58,7 +58,9 @@ def connect(path: str | Path, *, read_only: bool = False, wait: float = LOCK_WAI
                 ) from exc
             raise _io_problem(path, exc) from exc
         except duckdb.Error as exc:
-            raise PMKSError(f"Berkas {path} bukan basis data DuckDB yang dapat dibaca: {exc}") from exc
+            raise _io_problem(path, exc) from exc
+        except OSError as exc:
+            raise _io_problem(path, exc) from exc
 
 
 def _private(path: Path) -> None:
@@ -72,12 +74,22 @@ def _private(path: Path) -> None:
 
 
 def _io_problem(path: Path, exc: BaseException) -> PMKSError:
+    """An Indonesian message, naming the file and what to do, for DuckDB's or the system's (English) I/O error."""
     text = str(exc)
+    where = "Periksa --db atau variabel PMKS_DB"
     if "No space left" in text or getattr(exc, "errno", None) == errno.ENOSPC:
         return SystemProblem(f"Disk penuh: basis data {path} tidak dapat ditulis. Kosongkan ruang disk lalu coba lagi.")
-    if "Permission denied" in text:
-        return SystemProblem(f"Tidak ada izin untuk membuka {path}.")
-    return SystemProblem(f"Basis data {path} tidak dapat dibuka: {text}")
+    if "not a valid DuckDB database" in text:
+        return PMKSError(f"Berkas {path} bukan basis data DuckDB (isinya berkas lain). {where}; untuk basis data baru "
+                         "sebutkan nama berkas yang belum ada lalu jalankan: python -m etl init")
+    if "Is a directory" in text or path.is_dir():
+        return PMKSError(f"{path} adalah folder, bukan berkas basis data. {where}, mis. {path / 'pmks.duckdb'}.")
+    if any(m in text for m in ("Permission denied", "Operation not permitted", "Read-only file system")) or \
+            getattr(exc, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return SystemProblem(f"Tidak ada izin untuk membuka atau menulis basis data {path} (atau folder {path.parent}). "
+                             "Minta administrator memberi izin tulis pada berkas dan foldernya, atau pakai --db/PMKS_DB di folder lain.")
+    return SystemProblem(f"Basis data {path} tidak dapat dibuka atau ditulis (kesalahan sistem berkas). {where}, "
+                         "pastikan disk dan foldernya dapat ditulis, lalu coba lagi.")
 
 
 @contextlib.contextmanager

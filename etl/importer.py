@@ -14,7 +14,7 @@ from pathlib import Path
 
 from etl import fmt
 from etl.db import connect, get_setting, transaction
-from etl.errors import PMKSError, SystemProblem
+from etl.errors import PMKSError, SystemProblem, os_reason
 from etl.ingest import FileResult, Reference, analyse_files, commit, where_text
 from etl.sandbox import SheetReader
 from etl.sheets import Unreadable
@@ -65,8 +65,8 @@ def run_import(paths: list[str], db: Path, *, dry_run: bool, replace: bool, repo
     for path in paths:
         if not Path(path).is_file():
             raise SystemProblem(f"berkas {path} tidak ada atau bukan berkas biasa; tidak ada yang diimpor")
-    if report_json and not Path(report_json).parent.exists():
-        raise SystemProblem(f"folder untuk --report-json ({Path(report_json).parent}) tidak ada")
+    if report_json:
+        _check_writable(Path(report_json))
     files = []
     with SheetReader() as reader:
         for path in paths:
@@ -82,9 +82,30 @@ def run_import(paths: list[str], db: Path, *, dry_run: bool, replace: bool, repo
             results, batch = write_files(db, files, reader, results, before, replace=replace, today=today, user=user)
     print_report(results, db, dry_run=dry_run, batch=batch)
     if report_json:
-        Path(report_json).write_text(json.dumps({"files": [r.to_json() for r in results], "batch": batch, "dry_run": dry_run},
-                                                ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        try:
+            Path(report_json).write_text(json.dumps({"files": [r.to_json() for r in results], "batch": batch, "dry_run": dry_run},
+                                                    ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        except OSError as exc:
+            saved = f"Impor sudah tersimpan (batch {batch}), tetapi l" if batch is not None else "L"
+            raise SystemProblem(f"{saved}aporan JSON tidak dapat ditulis ke {report_json} ({os_reason(exc)}).") from None
     return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse a --report-json path that cannot be written, before anything is read or committed."""
+    hint = "tidak ada yang diimpor; sebutkan nama berkas yang dapat ditulis, mis. --report-json hasil_impor.json"
+    if path.is_dir():
+        raise SystemProblem(f"--report-json {path} adalah folder, bukan berkas; {hint}")
+    if not path.parent.is_dir():
+        raise SystemProblem(f"--report-json {path} tidak dapat ditulis: folder {path.parent} tidak ada; {hint}")
+    existed = path.exists()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise SystemProblem(f"berkas --report-json {path} tidak dapat ditulis ({os_reason(exc)}); {hint}") from None
+    if not existed:
+        path.unlink(missing_ok=True)
 
 
 def _ready(con) -> bool:

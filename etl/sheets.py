@@ -20,6 +20,7 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200  # compressed -> uncompressed, per zip member
 MAX_ROWS = int(os.environ.get("PMKS_MAX_ROWS", "250000"))
 MAX_CELLS = 5_000_000
+MAX_CSV_COLUMNS = 16_384  # as many columns as Excel has (A to XFD)
 
 SPREADSHEET = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 TEXT = {".csv", ".txt", ".tsv"}
@@ -140,11 +141,33 @@ def read_csv_rows(data: bytes) -> list[list]:
     sample = lines[:50]
     best, best_score = ",", -1
     for delimiter in (";", ",", "\t", "|"):
-        widths = [len(r) for r in csv.reader(sample, delimiter=delimiter) if any(c.strip() for c in r)]
+        try:
+            widths = [len(r) for r in csv.reader(sample, delimiter=delimiter) if any(c.strip() for c in r)]
+        except csv.Error:  # a field over the csv module's limit: not this delimiter (or judged below)
+            continue
         if not widths:
             continue
         common = max(set(widths), key=widths.count)
         score = widths.count(common) * (common > 1) * common
         if score > best_score:
             best, best_score = delimiter, score
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=best))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=best)
+    rows: list[list] = []
+    cells, start = 0, 1
+    try:
+        for row in reader:
+            start = reader.line_num + 1  # where the next record begins
+            if len(row) > MAX_CSV_COLUMNS:
+                raise Unreadable(f"baris {reader.line_num} berisi {len(row):,} kolom; batasnya {MAX_CSV_COLUMNS:,} kolom. "
+                                 "Periksa pemisah kolom atau simpan ulang tabelnya dari Excel/LibreOffice".replace(",", "."))
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise Unreadable(f"berkas terlalu besar (lebih dari {MAX_CELLS:,} sel)".replace(",", "."))
+            rows.append(row)
+    except csv.Error as exc:
+        if "field larger" not in str(exc):
+            raise Unreadable(f"baris {start} tidak dapat dibaca sebagai CSV; simpan ulang tabelnya dari Excel/LibreOffice sebagai CSV") from None
+        raise Unreadable(f"sel pada baris {start} lebih panjang dari {csv.field_size_limit():,} karakter "
+                         "(mungkin tanda kutip yang tidak ditutup); perbaiki sel itu atau simpan ulang tabelnya dari Excel/LibreOffice"
+                         .replace(",", ".")) from None
+    return rows

@@ -35,6 +35,13 @@ class Issue:
     # what the user may pick to fix it: {"jenis": "desa", "kode_kecamatan", "nama" (as written), "kandidat": [[kode, label]]}
     choices: dict | None = field(default=None, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # Issues are often built from DataFrame rows, where a CSV's missing sheet arrives as NaN, not None.
+        if not isinstance(self.sheet, str) and pd.isna(self.sheet):
+            self.sheet = None
+        if not isinstance(self.column, str) and pd.isna(self.column):
+            self.column = None
+
 
 def reconcile_sex(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """L + P must equal Jumlah where all three are given; Jumlah = L + P where it is left empty."""

@@ -42,6 +42,7 @@ nonce = st.session_state.setdefault("unggah_nonce", 0)
 uploaded = st.file_uploader("Pilih satu atau beberapa berkas laporan", type=["xlsx", "xlsm", "xls", "ods", "csv"],
                             accept_multiple_files=True, key=f"unggah_berkas_{nonce}",
                             help=f"Paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
+st.caption(f"Format yang diterima: .xlsx, .xlsm, .xls, .ods dan .csv; paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
 replace = st.checkbox("Ganti laporan desa × bulan yang sudah tersimpan (perubahannya ditampilkan dulu)", key="unggah_ganti")
 if not uploaded:
     st.info("Pilih berkas untuk diperiksa.")
@@ -52,6 +53,12 @@ cache = st.session_state.setdefault("unggah_baca", {})
 reader = ui.sheet_reader()
 files = []
 for upload in uploaded:
+    # Streamlit's own limit (.streamlit/config.toml) sits above ours, so the refusal is ours and in Indonesian.
+    if upload.size > MAX_FILE_BYTES:
+        st.error(f"Berkas {upload.name} ({fmt.angka(upload.size / 1048576, 1)} MB) melebihi batas {MAX_FILE_BYTES // 1048576} MB "
+                 "per berkas dan tidak diperiksa. Hapus lembar atau baris yang tidak perlu, atau bagi laporannya menjadi "
+                 "beberapa berkas, lalu unggah ulang.")
+        continue
     data = upload.getvalue()
     key = hashlib.sha256(data).hexdigest()
     bar = st.progress(0.0, text=f"{upload.name}: membaca …")
@@ -63,6 +70,8 @@ for upload in uploaded:
     bar.progress(1.0, text=f"{upload.name}: {'tidak terbaca' if isinstance(cache[key], Unreadable) else 'terbaca'}")
     files.append((upload.name, data, cache[key]))
 
+if not files:
+    st.stop()
 try:
     results, snapshot = read_only_check(db_path(), files, reader, replace=replace, user=ui.user_name(), scope=user.kecamatan)
 except PMKSError as exc:

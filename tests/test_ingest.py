@@ -1,12 +1,11 @@
 """Importing PSM reports: layouts, cleaning, matching, validation rules and commit rules.
 
-Every fixture file is generated here (tests/reportfiles.py); expected codes come from the
-reference gazetteer in ../shared/reference, not from the code under test.
+Every fixture file is generated here (tests/reportfiles.py); expected codes come from a few desa typed by hand
+(tests/fixtures/desa_contoh.csv), not from the code under test.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from datetime import date, datetime
@@ -17,7 +16,7 @@ import pytest
 from etl.importer import check_files
 from etl.sandbox import SheetReader
 from tests import reportfiles as rf
-from tests.conftest import check, reference, run_etl, table_fingerprint
+from tests.conftest import check, run_etl, sample_codes, table_fingerprint
 
 TODAY = date(2026, 11, 27)
 OKT = date(2026, 10, 1)
@@ -25,9 +24,8 @@ OKT = date(2026, 10, 1)
 
 @pytest.fixture(scope="module")
 def codes() -> dict[tuple[str, str], str]:
-    """(kecamatan, desa) -> official code, from the reference gazetteer."""
-    rows = csv.DictReader(reference("tuban_wilayah.csv").open(encoding="utf-8"))
-    return {(r["nama_kecamatan"], r["nama_desa_kel"]): r["kode_kemendagri"] for r in rows if r["level"] == "desa_kelurahan"}
+    """(kecamatan, desa) -> official code, typed by hand."""
+    return sample_codes()
 
 
 @pytest.fixture(scope="module")

@@ -176,14 +176,24 @@ def test_classify_few_distinct_values_and_empty():
     assert maps.classify([None, None], "quantile", 5).bounds == []
 
 
-def test_tuban_desa_map_payload_under_200_kb(monkeypatch, built_db):
-    at = open_map(monkeypatch, built_db, {"ukuran": "per1000"})
+def _assert_desa_map_payload_under_200_kb(monkeypatch, db):
+    at = open_map(monkeypatch, db, {"ukuran": "per1000"})
     at.radio(key="peta_tingkat").set_value("desa").run()
     spec = at.get("plotly_chart")[0].proto.spec
     assert len(json.loads(spec)["data"][0]["geojson"]["features"]) == 328
     assert len(spec.encode()) <= 200 * 1024
     at.radio(key="f_ukuran").set_value("jumlah").run()
     assert len(at.get("plotly_chart")[0].proto.spec.encode()) <= 200 * 1024
+
+
+def test_tuban_desa_map_payload_under_200_kb(monkeypatch, built_db):
+    _assert_desa_map_payload_under_200_kb(monkeypatch, built_db)
+
+
+@pytest.mark.reference
+def test_real_tuban_desa_map_payload_under_200_kb(monkeypatch, reference_db):
+    """The real polygons (37.814 vertices) are simplified enough for the 200 KB budget."""
+    _assert_desa_map_payload_under_200_kb(monkeypatch, reference_db)
 
 
 def test_without_boundaries_the_page_says_how_to_get_them(monkeypatch, tmp_path):

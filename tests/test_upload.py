@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-
 import duckdb
 import pytest
 
 from tests import reportfiles as rf
-from tests.conftest import reference, table_fingerprint
+from tests.conftest import sample_codes, table_fingerprint
 from tests.test_ingest import _active_state
 from tests.test_pages import run_app
 
@@ -17,8 +15,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture(scope="module")
 def codes() -> dict[tuple[str, str], str]:
-    rows = csv.DictReader(reference("tuban_wilayah.csv").open(encoding="utf-8"))
-    return {(r["nama_kecamatan"], r["nama_desa_kel"]): r["kode_kemendagri"] for r in rows if r["level"] == "desa_kelurahan"}
+    return sample_codes()
 
 
 @pytest.fixture()

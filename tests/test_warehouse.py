@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import http.server
 import threading
 
@@ -13,7 +14,8 @@ import pytest
 import shapely
 
 from etl.db import available_migrations, migrate
-from tests.conftest import check, reference, run_etl, table_fingerprint
+from tests.conftest import check, reference, run_etl, sample_codes, table_fingerprint
+from tests.geography import synthetic_desa, write_source_sql
 
 TUBAN_AREA_KM2 = 1972.5
 
@@ -31,6 +33,7 @@ def reference_codes() -> dict[str, set[str]]:
     }
 
 
+@pytest.mark.reference
 def test_init_loads_tuban_geography_equal_to_reference(tmp_path):
     db = tmp_path / "w.duckdb"
     out = check(run_etl("init", db=db)).stdout
@@ -46,6 +49,19 @@ def test_init_loads_tuban_geography_equal_to_reference(tmp_path):
     names = dict(con.execute("select kode, nama from wilayah").fetchall())
     for r in csv.DictReader(reference("tuban_wilayah.csv").open(encoding="utf-8")):
         assert names[r["kode_kemendagri"]] == (r["nama_desa_kel"] or r["nama_kecamatan"])
+
+
+def test_init_loads_tuban_geography_indicators_and_census(tmp_path):
+    db = tmp_path / "w.duckdb"
+    out = check(run_etl("init", db=db)).stdout
+    assert "Kabupaten Tuban" in out and "Kecamatan: 20" in out and "desa/kelurahan: 328" in out
+    con = duckdb.connect(str(db), read_only=True)
+    desa = dict(con.execute("select kode, jenis from wilayah where tingkat = 'desa'").fetchall())
+    assert sum(j == "kelurahan" for j in desa.values()) == 17
+    assert sum(j == "desa" for j in desa.values()) == 311
+    rows = con.execute("select d.kode, d.nama, k.nama from wilayah d join wilayah k on k.kode = d.kode_induk where d.tingkat = 'desa'").fetchall()
+    found = {(kec, nama): kode for kode, nama, kec in rows}
+    assert {key: found.get(key) for key in sample_codes()} == sample_codes()
     assert con.execute("select count(*), count(*) filter (aktif) from indikator").fetchone() == (26, 26)
     assert con.execute("select kode from indikator where singkatan = 'ODHA'").fetchone() == ("ODHA",)
     pop = con.execute("select jumlah from penduduk where kode_wilayah = '35.23.15' and tahun = 2020").fetchone()
@@ -108,30 +124,43 @@ def test_failed_migration_rolls_back(tmp_path):
     assert con.execute("select count(*) from information_schema.tables where table_name = 'x'").fetchone() == (0,)
 
 
-def _assert_tuban_boundaries(db):
+def _assert_boundaries(db, layer: gpd.GeoDataFrame, area_km2: float):
+    """The warehouse holds every desa of `layer` (fields kode_desa, kode_kec), valid, with its area, and the dissolved kecamatan."""
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("select kode, tingkat, geom_wkb, geom_peta, luas_km2 from batas_wilayah").fetchall()
-    ref = reference_codes()
-    assert {r[0] for r in rows if r[1] == "desa"} == ref["desa"]
-    assert {r[0] for r in rows if r[1] == "kecamatan"} == ref["kecamatan"]
+    con.close()
+    assert {r[0] for r in rows if r[1] == "desa"} == set(layer["kode_desa"])
+    assert {r[0] for r in rows if r[1] == "kecamatan"} == set(layer["kode_kec"])
     geoms = shapely.from_wkb([bytes(r[2]) for r in rows])
     assert shapely.is_valid(geoms).all()
     simple = shapely.from_geojson([r[3] for r in rows])
     assert shapely.is_valid(simple).all() and not shapely.is_empty(simple).any()
     kab = sum(r[4] for r in rows if r[1] == "kecamatan")
-    assert abs(kab - TUBAN_AREA_KM2) / TUBAN_AREA_KM2 < 0.005
+    assert abs(kab - area_km2) / area_km2 < 0.005
     assert abs(sum(r[4] for r in rows if r[1] == "desa") - kab) / kab < 0.001
-    # Each desa polygon keeps its shape: compared with the reference layer by area.
-    refg = gpd.read_file(reference("tuban_desa.geojson")).set_index("kode_desa").to_crs("EPSG:6933")
+    # Each desa polygon keeps its shape: compared with the source layer by area.
+    refg = layer.set_index("kode_desa").to_crs("EPSG:6933")
     mine = {r[0]: r[4] for r in rows if r[1] == "desa"}
     worst = max(abs(mine[k] - refg.at[k, "geometry"].area / 1e6) / mine[k] for k in mine)
     assert worst < 0.05
-    # Simplified neighbours barely overlap: under 0,05 % of the kabupaten (the source itself overlaps 0,55 km²;
+    # Simplified neighbours barely overlap: under 0,05 % of the kabupaten (the real source itself overlaps 0,55 km²;
     # spread along the desa borders, 1 km² is a strip under 2 m wide, invisible at map zoom).
     s = gpd.GeoSeries([g for g, r in zip(simple, rows) if r[1] == "desa"], crs="EPSG:4326").to_crs("EPSG:6933")
     left, right = s.sindex.query(s, predicate="intersects")
     overlap = sum(s.iloc[i].intersection(s.iloc[j]).area for i, j in zip(left, right) if i < j) / 1e6
-    assert overlap < 0.0005 * TUBAN_AREA_KM2
+    assert overlap < 0.0005 * area_km2
+
+
+def _assert_tuban_boundaries(db):
+    """The real desa of Tuban, as in ../shared/reference."""
+    layer = gpd.read_file(reference("tuban_desa.geojson"))
+    ref = reference_codes()
+    assert set(layer["kode_desa"]) == ref["desa"] and set(layer["kode_kec"]) == ref["kecamatan"]
+    _assert_boundaries(db, layer, TUBAN_AREA_KM2)
+
+
+def _synthetic_area(layer: gpd.GeoDataFrame) -> float:
+    return layer.to_crs("EPSG:6933").area.sum() / 1e6
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -139,17 +168,38 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _serve(folder):
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 @pytest.fixture()
 def http_source():
     """The reference raw folder served over HTTP on loopback, as the public source would be."""
-    handler = functools.partial(_QuietHandler, directory=str(reference("raw")))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = _serve(reference("raw"))
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
 
+@pytest.fixture(scope="module")
+def synthetic_layer() -> gpd.GeoDataFrame:
+    return synthetic_desa()
+
+
+@pytest.fixture()
+def synthetic_source(tmp_path, synthetic_layer):
+    """The synthetic desa in the public source's SQL format, in a folder and served over HTTP: (folder, url, sha256)."""
+    folder = tmp_path / "sumber"
+    folder.mkdir()
+    path = write_source_sql(folder, synthetic_layer)
+    server = _serve(folder)
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}", hashlib.sha256(path.read_bytes()).hexdigest()
+    server.shutdown()
+
+
+@pytest.mark.reference
 def test_boundaries_download_over_http(tmp_path, http_source):
     db = tmp_path / "w.duckdb"
     check(run_etl("init", db=db))
@@ -158,11 +208,16 @@ def test_boundaries_download_over_http(tmp_path, http_source):
     _assert_tuban_boundaries(db)
 
 
-def test_boundaries_download_from_folder(built_db):
-    _assert_tuban_boundaries(built_db)
+@pytest.mark.reference
+def test_boundaries_download_from_folder(tmp_path):
+    db = tmp_path / "w.duckdb"
+    check(run_etl("init", db=db))
+    check(run_etl("boundaries", "--download", "--source", str(reference("raw")), db=db))
+    _assert_tuban_boundaries(db)
 
 
-def test_boundaries_from_geojson_file(tmp_path):
+@pytest.mark.reference
+def test_boundaries_from_the_real_geojson_file(tmp_path):
     db = tmp_path / "w.duckdb"
     check(run_etl("init", db=db))
     out = check(run_etl("boundaries", str(reference("tuban_desa.geojson")), db=db)).stdout
@@ -170,10 +225,29 @@ def test_boundaries_from_geojson_file(tmp_path):
     _assert_tuban_boundaries(db)
 
 
+def test_boundaries_download_in_the_public_source_format(tmp_path, synthetic_source, synthetic_layer):
+    """`--download` reads the source's SQL dump ([lat, lng] points) from a folder or over HTTP, checked by SHA-256."""
+    folder, url, digest = synthetic_source
+    for source in (str(folder), url):
+        db = tmp_path / f"w{len(source)}.duckdb"
+        check(run_etl("init", db=db))
+        out = check(run_etl("boundaries", "--download", "--source", source, "--sha256", digest, db=db)).stdout
+        assert "20 kecamatan, 328 desa/kelurahan" in out
+        _assert_boundaries(db, synthetic_layer, _synthetic_area(synthetic_layer))
+
+
+def test_boundaries_from_geojson_file(tmp_path, synthetic_boundaries, synthetic_layer):
+    db = tmp_path / "w.duckdb"
+    check(run_etl("init", db=db))
+    out = check(run_etl("boundaries", str(synthetic_boundaries), db=db)).stdout
+    assert "kode (kolom kode_desa)" in out and "20 kecamatan, 328 desa/kelurahan" in out
+    _assert_boundaries(db, synthetic_layer, _synthetic_area(synthetic_layer))
+
+
 @pytest.mark.parametrize("fmt_name", ["gpkg", "zip"])
-def test_boundaries_matched_by_name_from_gpkg_and_zipped_shapefile(tmp_path, fmt_name):
+def test_boundaries_matched_by_name_from_gpkg_and_zipped_shapefile(tmp_path, fmt_name, synthetic_layer):
     """Without a code field, features are matched by desa name within kecamatan (18 names repeat)."""
-    gdf = gpd.read_file(reference("tuban_desa.geojson"))[["nama_desa", "nama_kecamatan", "geometry"]]
+    gdf = synthetic_layer[["nama_desa", "nama_kecamatan", "geometry"]].copy()
     gdf.loc[0, "nama_desa"] = "Desa Tidak Ada"
     if fmt_name == "gpkg":
         src = tmp_path / "desa.gpkg"
@@ -200,7 +274,8 @@ def test_boundaries_matched_by_name_from_gpkg_and_zipped_shapefile(tmp_path, fmt
     assert n == 3
 
 
-def test_boundaries_bad_inputs(tmp_path, http_source):
+def test_boundaries_bad_inputs(tmp_path, synthetic_source):
+    http_source = synthetic_source[1]
     db = tmp_path / "w.duckdb"
     check(run_etl("init", db=db))
     before = fingerprint_without_time(db)
@@ -222,10 +297,10 @@ def test_boundaries_bad_inputs(tmp_path, http_source):
     assert fingerprint_without_time(db) == before
 
 
-def test_boundaries_of_another_kabupaten_match_nothing(tmp_path):
+def test_boundaries_of_another_kabupaten_match_nothing(tmp_path, synthetic_boundaries):
     db = tmp_path / "w.duckdb"
     check(run_etl("init", "--kabupaten", "35.22", db=db))
-    r = run_etl("boundaries", str(reference("tuban_desa.geojson")), db=db)
+    r = run_etl("boundaries", str(synthetic_boundaries), db=db)
     assert r.returncode == 1 and "cocok" in r.stderr
 
 

@@ -90,7 +90,7 @@ def _keep_valid(key: str, options: list, default) -> None:
 
 def sidebar_filters() -> Filters | None:
     """Render the shared filters in the sidebar and return them (None when the warehouse has no month yet)."""
-    from dashboard import ui
+    from dashboard import data as ui
 
     _from_url()
     months = ui.q(queries.periods)
@@ -123,7 +123,7 @@ def sidebar_filters() -> Filters | None:
 
 
 def _kecamatan_picker() -> tuple[str, dict]:
-    from dashboard import ui
+    from dashboard import data as ui
     from dashboard.session import current_user
 
     kec = ui.q(queries.kecamatan_list)
@@ -137,7 +137,7 @@ def _kecamatan_picker() -> tuple[str, dict]:
 
 
 def _desa_picker(kode_kec: str) -> tuple[str, dict]:
-    from dashboard import ui
+    from dashboard import data as ui
 
     desa = ui.q(queries.desa_list, kode_kec) if kode_kec else pd.DataFrame(columns=["kode", "nama"])
     options = [""] + desa["kode"].tolist()
@@ -150,7 +150,7 @@ def _desa_picker(kode_kec: str) -> tuple[str, dict]:
 
 def _indikator_picker() -> tuple[list[str], tuple[str, ...], dict]:
     """The chosen options (codes and 'kelompok:X'), the indicator codes they mean, and the labels."""
-    from dashboard import ui
+    from dashboard import data as ui
 
     ind = ui.q(queries.indikator_list)
     groups = {f"kelompok:{g}": f"Kelompok: {g}" for g in sorted(ind["kelompok"].unique())}

@@ -81,7 +81,7 @@ def _minutes(seconds: float) -> str:
 
 def _login() -> None:
     """The form's callback: throttled, audited; the same message whether or not the account exists."""
-    from dashboard.ui import audit_action
+    from dashboard.data import audit_action
 
     login = str(st.session_state.get("masuk_nama", "")).strip()
     password = st.session_state.get("masuk_sandi", "")
@@ -127,7 +127,7 @@ def login_form() -> None:
 
 def logout() -> None:
     """Sign out: end every session of this user on the server, and forget the browser's cookie."""
-    from dashboard.ui import audit_action
+    from dashboard.data import audit_action
 
     login = st.session_state.get("pengguna_login")
     audit_action("keluar", user_name())

@@ -1,73 +1,25 @@
-"""The Streamlit side of the dashboard: cached queries, shared filters in the URL, common notices."""
+"""Shared page furniture: the start of every page (navigation, role, warehouse, filters), download and print buttons,
+the PDF brief button and the release notice. The data side is `dashboard.data`, sign-in `dashboard.session`, the
+filters `dashboard.filters`; pages reach the data functions through this module (`ui.q`, `ui.view`, `ui.write`)."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
-from etl import fmt
-from etl.config import DEFAULT_DUE_DAY, db_path
+from dashboard import data, queries
+from dashboard.session import current_user, user_name
+from dashboard.views import completeness
+from etl.config import db_path
 from etl.db import connect
 from etl.errors import PMKSError
-from dashboard.session import current_user, user_name  # noqa: F401 - pages call ui.current_user / ui.user_name
 
-CACHE_TTL = 600
-
-
-def _db_token(path: Path) -> tuple:
-    """Changes whenever the warehouse file changes, so a cached result never outlives an import."""
-    parts = []
-    for p in (path, Path(f"{path}.wal")):
-        try:
-            s = p.stat()
-            parts.append((s.st_mtime_ns, s.st_size))
-        except FileNotFoundError:
-            parts.append(None)
-    return tuple(parts)
-
-
-@st.cache_data(ttl=CACHE_TTL, max_entries=1000, show_spinner=False)
-def _cached_query(path: str, token: tuple, scope: str, name: str, args: tuple):  # noqa: ARG001 - scope keys the cache
-    con = connect(path, read_only=True, wait=20)
-    try:
-        return getattr(queries, name)(con, *args)
-    finally:
-        con.close()
-
-
-def q(query, *args):
-    """Run a query function of dashboard.queries (e.g. `q(queries.periods)`) on a short-lived read-only connection,
-    cached. The cache key holds the user's kecamatan scope, so a result never crosses from one scope to another."""
-    path = db_path()
-    user = current_user()
-    return _cached_query(str(path), _db_token(path), user.kecamatan if user else "-", query.__name__, args)
-
-
-@st.cache_data(ttl=CACHE_TTL, max_entries=300, show_spinner=False)
-def _cached_view(path: str, token: tuple, scope: str, name: str, _build, filters, settings, options: tuple):  # noqa: ARG001
-    con = connect(path, read_only=True, wait=20)
-    try:
-        return _build(con, filters, settings, **dict(options))
-    finally:
-        con.close()
-
-
-def view(build, filters, **options):
-    """A page model (`dashboard.views.<page>.build`) for these filters and the page's own choices (`options`,
-    hashable values), on one short-lived read-only connection, cached like `q` (scope and warehouse state in the key)."""
-    from dashboard.views import Settings
-
-    path = db_path()
-    user = current_user()
-    name = f"{build.__module__}.{build.__qualname__}"
-    settings = Settings(due_day=due_day(), release_threshold=release_threshold())
-    return _cached_view(str(path), _db_token(path), user.kecamatan if user else "-", name, build, filters, settings,
-                        tuple(sorted(options.items())))
+q, view, write, audit_action = data.q, data.view, data.write, data.audit_action
+due_day, release_threshold, sheet_reader, suppressed_table = data.due_day, data.release_threshold, data.sheet_reader, data.suppressed_table
+__all__ = ["q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "suppressed_table",
+           "current_user", "user_name", "completeness"]
 
 
 def guard(page: str):
@@ -77,16 +29,6 @@ def guard(page: str):
         st.error("Anda tidak berhak membuka halaman ini.")
         st.stop()
     return user
-
-
-def audit_action(action: str, obj: str, details: str | None = None) -> None:
-    """Record who did what in the warehouse's audit table (a short write)."""
-    from etl.db import audit
-
-    try:
-        write(lambda con: audit(con, user_name(), action, obj, details))
-    except PMKSError:
-        pass  # the action itself succeeded; a locked or missing warehouse must not turn it into an error
 
 
 def require_data(reports: bool = True) -> dict:
@@ -113,60 +55,12 @@ def require_data(reports: bool = True) -> dict:
     return info
 
 
-def sheet_reader():
-    """The server's sandboxed spreadsheet readers: one small pool shared by every session (worker processes with
-    memory and time limits that end themselves when idle), so closed browser sessions leave no worker behind."""
-    return _reader_pool()
-
-
-@st.cache_resource(show_spinner=False)
-def _reader_pool():
-    from etl.sandbox import ReaderPool
-
-    return ReaderPool()
-
-
-def write(action):
-    """Run `action(con)` in one write transaction on the warehouse; Indonesian errors are shown, not raised."""
-    from etl.db import transaction
-
-    path = db_path()
-    con = connect(path, wait=20)
-    try:
-        with transaction(con, path):
-            return action(con)
-    finally:
-        con.close()
-
-
-def release_threshold() -> int:
-    """Public release mode hides counts below this (`python -m etl settings --release-threshold`, default 3)."""
-    from etl.config import DEFAULT_RELEASE_THRESHOLD
-
-    return int(q(queries.setting, "ambang_rilis") or DEFAULT_RELEASE_THRESHOLD)
-
-
 def release_notice(threshold: int | None) -> None:
     """Say on the page that public release mode is on."""
     from dashboard import release
 
     if text := release.notice(threshold):
         st.caption(text)
-
-
-@st.cache_data(ttl=CACHE_TTL, max_entries=100, show_spinner="Menyembunyikan nilai kecil…")
-def suppressed_table(cells: pd.DataFrame, threshold: int, total_label: str = "Total") -> pd.DataFrame:
-    """dashboard.release.table, cached (a desa x indicator table takes about a second)."""
-    from dashboard import release
-
-    return release.table(cells, threshold, total_label)
-
-
-def due_day() -> int:
-    """Day of the next month by which a report is on time: $PMKS_DUE_DAY, else `python -m etl settings --due-day`, else 10."""
-    if os.environ.get("PMKS_DUE_DAY"):
-        return int(os.environ["PMKS_DUE_DAY"])
-    return int(q(queries.setting, "hari_batas_laporan") or DEFAULT_DUE_DAY)
 
 
 def ensure_navigation() -> None:
@@ -205,12 +99,6 @@ def open_page(page: str, reports: bool = True):
                  "boleh ditampilkan. Minta admin memperbaiki kecamatan akun Anda.")
         st.stop()
     return user, info
-
-
-def completeness(received: int, total: int) -> str:
-    """'301 dari 328 desa melapor (91,8%)': every count is shown with its completeness."""
-    share = received / total if total else 0
-    return f"{fmt.angka(received)} dari {fmt.angka(total)} desa melapor ({fmt.persen(share)})"
 
 
 def download_buttons(df: pd.DataFrame, name: str, key: str) -> None:
@@ -262,25 +150,6 @@ def brief_button(kode: str, periode: date, public: int | None, key: str) -> None
                        icon=":material/picture_as_pdf:", on_click="ignore",
                        help="Satu halaman A4 untuk rapat: peta, angka utama, indikator terbesar, tren, desa prioritas "
                             "dan kelengkapan laporan; terbaca jelas bila dicetak hitam-putih.")
-
-
-def mark_estimates(df: pd.DataFrame, label: str = "nama") -> pd.DataFrame:
-    """Rates only where population is known; names of areas whose population is an estimate end in ' *'."""
-    known = df[df["penduduk"].notna() & df["per_1000"].notna()].copy()
-    known[label] = [f"{n} *" if bool(e) else n for n, e in zip(known[label], known["perkiraan"].fillna(False))]
-    return known
-
-
-def rate_notes(df: pd.DataFrame) -> None:
-    """Say which rates rest on estimated population and which areas have none."""
-    notes = []
-    if df["perkiraan"].fillna(False).astype(bool).any():
-        notes.append("\\* penduduk perkiraan (bukan hasil sensus), sehingga laju per 1.000 juga perkiraan")
-    missing = int((df["penduduk"].isna() & df["jumlah"].notna()).sum())
-    if missing:
-        notes.append(f"{fmt.angka(missing)} wilayah tanpa data penduduk tidak ditampilkan sebagai laju")
-    if notes:
-        st.caption("; ".join(notes) + ".")
 
 
 PRINT_CSS = """

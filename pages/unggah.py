@@ -30,7 +30,7 @@ def _template(path: str, token: tuple) -> bytes:  # noqa: ARG001 - token keys th
         con.close()
 
 
-st.download_button("Unduh formulir PSM kosong (.xlsx)", _template(str(db_path()), ui._db_token(db_path())), "formulir_psm.xlsx",
+st.download_button("Unduh formulir PSM kosong (.xlsx)", _template(str(db_path()), ui.data.db_token(db_path())), "formulir_psm.xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="unggah_formulir")
 
 if message := st.session_state.pop("unggah_pesan", None):

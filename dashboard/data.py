@@ -1,0 +1,127 @@
+"""The data side of the app: cached queries and page models on short-lived read-only connections, the settings kept
+in the warehouse, the one write path (a transaction, audited) and the shared pool of sandboxed spreadsheet readers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries
+from dashboard.session import current_user, user_name
+from etl.config import DEFAULT_DUE_DAY, db_path
+from etl.db import connect
+from etl.errors import PMKSError
+
+CACHE_TTL = 600
+
+
+def db_token(path: Path) -> tuple:
+    """Changes whenever the warehouse file changes, so a cached result never outlives an import."""
+    parts = []
+    for p in (path, Path(f"{path}.wal")):
+        try:
+            s = p.stat()
+            parts.append((s.st_mtime_ns, s.st_size))
+        except FileNotFoundError:
+            parts.append(None)
+    return tuple(parts)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=1000, show_spinner=False)
+def _cached_query(path: str, token: tuple, scope: str, name: str, args: tuple):  # noqa: ARG001 - scope keys the cache
+    con = connect(path, read_only=True, wait=20)
+    try:
+        return getattr(queries, name)(con, *args)
+    finally:
+        con.close()
+
+
+def q(query, *args):
+    """Run a query function of dashboard.queries (e.g. `q(queries.periods)`) on a short-lived read-only connection,
+    cached. The cache key holds the user's kecamatan scope, so a result never crosses from one scope to another."""
+    path = db_path()
+    user = current_user()
+    return _cached_query(str(path), db_token(path), user.kecamatan if user else "-", query.__name__, args)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=300, show_spinner=False)
+def _cached_view(path: str, token: tuple, scope: str, name: str, _build, filters, settings, options: tuple):  # noqa: ARG001
+    con = connect(path, read_only=True, wait=20)
+    try:
+        return _build(con, filters, settings, **dict(options))
+    finally:
+        con.close()
+
+
+def view(build, filters, **options):
+    """A page model (`dashboard.views.<page>.build`) for these filters and the page's own choices (`options`,
+    hashable values), on one short-lived read-only connection, cached like `q` (scope and warehouse state in the key)."""
+    from dashboard.views import Settings
+
+    path = db_path()
+    user = current_user()
+    name = f"{build.__module__}.{build.__qualname__}"
+    settings = Settings(due_day=due_day(), release_threshold=release_threshold())
+    return _cached_view(str(path), db_token(path), user.kecamatan if user else "-", name, build, filters, settings,
+                        tuple(sorted(options.items())))
+
+
+def audit_action(action: str, obj: str, details: str | None = None) -> None:
+    """Record who did what in the warehouse's audit table (a short write)."""
+    from etl.db import audit
+
+    try:
+        write(lambda con: audit(con, user_name(), action, obj, details))
+    except PMKSError:
+        pass  # the action itself succeeded; a locked or missing warehouse must not turn it into an error
+
+
+def sheet_reader():
+    """The server's sandboxed spreadsheet readers: one small pool shared by every session (worker processes with
+    memory and time limits that end themselves when idle), so closed browser sessions leave no worker behind."""
+    return _reader_pool()
+
+
+@st.cache_resource(show_spinner=False)
+def _reader_pool():
+    from etl.sandbox import ReaderPool
+
+    return ReaderPool()
+
+
+def write(action):
+    """Run `action(con)` in one write transaction on the warehouse; Indonesian errors are shown, not raised."""
+    from etl.db import transaction
+
+    path = db_path()
+    con = connect(path, wait=20)
+    try:
+        with transaction(con, path):
+            return action(con)
+    finally:
+        con.close()
+
+
+def release_threshold() -> int:
+    """Public release mode hides counts below this (`python -m etl settings --release-threshold`, default 3)."""
+    from etl.config import DEFAULT_RELEASE_THRESHOLD
+
+    return int(q(queries.setting, "ambang_rilis") or DEFAULT_RELEASE_THRESHOLD)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=100, show_spinner="Menyembunyikan nilai kecil…")
+def suppressed_table(cells: pd.DataFrame, threshold: int, total_label: str = "Total") -> pd.DataFrame:
+    """dashboard.release.table, cached (a desa x indicator table takes about a second)."""
+    from dashboard import release
+
+    return release.table(cells, threshold, total_label)
+
+
+def due_day() -> int:
+    """Day of the next month by which a report is on time: $PMKS_DUE_DAY, else `python -m etl settings --due-day`, else 10."""
+    if os.environ.get("PMKS_DUE_DAY"):
+        return int(os.environ["PMKS_DUE_DAY"])
+    return int(q(queries.setting, "hari_batas_laporan") or DEFAULT_DUE_DAY)

@@ -49,24 +49,26 @@ def q(query, *args):
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=300, show_spinner=False)
-def _cached_view(path: str, token: tuple, scope: str, name: str, _build, filters, settings):  # noqa: ARG001 - keys
+def _cached_view(path: str, token: tuple, scope: str, name: str, _build, filters, settings, extra: tuple = ()):  # noqa: ARG001 - keys
     con = connect(path, read_only=True, wait=20)
     try:
-        return _build(con, filters, settings)
+        return _build(con, filters, settings, **dict(extra))
     finally:
         con.close()
 
 
-def view(build, filters):
+def view(build, filters, **extra):
     """A page model (`dashboard.views.<page>.build`) for these filters, on one short-lived read-only connection,
-    cached like `q` (scope and warehouse state in the key)."""
+    cached like `q` (scope and warehouse state in the key). Choices that belong to one page (weights, an area picked
+    on the page) are passed as keyword arguments; they must be hashable (tuples, not dicts) and are part of the key."""
     from dashboard.views import Settings
 
     path = db_path()
     user = current_user()
     name = f"{build.__module__}.{build.__qualname__}"
     settings = Settings(due_day=due_day(), release_threshold=release_threshold())
-    return _cached_view(str(path), _db_token(path), user.kecamatan if user else "-", name, build, filters, settings)
+    return _cached_view(str(path), _db_token(path), user.kecamatan if user else "-", name, build, filters, settings,
+                        tuple(sorted(extra.items())))
 
 
 def guard(page: str):

@@ -127,13 +127,13 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
         ("Kelengkapan laporan", done),
         ("Bobot kelompok", weights_text),
         ("Metode", view.method),
-        ("Sumber data", f"Laporan PSM yang diimpor ke Dasbor PMKS {info['nama']}"
-                        + (" — DATA DEMO SINTETIS, bukan data PMKS sebenarnya" if info["sintetis"] else "")),
+        ("Sumber data", (f"Laporan PSM yang diimpor ke Dasbor PMKS {info['nama']}"
+                         + (" — DATA DEMO SINTETIS, bukan data PMKS sebenarnya" if info["sintetis"] else ""))),
         ("Dibuat", f"{fmt.tanggal(today or date.today())} oleh {author}"),
     ]
     if f.rilis:
-        view.cover.append(("Mode rilis publik", f"ya: laju yang bertumpu pada 1–{f.rilis - 1} kasus disembunyikan; "
-                                                "jumlah penduduk tidak disertakan"))
+        view.cover.append(("Mode rilis publik", (f"ya: laju yang bertumpu pada 1–{f.rilis - 1} kasus disembunyikan; "
+                                                 "jumlah penduduk tidak disertakan")))
     view.export = data
     view.export_title = f"Daftar prioritas intervensi PMKS — {where}, {fmt.bulan(f.periode)}"
     view.number_formats = {c: "#,##0.0" for c in data.columns if c.endswith("per 1.000") or c.startswith("Perubahan")}

@@ -4,6 +4,7 @@ and the report history, as a model the page only draws. The area is the page's o
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
 

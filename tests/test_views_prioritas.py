@@ -100,6 +100,20 @@ def test_prioritas_release_mode_hides_rates_resting_on_one_or_two_cases(mem_con,
     assert "Penduduk" in plain.table.columns and not (plain.table == "<3 kasus").any().any()
 
 
+def test_prioritas_release_mode_leaves_gaps_in_sparklines_for_months_with_few_cases(mem_con):
+    plain = prioritas.build(mem_con, Filters(periode=OKT), Settings())
+    strict = prioritas.build(mem_con, Filters(periode=OKT, rilis=150), Settings())  # a high threshold hides many months
+    assert strict.table["Desa/Kelurahan"].tolist() == plain.table["Desa/Kelurahan"].tolist()
+    gaps = 0
+    for people, before, after in zip(plain.table["Penduduk"], plain.table[prioritas.SPARKLINE], strict.table[prioritas.SPARKLINE]):
+        for rate, shown in zip(before, after):
+            if rate is not None and 0 < rate * parse_angka(people) / 1000 < 149.5:  # 0 cases is no one
+                assert shown is None
+                gaps += 1
+            else:
+                assert shown == rate
+    assert gaps
+
 def test_prioritas_of_a_kecamatan_ranks_within_the_kabupaten_or_within_a_scope(mem_con):
     f = Filters(periode=OKT, kecamatan=PALANG, area_nama="Kec. Palang")
     n_desa = queries.desa_count(mem_con, PALANG)
@@ -187,3 +201,23 @@ def test_a_desa_that_did_not_report_says_so(mem_con):
     v = profil.build(mem_con, Filters(periode=OKT), Settings(), kode=kode)
     assert v.warning and v.warning.endswith("belum melapor untuk Oktober 2026.")
     assert set(v.table["Jumlah"]) == {MISSING} and set(v.table["Peringkat"]) == {MISSING}
+
+
+def test_prioritas_export_is_the_list_shown_with_its_cover_sheet(mem_con):
+    import io
+
+    import openpyxl
+
+    from dashboard.export import report_xlsx
+
+    v = prioritas.build(mem_con, Filters(periode=OKT), Settings(), author="staf", today=date(2026, 11, 28))
+    book = openpyxl.load_workbook(io.BytesIO(report_xlsx(v.export, v.cover, v.export_title, number_formats=v.number_formats)))
+    cover = {book["Keterangan"].cell(r, 1).value: book["Keterangan"].cell(r, 2).value for r in range(3, 3 + len(v.cover))}
+    assert cover["Dibuat"] == "28 November 2026 oleh staf" and cover["Tingkat"] == "desa/kelurahan"
+    sheet = book["Daftar prioritas"]
+    header = [c.value for c in sheet[1]]
+    assert header == list(v.export.columns) == [c for c in v.table.columns if c != prioritas.SPARKLINE]
+    rows = list(sheet.iter_rows(min_row=2, max_row=11, values_only=True))
+    assert [r[header.index("Desa/Kelurahan")] for r in rows] == v.table["Desa/Kelurahan"].head(10).tolist()
+    assert [f"{r[header.index('Indeks prioritas')]:.1f}".replace(".", ",") for r in rows] == v.table["Indeks prioritas"].head(10).tolist()
+    assert sheet.cell(2, header.index("Indeks prioritas") + 1).number_format == "0.0"

@@ -29,7 +29,9 @@ st.caption(v.caption)
 if v.release_notice:
     st.caption(v.release_notice)
 st.dataframe(v.table, hide_index=True, height=560, key="prioritas_tabel", column_config={
-    "Indeks prioritas": st.column_config.TextColumn(help="0 = paling rendah, 100 = paling tinggi di antara wilayah yang dibandingkan"),
+    **{c: st.column_config.TextColumn(alignment="right") for c in v.numbers},
+    "Indeks prioritas": st.column_config.TextColumn(
+        alignment="right", help="0 = paling rendah, 100 = paling tinggi di antara wilayah yang dibandingkan"),
     prioritas.SPARKLINE: st.column_config.LineChartColumn(help="PMKS per 1.000 penduduk, 12 bulan terakhir"),
 })
 st.caption(v.ranked_note)

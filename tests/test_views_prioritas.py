@@ -65,6 +65,7 @@ def test_prioritas_table_is_indonesian_text_with_a_sparkline_per_row(mem_con):
     assert all(len(line) == 12 and all(x is None or isinstance(x, float) for x in line) for line in lines)
     assert (v.table["Peringkat"].iloc[-1] == MISSING) and v.table["Peringkat"].iloc[0] == "1"
     assert any("," in x for x in v.table["Anak per 1.000"])  # one decimal, comma
+    assert {"Peringkat", "Indeks prioritas", "Anak per 1.000", "Penduduk"} <= set(v.numbers) and "Catatan" not in v.numbers
     assert all(parse_angka(x) == int(parse_angka(x)) for x in v.table["Penduduk"]) and any("." in x for x in v.table["Penduduk"])
     assert v.none_ranked is None and v.map_chart is None  # no boundaries in this warehouse: no map, no error
     cover = dict(v.cover)

@@ -44,6 +44,7 @@ class PrioritasView:
     caption: str = ""
     release_notice: str | None = None
     table: pd.DataFrame | None = None  # Indonesian text, sorted by rank; SPARKLINE holds the monthly rates
+    numbers: list[str] = field(default_factory=list)  # the columns of the table that are numbers written as text
     ranked_note: str = ""
     none_ranked: str | None = None
     map_chart: go.Figure | None = None
@@ -110,6 +111,7 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
     decimals = {"Peringkat": 0, "Indeks prioritas": 1, "Penduduk": 0, "Perubahan 12 bln (per 1.000)": 1}
     decimals |= {f"{label(g)} per 1.000": 1 for g in groups_}
     view.table = table(data, decimals)
+    view.numbers = [c for c in decimals if c in data.columns]
     view.table.insert(view.table.columns.get_loc("Laporan 12 bln"), SPARKLINE, lines)
     view.ranked_note = (f"{fmt.angka(int(ranked['indeks'].notna().sum()))} wilayah berperingkat; wilayah yang belum "
                         "melapor atau tanpa data penduduk tidak diberi indeks (bukan berarti tanpa PMKS).")

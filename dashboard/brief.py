@@ -23,9 +23,10 @@ import shapely  # noqa: E402
 from fpdf import FPDF  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from dashboard import maps, priority, queries  # noqa: E402
+from dashboard import maps, queries  # noqa: E402
 from dashboard.queries import Selection  # noqa: E402
 from dashboard import release  # noqa: E402
+from dashboard.views import prioritas  # noqa: E402
 from etl import fmt  # noqa: E402
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -71,8 +72,7 @@ def collect(con, kode: str, periode: date) -> BriefData:
     prev = max((p for p in months if p < periode), default=None)
     start = months[max(0, months.index(periode) - 11)] if periode in months else periode
     map_level = "desa" if level == "kecamatan" else "kecamatan"
-    counts = queries.priority_counts(con, periode, kab_code)
-    ranked = priority.priority_table(priority.areas(counts, "desa"), {g: priority.DEFAULT_WEIGHT for g in counts["kelompok"].unique()})
+    ranked = prioritas.priorities(con, periode, kab_code)  # the Prioritas page's ranking: equal weights, shrunk
     ranked = ranked[ranked["kode"].str.startswith(kode) & ranked["indeks"].notna()].head(TOP_VILLAGES)
     sources = con.execute("""select distinct sumber from penduduk where starts_with(kode_wilayah, ?) order by 1""", [kab_code]).fetchall()
     return BriefData(
@@ -306,8 +306,8 @@ def _village_table(pdf: FPDF, data: BriefData, public: int | None, width: float)
     shrunk.columns = groups
     for i, row in enumerate(data.villages.itertuples(index=False)):
         g = row.utama
-        count = data.villages[f"laju:{g}"].iloc[i] * data.villages["penduduk"].iloc[i] / 1000
-        rate = release.rate_or_label(f"{fmt.angka(shrunk[g].iloc[i], 1)}/1.000", count, public)
+        rate = prioritas.group_rate(shrunk[g].iloc[i], data.villages[f"jumlah:{g}"].iloc[i], public)
+        rate = rate if isinstance(rate, str) else f"{fmt.angka(rate, 1)}/1.000"
         values = [str(row.peringkat), row.nama, row.kecamatan, fmt.angka(row.indeks, 1),
                   f"{g[:1].upper()}{g[1:]} ({rate})", "ya" if row.laporan else "belum"]
         for v, w in zip(values, widths):

@@ -7,8 +7,10 @@ import duckdb
 
 
 def desa_ranking(db, periode: str, weights: dict[str, float], shrinkage: bool = True) -> list[tuple[str, float]]:
-    """[(kode_desa, index)] best first, for desa that reported in `periode` ('2026-10-01')."""
-    con = duckdb.connect(str(db), read_only=True)
+    """[(kode_desa, index)] best first, for desa that reported in `periode` ('2026-10-01'); `db` is a warehouse file
+    or an open connection."""
+    own = not isinstance(db, duckdb.DuckDBPyConnection)
+    con = duckdb.connect(str(db), read_only=True) if own else db
     rows = con.execute(
         """
         with rep as (select distinct kode_desa from laporan where aktif and periode = ?::date),
@@ -22,7 +24,8 @@ def desa_ranking(db, periode: str, weights: dict[str, float], shrinkage: bool = 
         """,
         [periode, periode, periode],
     ).fetchall()
-    con.close()
+    if own:
+        con.close()
     data: dict[str, dict[str, tuple[str, float, float]]] = {}
     for desa, kec, group, n, p in rows:
         data.setdefault(group, {})[desa] = (kec, float(n), float(p))

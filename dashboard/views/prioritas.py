@@ -1,0 +1,217 @@
+"""Prioritas Intervensi: the ranked list of desa (or kecamatan) by the priority index, as a model the page only draws.
+
+The weights, the level and the shrinkage switch are the page's own widgets and come in as plain arguments. The
+model ranks (`dashboard.priority`), derives the 12-month sparklines, the notes, the formatted table, the map, the
+method text, and the cover sheet and frame of the XLSX export; `priorities` is the ranking the PDF brief reuses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import maps, priority, queries, release
+from dashboard.filters import Filters
+from dashboard.views import MISSING, Settings, completeness, table
+from etl import fmt
+
+LEVEL_LABEL = {"desa": "Desa/kelurahan", "kecamatan": "Kecamatan"}
+SPARKLINE = "Tren 12 bulan"  # the one column of the table that holds numbers (a line per row), not text
+WEIGHTS_HELP = "**Bobot kelompok PMKS** (0 = tidak dihitung; bawaan: semua 1, artinya setiap kelompok sama penting)"
+SHRINKAGE_LABEL = "Susutkan laju wilayah berpenduduk kecil ke laju wilayah induknya (disarankan)"
+NO_WEIGHT = "Isi bobot lebih dari 0 untuk setidaknya satu kelompok."
+NONE_RANKED = ("Belum ada wilayah yang dapat diberi peringkat untuk bulan ini: indeks memerlukan laporan bulan itu dan "
+               "jumlah penduduk tiap wilayah (impor dengan `python -m etl population BERKAS.csv`).")
+
+
+def label(group: str) -> str:
+    """'lanjut usia' -> 'Lanjut usia'."""
+    return group[:1].upper() + group[1:]
+
+
+def groups(indikator: pd.DataFrame) -> list[str]:
+    """The indicator groups that get a weight, from `queries.indikator_list` (active indicators)."""
+    return sorted(indikator["kelompok"].unique())
+
+
+@dataclass
+class PrioritasView:
+    title: str = "Prioritas Intervensi"
+    empty: str | None = None  # a warning: the page says it and stops
+    caption: str = ""
+    release_notice: str | None = None
+    table: pd.DataFrame | None = None  # Indonesian text, sorted by rank; SPARKLINE holds the monthly rates
+    numbers: list[str] = field(default_factory=list)  # the columns of the table that are numbers written as text
+    ranked_note: str = ""
+    none_ranked: str | None = None
+    map_chart: go.Figure | None = None
+    method: str = ""
+    weights_note: str = ""
+    cover: list[tuple[str, str]] = field(default_factory=list)
+    export: pd.DataFrame | None = None  # the table as numbers, for the XLSX
+    export_title: str = ""
+    number_formats: dict[str, str] = field(default_factory=dict)
+    file_name: str = ""
+
+
+def ranking(counts: pd.DataFrame, tingkat: str = "desa", weights: dict[str, float] | None = None,
+            shrinkage: bool = True) -> pd.DataFrame:
+    """`priority.priority_table` of `queries.priority_counts` at desa or kecamatan level, with the count each rate
+    rests on (`jumlah:<group>`, missing where the area did not report), sorted by rank."""
+    areas = priority.areas(counts, tingkat)
+    groups_ = sorted(counts["kelompok"].unique())
+    weights = weights if weights is not None else dict.fromkeys(groups_, priority.DEFAULT_WEIGHT)
+    ranked = priority.priority_table(areas, weights, shrinkage)
+    raw = areas.set_index(["kode", "kelompok"])["jumlah"].unstack("kelompok").reindex(columns=groups_)
+    raw.columns = [f"jumlah:{g}" for g in groups_]
+    return ranked.join(raw, on="kode")
+
+
+def priorities(con, periode: date, root: str, tingkat: str = "desa", weights: dict[str, float] | None = None,
+               shrinkage: bool = True) -> pd.DataFrame:
+    """The ranked areas of `root` (ranked together) in a month; equal weights unless given."""
+    return ranking(queries.priority_counts(con, periode, root), tingkat, weights, shrinkage)
+
+
+def group_rate(rate, count, threshold: int | None, decimals: int = 1):
+    """A group's rate per 1.000 as shown, or '<3 kasus' in release mode when it rests on 1..threshold-1 cases."""
+    shown = release.rate_or_label(rate, count, threshold)
+    return shown if isinstance(shown, str) or pd.isna(shown) else round(float(shown), decimals)
+
+
+def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights: tuple = (),  # noqa: ARG001
+          shrinkage: bool = True, scope: str = "", author: str = "", today: date | None = None) -> PrioritasView:
+    """The priority list for these filters. `weights`: ((group, weight), ...), all groups weight 1 when empty;
+    `scope`: the user's kecamatan (ranked within it), else the whole warehouse's region is ranked together;
+    `author` and `today` go on the export's cover sheet."""
+    view = PrioritasView()
+    info = queries.warehouse_info(con)
+    root = scope or info["kode"] or ""
+    counts = queries.priority_counts(con, f.periode, root)
+    groups_ = sorted(counts["kelompok"].unique())
+    chosen = dict(weights) if weights else dict.fromkeys(groups_, priority.DEFAULT_WEIGHT)
+    chosen = {g: chosen.get(g, 0) for g in groups_}
+    if not any(w > 0 for w in chosen.values()):
+        view.empty = NO_WEIGHT
+        return view
+    ranked = ranking(counts, tingkat, chosen, shrinkage)
+    if f.kecamatan and tingkat == "desa":
+        ranked = ranked[ranked["induk"] == f.kecamatan].reset_index(drop=True)
+    reported = int((ranked["laporan"] > 0).sum()) if tingkat == "desa" else int(ranked["laporan"].sum())
+    done = completeness(reported, int(ranked["desa"].sum()))
+    where = f.area_nama if f.kecamatan else info["nama"]
+    among = f" · peringkat se-{where if scope else info['nama']}" if f.kecamatan else ""
+    view.caption = f"{where} · {fmt.bulan(f.periode)} · {done}{among}"
+    view.release_notice = release.notice(f.rilis)
+
+    data, lines = _frame(con, f, ranked, groups_, tingkat, root, shrinkage)
+    decimals = {"Peringkat": 0, "Indeks prioritas": 1, "Penduduk": 0, "Perubahan 12 bln (per 1.000)": 1}
+    decimals |= {f"{label(g)} per 1.000": 1 for g in groups_}
+    view.table = table(data, decimals)
+    view.numbers = [c for c in decimals if c in data.columns]
+    view.table.insert(view.table.columns.get_loc("Laporan 12 bln"), SPARKLINE, lines)
+    view.ranked_note = (f"{fmt.angka(int(ranked['indeks'].notna().sum()))} wilayah berperingkat; wilayah yang belum "
+                        "melapor atau tanpa data penduduk tidak diberi indeks (bukan berarti tanpa PMKS).")
+    view.none_ranked = NONE_RANKED if ranked["indeks"].isna().all() else None
+    if info["batas"]:
+        view.map_chart = _map(con, ranked, tingkat, f.kecamatan or scope, where)
+
+    weights_text = "; ".join(f"{label(g)} {fmt.angka(w)}" for g, w in chosen.items())
+    view.method = _method(shrinkage)
+    view.weights_note = f"Bobot yang dipakai: {weights_text}. Laju kecamatan dihitung atas desa yang melapor saja."
+    view.cover = [
+        ("Wilayah", where or ""),
+        ("Periode", fmt.bulan(f.periode)),
+        ("Tingkat", "desa/kelurahan" if tingkat == "desa" else "kecamatan"),
+        ("Kelengkapan laporan", done),
+        ("Bobot kelompok", weights_text),
+        ("Metode", view.method),
+        ("Sumber data", (f"Laporan PSM yang diimpor ke Dasbor PMKS {info['nama']}"
+                         + (" — DATA DEMO SINTETIS, bukan data PMKS sebenarnya" if info["sintetis"] else ""))),
+        ("Dibuat", f"{fmt.tanggal(today or date.today())} oleh {author}"),
+    ]
+    if f.rilis:
+        view.cover.append(("Mode rilis publik", (f"ya: laju yang bertumpu pada 1–{f.rilis - 1} kasus disembunyikan; "
+                                                 "jumlah penduduk tidak disertakan")))
+    view.export = data
+    view.export_title = f"Daftar prioritas intervensi PMKS — {where}, {fmt.bulan(f.periode)}"
+    view.number_formats = {c: "#,##0.0" for c in data.columns if c.endswith("per 1.000") or c.startswith("Perubahan")}
+    view.number_formats |= {"Indeks prioritas": "0.0", "Penduduk": "#,##0"}
+    view.file_name = f"prioritas_{tingkat}_{f.periode:%Y-%m}.xlsx"
+    return view
+
+
+def _frame(con, f: Filters, ranked: pd.DataFrame, groups_: list[str], tingkat: str, root: str,
+           shrinkage: bool) -> tuple[pd.DataFrame, list[list]]:
+    """The list as numbers and words (rounded as shown; rates resting on few cases hidden in release mode), and
+    the sparkline of each row: PMKS per 1.000 penduduk in each of the last 12 months (None: no report or hidden)."""
+    months = queries.periods(con)
+    start = months[max(0, months.index(f.periode) - 11)] if f.periode in months else f.periode
+    window = [m for m in months if start <= m <= f.periode]
+    monthly = release.trend(queries.area_monthly(con, start, f.periode, tingkat, root), f.rilis)
+    pop = ranked.set_index("kode")["penduduk"]
+    lines, change, received = {}, {}, {}
+    for kode, part in monthly.groupby("kode"):
+        by_month = {pd.Timestamp(m).date(): v for m, v in zip(part["periode"], part["jumlah"])}
+        p = pop.get(kode)
+        usable = p is not None and pd.notna(p) and p > 0
+        rates = [float(by_month[m]) / p * 1000 if usable and m in by_month and pd.notna(by_month[m]) else None for m in window]
+        lines[kode] = rates
+        known = [r for r in rates if r is not None]
+        change[kode] = round(known[-1] - known[0], 1) if len(known) >= 2 else None
+        received[kode] = int(part["laporan"].sum())
+
+    shown = "susut" if shrinkage else "laju"
+    data = pd.DataFrame({"Peringkat": ranked["peringkat"], "Desa/Kelurahan" if tingkat == "desa" else "Kecamatan": ranked["nama"]})
+    if tingkat == "desa":
+        data["Kecamatan"] = ranked["kecamatan"]
+    data["Indeks prioritas"] = ranked["indeks"].round(1)
+    data["Kuintil"] = [priority.QUINTILE_LABEL.get(int(q)) if pd.notna(q) else MISSING for q in ranked["kuintil"]]
+    data["Kelompok paling menonjol"] = [label(g) if isinstance(g, str) else MISSING for g in ranked["utama"]]
+    for g in groups_:
+        data[f"{label(g)} per 1.000"] = [group_rate(r, n, f.rilis) for r, n in zip(ranked[f"{shown}:{g}"], ranked[f"jumlah:{g}"])]
+    if not f.rilis:  # a population beside a hidden rate would give the count back
+        data["Penduduk"] = ranked["penduduk"]
+    data["Perubahan 12 bln (per 1.000)"] = [change.get(k) for k in ranked["kode"]]
+    data["Laporan 12 bln"] = [f"{fmt.angka(received.get(k, 0))}/{fmt.angka(len(window) * int(d))}" for k, d in zip(ranked["kode"], ranked["desa"])]
+    data["Catatan"] = [_note(row, shrinkage) for row in ranked.itertuples()]
+    return data.reset_index(drop=True), [lines.get(k, []) for k in ranked["kode"]]
+
+
+def _note(row, shrinkage: bool) -> str:
+    note = []
+    if row.laporan == 0:
+        note.append("belum melapor bulan ini")
+    if row.kecil:
+        note.append(f"penduduk < {fmt.angka(priority.SMALL_POPULATION)}: laju kurang stabil" + (", disusutkan" if shrinkage else ""))
+    if pd.isna(row.penduduk):
+        note.append("tanpa data penduduk")
+    elif bool(row.perkiraan):
+        note.append("penduduk perkiraan")
+    return "; ".join(note)
+
+
+def _map(con, ranked: pd.DataFrame, tingkat: str, area: str, where: str) -> go.Figure:
+    """Where the priorities are: the index by quintile (K1 = the highest fifth)."""
+    geometry = queries.map_geometry(con, tingkat, area)
+    mapped = ranked.assign(laporan=ranked["laporan"] if tingkat == "kecamatan" else ranked["laporan"].clip(upper=1))
+    classes = maps.classify(mapped["indeks"], "quantile", 5, 1)
+    if len(classes.labels) == 5:
+        classes.labels = [f"K{5 - i} ({text})" for i, text in enumerate(classes.labels)]
+    return maps.choropleth(mapped, geometry, "indeks", classes, f"Indeks prioritas per {tingkat} — {where}",
+                           "indeks (0–100)", tingkat, 1, size=(940, 520))
+
+
+def _method(shrinkage: bool) -> str:
+    return (
+        "Laju = PMKS bulan ini per 1.000 penduduk, per kelompok jenis PMKS (Permensos 08/2012). "
+        + ("Laju wilayah berpenduduk kecil disusutkan ke laju wilayah induknya (desa ke kecamatan, kecamatan ke kabupaten) "
+           "dengan estimator Bayes empiris Marshall (1991): laju_susut = b + w·(laju − b), b = laju induk, "
+           "w = a / (a + b/penduduk), a = ragam antarwilayah di luar ragam acak. Makin kecil penduduknya, makin kuat tarikannya. "
+           if shrinkage else "Laju mentah, tanpa penyusutan. ")
+        + "Setiap kelompok diskalakan 0–100 antara wilayah terendah dan tertinggi; indeks = rata-rata berbobot skor kelompok. "
+        "Peringkat 1 = indeks tertinggi; K1 = 20% wilayah dengan indeks tertinggi."
+    )

@@ -1,0 +1,81 @@
+"""Profil Wilayah: one kecamatan or desa, every indicator with its rank and the kabupaten median, the 12-month trend
+and the report history, as a model the page only draws. The area is the page's own picker (`area_options`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import charts, queries, release
+from dashboard.filters import Filters
+from dashboard.views import MISSING, Settings, table
+from etl import fmt
+
+
+def area_options(kecamatan: pd.DataFrame, desa: pd.DataFrame, f: Filters) -> tuple[dict[str, str], str]:
+    """The picker's choices (code -> 'Kec. Palang' / 'Menilo (Kec. Soko)') from `queries.kecamatan_list` and
+    `queries.desa_list` of the user's scope, and the one to start with: the filters' desa or kecamatan."""
+    options = {k: f"Kec. {n}" for k, n in zip(kecamatan["kode"], kecamatan["nama"])}
+    options.update({k: f"{n} (Kec. {kc})" for k, n, kc in zip(desa["kode"], desa["nama"], desa["kecamatan"])})
+    default = next((k for k in (f.desa, f.kecamatan) if k in options), next(iter(options), ""))
+    return options, default
+
+
+@dataclass
+class ProfilView:
+    header: str
+    caption: str
+    brief_kode: str  # the brief is per kecamatan: a desa's brief is its kecamatan's
+    population: str
+    warning: str | None
+    release_notice: str | None
+    table: pd.DataFrame  # Indonesian text, one row per active indicator
+    trend_chart: go.Figure
+    history: str
+
+
+def build(con, f: Filters, settings: Settings, *, kode: str) -> ProfilView:
+    """The profile of the kecamatan or desa `kode` in the filters' month."""
+    periode, public = f.periode, f.rilis
+    info = queries.warehouse_info(con)
+    tingkat = queries.level_of(kode)
+    name = queries.area_label(con, kode)
+    caption = f"{fmt.bulan(periode)} · sumber: laporan PSM di {info['nama']}" + (" · DATA DEMO SINTETIS" if info["sintetis"] else "")
+
+    pop = queries.population(con, tingkat, kode, periode.year)
+    if pop.empty:
+        population = "Jumlah penduduk: tidak tersedia."
+    else:
+        est = " (perkiraan)" if bool(pop["perkiraan"].iloc[0]) else ""
+        population = f"Jumlah penduduk: {fmt.angka(int(pop['penduduk'].iloc[0]))} jiwa{est}."
+
+    prof = queries.area_profile(con, kode, periode)
+    peers = "kecamatan" if tingkat == "kecamatan" else "desa"
+    released = release.rows(prof, public, derived=())
+    shown = pd.DataFrame({
+        "Indikator": prof["nama"],
+        "Kelompok": prof["kelompok"],
+        "Jumlah": [h or v for h, v in zip(released["rilis"], prof["jumlah"])],
+        "Peringkat": [f"{int(r)} dari {int(d)} {peers}" if pd.notna(r) and not h else MISSING
+                      for r, d, h in zip(prof["peringkat"], prof["dari"], released["rilis"])],
+        f"Median {peers} se-kabupaten": prof["median_kabupaten"],
+    })
+
+    months = queries.periods(con)
+    start = months[max(0, months.index(periode) - 11)] if periode in months else periode
+    tr = queries.area_trend_by_indikator(con, kode, start, periode)
+    total = release.trend(tr.groupby("periode", as_index=False)["jumlah"].sum(), public)
+    status = queries.report_status(con, start, periode, kode, settings.due_day)
+    history = [f"{fmt.bulan_pendek(p)} {fmt.angka(int((part['status'] != 'belum lapor').sum()))}/{fmt.angka(len(part))}"
+               for p, part in status.groupby("periode")]
+    return ProfilView(
+        header=name, caption=caption, brief_kode=kode[:8], population=population,
+        warning=f"{name} belum melapor untuk {fmt.bulan(periode)}." if prof["jumlah"].isna().all() else None,
+        release_notice=release.notice(public),
+        table=table(shown, {"Jumlah": 0, f"Median {peers} se-kabupaten": 1}),
+        trend_chart=charts.line_trend(total, "jumlah", "Tren 12 bulan, semua indikator (jiwa)", height=260),
+        history="**Riwayat laporan:** " + "; ".join(history),
+    )
+

@@ -23,9 +23,12 @@ import shapely  # noqa: E402
 from fpdf import FPDF  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from dashboard import maps, queries  # noqa: E402
+from dashboard import (  # noqa: E402
+    maps,
+    queries,
+    release,  # noqa: E402
+)
 from dashboard.queries import Selection  # noqa: E402
-from dashboard import release  # noqa: E402
 from dashboard.views import prioritas  # noqa: E402
 from etl import fmt  # noqa: E402
 

@@ -11,7 +11,6 @@ import streamlit as st
 
 from dashboard import data, queries
 from dashboard.session import current_user, user_name
-from dashboard.views import completeness
 from etl.config import db_path
 from etl.db import connect
 from etl.errors import PMKSError
@@ -19,7 +18,7 @@ from etl.errors import PMKSError
 q, view, write, audit_action = data.q, data.view, data.write, data.audit_action
 due_day, release_threshold, sheet_reader, suppressed_table = data.due_day, data.release_threshold, data.sheet_reader, data.suppressed_table
 __all__ = ["q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "suppressed_table",
-           "current_user", "user_name", "completeness"]
+           "current_user", "user_name"]
 
 
 def guard(page: str):

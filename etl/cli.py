@@ -16,8 +16,8 @@ from pathlib import Path
 from etl import boundaries as bnd
 from etl import fmt
 from etl.config import DEFAULT_DUE_DAY, DEFAULT_KABUPATEN, DEFAULT_RELEASE_THRESHOLD, db_path
-from etl.db import connect, get_setting, migrate, set_setting, transaction
 from etl.db import audit as write_audit
+from etl.db import connect, get_setting, migrate, set_setting, transaction
 from etl.errors import PMKSError, os_reason
 from etl.indikator import load_indikator, read_indikator, set_active
 from etl.population import SHIPPED, load_population, read_population
@@ -250,8 +250,8 @@ def cmd_boundaries(args) -> int:
             text, digest = bnd.fetch_source(kab, args.source, args.sha256)
             frames.append(bnd.read_boundaries_sql(text))
             sources.append(f"{bnd.SOURCE_REPO}@{bnd.SOURCE_COMMIT[:10]} {bnd.source_file_name(kab)} sha256 {digest[:12]}")
-        import pandas as pd
         import geopandas as gpd
+        import pandas as pd
 
         gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
         source = "; ".join(sources)

@@ -7,4 +7,5 @@ if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null
 fi
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+python -m ruff check .  # lint first: a finding fails the run in seconds
 exec python -m pytest -n 2 "$@"

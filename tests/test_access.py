@@ -6,8 +6,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import users as auth
 from etl import fmt
+from etl import users as auth
 from tests.conftest import REPO, check, run_etl
 
 PASSWORD = "rahasia-uji-123"

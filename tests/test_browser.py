@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+
 def wait_until_idle(page) -> None:
     """Wait until the script has finished and no placeholder skeleton is left on the page."""
     page.wait_for_function(

@@ -34,7 +34,7 @@ def test_two_imports_at_once_both_land_once(empty_db, tmp_path):
     outputs = [p.communicate(timeout=180) for p in procs]
     codes = [p.returncode for p in procs]
     assert all(c in (0, 2) for c in codes), outputs
-    for code, (out, err) in zip(codes, outputs):
+    for code, (_out, err) in zip(codes, outputs):
         assert "Traceback" not in err
         if code == 2:
             assert "Coba lagi" in err

@@ -240,7 +240,9 @@ def test_sex_split_must_add_up(fresh_db, reader):
     data = rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": (3, 4), "Pengemis": 2})
     result = one(fresh_db, "f.xlsx", data, reader)
     assert result.status == "accepted"
-    import openpyxl, io  # noqa: E401
+    import io
+
+    import openpyxl  # noqa: E401
 
     book = openpyxl.load_workbook(io.BytesIO(data))
     book.active["E11"] = 8  # L 3 + P 4 = 7, not 8

@@ -13,7 +13,6 @@ import pytest
 from dashboard import priority
 from dashboard.suppress import PRIMARY, SECONDARY, exposed, suppress, suppress_series
 
-
 # --- shrinkage ---------------------------------------------------------------------------------------------
 
 def test_shrinkage_matches_marshall_by_hand():

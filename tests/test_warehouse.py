@@ -345,7 +345,8 @@ def test_locked_database_gives_clear_message(demo_db):
 
 def test_disk_full_is_reported_without_traceback(monkeypatch, tmp_path, capsys):
     """A write that fails for lack of space rolls back and says so."""
-    from etl import cli, db as dbmod
+    from etl import cli
+    from etl import db as dbmod
 
     check(run_etl("init", db=tmp_path / "w.duckdb"))
     real_transaction = dbmod.transaction

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from etl.db import connect  # retries while the app holds the file for a short write
+
 
 def wait_until_idle(page) -> None:
     """Wait until the script has finished and no placeholder skeleton is left on the page."""
@@ -69,9 +71,8 @@ def test_pdf_brief_downloads_from_the_page(app_server, page, artifacts, tmp_path
     assert f"Ringkasan PMKS — {title}" in text and "Oktober 2026" in text
     pages = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True).stdout
     assert "Pages:           1" in pages
-    import duckdb
 
-    con = duckdb.connect(str(app_server.db), read_only=True)
+    con = connect(app_server.db, read_only=True, wait=30)
     audited = con.execute("select count(*) from audit where aksi = 'unduh' and objek = ?", [download.suggested_filename]).fetchone()[0]
     con.close()
     assert audited >= 1
@@ -98,13 +99,15 @@ def test_priority_list_downloads_as_xlsx_in_the_order_shown(app_server, page, ar
     sheet = book["Daftar prioritas"]
     header = [c.value for c in sheet[1]]
     names = [r[header.index("Desa/Kelurahan")] for r in sheet.iter_rows(min_row=2, max_row=11, values_only=True)]
-    import duckdb
+    from etl.db import connect
 
-    con = duckdb.connect(str(app_server.db), read_only=True)
-    groups = [r[0] for r in con.execute("select distinct kelompok from indikator where aktif").fetchall()]
-    nama = dict(con.execute("select kode, nama from wilayah where tingkat = 'desa'").fetchall())
-    con.close()
-    expected = [nama[k] for k, _ in desa_ranking(app_server.db, "2026-10-01", dict.fromkeys(groups, 1.0))[:10]]
+    con = connect(app_server.db, read_only=True, wait=30)  # waits while the app writes the download's audit row
+    try:
+        groups = [r[0] for r in con.execute("select distinct kelompok from indikator where aktif").fetchall()]
+        nama = dict(con.execute("select kode, nama from wilayah where tingkat = 'desa'").fetchall())
+        expected = [nama[k] for k, _ in desa_ranking(con, "2026-10-01", dict.fromkeys(groups, 1.0))[:10]]
+    finally:
+        con.close()
     assert names == expected
 
 
@@ -230,12 +233,11 @@ def test_a_reload_keeps_the_user_signed_in_until_they_sign_out(own_server, page)
 
 
 def test_analyst_signs_in_uploads_a_report_and_ringkasan_changes(own_server, page, artifacts, tmp_path):
-    import duckdb
 
     from etl import fmt
     from tests import reportfiles as rf
 
-    con = duckdb.connect(str(own_server.db), read_only=True)
+    con = connect(own_server.db, read_only=True, wait=30)
     nama, kecamatan = con.execute("""select d.nama, k.nama from wilayah d join wilayah k on k.kode = d.kode_induk
         where d.tingkat = 'desa' and d.kode not in (select kode_desa from laporan where aktif and periode = date '2026-10-01')
         and d.nama not in (select nama from wilayah where tingkat = 'desa' group by 1 having count(*) > 1) order by d.kode limit 1""").fetchone()

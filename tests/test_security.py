@@ -12,6 +12,7 @@ import time
 import pytest
 
 from etl import users as store
+from etl.db import connect  # retries while the app holds the file for a short write
 from tests import reportfiles as rf
 from tests.conftest import REPO, AppServer, check, run_etl
 from tests.test_browser import go, wait_until_idle
@@ -104,9 +105,8 @@ def test_the_audit_table_downloads_only_through_the_neutralising_audited_exporte
     assert not [c for c in cells if c.lstrip('"').startswith("=")], "a live formula in the CSV"
     assert any(c.lstrip('"').startswith("'=HYPERLINK") for c in cells)
     page.wait_for_timeout(1500)
-    import duckdb
 
-    con = duckdb.connect(str(guarded.db), read_only=True)
+    con = connect(guarded.db, read_only=True, wait=30)
     assert con.execute("select count(*) from audit where aksi = 'unduh' and objek = 'catatan_audit.csv'").fetchone()[0] >= 1
     con.close()
 

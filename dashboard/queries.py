@@ -138,19 +138,31 @@ def trend(con: Con, start: date, end: date, sel: Selection) -> pd.DataFrame:
     ).df()
 
 
-def population(con: Con, tingkat: str, area: str, tahun: int) -> pd.DataFrame:
-    """Population per wilayah: the figure of the latest year up to `tahun` (else the earliest after it)."""
-    return con.execute(
-        """
-        select kode_wilayah as kode,
-               arg_max(jumlah, case when tahun <= ? then tahun else -tahun end) as penduduk,
-               arg_max(perkiraan, case when tahun <= ? then tahun else -tahun end) as perkiraan
-        from penduduk p join wilayah w on w.kode = p.kode_wilayah
-        where w.tingkat = ? and starts_with(w.kode, ?)
-        group by kode_wilayah
-        """,
-        [tahun, tahun, tingkat, area],
-    ).df()
+def population(con: Con, tingkat: str, area: str, periode: date | int) -> pd.DataFrame:
+    """Population per wilayah for a report month: kode, penduduk, perkiraan, sumber_penduduk (source and date).
+
+    The one place every rate gets its denominator (view `penduduk_acuan`: census/CSV figures and imported desa
+    files). Per wilayah: a real figure before an estimate; among those, the latest reference date not after the
+    report month, else the earliest after it. An int `periode` is a year (its January), as callers once passed.
+    """
+    month = date(periode, 1, 1) if isinstance(periode, int) else date(periode.year, periode.month, 1)
+    sql = """
+        with c as (
+            select p.kode_wilayah as kode, p.jumlah, p.perkiraan, p.label, date_trunc('month', p.acuan) as bulan
+            from penduduk_acuan p join wilayah w on w.kode = p.kode_wilayah
+            where w.tingkat = ? and starts_with(w.kode, ?)
+        ), ranked as (
+            select *, row_number() over (partition by kode order by perkiraan, bulan <= ?::date desc,
+                                         case when bulan <= ?::date then bulan end desc, bulan, label) as nomor
+            from c
+        )
+        select kode, jumlah as penduduk, perkiraan, label as sumber_penduduk from ranked where nomor = 1 order by kode
+    """
+    try:
+        return con.execute(sql, [tingkat, area, month, month]).df()
+    except duckdb.CatalogException:  # a warehouse from before migration 0010 (until `python -m etl init` runs)
+        return con.execute(sql.replace("penduduk_acuan p", "(select *, make_date(tahun, 1, 1) as acuan, sumber as label "
+                                       "from penduduk) p"), [tingkat, area, month, month]).df()
 
 
 def by_wilayah(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
@@ -178,7 +190,7 @@ def by_wilayah(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.Data
         """,
         [tingkat, sel.area, sel.area, sel.area, periode, sel.area, periode, *params],
     ).df()
-    pop = population(con, tingkat, sel.area, periode.year)
+    pop = population(con, tingkat, sel.area, periode)
     df = df.merge(pop, on="kode", how="left")
     df["per_1000"] = df["jumlah"] / df["penduduk"] * 1000
     df.loc[df["laporan"] == 0, "jumlah"] = pd.NA
@@ -380,7 +392,7 @@ def map_values(con: Con, start: date, end: date, sel: Selection, tingkat: str, h
         """,
         [tingkat, sel.area, sel.area, sel.area, start, end, sel.area, start, end, *params, how],
     ).df()
-    pop = population(con, tingkat, sel.area, end.year)
+    pop = population(con, tingkat, sel.area, end)
     df = df.merge(pop, on="kode", how="left")
     df["jumlah"] = df["jumlah"].astype("Float64")
     df["per_1000"] = df["jumlah"] / df["penduduk"] * 1000
@@ -450,7 +462,7 @@ def priority_counts(con: Con, periode: date, area: str) -> pd.DataFrame:
         """,
         [area, area, periode, area, periode],
     ).df()
-    return df.merge(population(con, "desa", area, periode.year), on="kode", how="left")
+    return df.merge(population(con, "desa", area, periode), on="kode", how="left")
 
 
 def area_monthly(con: Con, start: date, end: date, tingkat: str, area: str) -> pd.DataFrame:

@@ -114,7 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", metavar="NAMA", help="nama lengkap")
     p.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari stdin (bukan prompt)")
 
+    _penduduk_parser(sub, common)
+
     p = sub.add_parser("template", parents=[common], help="tulis formulir resmi PSM (.xlsx) dengan daftar pilihan")
+    p.add_argument("--penduduk", action="store_true", help="tulis templat penduduk desa kosong (kode, kecamatan, desa, L, P, Jumlah)")
     p.add_argument("--out", required=True, metavar="BERKAS.xlsx", help="berkas keluaran")
     p.add_argument("--kecamatan", metavar="KODE", help="batasi daftar desa pada satu kecamatan (kode Kemendagri, mis. 35.23.18)")
 
@@ -125,6 +128,36 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--indicator", metavar="KODE", help="kode jenis PMKS yang dimaksud (mis. FM)")
     p.add_argument("--list", action="store_true", help="tampilkan alias yang tersimpan")
     return parser
+
+
+def _penduduk_parser(sub, common) -> None:
+    p = sub.add_parser("penduduk", help="impor penduduk desa dari berkas Dukcapil/BPS/profil desa, atau batalkan impornya")
+    actions = p.add_subparsers(dest="penduduk_action", metavar="import|rollback", title="tindakan")
+    actions.required = True
+    a = actions.add_parser("import", parents=[common], help="impor satu berkas penduduk desa (.xlsx, .xls, .ods, .csv)")
+    a.add_argument("file", metavar="BERKAS")
+    a.add_argument("--sumber", required=True, choices=["dukcapil", "bps", "desa", "lainnya"], help="asal data")
+    a.add_argument("--tanggal", required=True, metavar="TTTT[-S1|-S2]", help="keadaan data: tahun (mis. 2025) atau semester (mis. 2025-S2)")
+    a.add_argument("--dry-run", action="store_true", help="periksa saja; tidak ada yang disimpan")
+    a.add_argument("--replace", action="store_true", help="ganti angka desa yang sudah tersimpan untuk tanggal yang sama (perubahan dicatat)")
+    a = actions.add_parser("rollback", parents=[common], help="batalkan satu batch impor penduduk; angka yang digantinya dipulihkan")
+    a.add_argument("batch", type=_positive, metavar="BATCH")
+
+
+def cmd_penduduk(args) -> int:
+    from etl import penduduk_cli
+    from etl.penduduk_import import rollback
+
+    path = db_path(args.db)
+    if args.penduduk_action == "import":
+        return penduduk_cli.run_import(args.file, path, sumber=args.sumber, tanggal=args.tanggal, dry_run=args.dry_run,
+                                       replace=args.replace, user=_user())
+    with _warehouse(args) as (path, con), transaction(con, path):
+        result = rollback(con, args.batch, _user())
+        write_audit(con, _user(), "rollback", f"batch {args.batch}", json.dumps(result))
+    print(f"Batch penduduk {args.batch} dibatalkan (batch pembatalan {result['batch']}): {fmt.angka(result['dihapus'])} angka desa dicabut, "
+          f"{fmt.angka(result['dipulihkan'])} angka lama dipulihkan.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -365,6 +398,8 @@ def cmd_template(args) -> int:
         return 2
     if not out.parent.exists():
         raise PMKSError(f"Folder {out.parent} tidak ada.")
+    if args.penduduk:
+        return _template_penduduk(args, out)
     with _warehouse(args, read_only=True) as (_, con):
         kecamatan = parse_code(args.kecamatan) if args.kecamatan else None
         if args.kecamatan:
@@ -376,6 +411,21 @@ def cmd_template(args) -> int:
         n_ind = con.execute("select count(*) from indikator where aktif").fetchone()[0]
     out.write_bytes(data)
     print(f"Formulir PSM ditulis ke {out} ({scope}, {n_ind} jenis PMKS).")
+    return 0
+
+
+def _template_penduduk(args, out: Path) -> int:
+    from etl.match import parse_code
+    from etl.penduduk_cli import build_template
+
+    with _warehouse(args, read_only=True) as (_, con):
+        kecamatan = parse_code(args.kecamatan) if args.kecamatan else None
+        data = build_template(con, kecamatan)
+        n = con.execute("select count(*) from wilayah where tingkat = 'desa' and starts_with(kode, ?)", [kecamatan or ""]).fetchone()[0]
+    if n == 0:
+        raise PMKSError(f"Tidak ada desa untuk kecamatan {args.kecamatan} di basis data ini.")
+    out.write_bytes(data)
+    print(f"Templat penduduk desa ditulis ke {out} ({fmt.angka(n)} desa).")
     return 0
 
 
@@ -528,6 +578,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "boundaries": cmd_boundaries,
     "population": cmd_population,
+    "penduduk": cmd_penduduk,
     "indicators": cmd_indicators,
     "status": cmd_status,
 }

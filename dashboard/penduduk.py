@@ -1,0 +1,33 @@
+"""Which population the rates stand on: coverage of desa figures and the sources in use (no Streamlit here)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from dashboard.queries import population
+
+
+def coverage(con: duckdb.DuckDBPyConnection, periode: date, area: str = "") -> pd.DataFrame:
+    """Per kecamatan: desa whose population for `periode` is a real figure, an estimate, or missing."""
+    desa = con.execute("""select d.kode, k.nama as kecamatan from wilayah d join wilayah k on k.kode = d.kode_induk
+                          where d.tingkat = 'desa' and starts_with(d.kode, ?)""", [area]).df()
+    pop = population(con, "desa", area, periode)
+    merged = desa.merge(pop, on="kode", how="left")
+    merged["status"] = ["tidak ada" if pd.isna(p) else ("perkiraan" if bool(e) else "angka nyata") for p, e in zip(merged["penduduk"], merged["perkiraan"])]
+    table = pd.crosstab(merged["kecamatan"], merged["status"]).reindex(columns=["angka nyata", "perkiraan", "tidak ada"], fill_value=0)
+    sources = merged.dropna(subset=["sumber_penduduk"]).groupby("kecamatan")["sumber_penduduk"].agg(lambda s: "; ".join(sorted(set(s))))
+    return table.join(sources).rename(columns={"sumber_penduduk": "sumber"}).fillna({"sumber": "–"}).reset_index()
+
+
+
+def sources_in_use(con: duckdb.DuckDBPyConnection, periode: date, area: str = "") -> pd.DataFrame:
+    """The population figures the rates of a month use: tingkat, sumber_penduduk (source and date), wilayah, perkiraan."""
+    frames = [population(con, tingkat, area, periode).assign(tingkat=tingkat) for tingkat in ("kecamatan", "desa")]
+    both = pd.concat(frames, ignore_index=True)
+    if both.empty:
+        return pd.DataFrame(columns=["tingkat", "sumber_penduduk", "wilayah", "perkiraan"])
+    return (both.groupby(["tingkat", "sumber_penduduk"], sort=False)
+            .agg(wilayah=("kode", "size"), perkiraan=("perkiraan", "any")).reset_index())

@@ -32,9 +32,10 @@ select kode_wilayah, make_date(tahun, 1, 1) as acuan, jumlah, laki_laki, perempu
 from penduduk
 union all
 select kode_wilayah, acuan, jumlah, laki_laki, perempuan, perkiraan, sintetis,
-       case sumber when 'dukcapil' then 'Dukcapil' when 'bps' then 'BPS' when 'desa' then 'Profil desa' else 'Lainnya' end
+       case when sintetis then 'Perkiraan sintetis (demo)'
+            else case sumber when 'dukcapil' then 'Dukcapil' when 'bps' then 'BPS' when 'desa' then 'Profil desa' else 'Lainnya' end end
        || ' ' || case when acuan_label like '%-S1' then 'Semester I ' || left(acuan_label, 4)
                       when acuan_label like '%-S2' then 'Semester II ' || left(acuan_label, 4)
                       else acuan_label end
-       || case when sintetis then ' (sintetis)' when perkiraan then ' (perkiraan)' else '' end as label
+       || case when perkiraan and not sintetis then ' (perkiraan)' else '' end as label
 from penduduk_desa where aktif;

@@ -479,3 +479,28 @@ def area_monthly(con: Con, start: date, end: date, tingkat: str, area: str) -> p
         """,
         [area, start, end],
     ).df()
+
+
+def population_coverage(con: Con, periode: date, area: str = "") -> pd.DataFrame:
+    """Per kecamatan: desa with a real population figure for the month, an estimate, or none (dashboard.penduduk)."""
+    from dashboard.penduduk import coverage
+
+    return coverage(con, periode, area)
+
+
+def population_sources(con: Con, periode: date, area: str = "") -> pd.DataFrame:
+    """The population sources and dates the rates of a month use, per level (dashboard.penduduk)."""
+    from dashboard.penduduk import sources_in_use
+
+    return sources_in_use(con, periode, area)
+
+
+def area_monthly_rates(con: Con, start: date, end: date, tingkat: str, area: str) -> pd.DataFrame:
+    """`area_monthly` with each month's own population (kode, periode, jumlah, laporan, penduduk, perkiraan,
+    sumber_penduduk, per_1000): a rate over months on both sides of a new population figure uses the right one."""
+    df = area_monthly(con, start, end, tingkat, area)
+    frames = [part.merge(population(con, tingkat, area, pd.Timestamp(m).date()), on="kode", how="left")
+              for m, part in df.groupby("periode", sort=True)]
+    out = pd.concat(frames, ignore_index=True) if frames else df.assign(penduduk=pd.Series(dtype=float), perkiraan=None, sumber_penduduk=None)
+    out["per_1000"] = out["jumlah"] / out["penduduk"] * 1000
+    return out

@@ -47,14 +47,18 @@ st.caption(f"{where} · {fmt.bulan(periode)} · {ui.completeness(reported, total
 
 months = ui.q("periods")
 start = months[max(0, months.index(periode) - 11)]
-monthly = ui.q("area_monthly", start, periode, tingkat, root)
+monthly = ui.q("area_monthly_rates" if tingkat == "desa" else "area_monthly", start, periode, tingkat, root)
 window = [m for m in months if start <= m <= periode]
 pop = table.set_index("kode")["penduduk"]
 series, change, received = {}, {}, {}
 for kode, part in monthly.groupby("kode"):
     by_month = {pd.Timestamp(m).date(): v for m, v in zip(part["periode"], part["jumlah"])}
     p = pop.get(kode)
-    rates = [by_month[m] / p * 1000 if (m in by_month and p == p and p) else None for m in window]
+    if tingkat == "desa":  # each month over the population figure of that month
+        p_month = {pd.Timestamp(m).date(): v for m, v in zip(part["periode"], part["penduduk"])}
+        rates = [by_month[m] / p_month[m] * 1000 if (m in by_month and p_month[m] == p_month[m] and p_month[m]) else None for m in window]
+    else:
+        rates = [by_month[m] / p * 1000 if (m in by_month and p == p and p) else None for m in window]
     series[kode] = rates
     known = [r for r in rates if r is not None]
     change[kode] = (known[-1] - known[0]) if len(known) >= 2 else None
@@ -76,6 +80,8 @@ for g in groups:
     view[f"{label[g]} per 1.000"] = table[f"{shown_rate}:{g}"].round(2).to_numpy()
 if not public:
     view["Penduduk"] = table["penduduk"].to_numpy()
+if "sumber_penduduk" in table:
+    view["Sumber penduduk"] = table["sumber_penduduk"].fillna("–").to_numpy()
 view["Perubahan 12 bln (per 1.000)"] = [None if change.get(k) is None else round(change[k], 1) for k in table["kode"]]
 view["Tren 12 bulan"] = [series.get(k, []) for k in table["kode"]]
 view["Laporan 12 bln"] = [f"{received.get(k, 0)}/{expected[k]}" for k in table["kode"]]
@@ -114,11 +120,15 @@ st.dataframe(
     },
     key="prioritas_tabel",
 )
+ranked_rows = table[table["indeks"].notna()]
+if ranked_rows["perkiraan"].fillna(False).astype(bool).nunique() > 1:  # never mixed silently
+    st.warning(f"Peringkat ini mencampur penduduk nyata dan perkiraan: {fmt.angka(int(ranked_rows['perkiraan'].fillna(False).astype(bool).sum()))} "
+               "wilayah memakai penduduk perkiraan (lihat kolom Sumber penduduk dan Catatan); laju dan indeksnya kurang sebanding.")
 st.caption(f"{fmt.angka(int(table['indeks'].notna().sum()))} wilayah berperingkat; wilayah yang belum melapor "
            "atau tanpa data penduduk tidak diberi indeks (bukan berarti tanpa PMKS).")
 if table["indeks"].isna().all():
     st.info("Belum ada wilayah yang dapat diberi peringkat untuk bulan ini: indeks memerlukan laporan bulan itu dan "
-            "jumlah penduduk tiap wilayah (impor dengan `python -m etl population BERKAS.csv`).")
+            "jumlah penduduk tiap wilayah (impor berkas penduduk desa di halaman Pengguna & Pengaturan atau dengan `python -m etl penduduk import BERKAS --sumber dukcapil --tanggal 2025-S2`).")
 
 if info["batas"]:  # where the priorities are: the index by quintile on the map
     from dashboard import maps
@@ -153,6 +163,7 @@ cover = [
     ("Metode", method),
     ("Sumber data", f"Laporan PSM yang diimpor ke Dasbor PMKS {info['nama']}"
                     + (" — DATA DEMO SINTETIS, bukan data PMKS sebenarnya" if info["sintetis"] else "")),
+    ("Sumber penduduk", "; ".join(sorted(set(table["sumber_penduduk"].dropna()))) if "sumber_penduduk" in table else "–"),
     ("Dibuat", f"{fmt.tanggal(date.today())} oleh {ui.user_name()}"),
 ]
 if public:

@@ -31,6 +31,7 @@ if per1000:  # rates only where population is known; estimated population said i
     table["Per 1.000 penduduk"] = (table["Total"] / table["Penduduk"] * 1000).round(1)
     table["Penduduk perkiraan"] = ["ya" if e is True or e == 1 else ("tidak" if p == p and p is not None else "–")
                                    for e, p in zip(pop["perkiraan"], pop["penduduk"])]
+    table["Sumber penduduk"] = pop["sumber_penduduk"].fillna("–").to_numpy()
 sort_by = "Per 1.000 penduduk" if per1000 else "Total"
 table = table.reset_index(drop=True).sort_values(sort_by, ascending=False, na_position="last")
 public = f["rilis"]

@@ -126,8 +126,9 @@ table = shown.assign(
     else shown[value].astype("Float64").round(decimals), Peringkat=shown["peringkat"].astype("Int64"),
     **{"Desa melapor": [f"{int(a)}/{int(b)}" for a, b in zip(shown["laporan"], shown["desa"])]},
     Penduduk=shown["penduduk"].astype("Float64") if not public else None,
-    **{"Penduduk perkiraan": ["ya" if e is True or e == 1 else "tidak" for e in shown["perkiraan"]]},
-)[["Wilayah", "Kecamatan", "Nilai", "Peringkat", "Desa melapor", "Penduduk", "Penduduk perkiraan"]]
+    **{"Penduduk perkiraan": ["ya" if e is True or e == 1 else "tidak" for e in shown["perkiraan"]],
+       "Sumber penduduk": shown["sumber_penduduk"].fillna("–") if "sumber_penduduk" in shown else "–"},
+)[["Wilayah", "Kecamatan", "Nilai", "Peringkat", "Desa melapor", "Penduduk", "Penduduk perkiraan", "Sumber penduduk"]]
 if public:  # population beside a rate would give the hidden count back
     table = table.drop(columns=["Penduduk"])
 table = table.rename(columns={"Nilai": f"Nilai ({unit})" if mode == "sebaran" else f"Perubahan ({unit})"}).sort_values("Peringkat", na_position="last")

@@ -24,10 +24,17 @@ def coverage(con: duckdb.DuckDBPyConnection, periode: date, area: str = "") -> p
 
 
 def sources_in_use(con: duckdb.DuckDBPyConnection, periode: date, area: str = "") -> pd.DataFrame:
-    """The population figures the rates of a month use: tingkat, sumber_penduduk (source and date), wilayah, perkiraan."""
+    """The population figures the rates of a month use: tingkat, sumber_penduduk (source and date), wilayah (how
+    many areas use it), perkiraan, berkas (files or the census source)."""
     frames = [population(con, tingkat, area, periode).assign(tingkat=tingkat) for tingkat in ("kecamatan", "desa")]
     both = pd.concat(frames, ignore_index=True)
     if both.empty:
-        return pd.DataFrame(columns=["tingkat", "sumber_penduduk", "wilayah", "perkiraan"])
-    return (both.groupby(["tingkat", "sumber_penduduk"], sort=False)
+        return pd.DataFrame(columns=["tingkat", "sumber_penduduk", "wilayah", "perkiraan", "berkas"])
+    used = (both.groupby(["tingkat", "sumber_penduduk"], sort=False)
             .agg(wilayah=("kode", "size"), perkiraan=("perkiraan", "any")).reset_index())
+    try:
+        files = con.execute("""select label as sumber_penduduk, string_agg(distinct berkas, '; ' order by berkas) as berkas
+                               from penduduk_acuan where starts_with(kode_wilayah, ?) group by 1""", [area]).df()
+    except duckdb.CatalogException:  # before migration 0010
+        files = pd.DataFrame(columns=["sumber_penduduk", "berkas"])
+    return used.merge(files, on="sumber_penduduk", how="left")

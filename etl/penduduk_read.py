@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from etl.cells import cell_text, column_letter
-from etl.layouts import SIGNATURE, SYNONYMS, TOTALS, header_block, title_facts
+from etl.layouts import SIGNATURE, SYNONYMS, TOTALS
 from etl.match import normalize_label
 
 HEADER_SCAN = 40
@@ -32,6 +32,9 @@ ROLES = {
 }
 ROLE_OF = {syn: role for role, syns in ROLES.items() for syn in syns}
 _TITLE_TAIL = re.compile(r"\s+(?:dalam angka|menurut|tahun|kabupaten|kab\b|semester|keadaan|\d{4})", re.IGNORECASE)
+_TITLE_KEC = re.compile(r"\bkec(?:amatan)?\b\.?\s*:?\s*([a-z][a-z .'\-]*)", re.IGNORECASE)
+_AREA_TOTAL = re.compile(r"^\s*(kecamatan|kec\.|kabupaten|kab\.|kota)\s", re.IGNORECASE)
+_COLUMN_NUMBER = re.compile(r"^\(\d{1,2}\)$")
 LAYOUT = {"long": "tabel panjang", "recap": "rekap kecamatan"}
 
 
@@ -85,6 +88,18 @@ def _merged_texts(rows: list[list], merged, width: int) -> list[list[str]]:
     return texts
 
 
+def _title_kecamatan(texts: list[list[str]], upto: int) -> tuple[str, tuple[int, str]] | None:
+    """The kecamatan named above the table: 'Kecamatan : Montong', 'KECAMATAN MONTONG DALAM ANGKA 2025'."""
+    for r in range(min(upto, len(texts))):
+        for c, text in enumerate(texts[r]):
+            match = _TITLE_KEC.search(text) if text else None
+            if match:
+                name = _TITLE_TAIL.split(match.group(1))[0].strip(" .-")
+                if name:
+                    return name, (r + 1, column_letter(c))
+    return None
+
+
 def find_header(texts: list[list[str]]) -> tuple[int, dict[str, int], int] | None:
     """(header row index, role -> column, first body row index), or None when the sheet holds no population table."""
     for r, row in enumerate(texts[:HEADER_SCAN]):
@@ -112,10 +127,7 @@ def read_population_sheet(name: str | None, rows: list[list], merged=None) -> Po
         return PopSheet(None)
     header, roles, start = found
     result = PopSheet("long" if "kecamatan" in roles or "kode" in roles else "recap")
-    title = header_block(texts, header) | title_facts(texts, header)
-    kec_title = title.get("kecamatan")
-    if kec_title:  # 'Kecamatan Montong Dalam Angka 2025' names Montong
-        kec_title = (_TITLE_TAIL.split(kec_title[0])[0].strip(), kec_title[1])
+    kec_title = _title_kecamatan(texts, header)
     if "kecamatan" not in roles and "kode" not in roles and kec_title is None:
         result.problems.append(("warning", header + 1, None, "tabel tidak menyebut kecamatan (kolom atau judul); desa dicocokkan "
                                 "di seluruh kabupaten", "tulis 'Kecamatan : …' di atas tabel bila nama desa ada yang kembar"))
@@ -132,8 +144,10 @@ def read_population_sheet(name: str | None, rows: list[list], merged=None) -> Po
         kode = text[roles["kode"]] if "kode" in roles else ""
         numbers = [text[c] for c in count_cols]
         first = next((t for t in text if t), "")
-        if TOTALS.match(normalize_label(key or first)):
-            continue  # a totals row
+        if TOTALS.match(normalize_label(key or first)) or _AREA_TOTAL.match(key or first):
+            continue  # a totals row ('Jumlah', 'Kecamatan Montong', 'Kabupaten Tuban')
+        if all(_COLUMN_NUMBER.match(t) for t in text if t) or (r == start and all(t.isdigit() and len(t) <= 2 for t in text if t)):
+            continue  # a row of column numbers under the header: (1) (2) (3)
         if not desa and not kode:
             if any(SIGNATURE.search(t) or re.match(r"^[A-Z][a-z]+,\s*\d{1,2}\s+\w+\s+\d{4}$", t) for t in text if t):
                 break
@@ -145,7 +159,7 @@ def read_population_sheet(name: str | None, rows: list[list], merged=None) -> Po
         if "kecamatan" in roles:
             kec, kec_at = text[roles["kecamatan"]] or None, (r + 1, letters["kecamatan"])
         elif kec_title:
-            kec, kec_at = kec_title[0], (kec_title[1].row, kec_title[1].col)
+            kec, kec_at = kec_title
         else:
             kec, kec_at = None, (None, None)
         get = lambda k: raw[roles[k]] if k in roles else None  # noqa: E731

@@ -24,11 +24,13 @@ create table penduduk_desa (
 );
 
 -- Every population figure a rate may use, one shape: the census/CSV table `penduduk` (a year counts from January of
--- that year, as before) and the active desa figures above. `label` names source and date for hover, table and export.
+-- that year, as before) and the active desa figures above. `label` names source and date for hover, table and export;
+-- `berkas` the provenance (the census row's source text, or file name, SHA-256 and batch).
 create view penduduk_acuan as
 select kode_wilayah, make_date(tahun, 1, 1) as acuan, jumlah, laki_laki, perempuan, perkiraan, sintetis,
        case when contains(split_part(sumber, ' — ', 1), tahun::varchar) then split_part(sumber, ' — ', 1)
-            else split_part(sumber, ' — ', 1) || ', ' || tahun end as label
+            else split_part(sumber, ' — ', 1) || ', ' || tahun end as label,
+       sumber as berkas
 from penduduk
 union all
 select kode_wilayah, acuan, jumlah, laki_laki, perempuan, perkiraan, sintetis,
@@ -37,5 +39,6 @@ select kode_wilayah, acuan, jumlah, laki_laki, perempuan, perkiraan, sintetis,
        || ' ' || case when acuan_label like '%-S1' then 'Semester I ' || left(acuan_label, 4)
                       when acuan_label like '%-S2' then 'Semester II ' || left(acuan_label, 4)
                       else acuan_label end
-       || case when perkiraan and not sintetis then ' (perkiraan)' else '' end as label
+       || case when perkiraan and not sintetis then ' (perkiraan)' else '' end as label,
+       nama_berkas || ' (SHA-256 ' || left(sha256, 12) || ', batch ' || batch_id || ')' as berkas
 from penduduk_desa where aktif;

@@ -129,8 +129,8 @@ def read_population_sheet(name: str | None, rows: list[list], merged=None) -> Po
     result = PopSheet("long" if "kecamatan" in roles or "kode" in roles else "recap")
     kec_title = _title_kecamatan(texts, header)
     if "kecamatan" not in roles and "kode" not in roles and kec_title is None:
-        result.problems.append(("warning", header + 1, None, "tabel tidak menyebut kecamatan (kolom atau judul); desa dicocokkan "
-                                "di seluruh kabupaten", "tulis 'Kecamatan : …' di atas tabel bila nama desa ada yang kembar"))
+        result.problems.append(("warning", header + 1, None, ("tabel tidak menyebut kecamatan (kolom atau judul); desa dicocokkan "
+                                                              "di seluruh kabupaten"), "tulis 'Kecamatan : …' di atas tabel bila nama desa ada yang kembar"))
     letters = {k: column_letter(v) for k, v in roles.items()}
     key_col = roles.get("desa", roles.get("kode"))
     count_cols = [roles[k] for k in ("l", "p", "jumlah") if k in roles]
@@ -162,8 +162,8 @@ def read_population_sheet(name: str | None, rows: list[list], merged=None) -> Po
             kec, kec_at = kec_title
         else:
             kec, kec_at = None, (None, None)
-        get = lambda k: raw[roles[k]] if k in roles else None  # noqa: E731
+        counts = [raw[roles[k]] if k in roles else None for k in ("l", "p", "jumlah")]
         result.rows.append(PopRow(name, r + 1, kec, kec_at, desa or None, kode or None,
-                                  letters.get("desa", letters.get("kode")), get("l"), get("p"), get("jumlah"),
+                                  letters.get("desa", letters.get("kode")), *counts,
                                   {k: letters[k] for k in ("l", "p", "jumlah") if k in letters}))
     return result

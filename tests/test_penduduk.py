@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 
 from dashboard import queries
+from etl.errors import PMKSError
 from etl.penduduk_import import analyse, parse_acuan
 from etl.sandbox import SheetReader
-from etl.errors import PMKSError
 from tests import popfiles as pf
 from tests.conftest import check, run_etl, table_fingerprint
 from tests.test_pages import run_app

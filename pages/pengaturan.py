@@ -79,7 +79,7 @@ st.dataframe(_cov.rename(columns={"kecamatan": "Kecamatan", "angka nyata": "Angk
 
 
 @st.cache_data(show_spinner=False)
-def _population_template(path: str, token: tuple) -> bytes:
+def _population_template(path: str, token: tuple) -> bytes:  # noqa: ARG001 - token keys the cache
     from etl.db import connect
     from etl.penduduk_cli import build_template
 

@@ -291,3 +291,30 @@ def test_blank_template_round_trip(fresh_db, desa, tmp_path):
     result = _check_file(fresh_db, "templat.xlsx", out.read_bytes(), "2025")
     assert result.status == "accepted" and dict(zip(result.rows["kode_wilayah"], result.rows["jumlah"])) == filled
     assert [i.message for i in result.issues] == ["323 baris desa tanpa angka dilewati (baris 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 …)"]
+
+
+def test_real_figures_before_estimates_and_never_mixed_silently(monkeypatch, demo_db, desa, tmp_path):
+    montong = {k: v for k, v in pf.figures(desa, shift=400).items() if k.startswith("35.23.10.")}
+    path = tmp_path / "montong.xlsx"
+    path.write_bytes(pf.recap_xlsx("Montong", desa, montong))
+    out = check(_import(demo_db, path, "--sumber", "bps", "--tanggal", "2025")).stdout
+    assert "peringatan" not in out  # the demo's synthetic estimates are no previous figure of a real one
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        pop = queries.population(con, "desa", "35.23", date(2026, 10, 1)).set_index("kode")
+    finally:
+        con.close()
+    real = pop.loc[list(montong)]
+    assert real["penduduk"].to_dict() == {k: lk + p for k, (lk, p) in montong.items()}  # older, but real
+    assert set(real["sumber_penduduk"]) == {"BPS 2025"} and not real["perkiraan"].any()
+    others = pop.drop(index=list(montong))
+    assert set(others["sumber_penduduk"]) == {"Perkiraan sintetis (demo) Semester I 2026"} and others["perkiraan"].all()
+
+    at = run_app(monkeypatch, demo_db, "pages/prioritas.py", query={"periode": "2026-10"})
+    assert not at.exception
+    assert any("mencampur penduduk nyata dan perkiraan" in w.value for w in at.warning)
+    df = at.dataframe[0].value
+    names = {n for k, _, n in desa if k in montong}
+    mont = df[(df["Kecamatan"] == "Montong") & df["Desa/Kelurahan"].isin(names)]
+    assert set(mont["Sumber penduduk"]) == {"BPS 2025"}
+    assert df[df["Kecamatan"] != "Montong"]["Catatan"].str.contains("penduduk perkiraan").all()

@@ -61,7 +61,8 @@ ui.download_buttons(table, f"pmks_{tingkat}_{periode:%Y-%m}", "pivot")
 if per1000:
     ranked = table[table["Per 1.000 penduduk"].notna()]
     ranked = ranked.assign(**{label: [f"{n} *" if e == "ya" else n for n, e in zip(ranked[label], ranked["Penduduk perkiraan"])]})
-    st.plotly_chart(charts.bar_ranked(ranked, label, "Per 1.000 penduduk", f"Peringkat {label.lower()} menurut PMKS per 1.000 penduduk", decimals=1), key="rank")
+    st.plotly_chart(charts.bar_ranked(ranked, label, "Per 1.000 penduduk", f"Peringkat {label.lower()} menurut PMKS per 1.000 penduduk", decimals=1,
+                                       source="Sumber penduduk"), key="rank")
 else:
     ranked = table[[label, "Total"]]
     if public:

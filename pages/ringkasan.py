@@ -72,7 +72,8 @@ if map_col is not None:  # the kecamatan map; the Peta page has the full control
         fig = maps.circles(data, geometry, value, title, unit, level, size=(760, 480))
     map_col.plotly_chart(fig, key="peta_ringkasan", config={"displaylogo": False})
 bar_col.plotly_chart(
-    charts.bar_ranked(shown, "nama", value, ("PMKS per 1.000 penduduk" if per1000 else "PMKS (jiwa)") + (" per kecamatan" if not f["kecamatan"] else " per desa"), decimals=1 if per1000 else 0),
+    charts.bar_ranked(shown, "nama", value, ("PMKS per 1.000 penduduk" if per1000 else "PMKS (jiwa)") + (" per kecamatan" if not f["kecamatan"] else " per desa"), decimals=1 if per1000 else 0,
+                      source="sumber_penduduk" if per1000 else None),
     key="bar_wil",
 )
 if per1000:

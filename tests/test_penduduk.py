@@ -318,3 +318,21 @@ def test_real_figures_before_estimates_and_never_mixed_silently(monkeypatch, dem
     mont = df[(df["Kecamatan"] == "Montong") & df["Desa/Kelurahan"].isin(names)]
     assert set(mont["Sumber penduduk"]) == {"BPS 2025"}
     assert df[df["Kecamatan"] != "Montong"]["Catatan"].str.contains("penduduk perkiraan").all()
+
+
+def test_rates_say_their_population_in_hover_and_the_exported_tables(monkeypatch, built_db):
+    from tests.test_maps import figure
+
+    at = run_app(monkeypatch, built_db, "pages/peta.py", query={"ukuran": "per1000", "periode": "2026-10", "kec": "35.23.10"})
+    assert not at.exception
+    trace = figure(at)["data"][0]
+    assert "Penduduk: %{customdata[5]}" in trace["hovertemplate"]
+    assert {row[5] for row in trace["customdata"]} == {"Perkiraan sintetis (demo) Semester I 2026"}
+    table = next(d.value for d in at.dataframe if "Sumber penduduk" in d.value.columns)
+    assert set(table["Sumber penduduk"]) == {"Perkiraan sintetis (demo) Semester I 2026"}
+
+    at = run_app(monkeypatch, built_db, "pages/ringkasan.py", query={"ukuran": "per1000", "periode": "2026-10"})
+    assert not at.exception
+    bars = next(t for f in (figure(at, i) for i in range(len(at.get("plotly_chart")))) for t in f["data"] if t["type"] == "bar"
+                and "Penduduk" in t.get("hovertemplate", ""))
+    assert "Sensus Penduduk 2020 (BPS)" in bars["customdata"]  # kecamatan rates over the census

@@ -162,50 +162,66 @@ def _desa_issue(gaz: Gazetteer, raw, kec_code, match: Match) -> str:
     return f"desa '{written}' tidak ditemukan" + (f" di Kecamatan {gaz.names[kec_code]}" if kec_code else "")
 
 
-def _resolve(gaz: Gazetteer, raws: list, result: PopulationResult, scope: str) -> pd.DataFrame | None:
-    """Codes and counts of every row; an issue for everything that does not resolve."""
+def _resolve_desa(gaz: Gazetteer, raw, kecs: dict, scope: str, issues: list[Issue]) -> str | None:
+    """The desa code of a row (matched within its kecamatan), or None with an issue saying why."""
+    kec_code = None
+    if raw.kecamatan and not raw.kode:
+        if raw.kecamatan not in kecs:
+            kecs[raw.kecamatan] = gaz.match_kecamatan(raw.kecamatan)
+        kmatch = kecs[raw.kecamatan]
+        if not kmatch.ok:
+            issues.append(Issue("error", raw.sheet, *raw.kecamatan_at, f"kecamatan '{raw.kecamatan}' tidak dikenal", _candidates(kmatch)))
+            return None
+        kec_code = kmatch.code
+    match = _match(gaz, raw, kec_code)
+    if not match.ok:
+        issues.append(Issue("error", raw.sheet, raw.row, raw.desa_col, _desa_issue(gaz, raw, kec_code, match), _candidates(match)))
+        return None
+    if scope and not match.code.startswith(scope):
+        issues.append(Issue("error", raw.sheet, raw.row, raw.desa_col, f"desa {gaz.label(match.code)} di luar kecamatan Anda", None))
+        return None
+    if match.how == "fuzzy":
+        issues.append(Issue("warning", raw.sheet, raw.row, raw.desa_col, f"desa '{raw.desa}' dibaca sebagai {gaz.label(match.code)} "
+                            f"(kemiripan {match.score:.0f}%)", "simpan sebagai alias bila benar: python -m etl alias"))
+    return match.code
+
+
+def _resolve_counts(raw, name: str, issues: list[Issue]) -> tuple[int, int | None, int | None] | None | str:
+    """(jumlah, L, P) of a row; None with an issue when wrong; 'kosong' when the row holds no number at all."""
+    errors = sum(i.severity == "error" for i in issues)
+    lk = _count(raw.laki_laki, raw.cols.get("l"), raw, "L (laki-laki)", issues)
+    pr = _count(raw.perempuan, raw.cols.get("p"), raw, "P (perempuan)", issues)
+    total = _count(raw.jumlah, raw.cols.get("jumlah"), raw, "jumlah", issues)
+    if sum(i.severity == "error" for i in issues) > errors:
+        return None
+    if total is None and lk is None and pr is None:
+        return "kosong"
+    if total is None and lk is not None and pr is not None:
+        total = lk + pr
+    where = raw.cols.get("jumlah") or raw.cols.get("l")
+    if total is None:
+        issues.append(Issue("error", raw.sheet, raw.row, where, f"jumlah penduduk {name} kosong", "isi Jumlah, atau L dan P"))
+    elif total == 0:
+        issues.append(Issue("error", raw.sheet, raw.row, where, f"jumlah penduduk {name} 0", "isi jumlah penduduk desa (> 0)"))
+    elif lk is not None and pr is not None and lk + pr != total:
+        issues.append(Issue("error", raw.sheet, raw.row, where, f"L + P = {fmt.angka(lk)} + {fmt.angka(pr)} = {fmt.angka(lk + pr)}, "
+                            f"tetapi jumlah tertulis {fmt.angka(total)}", "perbaiki L, P atau jumlah"))
+    else:
+        return total, lk, pr
+    return None
+
+
+def _resolve(gaz: Gazetteer, raws: list, result: PopulationResult, scope: str) -> pd.DataFrame:
+    """Codes and counts of every row; an issue for everything that does not resolve (name and numbers of a row are
+    both checked, so one pass lists every error)."""
     issues, rows, kecs, skipped = result.issues, [], {}, []
     for raw in raws:
-        kec_code = None
-        if raw.kecamatan and not raw.kode:
-            if raw.kecamatan not in kecs:
-                kecs[raw.kecamatan] = gaz.match_kecamatan(raw.kecamatan)
-            kmatch = kecs[raw.kecamatan]
-            if not kmatch.ok:
-                issues.append(Issue("error", raw.sheet, *raw.kecamatan_at, f"kecamatan '{raw.kecamatan}' tidak dikenal", _candidates(kmatch)))
-                continue
-            kec_code = kmatch.code
-        match = _match(gaz, raw, kec_code)
-        if not match.ok:
-            issues.append(Issue("error", raw.sheet, raw.row, raw.desa_col, _desa_issue(gaz, raw, kec_code, match), _candidates(match)))
-            continue
-        if scope and not match.code.startswith(scope):
-            issues.append(Issue("error", raw.sheet, raw.row, raw.desa_col, f"desa {gaz.label(match.code)} di luar kecamatan Anda", None))
-            continue
-        if match.how == "fuzzy":
-            issues.append(Issue("warning", raw.sheet, raw.row, raw.desa_col, f"desa '{raw.desa}' dibaca sebagai {gaz.label(match.code)} "
-                                f"(kemiripan {match.score:.0f}%)", "simpan sebagai alias bila benar: python -m etl alias"))
-        before = len(result.errors)
-        lk = _count(raw.laki_laki, raw.cols.get("l"), raw, "L (laki-laki)", issues)
-        pr = _count(raw.perempuan, raw.cols.get("p"), raw, "P (perempuan)", issues)
-        total = _count(raw.jumlah, raw.cols.get("jumlah"), raw, "jumlah", issues)
-        if len(result.errors) > before:
-            continue
-        if total is None and lk is None and pr is None:
+        code = _resolve_desa(gaz, raw, kecs, scope, issues)
+        counts = _resolve_counts(raw, gaz.label(code) if code else f"'{raw.desa or raw.kode}'", issues)
+        if counts == "kosong":
             skipped.append(raw.row)  # a desa row left blank (e.g. a template filled in part)
-            continue
-        if total is None and lk is not None and pr is not None:
-            total = lk + pr
-        where = raw.cols.get("jumlah") or raw.cols.get("l")
-        if total is None:
-            issues.append(Issue("error", raw.sheet, raw.row, where, f"jumlah penduduk {gaz.label(match.code)} kosong", "isi Jumlah, atau L dan P"))
-        elif total == 0:
-            issues.append(Issue("error", raw.sheet, raw.row, where, f"jumlah penduduk {gaz.label(match.code)} 0", "isi jumlah penduduk desa (> 0)"))
-        elif lk is not None and pr is not None and lk + pr != total:
-            issues.append(Issue("error", raw.sheet, raw.row, where, f"L + P = {fmt.angka(lk)} + {fmt.angka(pr)} = {fmt.angka(lk + pr)}, "
-                                f"tetapi jumlah tertulis {fmt.angka(total)}", "perbaiki L, P atau jumlah"))
-        else:
-            rows.append((match.code, total, lk, pr, raw.sheet, raw.row, where))
+        elif code and counts:
+            rows.append((code, *counts, raw.sheet, raw.row, raw.cols.get("jumlah") or raw.cols.get("l")))
     frame = pd.DataFrame(rows, columns=["kode_wilayah", "jumlah", "laki_laki", "perempuan", "sheet", "baris", "kolom"])
     if skipped:
         shown = ", ".join(str(r) for r in skipped[:10]) + (" …" if len(skipped) > 10 else "")

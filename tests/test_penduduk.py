@@ -102,9 +102,10 @@ def test_broken_file_lists_every_error_and_changes_nothing(fresh_db, desa, tmp_p
         [44, "MONTONG", "NGULUHAN", "seribu", 900, 1900],  # not a number
         [45, "", "", 10, 10, 20],  # numbers without a desa
         [46, "MONTONG", "TANGGULANGIN", 0, 0, 0],  # zero population
+        [47, "MONTONG", "DESA KHAYALAN", 10, "-5", 5],  # two errors in one row
     ]
     first = desa[0]
-    bad_rows.append([47, first[1].upper(), first[2].upper(), 5, 5, 10])  # the same desa twice
+    bad_rows.append([48, first[1].upper(), first[2].upper(), 5, 5, 10])  # the same desa twice
     path = tmp_path / "rusak.xlsx"
     path.write_bytes(pf.dukcapil_xlsx(desa[:40], values, bad_rows))
     before = table_fingerprint(fresh_db)
@@ -117,7 +118,9 @@ def test_broken_file_lists_every_error_and_changes_nothing(fresh_db, desa, tmp_p
                            (48, "D", "L (laki-laki): 'seribu' bukan angka"),
                            (49, "C", "nama/kode desa kosong padahal ada angka"),
                            (50, "F", "jumlah penduduk Tanggulangin (Kec. Montong) 0"),
-                           (51, "F", f"{first[2]} (Kec. {first[1]}) tertulis lebih dari sekali (baris 5, 51)")]:
+                           (51, "C", "desa 'DESA KHAYALAN' tidak ditemukan di Kecamatan Montong"),
+                           (51, "E", "P (perempuan): '-5' negatif"),
+                           (52, "F", f"{first[2]} (Kec. {first[1]}) tertulis lebih dari sekali (baris 5, 52)")]:
         assert at.format(row, col) + text in r.stdout, (row, text, r.stdout)
     assert table_fingerprint(fresh_db) == before
 

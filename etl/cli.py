@@ -366,6 +366,7 @@ def cmd_status(args) -> int:
         n_bnd_d, n_bnd_k, area, size_d = q("select count(*) filter (tingkat = 'desa'), count(*) filter (tingkat = 'kecamatan'), sum(luas_km2) filter (tingkat = 'kecamatan'), sum(length(geom_peta)) filter (tingkat = 'desa') from batas_wilayah")
         n_lap, first, last, n_syn = q("select count(*), min(periode), max(periode), count(*) filter (sintetis) from laporan where aktif")
         n_pop = q("select count(*) from penduduk")[0]
+        desa_pop = _desa_population_status(con)
         migrations = [r[0] for r in con.execute("select name from _migrations order by name").fetchall()]
     finally:
         con.close()
@@ -374,11 +375,26 @@ def cmd_status(args) -> int:
     print(f"Indikator: {n_act} dipantau dari {n_ind}")
     print(f"Batas wilayah: {fmt.angka(n_bnd_k)} kecamatan, {fmt.angka(n_bnd_d)} desa" + (f", luas {fmt.angka(area, 1)} km², peta desa {fmt.angka((size_d or 0) / 1024, 1)} KB" if n_bnd_d else " (belum diimpor: python -m etl boundaries --download)"))
     print(f"Penduduk: {fmt.angka(n_pop)} baris")
+    if desa_pop:
+        print(desa_pop)
     print(f"Laporan aktif: {fmt.angka(n_lap)}" + (f", {fmt.bulan(first)} s.d. {fmt.bulan(last)}" if n_lap else ""))
     if n_syn:
         print(f"PERHATIAN: {fmt.angka(n_syn)} laporan adalah data demo SINTETIS.")
     print(f"Migrasi: {', '.join(migrations)}")
     return 0
+
+
+def _desa_population_status(con) -> str | None:
+    """'Penduduk desa: 328 dari 328 desa berangka nyata (Dukcapil 2025-S2)'; None before migration 0010."""
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    if "penduduk_desa" not in tables:
+        return None
+    real, estimated, total = con.execute("""
+        select count(distinct kode_wilayah) filter (not perkiraan), count(distinct kode_wilayah) filter (perkiraan),
+               (select count(*) from wilayah where tingkat = 'desa') from penduduk_desa where aktif""").fetchone()
+    sources = [f"{s} {a}" for s, a in con.execute("select distinct sumber, acuan_label from penduduk_desa where aktif order by 2, 1").fetchall()]
+    return (f"Penduduk desa: {fmt.angka(real)} dari {fmt.angka(total)} desa berangka nyata, {fmt.angka(estimated)} perkiraan"
+            + (f" ({', '.join(sources)})" if sources else " (impor: python -m etl penduduk import BERKAS --sumber … --tanggal …)"))
 
 
 def cmd_import(args) -> int:

@@ -17,7 +17,7 @@ batches = ui.q("import_batches")
 if batches.empty:
     st.info("Belum ada impor.")
     st.stop()
-JENIS = {"impor": "impor", "demo": "data demo", "rollback": "pembatalan"}
+JENIS = {"impor": "impor", "demo": "data demo", "rollback": "pembatalan", "penduduk": "penduduk desa"}
 table = batches.assign(
     Batch=batches["id"], Waktu=[f"{fmt.tanggal(w.date())} {w:%H:%M}" for w in batches["waktu"]], Pengguna=batches["pengguna"],
     Jenis=batches["jenis"].map(JENIS).fillna(batches["jenis"]), Status=batches["status"], Berkas=batches["berkas"],

@@ -76,6 +76,8 @@ def test_dukcapil_file_with_names_imports_exactly(fresh_db, desa, tmp_path):
     assert len(twins) == 3
     provenance = _query(fresh_db, "select distinct acuan, sumber, nama_berkas, sha256 from penduduk_desa")
     assert provenance == [(date(2025, 12, 31), "dukcapil", "dkb_2025_s2.xlsx", hashlib.sha256(path.read_bytes()).hexdigest())]
+    status = check(run_etl("status", db=fresh_db)).stdout
+    assert "Penduduk desa: 328 dari 328 desa berangka nyata, 0 perkiraan (dukcapil 2025-S2)" in status
     again = check(_import(fresh_db, path, "--sumber", "dukcapil", "--tanggal", "2025-S2")).stdout
     assert "TIDAK BERUBAH" in again and "sudah diimpor" in again
 

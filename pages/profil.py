@@ -27,12 +27,12 @@ with left:
 with right:  # the brief is per kecamatan: a desa's brief is its kecamatan's, with the desa among the priorities
     ui.brief_button(kode[:8], periode, f["rilis"], key="profil_pdf")
 
-pop = ui.q("population", tingkat, kode, periode.year)
+pop = ui.q("population", tingkat, kode, periode)
 if pop.empty:
     st.caption("Jumlah penduduk: tidak tersedia.")
 else:
     est = " (perkiraan)" if bool(pop["perkiraan"].iloc[0]) else ""
-    st.caption(f"Jumlah penduduk: {fmt.angka(int(pop['penduduk'].iloc[0]))} jiwa{est}.")
+    st.caption(f"Jumlah penduduk: {fmt.angka(int(pop['penduduk'].iloc[0]))} jiwa{est}; sumber: {pop['sumber_penduduk'].iloc[0]}.")
 
 prof = ui.q("area_profile", kode, periode)
 peers = "kecamatan" if tingkat == "kecamatan" else "desa"

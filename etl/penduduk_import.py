@@ -93,6 +93,8 @@ def analyse(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sheets: list
             *, replace: bool = False, scope: str = "", sintetis: bool = False) -> PopulationResult:
     """Everything importing one population file would do, without writing anything."""
     result = PopulationResult(name, hashlib.sha256(data).hexdigest(), len(data))
+    if not con.execute("select count(*) from information_schema.tables where table_name = 'penduduk_desa'").fetchone()[0]:
+        raise PMKSError("Basis data belum disiapkan untuk penduduk desa. Jalankan dulu: python -m etl init")
     earlier = con.execute("""
         select f.nama_berkas, b.waktu, b.id from berkas_impor f join impor_batch b on b.id = f.batch_id
         where b.status = 'aktif' and b.jenis = 'penduduk' and f.sha256 = ?""", [result.sha256]).fetchone()

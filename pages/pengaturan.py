@@ -117,6 +117,9 @@ if upload is not None:
     con = connect(db_path(), read_only=True, wait=20)
     try:
         result = analyse(con, upload.name, data, sheets, acuan, replace=replace, scope=user.kecamatan or "")
+    except PMKSError as exc:
+        st.error(str(exc))
+        st.stop()
     finally:
         con.close()
     show_population_check(result)

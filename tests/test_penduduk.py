@@ -341,3 +341,15 @@ def test_rates_say_their_population_in_hover_and_the_exported_tables(monkeypatch
     bars = next(t for f in (figure(at, i) for i in range(len(at.get("plotly_chart")))) for t in f["data"] if t["type"] == "bar"
                 and "Penduduk" in t.get("hovertemplate", ""))
     assert "Sensus Penduduk 2020 (BPS)" in bars["customdata"]  # kecamatan rates over the census
+
+
+def test_saved_aliases_and_near_misses_are_used_for_desa_names(fresh_db, desa):
+    montong = [d for d in desa if d[1] == "Montong"]
+    values = {k: (500 + i, 600 + i) for i, (k, _, _) in enumerate(montong)}
+    check(run_etl("alias", "Guwo Terus Lor", "--desa", montong[0][0], db=fresh_db))
+    renamed = [(k, kec, "Guwo Terus Lor" if k == montong[0][0] else (n + "n" if k == montong[1][0] else n)) for k, kec, n in montong]
+    result = _check_file(fresh_db, "montong.xlsx", pf.recap_xlsx("Montong", renamed, values), "2025")
+    assert result.status == "accepted"
+    assert dict(zip(result.rows["kode_wilayah"], result.rows["jumlah"])) == {k: a + b for k, (a, b) in values.items()}
+    assert [(i.severity, i.row, i.column) for i in result.issues] == [("warning", 7, "A")]
+    assert f"dibaca sebagai {montong[1][2]} (Kec. Montong)" in result.issues[0].message

@@ -249,7 +249,8 @@ def _plan(con, gaz: Gazetteer, frame: pd.DataFrame, result: PopulationResult, ac
         from penduduk_desa p join _pop_new n using (kode_wilayah) where p.aktif and (p.acuan <= ? or p.acuan = ?)
         order by p.kode_wilayah, p.acuan""", [acuan.tanggal, acuan.tanggal]).df()
     con.unregister("_pop_new")
-    same = stored[stored["acuan"].dt.date == acuan.tanggal].set_index("kode_wilayah")
+    # a real file takes a demo's synthetic figure of the same date without --replace (the demo yields to real data)
+    same = stored[(stored["acuan"].dt.date == acuan.tanggal) & (stored["sintetis"] == sintetis)].set_index("kode_wilayah")
     before = stored[(stored["acuan"].dt.date < acuan.tanggal) & (stored["sintetis"] == sintetis)].groupby("kode_wilayah").last()
     keep = []
     for row in frame.itertuples():

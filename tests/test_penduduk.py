@@ -353,3 +353,16 @@ def test_saved_aliases_and_near_misses_are_used_for_desa_names(fresh_db, desa):
     assert dict(zip(result.rows["kode_wilayah"], result.rows["jumlah"])) == {k: a + b for k, (a, b) in values.items()}
     assert [(i.severity, i.row, i.column) for i in result.issues] == [("warning", 7, "A")]
     assert f"dibaca sebagai {montong[1][2]} (Kec. Montong)" in result.issues[0].message
+
+
+def test_a_real_file_takes_the_demos_estimate_of_the_same_date_and_rollback_gives_it_back(demo_db, desa, tmp_path):
+    montong = {k: v for k, v in pf.figures(desa).items() if k.startswith("35.23.10.")}
+    demo_rows = _query(demo_db, ACTIVE)
+    path = tmp_path / "montong.xlsx"
+    path.write_bytes(pf.recap_xlsx("Montong", desa, montong))
+    out = check(_import(demo_db, path, "--sumber", "desa", "--tanggal", "2026-S1")).stdout  # the demo's date, no --replace
+    assert "DITERIMA" in out
+    assert _query(demo_db, "select count(*), bool_or(sintetis) from penduduk_desa where aktif and kode_wilayah like '35.23.10.%'") == [(13, False)]
+    batch = _query(demo_db, "select max(id) from impor_batch")[0][0]
+    check(run_etl("penduduk", "rollback", str(batch), db=demo_db))
+    assert _query(demo_db, ACTIVE) == demo_rows

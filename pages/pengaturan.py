@@ -75,7 +75,12 @@ st.markdown(f"Untuk laporan {fmt.bulan(_month)}: **{fmt.angka(int(_totals['angka
             f"**{fmt.angka(int(_totals['perkiraan']))}** perkiraan, **{fmt.angka(int(_totals['tidak ada']))}** tanpa angka "
             "(laju per 1.000 dan indeks prioritas desa itu tidak dihitung).")
 st.dataframe(_cov.rename(columns={"kecamatan": "Kecamatan", "angka nyata": "Angka nyata", "perkiraan": "Perkiraan",
-                                  "tidak ada": "Tidak ada", "sumber": "Sumber dan keadaan"}), hide_index=True, key="penduduk_cakupan")
+                                  "tidak ada": "Tidak ada", "sumber": "Sumber dan keadaan", "jumlah_desa_nyata": "Jumlah desa (nyata)",
+                                  "angka_kecamatan": "Angka kecamatan", "sumber_kecamatan": "Sumber angka kecamatan"}),
+             hide_index=True, key="penduduk_cakupan",
+             column_config={c: st.column_config.NumberColumn(format="localized") for c in ("Jumlah desa (nyata)", "Angka kecamatan")})
+st.caption("Jumlah desa dan angka kecamatan berasal dari sumber dan tanggal berbeda; keduanya ditampilkan berdampingan, "
+           "tidak dipaksakan sama. Laju kecamatan memakai angka kecamatan.")
 
 
 @st.cache_data(show_spinner=False)

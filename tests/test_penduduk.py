@@ -279,6 +279,10 @@ def test_admin_page_upload_preview_confirm_and_coverage(monkeypatch, fresh_db, d
     assert _stored(fresh_db, "2025") == {k: (lk + p, None, None) for k, (lk, p) in montong.items()}
     coverage = next(d.value for d in at.dataframe if "Angka nyata" in d.value.columns).set_index("Kecamatan")
     assert coverage.at["Montong", "Angka nyata"] == 13 and coverage.at["Montong", "Sumber dan keadaan"] == "BPS 2025"
+    assert coverage.at["Montong", "Jumlah desa (nyata)"] == sum(lk + p for lk, p in montong.values())
+    census = _query(fresh_db, "select jumlah from penduduk where kode_wilayah = '35.23.10' and tahun = 2020")[0][0]
+    assert coverage.at["Montong", "Angka kecamatan"] == census  # beside, not forced
+    assert coverage.at["Montong", "Sumber angka kecamatan"] == "Sensus Penduduk 2020 (BPS)"
 
 
 def test_blank_template_round_trip(fresh_db, desa, tmp_path):

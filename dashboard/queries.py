@@ -146,23 +146,29 @@ def population(con: Con, tingkat: str, area: str, periode: date | int) -> pd.Dat
     report month, else the earliest after it. An int `periode` is a year (its January), as callers once passed.
     """
     month = date(periode, 1, 1) if isinstance(periode, int) else date(periode.year, periode.month, 1)
+    return population_by_month(con, tingkat, area, [month]).drop(columns="periode")
+
+
+def population_by_month(con: Con, tingkat: str, area: str, months: list[date]) -> pd.DataFrame:
+    """`population` for several report months in one query: kode, periode, penduduk, perkiraan, sumber_penduduk."""
     sql = """
-        with c as (
+        with m as (select unnest(?::date[]) as periode), c as (
             select p.kode_wilayah as kode, p.jumlah, p.perkiraan, p.label, date_trunc('month', p.acuan) as bulan
             from penduduk_acuan p join wilayah w on w.kode = p.kode_wilayah
             where w.tingkat = ? and starts_with(w.kode, ?)
         ), ranked as (
-            select *, row_number() over (partition by kode order by perkiraan, bulan <= ?::date desc,
-                                         case when bulan <= ?::date then bulan end desc, bulan, label) as nomor
-            from c
+            select m.periode, c.*, row_number() over (partition by c.kode, m.periode order by c.perkiraan, c.bulan <= m.periode desc,
+                                                      case when c.bulan <= m.periode then c.bulan end desc, c.bulan, c.label) as nomor
+            from m cross join c
         )
-        select kode, jumlah as penduduk, perkiraan, label as sumber_penduduk from ranked where nomor = 1 order by kode
+        select kode, periode, jumlah as penduduk, perkiraan, label as sumber_penduduk from ranked where nomor = 1 order by kode, periode
     """
+    params = [[date(m.year, m.month, 1) for m in months], tingkat, area]
     try:
-        return con.execute(sql, [tingkat, area, month, month]).df()
+        return con.execute(sql, params).df()
     except duckdb.CatalogException:  # a warehouse from before migration 0010 (until `python -m etl init` runs)
         return con.execute(sql.replace("penduduk_acuan p", "(select *, make_date(tahun, 1, 1) as acuan, sumber as label "
-                                       "from penduduk) p"), [tingkat, area, month, month]).df()
+                                       "from penduduk) p"), params).df()
 
 
 def by_wilayah(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
@@ -499,8 +505,9 @@ def area_monthly_rates(con: Con, start: date, end: date, tingkat: str, area: str
     """`area_monthly` with each month's own population (kode, periode, jumlah, laporan, penduduk, perkiraan,
     sumber_penduduk, per_1000): a rate over months on both sides of a new population figure uses the right one."""
     df = area_monthly(con, start, end, tingkat, area)
-    frames = [part.merge(population(con, tingkat, area, pd.Timestamp(m).date()), on="kode", how="left")
-              for m, part in df.groupby("periode", sort=True)]
-    out = pd.concat(frames, ignore_index=True) if frames else df.assign(penduduk=pd.Series(dtype=float), perkiraan=None, sumber_penduduk=None)
+    months = sorted({pd.Timestamp(m).date() for m in df["periode"]})
+    pop = population_by_month(con, tingkat, area, months)
+    out = df.assign(periode=pd.to_datetime(df["periode"])).merge(pop.assign(periode=pd.to_datetime(pop["periode"])),
+                                                                 on=["kode", "periode"], how="left")
     out["per_1000"] = out["jumlah"] / out["penduduk"] * 1000
     return out

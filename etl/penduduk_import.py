@@ -26,7 +26,7 @@ from etl.cells import cell_text, parse_count
 from etl.db import audit as write_audit
 from etl.errors import PMKSError
 from etl.load import new_batch
-from etl.match import Gazetteer, Match
+from etl.match import Gazetteer, Match, parse_code
 from etl.penduduk_read import read_population_sheet
 from etl.sheets import Sheet, Unreadable
 from etl.validate import Issue
@@ -141,9 +141,18 @@ def _count(value, column: str | None, raw, label: str, issues: list[Issue]) -> i
     return number
 
 
+def _full_code(raw) -> str | None:
+    """The row's code when it is a whole desa code; a split one ('2001' beside kode kecamatan '10') leaves the names to
+    decide, as long as the row has a desa name."""
+    if raw.kode and (not raw.desa or (parse_code(raw.kode) or "").count(".") == 3):
+        return raw.kode
+    return None
+
+
 def _match(gaz: Gazetteer, raw, kec_code: str | None) -> Match:
-    match = gaz.match_desa(raw.kode or raw.desa or "", kec_code)
-    if match.ok and raw.kode and raw.desa:  # a code and a name: they must name the same desa
+    code = _full_code(raw)
+    match = gaz.match_desa(code or raw.desa or "", kec_code)
+    if match.ok and code and raw.desa:  # a code and a name: they must name the same desa
         by_name = gaz.match_desa(raw.desa, gaz.parent[match.code])
         if by_name.ok and by_name.code != match.code:
             return Match(None, 0.0, "conflict", [(match.code, gaz.label(match.code), 100.0), (by_name.code, gaz.label(by_name.code), 100.0)])
@@ -167,7 +176,7 @@ def _desa_issue(gaz: Gazetteer, raw, kec_code, match: Match) -> str:
 def _resolve_desa(gaz: Gazetteer, raw, kecs: dict, scope: str, issues: list[Issue]) -> str | None:
     """The desa code of a row (matched within its kecamatan), or None with an issue saying why."""
     kec_code = None
-    if raw.kecamatan and not raw.kode:
+    if raw.kecamatan and not _full_code(raw):
         if raw.kecamatan not in kecs:
             kecs[raw.kecamatan] = gaz.match_kecamatan(raw.kecamatan)
         kmatch = kecs[raw.kecamatan]

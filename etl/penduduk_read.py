@@ -23,7 +23,7 @@ from etl.match import normalize_label
 HEADER_SCAN = 40
 ROLES = {
     "desa": SYNONYMS["desa"],
-    "kecamatan": SYNONYMS["kecamatan"],
+    "kecamatan": SYNONYMS["kecamatan"] | {"nama kec", "kecamatan nama", "nama kecamatan kel"},
     "kode": SYNONYMS["kode"] | {"kode", "kode desa kelurahan kemendagri", "kode wilayah desa"},
     "l": SYNONYMS["l"] | {"penduduk laki laki", "jumlah laki laki", "laki laki l"},
     "p": SYNONYMS["p"] | {"penduduk perempuan", "jumlah perempuan", "perempuan p"},

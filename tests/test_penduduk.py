@@ -370,3 +370,14 @@ def test_a_real_file_takes_the_demos_estimate_of_the_same_date_and_rollback_give
     batch = _query(demo_db, "select max(id) from impor_batch")[0][0]
     check(run_etl("penduduk", "rollback", str(batch), db=demo_db))
     assert _query(demo_db, ACTIVE) == demo_rows
+
+
+def test_a_dukcapil_export_with_split_codes_is_matched_by_names(fresh_db, desa):
+    """Open-data exports split the code (KODE KEC 10, KODE DESA 2001): the names decide, within the kecamatan."""
+    values = pf.figures(desa)
+    lines = ["NO,KODE PROV,NAMA PROV,KODE KAB,NAMA KAB,KODE KEC,NAMA KEC,KODE DESA,NAMA DESA,LAKI-LAKI,PEREMPUAN,JUMLAH"]
+    lines += [f"{i},35,JAWA TIMUR,23,TUBAN,{k[6:8]},{kec.upper()},{k[9:]},{name.upper()},{lk},{p},{lk + p}"
+              for i, (k, kec, name) in enumerate(desa, start=1) for lk, p in [values[k]]]
+    result = _check_file(fresh_db, "dkb_opendata.csv", ("\n".join(lines) + "\n").encode(), "2025-S2")
+    assert result.status == "accepted" and not result.issues
+    assert dict(zip(result.rows["kode_wilayah"], result.rows["jumlah"])) == {k: lk + p for k, (lk, p) in values.items()}

@@ -62,7 +62,10 @@ def run_import(path: str, db: Path, *, sumber: str, tanggal: str, dry_run: bool,
                today: date | None = None) -> int:
     if sumber not in SUMBER:
         raise SystemProblem(f"--sumber harus salah satu dari: {', '.join(SUMBER)}")
-    acuan = parse_acuan(tanggal, today)
+    try:
+        acuan = parse_acuan(tanggal, today)
+    except PMKSError as exc:  # a usage error (exit 2), not a rejected file
+        raise SystemProblem(f"--tanggal: {exc}") from None
     file = Path(path)
     if not file.is_file():
         raise SystemProblem(f"berkas {path} tidak ada atau bukan berkas biasa; tidak ada yang diimpor")

@@ -381,3 +381,17 @@ def test_a_dukcapil_export_with_split_codes_is_matched_by_names(fresh_db, desa):
     result = _check_file(fresh_db, "dkb_opendata.csv", ("\n".join(lines) + "\n").encode(), "2025-S2")
     assert result.status == "accepted" and not result.issues
     assert dict(zip(result.rows["kode_wilayah"], result.rows["jumlah"])) == {k: lk + p for k, (lk, p) in values.items()}
+
+
+def test_usage_errors_exit_2_with_an_indonesian_message(fresh_db, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("Kode Desa;Jumlah\n35.23.10.2001;1200\n", encoding="utf-8")
+    for args, text in [(("--sumber", "dukcapil", "--tanggal", "2025-S3"), "tanggal acuan '2025-S3' tidak dikenali"),
+                       (("--sumber", "kelurahan", "--tanggal", "2025"), "pilihan tidak sah"),
+                       (("--sumber", "bps"), "argumen wajib belum diisi: --tanggal")]:
+        r = _import(fresh_db, path, *args)
+        assert r.returncode == 2 and text in r.stderr, (args, r.stderr)
+    r = run_etl("penduduk", "import", str(tmp_path / "tidak_ada.xlsx"), "--sumber", "bps", "--tanggal", "2025", db=fresh_db)
+    assert r.returncode == 2 and "tidak ada atau bukan berkas biasa" in r.stderr
+    r = run_etl("penduduk", "rollback", "99", db=fresh_db)
+    assert r.returncode == 1 and "bukan batch impor penduduk" in r.stderr

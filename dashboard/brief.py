@@ -70,14 +70,14 @@ def collect(con, kode: str, periode: date) -> BriefData:
     kab_name = con.execute("select nama from wilayah where kode = ?", [kab_code]).fetchone()
     sel = Selection(area=kode)
     total = queries.total_for_month(con, periode, sel)
-    pop = queries.population(con, level, kode, periode.year)
+    pop = queries.population(con, level, kode, periode)
     months = queries.periods(con)
     prev = max((p for p in months if p < periode), default=None)
     start = months[max(0, months.index(periode) - 11)] if periode in months else periode
     map_level = "desa" if level == "kecamatan" else "kecamatan"
     ranked = prioritas.priorities(con, periode, kab_code)  # the Prioritas page's ranking: equal weights, shrunk
     ranked = ranked[ranked["kode"].str.startswith(kode) & ranked["indeks"].notna()].head(TOP_VILLAGES)
-    sources = con.execute("""select distinct sumber from penduduk where starts_with(kode_wilayah, ?) order by 1""", [kab_code]).fetchall()
+    sources = queries.population_sources(con, periode, kode)["sumber_penduduk"].tolist()  # what this brief's rates use
     return BriefData(
         kode=kode, nama=name, kabupaten=_kabupaten(kab_name[0] if kab_name else kab_code), periode=periode, sintetis=info["sintetis"],
         total=total, penduduk=float(pop["penduduk"].iloc[0]) if not pop.empty else None,
@@ -88,7 +88,7 @@ def collect(con, kode: str, periode: date) -> BriefData:
         map_values=queries.map_values(con, periode, periode, sel, map_level, "sum"),
         geometry=queries.map_geometry(con, map_level, kode), map_level=map_level,
         villages=ranked, missing=queries.not_reported(con, periode, kode),
-        sources=[s[0] for s in sources],
+        sources=sources,
     )
 
 
@@ -183,7 +183,7 @@ def render(data: BriefData, public: int | None = None, today: date | None = None
     today = today or date.today()
     source = f"Sumber: laporan PSM yang diimpor ke Dasbor PMKS (Dinsos P3A PMD {data.kabupaten})"
     if data.sources:
-        source += "; penduduk: " + "; ".join(dict.fromkeys(s.split(" — ")[0].split(" (")[0] for s in data.sources))
+        source += "; penduduk: " + "; ".join(dict.fromkeys(data.sources))
     footer = f"Dibuat {fmt.tanggal(today)}. {source}."
     if data.sintetis:
         footer = "DATA DEMO SINTETIS, bukan data PMKS sebenarnya. " + footer

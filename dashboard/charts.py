@@ -15,13 +15,17 @@ def _hover_values(values: pd.Series, decimals: int) -> list[str]:
     return [fmt.angka(v, decimals) for v in values]
 
 
-def bar_ranked(df: pd.DataFrame, label: str, value: str, title: str, decimals: int = 0, top: int = 30) -> go.Figure:
-    """Horizontal bars, largest on top, values in Indonesian format."""
+def bar_ranked(df: pd.DataFrame, label: str, value: str, title: str, decimals: int = 0, top: int = 30,
+               source: str | None = None) -> go.Figure:
+    """Horizontal bars, largest on top, values in Indonesian format; `source` names a column (the population a
+    rate stands on) shown in the hover."""
     data = df.dropna(subset=[value]).sort_values(value, ascending=False).head(top).iloc[::-1]
     text = _hover_values(data[value], decimals)
+    extra = source is not None and source in data
     fig = go.Figure(go.Bar(
         x=data[value], y=data[label], orientation="h", marker_color=COLOR, text=text, textposition="auto",
-        hovertemplate="%{y}: %{text}<extra></extra>",
+        customdata=data[source].fillna("–") if extra else None,
+        hovertemplate="%{y}: %{text}" + ("<br>Penduduk: %{customdata}" if extra else "") + "<extra></extra>",
     ))
     fig.update_layout(title=title, **{**LAYOUT, "height": max(300, 22 * len(data) + 80)})
     fig.update_xaxes(tickformat=",d" if decimals == 0 else ",.1f")

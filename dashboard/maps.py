@@ -172,9 +172,14 @@ def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tu
     rank = ["–" if pd.isna(r) else str(int(r)) for r in df["peringkat"]]
     reports = [f"{int(a)}/{int(b)}" for a, b in zip(df["laporan"], df["desa"])]
     columns = [df["nama"], value_text, rank, reports] + ([df["kecamatan"].fillna("")] if level == "desa" else [])
+    source = ""
+    if "penduduk" in unit and "sumber_penduduk" in df:  # a rate says which population it stands on
+        source = f"<br>Penduduk: %{{customdata[{len(columns)}]}}"
+        columns.append([(s + (" (perkiraan)" if bool(e) and "perkiraan" not in s.lower() else "")) if isinstance(s, str) else "tidak ada"
+                        for s, e in zip(df["sumber_penduduk"], df["perkiraan"].fillna(False))])
     template = ("<b>%{customdata[0]}</b>" + ("<br>Kec. %{customdata[4]}" if level == "desa" else "")
                 + f"<br>Nilai: %{{customdata[1]}} {unit}<br>Peringkat: %{{customdata[2]}} dari {top}"
-                + "<br>Laporan diterima: %{customdata[3]} desa<extra></extra>")
+                + "<br>Laporan diterima: %{customdata[3]} desa" + source + "<extra></extra>")
     return np.column_stack(columns), template
 
 

@@ -120,7 +120,8 @@ def areas(counts: pd.DataFrame, tingkat: str) -> pd.DataFrame:
     per = reported.groupby(["kode_kecamatan", "kelompok"], as_index=False).agg(jumlah=("jumlah", "sum"))
     pop = reported.drop_duplicates("kode").groupby("kode_kecamatan").agg(
         penduduk=("penduduk", lambda s: s.sum() if s.notna().all() else np.nan),
-        perkiraan=("perkiraan", "any"), laporan=("kode", "size"))
+        perkiraan=("perkiraan", "any"), laporan=("kode", "size"),
+        **({"sumber_penduduk": ("sumber_penduduk", lambda s: "; ".join(sorted(set(s.dropna()))))} if "sumber_penduduk" in counts else {}))
     names = counts.drop_duplicates("kode").groupby("kode_kecamatan").agg(nama=("kecamatan", "first"), desa=("kode", "size"))
     groups = pd.DataFrame({"kelompok": sorted(counts["kelompok"].unique())})
     out = names.reset_index().merge(groups, how="cross").merge(per, on=["kode_kecamatan", "kelompok"], how="left")

@@ -138,19 +138,37 @@ def trend(con: Con, start: date, end: date, sel: Selection) -> pd.DataFrame:
     ).df()
 
 
-def population(con: Con, tingkat: str, area: str, tahun: int) -> pd.DataFrame:
-    """Population per wilayah: the figure of the latest year up to `tahun` (else the earliest after it)."""
-    return con.execute(
-        """
-        select kode_wilayah as kode,
-               arg_max(jumlah, case when tahun <= ? then tahun else -tahun end) as penduduk,
-               arg_max(perkiraan, case when tahun <= ? then tahun else -tahun end) as perkiraan
-        from penduduk p join wilayah w on w.kode = p.kode_wilayah
-        where w.tingkat = ? and starts_with(w.kode, ?)
-        group by kode_wilayah
-        """,
-        [tahun, tahun, tingkat, area],
-    ).df()
+def population(con: Con, tingkat: str, area: str, periode: date | int) -> pd.DataFrame:
+    """Population per wilayah for a report month: kode, penduduk, perkiraan, sumber_penduduk (source and date).
+
+    The one place every rate gets its denominator (view `penduduk_acuan`: census/CSV figures and imported desa
+    files). Per wilayah: a real figure before an estimate; among those, the latest reference date not after the
+    report month, else the earliest after it. An int `periode` is a year (its January), as callers once passed.
+    """
+    month = date(periode, 1, 1) if isinstance(periode, int) else date(periode.year, periode.month, 1)
+    return population_by_month(con, tingkat, area, [month]).drop(columns="periode")
+
+
+def population_by_month(con: Con, tingkat: str, area: str, months: list[date]) -> pd.DataFrame:
+    """`population` for several report months in one query: kode, periode, penduduk, perkiraan, sumber_penduduk."""
+    sql = """
+        with m as (select unnest(?::date[]) as periode), c as (
+            select p.kode_wilayah as kode, p.jumlah, p.perkiraan, p.label, date_trunc('month', p.acuan) as bulan
+            from penduduk_acuan p join wilayah w on w.kode = p.kode_wilayah
+            where w.tingkat = ? and starts_with(w.kode, ?)
+        ), ranked as (
+            select m.periode, c.*, row_number() over (partition by c.kode, m.periode order by c.perkiraan, c.bulan <= m.periode desc,
+                                                      case when c.bulan <= m.periode then c.bulan end desc, c.bulan, c.label) as nomor
+            from m cross join c
+        )
+        select kode, periode, jumlah as penduduk, perkiraan, label as sumber_penduduk from ranked where nomor = 1 order by kode, periode
+    """
+    params = [[date(m.year, m.month, 1) for m in months], tingkat, area]
+    try:
+        return con.execute(sql, params).df()
+    except duckdb.CatalogException:  # a warehouse from before migration 0010 (until `python -m etl init` runs)
+        return con.execute(sql.replace("penduduk_acuan p", "(select *, make_date(tahun, 1, 1) as acuan, sumber as label "
+                                       "from penduduk) p"), params).df()
 
 
 def by_wilayah(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
@@ -178,7 +196,7 @@ def by_wilayah(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.Data
         """,
         [tingkat, sel.area, sel.area, sel.area, periode, sel.area, periode, *params],
     ).df()
-    pop = population(con, tingkat, sel.area, periode.year)
+    pop = population(con, tingkat, sel.area, periode)
     df = df.merge(pop, on="kode", how="left")
     df["per_1000"] = df["jumlah"] / df["penduduk"] * 1000
     df.loc[df["laporan"] == 0, "jumlah"] = pd.NA
@@ -380,7 +398,7 @@ def map_values(con: Con, start: date, end: date, sel: Selection, tingkat: str, h
         """,
         [tingkat, sel.area, sel.area, sel.area, start, end, sel.area, start, end, *params, how],
     ).df()
-    pop = population(con, tingkat, sel.area, end.year)
+    pop = population(con, tingkat, sel.area, end)
     df = df.merge(pop, on="kode", how="left")
     df["jumlah"] = df["jumlah"].astype("Float64")
     df["per_1000"] = df["jumlah"] / df["penduduk"] * 1000
@@ -461,7 +479,7 @@ def priority_counts(con: Con, periode: date, area: str) -> pd.DataFrame:
         """,
         [area, area, periode, area, periode],
     ).df()
-    return df.merge(population(con, "desa", area, periode.year), on="kode", how="left")
+    return df.merge(population(con, "desa", area, periode), on="kode", how="left")
 
 
 def area_monthly(con: Con, start: date, end: date, tingkat: str, area: str) -> pd.DataFrame:
@@ -478,3 +496,29 @@ def area_monthly(con: Con, start: date, end: date, tingkat: str, area: str) -> p
         """,
         [area, start, end],
     ).df()
+
+
+def population_coverage(con: Con, periode: date, area: str = "") -> pd.DataFrame:
+    """Per kecamatan: desa with a real population figure for the month, an estimate, or none (dashboard.penduduk)."""
+    from dashboard.penduduk import coverage
+
+    return coverage(con, periode, area)
+
+
+def population_sources(con: Con, periode: date, area: str = "") -> pd.DataFrame:
+    """The population sources and dates the rates of a month use, per level (dashboard.penduduk)."""
+    from dashboard.penduduk import sources_in_use
+
+    return sources_in_use(con, periode, area)
+
+
+def area_monthly_rates(con: Con, start: date, end: date, tingkat: str, area: str) -> pd.DataFrame:
+    """`area_monthly` with each month's own population (kode, periode, jumlah, laporan, penduduk, perkiraan,
+    sumber_penduduk, per_1000): a rate over months on both sides of a new population figure uses the right one."""
+    df = area_monthly(con, start, end, tingkat, area)
+    months = sorted({pd.Timestamp(m).date() for m in df["periode"]})
+    pop = population_by_month(con, tingkat, area, months)
+    out = df.assign(periode=pd.to_datetime(df["periode"])).merge(pop.assign(periode=pd.to_datetime(pop["periode"])),
+                                                                 on=["kode", "periode"], how="left")
+    out["per_1000"] = out["jumlah"] / out["penduduk"] * 1000
+    return out

@@ -114,7 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", metavar="NAMA", help="nama lengkap")
     p.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari stdin (bukan prompt)")
 
+    _penduduk_parser(sub, common)
+
     p = sub.add_parser("template", parents=[common], help="tulis formulir resmi PSM (.xlsx) dengan daftar pilihan")
+    p.add_argument("--penduduk", action="store_true", help="tulis templat penduduk desa kosong (kode, kecamatan, desa, L, P, Jumlah)")
     p.add_argument("--out", required=True, metavar="BERKAS.xlsx", help="berkas keluaran")
     p.add_argument("--kecamatan", metavar="KODE", help="batasi daftar desa pada satu kecamatan (kode Kemendagri, mis. 35.23.18)")
 
@@ -125,6 +128,36 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--indicator", metavar="KODE", help="kode jenis PMKS yang dimaksud (mis. FM)")
     p.add_argument("--list", action="store_true", help="tampilkan alias yang tersimpan")
     return parser
+
+
+def _penduduk_parser(sub, common) -> None:
+    p = sub.add_parser("penduduk", help="impor penduduk desa dari berkas Dukcapil/BPS/profil desa, atau batalkan impornya")
+    actions = p.add_subparsers(dest="penduduk_action", metavar="import|rollback", title="tindakan")
+    actions.required = True
+    a = actions.add_parser("import", parents=[common], help="impor satu berkas penduduk desa (.xlsx, .xls, .ods, .csv)")
+    a.add_argument("file", metavar="BERKAS")
+    a.add_argument("--sumber", required=True, choices=["dukcapil", "bps", "desa", "lainnya"], help="asal data")
+    a.add_argument("--tanggal", required=True, metavar="TTTT[-S1|-S2]", help="keadaan data: tahun (mis. 2025) atau semester (mis. 2025-S2)")
+    a.add_argument("--dry-run", action="store_true", help="periksa saja; tidak ada yang disimpan")
+    a.add_argument("--replace", action="store_true", help="ganti angka desa yang sudah tersimpan untuk tanggal yang sama (perubahan dicatat)")
+    a = actions.add_parser("rollback", parents=[common], help="batalkan satu batch impor penduduk; angka yang digantinya dipulihkan")
+    a.add_argument("batch", type=_positive, metavar="BATCH")
+
+
+def cmd_penduduk(args) -> int:
+    from etl import penduduk_cli
+    from etl.penduduk_import import rollback
+
+    path = db_path(args.db)
+    if args.penduduk_action == "import":
+        return penduduk_cli.run_import(args.file, path, sumber=args.sumber, tanggal=args.tanggal, dry_run=args.dry_run,
+                                       replace=args.replace, user=_user())
+    with _warehouse(args) as (path, con), transaction(con, path):
+        result = rollback(con, args.batch, _user())
+        write_audit(con, _user(), "rollback", f"batch {args.batch}", json.dumps(result))
+    print(f"Batch penduduk {args.batch} dibatalkan (batch pembatalan {result['batch']}): {fmt.angka(result['dihapus'])} angka desa dicabut, "
+          f"{fmt.angka(result['dipulihkan'])} angka lama dipulihkan.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,6 +367,7 @@ def cmd_status(args) -> int:
         n_bnd_d, n_bnd_k, area, size_d = q("select count(*) filter (tingkat = 'desa'), count(*) filter (tingkat = 'kecamatan'), sum(luas_km2) filter (tingkat = 'kecamatan'), sum(length(geom_peta)) filter (tingkat = 'desa') from batas_wilayah")
         n_lap, first, last, n_syn = q("select count(*), min(periode), max(periode), count(*) filter (sintetis) from laporan where aktif")
         n_pop = q("select count(*) from penduduk")[0]
+        desa_pop = _desa_population_status(con)
         migrations = [r[0] for r in con.execute("select name from _migrations order by name").fetchall()]
     finally:
         con.close()
@@ -342,11 +376,26 @@ def cmd_status(args) -> int:
     print(f"Indikator: {n_act} dipantau dari {n_ind}")
     print(f"Batas wilayah: {fmt.angka(n_bnd_k)} kecamatan, {fmt.angka(n_bnd_d)} desa" + (f", luas {fmt.angka(area, 1)} km², peta desa {fmt.angka((size_d or 0) / 1024, 1)} KB" if n_bnd_d else " (belum diimpor: python -m etl boundaries --download)"))
     print(f"Penduduk: {fmt.angka(n_pop)} baris")
+    if desa_pop:
+        print(desa_pop)
     print(f"Laporan aktif: {fmt.angka(n_lap)}" + (f", {fmt.bulan(first)} s.d. {fmt.bulan(last)}" if n_lap else ""))
     if n_syn:
         print(f"PERHATIAN: {fmt.angka(n_syn)} laporan adalah data demo SINTETIS.")
     print(f"Migrasi: {', '.join(migrations)}")
     return 0
+
+
+def _desa_population_status(con) -> str | None:
+    """'Penduduk desa: 328 dari 328 desa berangka nyata (Dukcapil 2025-S2)'; None before migration 0010."""
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    if "penduduk_desa" not in tables:
+        return None
+    real, estimated, total = con.execute("""
+        select count(distinct kode_wilayah) filter (not perkiraan), count(distinct kode_wilayah) filter (perkiraan),
+               (select count(*) from wilayah where tingkat = 'desa') from penduduk_desa where aktif""").fetchone()
+    sources = [f"{s} {a}" for s, a in con.execute("select distinct sumber, acuan_label from penduduk_desa where aktif order by 2, 1").fetchall()]
+    return (f"Penduduk desa: {fmt.angka(real)} dari {fmt.angka(total)} desa berangka nyata, {fmt.angka(estimated)} perkiraan"
+            + (f" ({', '.join(sources)})" if sources else " (impor: python -m etl penduduk import BERKAS --sumber … --tanggal …)"))
 
 
 def cmd_import(args) -> int:
@@ -366,6 +415,8 @@ def cmd_template(args) -> int:
         return 2
     if not out.parent.exists():
         raise PMKSError(f"Folder {out.parent} tidak ada.")
+    if args.penduduk:
+        return _template_penduduk(args, out)
     with _warehouse(args, read_only=True) as (_, con):
         kecamatan = parse_code(args.kecamatan) if args.kecamatan else None
         if args.kecamatan:
@@ -377,6 +428,21 @@ def cmd_template(args) -> int:
         n_ind = con.execute("select count(*) from indikator where aktif").fetchone()[0]
     out.write_bytes(data)
     print(f"Formulir PSM ditulis ke {out} ({scope}, {n_ind} jenis PMKS).")
+    return 0
+
+
+def _template_penduduk(args, out: Path) -> int:
+    from etl.match import parse_code
+    from etl.penduduk_cli import build_template
+
+    with _warehouse(args, read_only=True) as (_, con):
+        kecamatan = parse_code(args.kecamatan) if args.kecamatan else None
+        data = build_template(con, kecamatan)
+        n = con.execute("select count(*) from wilayah where tingkat = 'desa' and starts_with(kode, ?)", [kecamatan or ""]).fetchone()[0]
+    if n == 0:
+        raise PMKSError(f"Tidak ada desa untuk kecamatan {args.kecamatan} di basis data ini.")
+    out.write_bytes(data)
+    print(f"Templat penduduk desa ditulis ke {out} ({fmt.angka(n)} desa).")
     return 0
 
 
@@ -550,6 +616,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "boundaries": cmd_boundaries,
     "population": cmd_population,
+    "penduduk": cmd_penduduk,
     "indicators": cmd_indicators,
     "status": cmd_status,
 }

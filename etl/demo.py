@@ -117,20 +117,34 @@ def write_demo(con: duckdb.DuckDBPyConnection, *, seed: int, months: int, today:
     population, reports, values = build_demo(desa, kec_pop, indicators, seed=seed, months=months, today=today)
     con.execute("delete from laporan_nilai where laporan_id in (select id from laporan where sintetis)")
     con.execute("delete from laporan where sintetis")
-    con.execute("delete from penduduk where sintetis")
-    population["laki_laki"] = None
-    population["perempuan"] = None
-    population["perkiraan"] = True
-    population["sintetis"] = True
-    population["sumber"] = "perkiraan sintetis untuk demo: penduduk kecamatan dibagi ke desa dengan bobot acak"
-    con.register("_pop_demo", population)
-    con.execute("""
-        insert or replace into penduduk
-        select kode_wilayah, tahun, jumlah, laki_laki, perempuan, perkiraan, sintetis, sumber from _pop_demo
-        where (kode_wilayah, tahun) not in (select kode_wilayah, tahun from penduduk where not sintetis)
-    """)
-    con.unregister("_pop_demo")
+    con.execute("delete from penduduk where sintetis")  # desa estimates of demos made before migration 0010
+    load_demo_population(con, population, today)
     batch = new_batch(con, DEMO_USER, "demo", f"data demo sintetis, seed {seed}, {months} bulan")
     n = write_reports(con, reports, values, batch)
     con.execute("insert or replace into pengaturan values ('data_sintetis', 'ya')")
     return {"laporan": n, "nilai": len(values), "bulan": months, "dari": min(reports["periode"]), "sampai": max(reports["periode"]), "batch": batch, "waktu": datetime.now()}
+
+
+def demo_population_file(population: pd.DataFrame) -> bytes:
+    """The demo's desa population as the CSV an office might receive: a title that says it is synthetic, codes, jumlah."""
+    lines = ["DATA PENDUDUK DESA SINTETIS UNTUK DEMO (bukan data Dukcapil/BPS)", "", "Kode Desa;Jumlah"]
+    lines += [f"{k};{int(j)}" for k, j in zip(population["kode_wilayah"], population["jumlah"])]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def load_demo_population(con: duckdb.DuckDBPyConnection, population: pd.DataFrame, today: date) -> int:
+    """Load the synthetic desa population through the import path of real population files, marked synthetic and
+    estimated; replaces the figures of an earlier demo."""
+    from etl.penduduk_import import analyse, commit, parse_acuan
+    from etl.sheets import Sheet, read_csv_rows
+
+    con.execute("""update impor_batch set status = 'dibatalkan'
+                   where jenis = 'penduduk' and id in (select batch_id from penduduk_desa where sintetis)""")
+    con.execute("delete from penduduk_desa where sintetis")
+    # the latest semester that has ended: a figure dated in the future would be refused
+    acuan = parse_acuan(f"{today.year}-S1" if today.month > 6 else f"{today.year - 1}-S2", today)
+    data = demo_population_file(population)
+    result = analyse(con, "penduduk_desa_sintetis.csv", data, [Sheet(None, read_csv_rows(data))], acuan, sintetis=True)
+    if result.errors:
+        raise PMKSError("Penduduk demo ditolak: " + "; ".join(i.message for i in result.errors[:3]))
+    return commit(con, result, acuan, "lainnya", DEMO_USER, perkiraan=True, sintetis=True) or 0

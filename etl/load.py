@@ -96,6 +96,10 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> 
         raise PMKSError(f"Batch impor {batch_id} tidak ada.")
     if row[0] != "aktif":
         raise PMKSError(f"Batch impor {batch_id} sudah dibatalkan sebelumnya.")
+    if row[1] == "penduduk":  # a population file (etl.penduduk_import) has its own rows to undo
+        from etl.penduduk_import import rollback
+
+        return rollback(con, batch_id, user)
     if row[1] == "rollback":
         raise PMKSError(f"Batch {batch_id} adalah pembatalan; impor ulang berkasnya bila perlu.")
     later = con.execute(

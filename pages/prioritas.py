@@ -34,6 +34,8 @@ st.dataframe(v.table, hide_index=True, height=560, key="prioritas_tabel", column
         alignment="right", help="0 = paling rendah, 100 = paling tinggi di antara wilayah yang dibandingkan"),
     prioritas.SPARKLINE: st.column_config.LineChartColumn(help="PMKS per 1.000 penduduk, 12 bulan terakhir"),
 })
+if v.mixed_note:
+    st.warning(v.mixed_note)
 st.caption(v.ranked_note)
 if v.none_ranked:
     st.info(v.none_ranked)

@@ -1,5 +1,8 @@
 """Tentang Data: definitions, sources, freshness and the synthetic-data notice."""
 
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
 from dashboard import queries, ui
@@ -23,9 +26,21 @@ st.markdown(f"""
   pukul {info['dimuat'].strftime('%H.%M') if info['dimuat'] else '–'}.
 - **Batas wilayah:** {'tersedia' if info['batas'] else 'belum diimpor'} (sumber: cahyadsn/wilayah_boundaries, lisensi MIT,
   atau berkas GIS dari kantor).
-- **Penduduk:** Sensus Penduduk 2010 dan 2020 (BPS) per kecamatan; angka desa yang tidak tersedia ditandai sebagai perkiraan.
+- **Penduduk:** angka kecamatan dari Sensus Penduduk (BPS); angka desa dari berkas yang diimpor kantor (data konsolidasi
+  Dukcapil per semester, BPS "Kecamatan … Dalam Angka", profil desa). Tiap laju memakai angka dengan keadaan terakhir
+  yang tidak melewati bulan laporan (bila tidak ada, yang paling awal sesudahnya); angka perkiraan selalu ditandai.
 - **Sumber laporan:** formulir bulanan Pekerja Sosial Masyarakat (PSM) tiap desa/kelurahan (Permensos No. 10 Tahun 2019).
 """)
+_month = (ui.q(queries.periods) or [date.today().replace(day=1)])[-1]
+st.subheader(f"Sumber penduduk yang dipakai (laporan {fmt.bulan(_month)})")
+_sources = ui.q(queries.population_sources, _month, user.kecamatan or "")
+if _sources.empty:
+    st.caption("Belum ada data penduduk: laju per 1.000 tidak dihitung.")
+else:
+    st.dataframe(pd.DataFrame({
+        "Tingkat": _sources["tingkat"], "Sumber dan keadaan": _sources["sumber_penduduk"], "Wilayah": _sources["wilayah"],
+        "Perkiraan": ["ya" if e else "tidak" for e in _sources["perkiraan"]], "Berkas": _sources["berkas"].fillna("–"),
+    }), hide_index=True, key="tentang_penduduk")
 st.subheader("26 jenis PMKS/PPKS (Permensos No. 08 Tahun 2012)")
 ind = ui.q(queries.indikator_list, False)
 st.dataframe(

@@ -1,4 +1,4 @@
-"""An independent computation of the priority list, straight from the facts (pmks_counts, penduduk), written
+"""An independent computation of the priority list, straight from the facts (pmks_counts, penduduk_desa), written
 without dashboard.priority or dashboard.queries, for tests to compare the page and the PDF against."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ def desa_ranking(db, periode: str, weights: dict[str, float], shrinkage: bool = 
         grp as (select distinct kelompok from indikator where aktif),
         cnt as (select c.kode_desa, i.kelompok, sum(c.jumlah) as n from pmks_counts c join indikator i on i.kode = c.kode_indikator
                 where c.periode = ?::date and i.aktif group by all),
-        pop as (select kode_wilayah, arg_max(jumlah, tahun) filter (tahun <= year(?::date)) as p from penduduk group by 1)
+        pop as (select kode_wilayah, coalesce(arg_max(jumlah, acuan) filter (acuan <= last_day(?::date)), arg_min(jumlah, acuan)) as p
+                from penduduk_desa where aktif group by 1)
         select r.kode_desa, left(r.kode_desa, 8), g.kelompok, coalesce(cnt.n, 0), pop.p
         from rep r cross join grp g left join cnt on cnt.kode_desa = r.kode_desa and cnt.kelompok = g.kelompok
         join pop on pop.kode_wilayah = r.kode_desa

@@ -43,6 +43,8 @@ def expected_rates(db, periode: str, kecamatan: str | None) -> dict[str, float |
     reported = {r[0] for r in con.execute(f"select {'kode_desa' if kecamatan else 'left(kode_desa, 8)'} from laporan where aktif and periode = ?", [periode]).fetchall()}
     pop = dict(con.execute("""select kode_wilayah, arg_max(jumlah, tahun) from penduduk p join wilayah w on w.kode = p.kode_wilayah
                               where w.tingkat = ? and tahun <= 2026 group by 1""", [level]).fetchall())
+    if level == "desa":  # the demo's desa figures come through the population import (one reference date)
+        pop = dict(con.execute("select kode_wilayah, jumlah from penduduk_desa where aktif").fetchall())
     codes = [r[0] for r in con.execute("select kode from wilayah where tingkat = ? and starts_with(kode, ?) order by kode", [level, kecamatan or ""]).fetchall()]
     con.close()
     return {c: (totals.get(c, 0) / pop[c] * 1000 if c in reported and c in pop else None) for c in codes}

@@ -405,7 +405,8 @@ def test_indicators_configuration(tmp_path):
 def test_demo_is_synthetic_skewed_and_deterministic(built_db, tmp_path):
     con = duckdb.connect(str(built_db), read_only=True)
     assert con.execute("select bool_and(sintetis), count(*) from laporan").fetchone()[0] is True
-    assert con.execute("select bool_and(sintetis) from penduduk where perkiraan").fetchone() == (True,)
+    assert con.execute("select bool_and(sintetis and perkiraan), count(*) from penduduk_desa where aktif").fetchone() == (True, 328)
+    assert con.execute("select count(*) from penduduk where perkiraan").fetchone() == (0,)
     periods = con.execute("select min(periode), max(periode), count(distinct periode) from laporan").fetchone()
     assert str(periods[0]) == "2024-11-01" and str(periods[1]) == "2026-10-01" and periods[2] == 24
     totals = dict(con.execute("select kode_indikator, sum(jumlah) from laporan_nilai group by 1").fetchall())
@@ -427,6 +428,8 @@ def test_demo_is_synthetic_skewed_and_deterministic(built_db, tmp_path):
     b = fingerprint_without_time(other)
     for t in ("laporan_nilai", "penduduk"):
         assert a[t] == b[t]
+    pop = "select kode_wilayah, acuan, jumlah, sha256 from penduduk_desa where aktif order by 1"
+    assert duckdb.connect(str(built_db), read_only=True).execute(pop).fetchall() == duckdb.connect(str(other), read_only=True).execute(pop).fetchall()
 
 
 def test_demo_refuses_to_mix_with_real_reports(demo_db):

@@ -58,6 +58,11 @@ def rate_notes(df: pd.DataFrame) -> str | None:
     notes = []
     if df["perkiraan"].fillna(False).astype(bool).any():
         notes.append("\\* penduduk perkiraan (bukan hasil sensus), sehingga laju per 1.000 juga perkiraan")
+    known = df[df["penduduk"].notna()]
+    if known["perkiraan"].fillna(False).astype(bool).nunique() > 1:  # estimates never mix silently with real figures
+        notes.append("perhatian: laju berpenduduk nyata dan perkiraan (\\*) tampil bersama dan kurang sebanding")
+    if "sumber_penduduk" in df and df["sumber_penduduk"].notna().any():
+        notes.append("penduduk: " + "; ".join(sorted(set(df["sumber_penduduk"].dropna()))))
     missing = int((df["penduduk"].isna() & df["jumlah"].notna()).sum())
     if missing:
         notes.append(f"{fmt.angka(missing)} wilayah tanpa data penduduk tidak ditampilkan sebagai laju")

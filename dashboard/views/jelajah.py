@@ -13,7 +13,7 @@ from dashboard.filters import Filters
 from dashboard.views import Settings, completeness, rate_notes, table
 from etl import fmt
 
-RATE, POP, EST = "Per 1.000 penduduk", "Penduduk", "Penduduk perkiraan"
+RATE, POP, EST, SOURCE = "Per 1.000 penduduk", "Penduduk", "Penduduk perkiraan", "Sumber penduduk"
 
 
 @dataclass
@@ -84,6 +84,7 @@ def _numbers(wide, wil, order, label, kecamatan: dict, per1000) -> pd.DataFrame:
         out[POP] = w["penduduk"].astype("Float64").round().astype("Int64").to_numpy()
         out[RATE] = (out["Total"] / out[POP] * 1000).astype("Float64").round(1)
         out[EST] = ["ya" if e is True or e == 1 else ("tidak" if pd.notna(p) else "–") for e, p in zip(w["perkiraan"], w["penduduk"])]
+        out[SOURCE] = w["sumber_penduduk"].to_numpy() if "sumber_penduduk" in w else None
     return out.sort_values(RATE if per1000 else "Total", ascending=False, na_position="last").reset_index(drop=True)
 
 
@@ -92,7 +93,8 @@ def _ranking(numbers: pd.DataFrame, label: str, per1000: bool) -> go.Figure:
     if per1000:
         ranked = numbers[numbers[RATE].notna()]
         ranked = ranked.assign(**{label: [f"{n} *" if e == "ya" else n for n, e in zip(ranked[label], ranked[EST])]})
-        return charts.bar_ranked(ranked, label, RATE, f"Peringkat {label.lower()} menurut PMKS per 1.000 penduduk", decimals=1)
+        return charts.bar_ranked(ranked, label, RATE, f"Peringkat {label.lower()} menurut PMKS per 1.000 penduduk", decimals=1,
+                                 source=SOURCE)
     ranked = numbers[numbers[label] != "Total"]
     ranked = ranked.assign(Total=pd.to_numeric(ranked["Total"], errors="coerce"))[[label, "Total"]]
     return charts.bar_ranked(ranked, label, "Total", f"Peringkat {label.lower()} menurut jumlah PMKS")

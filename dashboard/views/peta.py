@@ -120,6 +120,7 @@ def _table(v: PetaView, data: pd.DataFrame, value: str, unit: str, level: str, d
         "Desa melapor": [f"{int(a)}/{int(b)}" for a, b in zip(shown["laporan"], shown["desa"])],
         "Penduduk": shown["penduduk"].astype("Float64").round().astype("Int64"),
         "Penduduk perkiraan": ["ya" if e is True or e == 1 else "tidak" for e in shown["perkiraan"]],
+        "Sumber penduduk": shown["sumber_penduduk"] if "sumber_penduduk" in shown else None,
     })
     if public:  # population beside a rate would give the hidden count back
         out = out.drop(columns=["Penduduk"])

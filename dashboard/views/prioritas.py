@@ -24,7 +24,8 @@ WEIGHTS_HELP = "**Bobot kelompok PMKS** (0 = tidak dihitung; bawaan: semua 1, ar
 SHRINKAGE_LABEL = "Susutkan laju wilayah berpenduduk kecil ke laju wilayah induknya (disarankan)"
 NO_WEIGHT = "Isi bobot lebih dari 0 untuk setidaknya satu kelompok."
 NONE_RANKED = ("Belum ada wilayah yang dapat diberi peringkat untuk bulan ini: indeks memerlukan laporan bulan itu dan "
-               "jumlah penduduk tiap wilayah (impor dengan `python -m etl population BERKAS.csv`).")
+               "jumlah penduduk tiap wilayah. Admin dapat mengimpor berkas penduduk desa (Dukcapil, BPS atau profil "
+               "desa) di halaman Pengguna & Pengaturan.")
 
 
 def label(group: str) -> str:
@@ -47,6 +48,7 @@ class PrioritasView:
     numbers: list[str] = field(default_factory=list)  # the columns of the table that are numbers written as text
     ranked_note: str = ""
     none_ranked: str | None = None
+    mixed_note: str | None = None  # the ranking compares real and estimated population
     map_chart: go.Figure | None = None
     method: str = ""
     weights_note: str = ""
@@ -116,6 +118,10 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
     view.ranked_note = (f"{fmt.angka(int(ranked['indeks'].notna().sum()))} wilayah berperingkat; wilayah yang belum "
                         "melapor atau tanpa data penduduk tidak diberi indeks (bukan berarti tanpa PMKS).")
     view.none_ranked = NONE_RANKED if ranked["indeks"].isna().all() else None
+    mixed = ranked[ranked["indeks"].notna()]["perkiraan"].fillna(False).astype(bool)
+    if mixed.nunique() > 1:  # estimates never mix silently with real figures
+        view.mixed_note = (f"Peringkat ini mencampur penduduk nyata dan perkiraan: {fmt.angka(int(mixed.sum()))} wilayah memakai "
+                           "penduduk perkiraan (lihat kolom Sumber penduduk dan Catatan); laju dan indeksnya kurang sebanding.")
     if info["batas"]:
         view.map_chart = _map(con, ranked, tingkat, f.kecamatan or scope, where)
 
@@ -131,6 +137,7 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
         ("Metode", view.method),
         ("Sumber data", (f"Laporan PSM yang diimpor ke Dasbor PMKS {info['nama']}"
                          + (" — DATA DEMO SINTETIS, bukan data PMKS sebenarnya" if info["sintetis"] else ""))),
+        ("Sumber penduduk", "; ".join(sorted(set(ranked["sumber_penduduk"].dropna()))) if "sumber_penduduk" in ranked else MISSING),
         ("Dibuat", f"{fmt.tanggal(today or date.today())} oleh {author}"),
     ]
     if f.rilis:
@@ -151,14 +158,18 @@ def _frame(con, f: Filters, ranked: pd.DataFrame, groups_: list[str], tingkat: s
     months = queries.periods(con)
     start = months[max(0, months.index(f.periode) - 11)] if f.periode in months else f.periode
     window = [m for m in months if start <= m <= f.periode]
-    monthly = release.trend(queries.area_monthly(con, start, f.periode, tingkat, root), f.rilis)
+    monthly_query = queries.area_monthly_rates if tingkat == "desa" else queries.area_monthly
+    monthly = release.trend(monthly_query(con, start, f.periode, tingkat, root), f.rilis)
     pop = ranked.set_index("kode")["penduduk"]
     lines, change, received = {}, {}, {}
     for kode, part in monthly.groupby("kode"):
         by_month = {pd.Timestamp(m).date(): v for m, v in zip(part["periode"], part["jumlah"])}
-        p = pop.get(kode)
-        usable = p is not None and pd.notna(p) and p > 0
-        rates = [float(by_month[m]) / p * 1000 if usable and m in by_month and pd.notna(by_month[m]) else None for m in window]
+        if "penduduk" in part:  # each month over the population figure of that month
+            p_month = {pd.Timestamp(m).date(): v for m, v in zip(part["periode"], part["penduduk"])}
+        else:
+            p_month = dict.fromkeys(window, pop.get(kode))
+        rates = [float(by_month[m]) / p_month[m] * 1000 if m in by_month and pd.notna(by_month[m]) and _usable(p_month.get(m)) else None
+                 for m in window]
         lines[kode] = rates
         known = [r for r in rates if r is not None]
         change[kode] = round(known[-1] - known[0], 1) if len(known) >= 2 else None
@@ -175,10 +186,16 @@ def _frame(con, f: Filters, ranked: pd.DataFrame, groups_: list[str], tingkat: s
         data[f"{label(g)} per 1.000"] = [group_rate(r, n, f.rilis) for r, n in zip(ranked[f"{shown}:{g}"], ranked[f"jumlah:{g}"])]
     if not f.rilis:  # a population beside a hidden rate would give the count back
         data["Penduduk"] = ranked["penduduk"]
+    if "sumber_penduduk" in ranked:
+        data["Sumber penduduk"] = ranked["sumber_penduduk"].fillna(MISSING)
     data["Perubahan 12 bln (per 1.000)"] = [change.get(k) for k in ranked["kode"]]
     data["Laporan 12 bln"] = [f"{fmt.angka(received.get(k, 0))}/{fmt.angka(len(window) * int(d))}" for k, d in zip(ranked["kode"], ranked["desa"])]
     data["Catatan"] = [_note(row, shrinkage) for row in ranked.itertuples()]
     return data.reset_index(drop=True), [lines.get(k, []) for k in ranked["kode"]]
+
+
+def _usable(population) -> bool:
+    return population is not None and pd.notna(population) and population > 0
 
 
 def _note(row, shrinkage: bool) -> str:

@@ -44,12 +44,12 @@ def build(con, f: Filters, settings: Settings, *, kode: str) -> ProfilView:
     name = queries.area_label(con, kode)
     caption = f"{fmt.bulan(periode)} · sumber: laporan PSM di {info['nama']}" + (" · DATA DEMO SINTETIS" if info["sintetis"] else "")
 
-    pop = queries.population(con, tingkat, kode, periode.year)
+    pop = queries.population(con, tingkat, kode, periode)
     if pop.empty:
         population = "Jumlah penduduk: tidak tersedia."
     else:
         est = " (perkiraan)" if bool(pop["perkiraan"].iloc[0]) else ""
-        population = f"Jumlah penduduk: {fmt.angka(int(pop['penduduk'].iloc[0]))} jiwa{est}."
+        population = f"Jumlah penduduk: {fmt.angka(int(pop['penduduk'].iloc[0]))} jiwa{est}; sumber: {pop['sumber_penduduk'].iloc[0]}."
 
     prof = queries.area_profile(con, kode, periode)
     peers = "kecamatan" if tingkat == "kecamatan" else "desa"

@@ -128,5 +128,6 @@ def _areas(view: RingkasanView, con, f: Filters, info: dict) -> None:
             view.map_chart = maps.circles(data, geometry, value, title, unit, level, size=(760, 480))
     shown = mark_estimates(wil) if f.per1000 else wil
     title = ("PMKS per 1.000 penduduk" if f.per1000 else "PMKS (jiwa)") + f" per {level}"
-    view.area_chart = charts.bar_ranked(shown, "nama", value, title, decimals=1 if f.per1000 else 0)
+    view.area_chart = charts.bar_ranked(shown, "nama", value, title, decimals=1 if f.per1000 else 0,
+                                        source="sumber_penduduk" if f.per1000 else None)
     view.rate_note = rate_notes(wil) if f.per1000 else None

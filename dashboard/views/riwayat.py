@@ -11,7 +11,7 @@ from dashboard.filters import Filters
 from dashboard.views import Settings, table
 from etl import fmt
 
-JENIS = {"impor": "impor", "demo": "data demo", "rollback": "pembatalan"}
+JENIS = {"impor": "impor", "demo": "data demo", "rollback": "pembatalan", "penduduk": "penduduk desa"}
 
 
 @dataclass

@@ -1,0 +1,70 @@
+"""The Streamlit side of a desa population upload (admin page): the check shown before saving, and the save.
+
+Kept apart from `ui.py` so that the admin page stays a thin page; the checking itself is `etl.penduduk_import`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries, ui
+from etl import fmt
+from etl.penduduk_import import SUMBER, Acuan, PopulationResult, analyse, commit
+from etl.penduduk_read import LAYOUT
+
+STATUS = {"accepted": "diterima", "rejected": "ditolak", "unchanged": "tidak berubah"}
+
+
+def show_population_check(result: PopulationResult) -> None:
+    """Status, every issue with sheet/row/column, the desa figures, changes and the kecamatan comparison."""
+    layouts = ", ".join(sorted({LAYOUT[x] for x in result.layouts}))
+    line = f"**{result.file}**: {STATUS[result.status]}" + (f" ({layouts})" if layouts else "")
+    if result.status == "accepted":
+        line += f"; {fmt.angka(len(result.rows))} desa, {fmt.angka(int(result.rows['jumlah'].sum()))} jiwa"
+    (st.error if result.status == "rejected" else st.success if result.status == "accepted" else st.info)(line)
+    if result.note:
+        st.caption(result.note)
+    if result.issues:
+        st.dataframe(pd.DataFrame({
+            "Tingkat": ["kesalahan" if i.severity == "error" else "peringatan" for i in result.issues],
+            "Lembar": [i.sheet or "" for i in result.issues],
+            "Baris": [i.row for i in result.issues],
+            "Kolom": [i.column or "" for i in result.issues],
+            "Pesan": [i.message for i in result.issues],
+            "Saran": [i.suggestion or "" for i in result.issues],
+        }).astype({"Baris": "Int64"}), hide_index=True, key="penduduk_masalah")
+    if result.changes:
+        st.markdown(f"**Perubahan ({fmt.angka(len(result.changes))})**")
+        st.code("\n".join(result.changes[:200]), language=None)
+    if result.status == "accepted":
+        names = ui.q(queries.desa_list)[["kode", "nama", "kecamatan"]].set_index("kode")
+        preview = result.rows.join(names, on="kode_wilayah")
+        st.dataframe(pd.DataFrame({"Desa/Kelurahan": preview["nama"], "Kecamatan": preview["kecamatan"], "L": preview["laki_laki"].astype("Int64"),
+                                   "P": preview["perempuan"].astype("Int64"), "Jumlah": preview["jumlah"], "Baris": preview["baris"]}),
+                     hide_index=True, key="penduduk_pratinjau")
+    if not result.kecamatan.empty and result.status != "rejected":
+        k = result.kecamatan
+        st.markdown("**Jumlah desa dibanding angka kecamatan** (sebagai informasi, tidak dipaksakan sama)")
+        st.dataframe(pd.DataFrame({
+            "Kecamatan": k["kecamatan"], "Desa dalam berkas": [f"{a}/{b}" for a, b in zip(k["desa_berkas"], k["desa_kecamatan"])],
+            "Jumlah desa": k["jumlah_desa"], "Angka kecamatan": k["sensus"].astype("Int64"), "Tahun": k["tahun_sensus"].astype("Int64"),
+            "Selisih": [fmt.persen(v) if pd.notna(v) else "–" for v in k["selisih"]],
+        }), hide_index=True, key="penduduk_kecamatan")
+
+
+def save_population(name: str, data: bytes, sheets, acuan: Acuan, sumber: str, replace: bool) -> None:
+    """Button callback: check again under the write lock, then write one batch (or nothing)."""
+    user = ui.current_user()
+
+    def action(con):
+        result = analyse(con, name, data, sheets, acuan, replace=replace, scope=user.kecamatan or "")
+        return result, commit(con, result, acuan, sumber, ui.user_name())
+
+    result, batch = ui.write(action)
+    if batch is None:
+        st.session_state["pengaturan_pesan"] = f"Tidak ada yang disimpan: {result.file} {STATUS[result.status]}."
+    else:
+        st.session_state["pengaturan_pesan"] = (f"Penduduk {fmt.angka(len(result.rows))} desa ({SUMBER[sumber]} {acuan.label}) "
+                                                f"disimpan dalam batch {batch}.")
+        st.session_state["penduduk_nonce"] = st.session_state.get("penduduk_nonce", 0) + 1

@@ -95,7 +95,7 @@ def _population_template(path: str, token: tuple) -> bytes:  # noqa: ARG001 - to
         con.close()
 
 
-st.download_button("Unduh templat penduduk desa kosong (.xlsx)", _population_template(str(db_path()), ui._db_token(db_path())),
+st.download_button("Unduh templat penduduk desa kosong (.xlsx)", _population_template(str(db_path()), ui.data.db_token(db_path())),
                    "templat_penduduk_desa.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="penduduk_templat")
 _choices = []

@@ -18,7 +18,7 @@ from etl import fmt
 from etl.config import DEFAULT_DUE_DAY, DEFAULT_KABUPATEN, DEFAULT_RELEASE_THRESHOLD, db_path
 from etl.db import connect, get_setting, migrate, set_setting, transaction
 from etl.db import audit as write_audit
-from etl.errors import PMKSError
+from etl.errors import PMKSError, SystemProblem
 from etl.indikator import load_indikator, read_indikator, set_active
 from etl.population import SHIPPED, load_population, read_population
 from etl.wilayah import load_wilayah, normalize_region_code, read_wilayah
@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="periksa saja; tidak ada yang disimpan")
     p.add_argument("--replace", action="store_true", help="ganti laporan desa × bulan yang sudah tersimpan (perubahan dicatat)")
     p.add_argument("--report-json", metavar="PATH", help="tulis hasil pemeriksaan sebagai JSON ke PATH")
+    p.add_argument("--kecamatan", metavar="KODE", help="kecamatan (mis. 35.23.18) bagi berkas yang tidak menyebutnya")
+    p.add_argument("--periode", metavar="TAHUN-BULAN", help="bulan laporan (mis. 2026-10) bagi berkas yang tidak menyebutnya")
 
     p = sub.add_parser("rollback", parents=[common], help="batalkan satu batch impor: laporan yang diganti dipulihkan")
     p.add_argument("batch", type=_positive, metavar="BATCH", help="nomor batch impor (lihat: python -m etl history)")
@@ -351,8 +353,17 @@ def cmd_status(args) -> int:
 def cmd_import(args) -> int:
     from etl.importer import run_import
 
+    from etl.cells import parse_period
+    from etl.match import parse_code
+
+    kecamatan = parse_code(args.kecamatan) if args.kecamatan else None
+    if args.kecamatan and (kecamatan is None or kecamatan.count(".") != 2):
+        raise SystemProblem(f"--kecamatan '{args.kecamatan}' bukan kode kecamatan; tulis mis. 35.23.18")
+    periode = parse_period(args.periode) if args.periode else None
+    if args.periode and periode is None:
+        raise SystemProblem(f"--periode '{args.periode}' tidak terbaca; tulis mis. 2026-10")
     return run_import(args.files, db_path(args.db), dry_run=args.dry_run, replace=args.replace,
-                      report_json=args.report_json, user=_user())
+                      report_json=args.report_json, user=_user(), kecamatan=kecamatan, periode=periode)
 
 
 def cmd_template(args) -> int:

@@ -65,8 +65,11 @@ class FileResult:
 class Reference:
     """What a run of imports compares against: the gazetteer, the indicators and the stored reports."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, today: date | None = None, user: str = "cli", scope: str = ""):
+    def __init__(self, con: duckdb.DuckDBPyConnection, today: date | None = None, user: str = "cli", scope: str = "",
+                 kecamatan: str | None = None, periode: date | None = None):
         self.con = con
+        self.kecamatan = kecamatan  # what the analyst says, used only where a file does not say it
+        self.periode = periode
         self.scope = scope  # a user limited to one kecamatan may load only its desa
         self.today = today or date.today()
         self.user = user
@@ -104,7 +107,7 @@ def analyse_files(ref: Reference, files: list[tuple[str, bytes, list[Sheet] | Un
     for index, (name, data, sheets) in enumerate(files):
         result, frame = _read(ref, name, data, reader, sheets)
         results.append(result)
-        if frame is not None:
+        if frame is not None and not frame.empty:
             frames.append(frame.assign(_file=index))
     if frames:
         _plan(ref, pd.concat(frames, ignore_index=True), results, replace)
@@ -139,8 +142,11 @@ def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -
         result.issues.append(Issue("error", None, None, None, f"berkas tidak dapat dibaca: {exc}", "simpan ulang berkas sebagai .xlsx atau .csv dari Excel/LibreOffice"))
         return result, None
     raws = []
+    defaults = _defaults(ref, name)
+    used: dict[str, str] = {}
     for sheet in sheets:
-        found = extract(sheet.name, sheet.rows, sheet.merged, ref.indicators)
+        found = extract(sheet.name, sheet.rows, sheet.merged, ref.indicators, defaults)
+        used.update({k: defaults[k][2] for k in found.defaulted})
         if found.layout:
             result.layouts.append(found.layout)
         for severity, where, message, suggestion in found.problems:
@@ -151,8 +157,41 @@ def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -
             result.issues.append(Issue("error", None, None, None, "tidak ada laporan PMKS yang dikenali dalam berkas ini",
                                        "gunakan formulir resmi (python -m etl template), rekap kecamatan, atau tabel panjang dengan kolom desa, indikator, periode, jumlah"))
         return result, None
-    frame = _resolve(ref, raws, result)
-    return result, (frame if not result.errors else None)
+    _note_defaults(ref, result, defaults, used)
+    return result, _resolve(ref, raws, result)
+
+
+def _defaults(ref: Reference, name: str) -> dict[str, tuple]:
+    """Kecamatan and month to use where a sheet does not say them: (value, where, source) per field.
+
+    The month may come from the file name ('rekap_montong_okt_2026.xlsx'), else from the analyst; the
+    kecamatan only from the analyst."""
+    from etl.layouts import Where
+
+    found: dict[str, tuple] = {}
+    stem = name.rsplit(".", 1)[0].replace("_", " ")
+    in_name = find_period(stem)
+    if in_name:
+        found["periode"] = (in_name, Where(), "nama berkas")
+    elif ref.periode:
+        found["periode"] = (ref.periode, Where(), "pilihan analis")
+    if ref.kecamatan:
+        found["kecamatan"] = (ref.kecamatan, Where(), "pilihan analis")
+    return found
+
+
+def _note_defaults(ref: Reference, result: FileResult, defaults: dict, used: dict[str, str]) -> None:
+    for key, source in sorted(used.items()):
+        value = defaults[key][0]
+        if key == "periode":
+            _add_note(result, f"bulan laporan tidak tertulis di dalam berkas; dipakai {fmt.bulan(value)} dari {source}")
+        else:
+            label = ref.gazetteer.names.get(value, value)
+            _add_note(result, f"kecamatan tidak tertulis di dalam berkas; dipakai {label} ({value}) dari {source}")
+
+
+def _add_note(result: FileResult, text: str) -> None:
+    result.note = f"{result.note}; {text}" if result.note else text
 
 
 def _once(cache: dict, key, compute):
@@ -161,8 +200,11 @@ def _once(cache: dict, key, compute):
     return cache[key]
 
 
-def _resolve(ref: Reference, raws: list, result: FileResult) -> pd.DataFrame | None:
-    """Turn raw values into codes, months and counts; record an issue for everything that does not resolve."""
+def _resolve(ref: Reference, raws: list, result: FileResult) -> pd.DataFrame:
+    """Turn raw values into codes, months and counts; record an issue for everything that does not resolve.
+
+    The frame holds the values that resolved, even when others did not, so that the rules of
+    `etl.validate` report their errors in the same run."""
     issues = result.issues
     gaz, ind = ref.gazetteer, ref.indicators
     periods: dict = {}
@@ -187,16 +229,20 @@ def _resolve(ref: Reference, raws: list, result: FileResult) -> pd.DataFrame | N
                     issues.append(Issue("warning", *at(raw.kecamatan_at), f"kecamatan '{raw.kecamatan}' dibaca sebagai {gaz.names[kec_code]} (kemiripan {match.score:.0f}%)", None))
             else:
                 issues.append(Issue("error", *at(raw.kecamatan_at), f"kecamatan '{raw.kecamatan}' tidak dikenal", _candidates(match)))
-                continue
-        # desa
+        # desa (not looked for in an unknown kecamatan: that would only repeat the error above)
         desa_text = raw.kode or raw.desa or ""
-        match = _once(desas, (kec_code, desa_text, raw.desa), lambda k: _match_desa(gaz, k))
+        if raw.kecamatan and kec_code is None:
+            match = Match(None, 0.0, "skipped")
+        else:
+            match = _once(desas, (kec_code, desa_text, raw.desa), lambda k: _match_desa(gaz, k))
         pickable = bool(kec_code and raw.desa and not raw.kode and match.candidates)
         choices = {"jenis": "desa", "kode_kecamatan": kec_code, "nama": raw.desa,
                    "kandidat": [[c, label] for c, label, _ in match.candidates if gaz.parent.get(c) == kec_code]} if pickable else None
         if choices is not None and not choices["kandidat"]:
             choices = None
-        if not match.ok:
+        if match.how == "skipped":
+            pass
+        elif not match.ok:
             issues.append(Issue("error", *at(raw.desa_at), _desa_message(gaz, raw, kec_code, match), _candidates(match), choices=choices))
         elif ref.scope and not match.code.startswith(ref.scope):
             issues.append(Issue("error", *at(raw.desa_at), f"desa {gaz.label(match.code)} di luar kecamatan Anda "
@@ -217,13 +263,13 @@ def _resolve(ref: Reference, raws: list, result: FileResult) -> pd.DataFrame | N
             if problem:
                 issues.append(Issue("error", raw.sheet, raw.row, col, f"{_PART[part]}: {problem}", "isi dengan bilangan bulat ≥ 0 (kosong atau '-' berarti 0)"))
             parsed[part] = number
+        if not (match.ok and period and found.ok) or None in parsed.values():
+            continue  # reported above; the row's other rules are checked on the rows that resolved
         given = {part: col is not None and _given(value) for part, value, col in (("l", raw.laki_laki, raw.l_col), ("p", raw.perempuan, raw.p_col), ("j", raw.jumlah, raw.j_col))}
         rows.append((
             match.code, period, found.code, parsed["l"], parsed["p"], parsed["j"], given["l"] or given["p"], given["j"],
             raw.sheet, raw.row, raw.j_col or raw.l_col, raw.l_col, raw.p_col, raw.psm, raw.desa or raw.kode,
         ))
-    if result.errors:
-        return None
     frame = pd.DataFrame(rows, columns=[
         "kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah", "lp_given", "j_given",
         "sheet", "baris", "kolom", "l_col", "p_col", "nama_psm", "nama_tertulis",
@@ -258,7 +304,8 @@ def _desa_message(gaz: Gazetteer, raw, kec_code, match: Match) -> str:
         other = ", ".join(label for _, label, _ in match.candidates if gaz.parent.get(_) != kec_code)
         return f"desa '{raw.desa or raw.kode}' tidak berada di Kecamatan {gaz.names.get(kec_code, kec_code)}; nama itu ada di {other}"
     if match.how == "ambiguous":
-        return f"desa '{raw.desa}' ada di {len(match.candidates)} kecamatan; laporan tidak menyebut kecamatannya"
+        return (f"desa '{raw.desa}' ada di {len(match.candidates)} kecamatan; laporan tidak menyebut kecamatannya "
+                "(sebutkan saat impor: --kecamatan KODE; halaman Unggah: pilihan 'Kecamatan')")
     if match.how == "conflict":
         return f"kode desa '{raw.kode}' tidak sesuai dengan nama '{raw.desa}'"
     if not (raw.desa or raw.kode):
@@ -283,8 +330,9 @@ def _plan(ref: Reference, frame: pd.DataFrame, results: list[FileResult], replac
     frame, found = rules.duplicates(frame, ref.gazetteer, ref.indicator_names)
     file_issues(found)
     file_issues(rules.future_month(frame, ref.today))
-    file_issues(rules.all_zero(frame, ref.gazetteer))
     failed = {i for i, r in enumerate(results) if r.errors}
+    frame = frame[~frame["_file"].isin(failed)]
+    file_issues(rules.all_zero(frame, ref.gazetteer))
     file_issues(rules.claimed_in_run(frame[~frame["_file"].isin(failed)], ref.claimed, [r.file for r in results], ref.gazetteer))
     failed = {i for i, r in enumerate(results) if r.errors}
     frame = frame[~frame["_file"].isin(failed)]
@@ -330,9 +378,9 @@ def _plan(ref: Reference, frame: pd.DataFrame, results: list[FileResult], replac
             same = [(index, d, p) in drop for d, p in zip(mine["kode_desa"], mine["periode"])]
             if all(same):
                 result.status = "unchanged"
-                result.note = "semua laporan dalam berkas ini sama dengan yang sudah tersimpan; tidak ada yang diubah"
+                _add_note(result, "semua laporan dalam berkas ini sama dengan yang sudah tersimpan; tidak ada yang diubah")
             elif any(same):
-                result.note = f"{sum(same)} laporan sama dengan yang tersimpan dan dilewati"
+                _add_note(result, f"{sum(same)} laporan sama dengan yang tersimpan dan dilewati")
                 keep = {(d, p) for (i, d, p) in drop if i == index}
                 mine = mine[[not s for s in same]]
                 values = values[[k not in keep for k in zip(values["kode_desa"], values["periode"])]]

@@ -48,8 +48,11 @@ BLOCK_LABELS = [  # (field, label pattern at the start of a cell)
     ("periode", re.compile(r"^(bulan\s*/\s*tahun|bulan|periode(\s+laporan)?|masa\s+laporan)\b", re.IGNORECASE)),
     ("psm", re.compile(r"^(nama\s+psm|nama\s+petugas|psm|petugas)\b", re.IGNORECASE)),
 ]
-TITLE_KECAMATAN = re.compile(r"\bkecamatan\s*:?\s*([a-z][a-z .'\-]*?)(?=\s+(bulan|kabupaten|kab|tahun|periode|kota|provinsi|tuban)\b|\s*[,;:(]|$)", re.IGNORECASE)
+TITLE_KECAMATAN = re.compile(r"\b(?:kecamatan|kec\b\.?)\s*:?\s*([a-z][a-z .'\-]*?)(?=\s*[-\u2013]?\s+(bulan|kabupaten|kab|tahun|periode|kota|provinsi|prov|tuban|per|bln|th|thn)\b|\s*[-\u2013,;:(/]|$)", re.IGNORECASE)
+# what follows a name on the same line and is not part of it ('MONTONG KABUPATEN TUBAN', 'Menilo Kec. Soko')
+_TRAILER = re.compile(r"\s*[-\u2013,;/(]?\s*\b(kabupaten|kab|kota|provinsi|prov|bulan|bln|tahun|thn|periode|kecamatan|kec|desa|ds|kelurahan|kel)\b.*$", re.IGNORECASE)
 HEADER_SCAN = 40
+ASK_MONTH = "atau sebutkan bulannya saat impor (--periode 2026-10; halaman Unggah: pilihan 'Bulan laporan')"
 
 
 @dataclass(slots=True)
@@ -87,6 +90,7 @@ class SheetResult:
     layout: str | None
     values: list[Raw] = field(default_factory=list)
     problems: list[tuple[str, Where, str, str | None]] = field(default_factory=list)  # (severity, where, message, suggestion)
+    defaulted: set[str] = field(default_factory=set)  # fields the sheet does not say, taken from `defaults`
 
 
 class _Texts:
@@ -150,11 +154,11 @@ def header_block(texts: list[list[str]], upto: int) -> dict[str, tuple[str, Wher
                 rest = text[match.end():].strip()
                 if rest and not rest.startswith(":") and len(text) > 40:
                     continue  # a sentence that merely starts with the word
-                rest = rest.lstrip(":").strip()
+                rest = _trim(rest.lstrip(":").strip(), name)
                 where = Where(r + 1, column_letter(c))
                 if not rest:
                     for c2 in range(c + 1, min(c + 6, len(row))):
-                        value = row[c2].lstrip(":").strip()
+                        value = _trim(row[c2].lstrip(":").strip(), name)
                         if value:
                             rest, where = value, Where(r + 1, column_letter(c2))
                             break
@@ -162,6 +166,14 @@ def header_block(texts: list[list[str]], upto: int) -> dict[str, tuple[str, Wher
                     found[name] = (rest, where)
                 break
     return found
+
+
+def _trim(value: str, name: str) -> str:
+    """A desa or kecamatan name without what the same line goes on to say (kabupaten, month, another label)."""
+    if name not in ("desa", "kecamatan") or not value:
+        return value
+    match = _TRAILER.search(value)
+    return value[:match.start()].strip(" -,;:") if match and match.start() > 0 else value
 
 
 def title_facts(texts: list[list[str]], upto: int) -> dict[str, tuple[str, Where]]:
@@ -183,14 +195,21 @@ def title_facts(texts: list[list[str]], upto: int) -> dict[str, tuple[str, Where
     return found
 
 
-def _context(texts, upto) -> dict[str, tuple[str, Where]]:
+def _context(texts, upto, defaults, result: SheetResult, needed=("kecamatan", "periode")) -> dict[str, tuple[str, Where]]:
+    """What the title and header block say, completed from `defaults` where they are silent."""
     facts = title_facts(texts, upto)
     facts.update(header_block(texts, upto))
+    for key in needed:
+        if key not in facts and key in (defaults or {}):
+            facts[key] = defaults[key][:2]
+            result.defaulted.add(key)
     return facts
 
 
-def extract(sheet_name: str | None, rows: list[list], merged, indicators: IndicatorMatcher) -> SheetResult:
-    """Find the layout of one sheet and its raw values; layout None when the sheet holds no report."""
+def extract(sheet_name: str | None, rows: list[list], merged, indicators: IndicatorMatcher, defaults: dict | None = None) -> SheetResult:
+    """Find the layout of one sheet and its raw values; layout None when the sheet holds no report.
+
+    `defaults` ({'kecamatan'|'periode': (value, Where, source)}) fill in what the sheet does not say."""
     width = max((len(r) for r in rows), default=0)
     raw_rows = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in rows]
     texts = _Texts(raw_rows, width)
@@ -203,14 +222,14 @@ def extract(sheet_name: str | None, rows: list[list], merged, indicators: Indica
                 roles[role] = c
         has_count = any(k in roles for k in ("jumlah", "l", "p"))
         if "desa" in roles and "indikator" in roles and has_count:
-            return _long(sheet_name, texts, raw_rows, r, roles, indicators)
+            return _long(sheet_name, texts, raw_rows, r, roles, defaults)
         if "indikator" in roles and "desa" not in roles:
             below = {_role(t): c for c, t in enumerate(texts[r + 1])} if r + 1 < len(texts) else {}
             if has_count or ("l" in below and "p" in below):
-                return _form(sheet_name, texts, raw_rows, r, roles, below, indicators)
+                return _form(sheet_name, texts, raw_rows, r, roles, below, indicators, defaults)
         hits = [c for c, t in enumerate(texts[r]) if t and not _role(t) and indicators.match(t).how in ("exact", "alias")]
         if len(hits) >= 3:
-            return _wide(sheet_name, texts, raw_rows, r, indicators)
+            return _wide(sheet_name, texts, raw_rows, r, indicators, defaults)
     if any(any(t for t in row) for row in texts):
         return SheetResult(None, problems=[("warning", Where(), "lembar tidak dikenali sebagai laporan PMKS dan dilewati", None)])
     return SheetResult(None)
@@ -245,13 +264,14 @@ def _stop_row(row: list[str], key_col: int | None) -> str | None:
     return None
 
 
-def _long(sheet, texts, raw, header, roles, indicators) -> SheetResult:
+def _long(sheet, texts, raw, header, roles, defaults) -> SheetResult:
     result = SheetResult("long")
-    context = _context(texts, header)
+    needed = [k for k in ("kecamatan", "periode") if k not in roles and not (k == "kecamatan" and "kode" in roles)]
+    context = _context(texts, header, defaults, result, needed)
     kec_ctx = context.get("kecamatan")
     per_ctx = context.get("periode")
     if "periode" not in roles and per_ctx is None:
-        result.problems.append(("error", Where(header + 1, None), "kolom periode/bulan tidak ditemukan dan judul tidak menyebut bulan", "tambahkan kolom 'periode' berisi mis. 'Oktober 2026'"))
+        result.problems.append(("error", Where(header + 1, None), "kolom periode/bulan tidak ditemukan dan judul tidak menyebut bulan", f"tambahkan kolom 'periode' berisi mis. 'Oktober 2026' {ASK_MONTH}"))
         return result
     col = {k: roles.get(k) for k in ("kecamatan", "desa", "kode", "indikator", "periode", "tahun", "jumlah", "l", "p", "psm")}
     letter = {k: (column_letter(v) if v is not None else None) for k, v in col.items()}
@@ -286,9 +306,9 @@ def _long(sheet, texts, raw, header, roles, indicators) -> SheetResult:
     return result
 
 
-def _form(sheet, texts, raw, header, roles, below, indicators) -> SheetResult:
+def _form(sheet, texts, raw, header, roles, below, indicators, defaults) -> SheetResult:
     result = SheetResult("form")
-    context = _context(texts, header)
+    context = _context(texts, header, defaults, result)
     start = header + 1
     count_cols = {k: roles.get(k) for k in ("l", "p", "jumlah")}
     if "l" in below and "p" in below and "l" not in roles:
@@ -296,7 +316,7 @@ def _form(sheet, texts, raw, header, roles, below, indicators) -> SheetResult:
         start = header + 2
     missing = [label for name, label in (("desa", "Desa/Kelurahan"), ("periode", "Bulan")) if name not in context]
     for label in missing:
-        result.problems.append(("error", Where(), f"isian '{label}' tidak ditemukan di kepala formulir", f"tulis mis. '{label} : …' di atas tabel"))
+        result.problems.append(("error", Where(), f"isian '{label}' tidak ditemukan di kepala formulir", f"tulis mis. '{label} : …' di atas tabel" + (f" {ASK_MONTH}" if label == "Bulan" else "")))
     if missing:
         return result
     desa, desa_at = context["desa"]
@@ -322,7 +342,7 @@ def _form(sheet, texts, raw, header, roles, below, indicators) -> SheetResult:
     return result
 
 
-def _wide(sheet, texts, raw, header, indicators) -> SheetResult:
+def _wide(sheet, texts, raw, header, indicators, defaults) -> SheetResult:
     result = SheetResult("wide")
     width = len(texts[header])
     top = texts[header]
@@ -355,9 +375,10 @@ def _wide(sheet, texts, raw, header, indicators) -> SheetResult:
         if _role(names[c]) in ("jumlah", "no") or TOTALS.match(normalize_label(names[c])):
             continue  # a row-total column
         columns.append((c, names[c], part))
-    context = _context(texts, header - (1 if any(above) and not sub else 0))
+    context = _context(texts, header - (1 if any(above) and not sub else 0), defaults, result,
+                       [k for k in ("kecamatan", "periode") if k not in roles])
     if "periode" not in context:
-        result.problems.append(("error", Where(), "bulan laporan tidak ditemukan di judul rekap", "tulis mis. 'Bulan : Oktober 2026' di atas tabel"))
+        result.problems.append(("error", Where(), "bulan laporan tidak ditemukan di judul rekap", f"tulis mis. 'Bulan : Oktober 2026' di atas tabel {ASK_MONTH}"))
         return result
     periode, per_at = context["periode"]
     kec_ctx = context.get("kecamatan", (None, Where()))

@@ -56,24 +56,36 @@ def reconcile_sex(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
 
 
 def duplicates(frame: pd.DataFrame, gazetteer, indicator_names: dict) -> tuple[pd.DataFrame, list[Issue]]:
-    """One value per desa x month x indicator: identical repeats are a warning (kept once), different ones an error."""
+    """One value per desa x month x indicator: identical repeats are a warning naming both rows (kept once),
+    different ones an error. A row repeated whole (every indicator of a recap row) is one warning."""
     keys = ["_file", "kode_desa", "periode", "kode_indikator"]
     dup = frame.duplicated(keys, keep=False)
     if not dup.any():
         return frame, []
     issues = []
+    same: dict[tuple, list] = {}  # (file, sheet, desa, month, rows) -> indicators repeated with equal values
     for (index, desa, periode, kode), group in frame[dup].groupby(keys, sort=False):
-        rows = ", ".join(str(r) for r in group["baris"].tolist()[:6])
-        label = f"{gazetteer.label(desa)}, {indicator_names.get(kode, kode)}, {fmt.bulan(periode)}"
+        rows = group["baris"].tolist()
         first = group.iloc[0]
         if group["jumlah"].nunique() == 1 and group["laki_laki"].nunique(dropna=False) == 1:
-            issues.append(Issue("warning", first["sheet"], int(group["baris"].iloc[1]), first["kolom"],
-                                f"{label} tertulis dua kali dengan nilai sama (baris {rows}); dihitung sekali", None, index))
-        else:
-            values = " dan ".join(fmt.angka(v) for v in group["jumlah"].tolist()[:4])
-            issues.append(Issue("error", first["sheet"], int(group["baris"].iloc[1]), first["kolom"],
-                                f"{label} tertulis lebih dari sekali dengan nilai berbeda ({values}; baris {rows})", "hapus salah satu baris", index))
+            same.setdefault((index, first["sheet"], desa, periode, tuple(rows[:6])), []).append((kode, group["kolom"].iloc[1]))
+            continue
+        label = f"{gazetteer.label(desa)}, {indicator_names.get(kode, kode)}, {fmt.bulan(periode)}"
+        values = " dan ".join(fmt.angka(v) for v in group["jumlah"].tolist()[:4])
+        issues.append(Issue("error", first["sheet"], int(rows[1]), group["kolom"].iloc[1],
+                            f"{label} tertulis lebih dari sekali dengan nilai berbeda ({values}; baris {_rows(rows)})", "hapus salah satu baris", index))
+    for (index, sheet, desa, periode, rows), codes in same.items():
+        names = ", ".join(indicator_names.get(k, k) for k, _ in codes[:3]) + (f" dan {len(codes) - 3} jenis lain" if len(codes) > 3 else "")
+        column = codes[0][1] if len(codes) == 1 else None
+        issues.append(Issue("warning", sheet, int(rows[1]), column,
+                            f"{gazetteer.label(desa)}, {names}, {fmt.bulan(periode)} tertulis dua kali dengan nilai sama "
+                            f"(baris {_rows(rows)}); dihitung sekali", "hapus baris rangkap", index))
     return frame.drop_duplicates(keys, keep="first"), issues
+
+
+def _rows(rows: list) -> str:
+    numbers = [str(r) for r in rows]
+    return ", ".join(numbers[:-1]) + " dan " + numbers[-1] if len(numbers) > 1 else numbers[0]
 
 
 def future_month(frame: pd.DataFrame, today: date) -> list[Issue]:

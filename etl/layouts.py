@@ -251,6 +251,12 @@ def _data_rows(texts, start: int, key_col: int):
         yield r, row
 
 
+def _column_numbers(row: list[str]) -> bool:
+    """A row that numbers the columns of the header above it: 1 2 3 4 … (3 or more, nothing else)."""
+    cells = [t for t in row if t]
+    return len(cells) >= 3 and all(t.isdigit() for t in cells) and [int(t) for t in cells] == list(range(int(cells[0]), int(cells[0]) + len(cells)))
+
+
 def _stop_row(row: list[str], key_col: int | None) -> str | None:
     """'total' for a totals row, 'signature' for the start of a signature block, else None (runs on every row)."""
     key = row[key_col] if key_col is not None and key_col < len(row) else ""
@@ -327,6 +333,8 @@ def _form(sheet, texts, raw, header, roles, below, indicators, defaults) -> Shee
     letters = {k: (column_letter(v) if v is not None else None) for k, v in count_cols.items()}
     for r, row in _data_rows(texts, start, ind_col):
         name = row[ind_col]
+        if _column_numbers(row):
+            continue  # '1 2 3 4 5' under the header
         numbers = [raw[r][c] for c in count_cols.values() if c is not None]
         if not name:
             if any(cell_text(v) for v in numbers):

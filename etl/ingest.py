@@ -18,11 +18,12 @@ import pandas as pd
 
 from etl import fmt
 from etl import validate as rules
-from etl.cells import find_period, parse_count, parse_period
+from etl.cells import find_period
 from etl.db import audit as write_audit
 from etl.layouts import extract
 from etl.load import new_batch, write_reports
-from etl.match import Gazetteer, IndicatorMatcher, Match
+from etl.match import Gazetteer, IndicatorMatcher
+from etl.resolve import resolve_long, resolve_raws
 from etl.sandbox import SheetReader
 from etl.sheets import Sheet, Unreadable
 from etl.validate import Issue
@@ -141,7 +142,7 @@ def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -
     except Unreadable as exc:
         result.issues.append(Issue("error", None, None, None, f"berkas tidak dapat dibaca: {exc}", "simpan ulang berkas sebagai .xlsx atau .csv dari Excel/LibreOffice"))
         return result, None
-    raws = []
+    raws, tables = [], []
     defaults = _defaults(ref, name)
     used: dict[str, str] = {}
     for sheet in sheets:
@@ -152,13 +153,15 @@ def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -
         for severity, where, message, suggestion in found.problems:
             result.issues.append(Issue(severity, sheet.name, where.row, where.col, message, suggestion))
         raws.extend(found.values)
-    if not raws:
+        tables.extend(found.tables)
+    if not raws and not any(t.rows for t in tables):
         if not result.errors:
             result.issues.append(Issue("error", None, None, None, "tidak ada laporan PMKS yang dikenali dalam berkas ini",
                                        "gunakan formulir resmi (python -m etl template), rekap kecamatan, atau tabel panjang dengan kolom desa, indikator, periode, jumlah"))
         return result, None
     _note_defaults(ref, result, defaults, used)
-    return result, _resolve(ref, raws, result)
+    frames = [resolve_raws(ref, raws, result), *(resolve_long(ref, table, result) for table in tables)]
+    return result, pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
 
 
 def _defaults(ref: Reference, name: str) -> dict[str, tuple]:
@@ -192,151 +195,6 @@ def _note_defaults(ref: Reference, result: FileResult, defaults: dict, used: dic
 
 def _add_note(result: FileResult, text: str) -> None:
     result.note = f"{result.note}; {text}" if result.note else text
-
-
-def _once(cache: dict, key, compute):
-    if key not in cache:
-        cache[key] = compute(key)
-    return cache[key]
-
-
-def _resolve(ref: Reference, raws: list, result: FileResult) -> pd.DataFrame:
-    """Turn raw values into codes, months and counts; record an issue for everything that does not resolve.
-
-    The frame holds the values that resolved, even when others did not, so that the rules of
-    `etl.validate` report their errors in the same run."""
-    caches: dict[str, dict] = {"periode": {}, "kecamatan": {}, "desa": {}, "clean": {}}
-    counts: dict = {}
-    rows = []
-    for raw in raws:
-        key = (raw.periode, raw.kecamatan, raw.kode, raw.desa, raw.indikator)
-        codes = caches["clean"].get(key)
-        if codes is None:
-            before = len(result.issues)
-            codes = _names(ref, raw, caches, result.issues)
-            if codes is not None and len(result.issues) == before:
-                caches["clean"][key] = codes  # names that resolve without a word are not looked at again
-        parsed = _counts(raw, counts, result.issues)
-        if codes is None or parsed is None:
-            continue  # reported; the rules run on the rows that resolved
-        l_given = (raw.l_col is not None and _given(raw.laki_laki)) or (raw.p_col is not None and _given(raw.perempuan))
-        rows.append((
-            codes[0], codes[1], codes[2], parsed[0], parsed[1], parsed[2], l_given, raw.j_col is not None and _given(raw.jumlah),
-            raw.sheet, raw.row, raw.j_col or raw.l_col, raw.l_col, raw.p_col, raw.psm, raw.desa or raw.kode,
-        ))
-    return pd.DataFrame(rows, columns=[
-        "kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah", "lp_given", "j_given",
-        "sheet", "baris", "kolom", "l_col", "p_col", "nama_psm", "nama_tertulis",
-    ])
-
-
-def _names(ref: Reference, raw, caches: dict, issues: list) -> tuple | None:
-    """(kode_desa, periode, kode_indikator) of a raw value, or None; issues recorded with their cells."""
-    gaz, ind = ref.gazetteer, ref.indicators
-    at = lambda w: (raw.sheet, w.row, w.col)  # noqa: E731
-    period = _once(caches["periode"], raw.periode, lambda v: parse_period(v) or (find_period(v) if isinstance(v, str) else None))
-    if period is None:
-        issues.append(Issue("error", *at(raw.periode_at), f"bulan laporan '{raw.periode}' tidak terbaca",
-                            "tulis seperti 'Oktober 2026', '10/2026' atau '2026-10'"))
-    kec_code = None
-    if raw.kecamatan:
-        kec = _once(caches["kecamatan"], raw.kecamatan, gaz.match_kecamatan)
-        kec_code = kec.code
-        if not kec.ok:
-            issues.append(Issue("error", *at(raw.kecamatan_at), f"kecamatan '{raw.kecamatan}' tidak dikenal", _candidates(kec)))
-        elif kec.how == "fuzzy":
-            issues.append(Issue("warning", *at(raw.kecamatan_at), f"kecamatan '{raw.kecamatan}' dibaca sebagai {gaz.names[kec_code]} (kemiripan {kec.score:.0f}%)", None))
-    match = None
-    if not (raw.kecamatan and kec_code is None):  # not looked for in an unknown kecamatan: that only repeats the error
-        match = _once(caches["desa"], (kec_code, raw.kode or raw.desa or "", raw.desa), lambda k: _match_desa(gaz, k))
-        _desa_issue(ref, raw, kec_code, match, issues)
-    found = ind.match(raw.indikator)
-    if not found.ok:
-        issues.append(Issue("error", *at(raw.indikator_at), f"jenis PMKS '{raw.indikator}' tidak dikenal", _candidates(found)))
-    elif found.how == "fuzzy":
-        issues.append(Issue("warning", *at(raw.indikator_at), f"jenis PMKS '{raw.indikator}' dibaca sebagai {ind.label(found.code)} (kemiripan {found.score:.0f}%)", None))
-    ok = match is not None and match.ok and not (ref.scope and not match.code.startswith(ref.scope))
-    return (match.code, period, found.code) if ok and period and found.ok else None
-
-
-def _desa_issue(ref: Reference, raw, kec_code: str | None, match: Match, issues: list) -> None:
-    gaz = ref.gazetteer
-    where = (raw.sheet, raw.desa_at.row, raw.desa_at.col)
-    pickable = bool(kec_code and raw.desa and not raw.kode and match.candidates)
-    choices = {"jenis": "desa", "kode_kecamatan": kec_code, "nama": raw.desa,
-               "kandidat": [[c, label] for c, label, _ in match.candidates if gaz.parent.get(c) == kec_code]} if pickable else None
-    if choices is not None and not choices["kandidat"]:
-        choices = None
-    if not match.ok:
-        issues.append(Issue("error", *where, _desa_message(gaz, raw, kec_code, match), _candidates(match), choices=choices))
-    elif ref.scope and not match.code.startswith(ref.scope):
-        issues.append(Issue("error", *where, f"desa {gaz.label(match.code)} di luar kecamatan Anda "
-                            f"({gaz.names.get(ref.scope, ref.scope)}); laporan ini tidak dapat Anda simpan", None))
-    elif match.how == "fuzzy":
-        issues.append(Issue("warning", *where, f"desa '{raw.desa}' dibaca sebagai {gaz.label(match.code)} (kemiripan {match.score:.0f}%)",
-                            "simpan sebagai alias bila benar: python -m etl alias", choices=choices))
-
-
-def _counts(raw, counts: dict, issues: list) -> tuple | None:
-    """(L, P, jumlah) of a raw value as numbers, or None after recording what cannot be read."""
-    parsed = []
-    for part, value, col in (("l", raw.laki_laki, raw.l_col), ("p", raw.perempuan, raw.p_col), ("j", raw.jumlah, raw.j_col)):
-        if value.__class__ is float and value != value:
-            value = None
-        elif value.__class__ is bool:
-            value = str(value)  # True must not share a cache entry with 1
-        try:
-            number, problem = counts[value]
-        except KeyError:
-            number, problem = counts[value] = parse_count(value)
-        except TypeError:  # unhashable
-            number, problem = parse_count(value)
-        if problem:
-            issues.append(Issue("error", raw.sheet, raw.row, col, f"{_PART[part]}: {problem}", "isi dengan bilangan bulat ≥ 0 (kosong atau '-' berarti 0)"))
-        parsed.append(number)
-    return None if None in parsed else tuple(parsed)
-
-
-_PART = {"l": "L (laki-laki)", "p": "P (perempuan)", "j": "jumlah"}
-
-
-def _given(value) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, float):
-        return value == value
-    return bool(str(value).strip())
-
-
-def _match_desa(gaz: Gazetteer, key) -> Match:
-    kec_code, text, name = key
-    match = gaz.match_desa(text, kec_code)
-    if match.ok and name and text != name:  # a code was given: the name beside it must agree
-        by_name = gaz.match_desa(name, gaz.parent[match.code])
-        if by_name.ok and by_name.code != match.code:
-            return Match(None, 0.0, "conflict", [(match.code, gaz.label(match.code), 100.0), (by_name.code, gaz.label(by_name.code), 100.0)])
-    return match
-
-
-def _desa_message(gaz: Gazetteer, raw, kec_code, match: Match) -> str:
-    where = f" di Kecamatan {gaz.names[kec_code]}" if kec_code else ""
-    if match.how == "elsewhere":
-        other = ", ".join(label for _, label, _ in match.candidates if gaz.parent.get(_) != kec_code)
-        return f"desa '{raw.desa or raw.kode}' tidak berada di Kecamatan {gaz.names.get(kec_code, kec_code)}; nama itu ada di {other}"
-    if match.how == "ambiguous":
-        return (f"desa '{raw.desa}' ada di {len(match.candidates)} kecamatan; laporan tidak menyebut kecamatannya "
-                "(sebutkan saat impor: --kecamatan KODE; halaman Unggah: pilihan 'Kecamatan')")
-    if match.how == "conflict":
-        return f"kode desa '{raw.kode}' tidak sesuai dengan nama '{raw.desa}'"
-    if not (raw.desa or raw.kode):
-        return "nama desa kosong"
-    return f"desa '{raw.desa or raw.kode}' tidak ditemukan{where}"
-
-
-def _candidates(match: Match) -> str | None:
-    if not match.candidates:
-        return None
-    return "mungkin: " + "; ".join(f"{label} [{code}]" for code, label, _ in match.candidates[:3])
 
 
 def _plan(ref: Reference, frame: pd.DataFrame, results: list[FileResult], replace: bool) -> None:

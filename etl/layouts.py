@@ -86,9 +86,22 @@ class Raw:
 
 
 @dataclass
+class LongTable:
+    """A long table's body column-wise: the cells of each field as written, with their Excel row numbers."""
+
+    sheet: str | None
+    rows: list[int]
+    cells: dict[str, list]  # field -> cells, only for fields that have a column
+    letters: dict[str, str | None]
+    kecamatan: tuple[str, Where] | None  # from the title or the analyst when there is no kecamatan column
+    periode: tuple[object, Where] | None
+
+
+@dataclass
 class SheetResult:
     layout: str | None
     values: list[Raw] = field(default_factory=list)
+    tables: list[LongTable] = field(default_factory=list)
     problems: list[tuple[str, Where, str, str | None]] = field(default_factory=list)  # (severity, where, message, suggestion)
     defaulted: set[str] = field(default_factory=set)  # fields the sheet does not say, taken from `defaults`
 
@@ -281,62 +294,37 @@ def _long(sheet, texts, raw, header, roles, defaults) -> SheetResult:
         return result
     col = {k: roles.get(k) for k in ("kecamatan", "desa", "kode", "indikator", "periode", "tahun", "jumlah", "l", "p", "psm")}
     letter = {k: (column_letter(v) if v is not None else None) for k, v in col.items()}
-    text = _TextCache()
-    desa_col = col["desa"]
-    for r in range(header + 1, len(raw)):
-        raw_row = raw[r]
-        key = text(raw_row[desa_col])
-        if key:
-            if key[0] in "JjTtSsGg" and _is_total(key):
-                continue  # a (sub)total row
-        else:
-            if _blank_raw(raw_row):
-                continue
-            stop = _stop_row(texts[r], desa_col)
-            if stop == "signature":
-                break
-            if stop == "total":
-                continue
-        result.values.append(_long_value(sheet, r, raw_row, col, letter, text, kec_ctx, per_ctx))
+    body = list(_long_body(texts, raw, header, col["desa"]))
+    cells = {k: [raw[r][c] for r in body] for k, c in col.items() if c is not None}
+    result.tables.append(LongTable(sheet, [r + 1 for r in body], cells, letter, kec_ctx, per_ctx))
     return result
 
 
-class _TextCache(dict):
-    """cell_text once per distinct cell value (a long table repeats its names and months many times)."""
-
-    def __call__(self, value) -> str:
-        if value.__class__ is not str:
-            return cell_text(value)
-        try:
-            return self[value]
-        except KeyError:
-            found = self[value] = cell_text(value)
-            return found
-
-
-def _long_value(sheet, r, raw_row, col, letter, text, kec_ctx, per_ctx) -> Raw:
-    def get(k):
-        return text(raw_row[col[k]]) if col[k] is not None else None
-
-    def cell(k):
-        return raw_row[col[k]] if col[k] is not None else None
-
-    row = r + 1
-    if col["periode"] is not None:
-        periode, per_at = cell("periode"), Where(row, letter["periode"])
-        if col["tahun"] is not None and get("tahun") and not re.search(r"\d{4}|\d+[-/]\d+", get("periode") or ""):
-            periode = f"{get('periode')} {get('tahun')}"
-    else:
-        periode, per_at = per_ctx
-    if col["kecamatan"] is not None:
-        kec, kec_at = get("kecamatan"), Where(row, letter["kecamatan"])
-    else:
-        kec, kec_at = kec_ctx or (None, Where())
-    return Raw(
-        sheet, row, kec or None, kec_at, get("desa"), Where(row, letter["desa"]), get("kode") or None,
-        periode, per_at, get("indikator"), Where(row, letter["indikator"]),
-        cell("l"), letter["l"], cell("p"), letter["p"], cell("jumlah"), letter["jumlah"], get("psm") or None,
-    )
+def _long_body(texts, raw, header: int, desa_col: int):
+    """Row indexes of a long table's records: blank and (sub)total rows skipped, ending at a signature block."""
+    seen: dict[str, bool] = {}  # desa cell text -> is it a total label
+    for r in range(header + 1, len(raw)):
+        raw_row = raw[r]
+        value = raw_row[desa_col]
+        if value.__class__ is str and value in seen:
+            if not seen[value]:
+                yield r
+            continue
+        key = cell_text(value)
+        if key:
+            total = key[0] in "JjTtSsGg" and _is_total(key)
+            if value.__class__ is str:
+                seen[value] = total
+            if not total:
+                yield r
+            continue
+        if _blank_raw(raw_row):
+            continue
+        stop = _stop_row(texts[r], desa_col)
+        if stop == "signature":
+            return
+        if stop != "total":
+            yield r
 
 
 def _form(sheet, texts, raw, header, roles, below, indicators, defaults) -> SheetResult:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from etl.cells import cell_text, find_period, parse_count, parse_period
@@ -186,9 +187,9 @@ def resolve_long(ref, table: LongTable, result) -> pd.DataFrame:
     n = len(table.rows)
     if not n:
         return pd.DataFrame(columns=COLUMNS)
-    text = _texts_of(table)
-    kec = text("kecamatan") if "kecamatan" in table.cells else [table.kecamatan[0] if table.kecamatan else None] * n
-    kode, desa, ind, psm = text("kode"), text("desa"), text("indikator"), text("psm")
+    text = lambda f: _take(table.cells[f], cell_text) if f in table.cells else np.full(n, None, dtype=object)  # noqa: E731
+    kec = text("kecamatan") if "kecamatan" in table.cells else np.full(n, table.kecamatan[0] if table.kecamatan else None, dtype=object)
+    kode, desa, ind = text("kode"), text("desa"), text("indikator")
     periode = _long_periods(table, text)
     caches: dict[str, dict] = {"periode": {}, "kecamatan": {}, "desa": {}}
 
@@ -199,91 +200,86 @@ def resolve_long(ref, table: LongTable, result) -> pd.DataFrame:
         return Raw(table.sheet, row, kec[i] or None, kec_at, desa[i], Where(row, at["desa"]), kode[i] or None, periode[i], per_at,
                    ind[i], Where(row, at["indikator"]))
 
-    place = _by_key(list(zip(kec, kode, desa)), table, result, lambda i: _place(ref, stub(i), caches, result.issues))
-    month = _by_key(periode, table, result, lambda i: _period(stub(i), caches, result.issues))
-    indicator = _by_key(ind, table, result, lambda i: _indicator(ref, stub(i), result.issues))
-    parts, given = [], []
-    for key, label in (("l", "l"), ("p", "p"), ("jumlah", "j")):
+    places = pd.Series(list(zip(kec, kode, desa)), dtype=object)
+    frame = pd.DataFrame({
+        "kode_desa": _by_key(places, table, result, lambda i: _place(ref, stub(i), caches, result.issues)),
+        "periode": _by_key(periode, table, result, lambda i: _period(stub(i), caches, result.issues)),
+        "kode_indikator": _by_key(ind, table, result, lambda i: _indicator(ref, stub(i), result.issues)),
+    })
+    given = {}
+    for key, label, column in (("l", "l", "laki_laki"), ("p", "p", "perempuan"), ("jumlah", "j", "jumlah")):
         cells = table.cells.get(key)
         if cells is None:
-            parts.append([0] * n)
-            given.append([False] * n)
+            frame[column], given[label] = 0, np.zeros(n, dtype=bool)
             continue
+        cells = _no_bools(cells)
         col = table.letters[key]
-        parts.append(_by_key(cells, table, result, lambda i, cells=cells, col=col, label=label: _count(cells[i], label, table, i, col, result.issues)))
-        flags = {v: _given(v) for v in _distinct(cells)}
-        given.append([flags[_hashable(v)] for v in cells])
-    frame = pd.DataFrame({
-        "kode_desa": place, "periode": month, "kode_indikator": indicator, "laki_laki": parts[0], "perempuan": parts[1],
-        "jumlah": parts[2], "lp_given": [a or b for a, b in zip(given[0], given[1])], "j_given": given[2],
-        "sheet": table.sheet, "baris": table.rows, "kolom": table.letters["jumlah"] or table.letters["l"],
-        "l_col": table.letters["l"], "p_col": table.letters["p"], "nama_psm": [p or None for p in psm],
-        "nama_tertulis": [d or k for d, k in zip(desa, kode)],
-    })
+        frame[column] = _by_key(cells, table, result, lambda i, c=cells, k=col, part=label: _count(c[i], part, table, i, k, result.issues))
+        given[label] = _take(cells, _given).astype(bool)
+    frame = frame.assign(
+        lp_given=given["l"] | given["p"], j_given=given["j"], sheet=table.sheet, baris=table.rows,
+        kolom=table.letters["jumlah"] or table.letters["l"], l_col=table.letters["l"], p_col=table.letters["p"],
+        nama_psm=[p or None for p in text("psm")], nama_tertulis=np.where(desa.astype(bool), desa, kode),
+    )
     frame = frame[frame[["kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah"]].notna().all(axis=1)]
-    return frame.astype({"laki_laki": "int64", "perempuan": "int64", "jumlah": "int64"}).reset_index(drop=True)
+    return frame.astype({"laki_laki": "int64", "perempuan": "int64", "jumlah": "int64"}).reset_index(drop=True)[COLUMNS]
 
 
-def _texts_of(table: LongTable):
-    seen: dict[str, str] = {}
-
-    def text(field: str) -> list:
-        cells = table.cells.get(field)
-        if cells is None:
-            return [None] * len(table.rows)
-        out = []
-        for value in cells:
-            if value.__class__ is str:
-                found = seen.get(value)
-                if found is None:
-                    found = seen[value] = cell_text(value)
-                out.append(found)
-            else:
-                out.append(cell_text(value))
-        return out
-
-    return text
+def _factorize(values) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each value, first row of each distinct value); NaN counts as one value, as written."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return codes, first
 
 
-def _long_periods(table: LongTable, text) -> list:
+def _take(values, compute) -> np.ndarray:
+    """compute(value) for each value, called once per distinct value."""
+    codes, first = _factorize(values)
+    answers = np.empty(len(first), dtype=object)
+    answers[:] = [compute(_nan_free(values[i])) for i in first]
+    return answers[codes]
+
+
+def _nan_free(value):
+    return None if value.__class__ is float and value != value else value
+
+
+def _no_bools(cells: list) -> list:
+    """True would share a key with 1 (and False with 0) when values are grouped; keep them apart as text."""
+    return [str(v) if v.__class__ is bool else v for v in cells] if any(v.__class__ is bool for v in cells) else cells
+
+
+def _long_periods(table: LongTable, text) -> np.ndarray:
+    n = len(table.rows)
     if "periode" not in table.cells:
-        return [table.periode[0]] * len(table.rows)
-    cells = table.cells["periode"]
-    if "tahun" not in table.cells:
-        return [_hashable(v) for v in cells]
-    shown, years = text("periode"), text("tahun")
-    return [f"{p} {y}" if y and not re.search(r"\d{4}|\d+[-/]\d+", p or "") else _hashable(v) for v, p, y in zip(cells, shown, years)]
+        out = np.empty(n, dtype=object)
+        out[:] = [table.periode[0]] * n
+        return out
+    cells = np.empty(n, dtype=object)
+    cells[:] = [_nan_free(v) for v in table.cells["periode"]]
+    if "tahun" in table.cells:
+        shown, years = text("periode"), text("tahun")
+        for i, (p, y) in enumerate(zip(shown, years)):
+            if y and not re.search(r"\d{4}|\d+[-/]\d+", p or ""):
+                cells[i] = f"{p} {y}"
+    return cells
 
 
-def _hashable(value):
-    if value.__class__ is float and value != value:
-        return None
-    if value.__class__ is bool:
-        return str(value)  # True must not share a key with 1
-    return value
-
-
-def _distinct(values: list) -> list:
-    return list(dict.fromkeys(_hashable(v) for v in values))
-
-
-def _by_key(keys: list, table: LongTable, result, resolve) -> list:
+def _by_key(keys, table: LongTable, result, resolve) -> np.ndarray:
     """Resolve each distinct key at its first row; its issues are repeated for the other rows holding it."""
-    first: dict = {}
-    for i, key in enumerate(map(_hashable, keys)):
-        first.setdefault(key, i)
-    answers, noisy = {}, {}
-    for key, i in first.items():
+    codes, first = _factorize(keys)
+    answers = np.empty(len(first), dtype=object)
+    noisy = {}
+    for k, i in enumerate(first):
         before = len(result.issues)
-        answers[key] = resolve(i)
+        answers[k] = resolve(int(i))
         if len(result.issues) > before:
-            noisy[key] = (table.rows[i], result.issues[before:])
-    if noisy:
-        for i, key in enumerate(map(_hashable, keys)):
-            if key in noisy and first[key] != i:
-                row, issues = noisy[key]
-                result.issues.extend(replace(issue, row=table.rows[i]) if issue.row == row else issue for issue in issues)
-    return [answers[k] for k in map(_hashable, keys)]
+            noisy[k] = (table.rows[i], result.issues[before:])
+    for k, (row, issues) in noisy.items():
+        for i in np.flatnonzero(codes == k)[1:]:
+            result.issues.extend(replace(issue, row=table.rows[i]) if issue.row == row else issue for issue in issues)
+    return answers[codes]
 
 
 def _count(value, label: str, table: LongTable, i: int, col: str | None, issues: list) -> int | None:

@@ -3,8 +3,9 @@
 Files are generated (synthetic counts, real Tuban desa names from the warehouse). Each import runs as
 its own process into a fresh copy of an initialised warehouse, repeated; the table shows median wall
 time, rows (values) per second and the median peak resident memory of the import process (the parsing
-worker is a separate, smaller process). Baseline in the same run: `python -c "import duckdb"` start-up.
-Goals (issue 3): 328 forms < 10 s, 100.000-row CSV < 5 s.
+worker is a separate, smaller process). Baselines in the same run: `python -c "import duckdb"` start-up,
+and just reading the same files in a fresh process: every form with python-calamine, the CSV with pandas.
+Goals (issue 15): 328 forms <= 3 s end to end, 100.000-row CSV <= 2 s.
 Usage: python bench/bench_ingest.py [--repeat 3]
 """
 
@@ -69,8 +70,13 @@ def main() -> None:
         env = {**os.environ, "PMKS_DB": str(template_db)}
         subprocess.run([sys.executable, "-m", "etl", "init"], cwd=REPO, env=env, check=True, capture_output=True)
         forms, long_csv, form_values = make_files(template_db, tmp, args.rows)
+        read_forms = ("import sys, python_calamine as pc\nfor p in sys.argv[1:]:\n"
+                      "    book = pc.CalamineWorkbook.from_path(p)\n    [book.get_sheet_by_name(n).to_python() for n in book.sheet_names]")
+        read_csv = "import sys, pandas as pd; pd.read_csv(sys.argv[1], sep=';')"
         steps = {
             "baseline: python -c 'import duckdb'": ([sys.executable, "-c", "import duckdb"], 0),
+            f"baseline: calamine reads {len(forms)} forms": ([sys.executable, "-c", read_forms, *forms], form_values),
+            "baseline: pandas reads the CSV": ([sys.executable, "-c", read_csv, long_csv], args.rows),
             f"import {len(forms)} forms (1 file each)": ([sys.executable, "-m", "etl", "import", *forms], form_values),
             f"import {len(forms)} forms --dry-run": ([sys.executable, "-m", "etl", "import", "--dry-run", *forms], form_values),
             "import long CSV, " + f"{args.rows:,}".replace(",", ".") + " rows": ([sys.executable, "-m", "etl", "import", long_csv], args.rows),
@@ -84,13 +90,13 @@ def main() -> None:
                 db.unlink()
     base = statistics.median(t for t, _ in results[next(iter(steps))])
     print(f"Tuban (328 desa), {args.repeat} runs, {os.cpu_count()} cores; medians")
-    print(f"{'step':<40}{'s':>8}{'x baseline':>12}{'values/s':>11}{'peak RSS MB':>13}")
+    print(f"{'step':<42}{'s':>8}{'x baseline':>12}{'values/s':>11}{'peak RSS MB':>13}")
     for name, values in results.items():
         t = statistics.median(v[0] for v in values)
         m = statistics.median(v[1] for v in values)
         n = steps[name][1]
         rate = f"{n / t:>11,.0f}".replace(",", ".") if n else f"{'':>11}"
-        print(f"{name:<40}{t:>8.2f}{t / base:>12.1f}{rate}{m:>13.0f}")
+        print(f"{name:<42}{t:>8.2f}{t / base:>12.1f}{rate}{m:>13.0f}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from etl.db import audit as write_audit
 from etl.layouts import extract
 from etl.load import new_batch, write_reports
 from etl.match import Gazetteer, IndicatorMatcher
-from etl.resolve import resolve_long, resolve_raws
+from etl.resolve import COLUMNS, resolve_long, resolve_raws
 from etl.sandbox import SheetReader
 from etl.sheets import Sheet, Unreadable
 from etl.validate import Issue
@@ -104,14 +104,16 @@ def analyse_files(ref: Reference, files: list[tuple[str, bytes, list[Sheet] | Un
     Reading and matching run per file; the rules and the comparison with stored reports run once over
     all files, so a month of 328 forms costs a few queries, not a few per form.
     """
-    results, frames = [], []
+    results, rows, frames = [], [], []
     for index, (name, data, sheets) in enumerate(files):
-        result, frame = _read(ref, name, data, reader, sheets)
+        result, found, tables = _read(ref, name, data, reader, sheets)
         results.append(result)
-        if frame is not None and not frame.empty:
-            frames.append(frame.assign(_file=index))
+        rows.extend(row + (index,) for row in found)
+        frames.extend(frame.assign(_file=index) for frame in tables if not frame.empty)
+    if rows:  # one frame for all forms and recaps of the run, not one per file
+        frames.insert(0, pd.DataFrame(rows, columns=[*COLUMNS, "_file"]))
     if frames:
-        _plan(ref, pd.concat(frames, ignore_index=True), results, replace)
+        _plan(ref, pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0], results, replace)
     for result in results:
         result.issues = _summarise(result.issues)
         if result.errors:
@@ -127,21 +129,21 @@ def analyse_files(ref: Reference, files: list[tuple[str, bytes, list[Sheet] | Un
     return results
 
 
-def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -> tuple[FileResult, pd.DataFrame | None]:
-    """Read one file and resolve its names, months and counts; the frame is None when nothing more is to check."""
+def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -> tuple[FileResult, list[tuple], list[pd.DataFrame]]:
+    """Read one file and resolve its names, months and counts: rows of its forms and recaps, frames of its long tables."""
     result = FileResult(name, sha256(data), len(data))
     if result.sha256 in ref.imported:
         earlier, when, batch = ref.imported[result.sha256]
         result.status = "unchanged"
         result.note = f"berkas yang sama persis sudah diimpor pada {fmt.tanggal(when.date())} (batch {batch}, '{earlier}'); tidak ada yang diubah"
-        return result, None
+        return result, [], []
     try:
         if isinstance(sheets, Unreadable):
             raise sheets
         sheets = sheets if sheets is not None else reader.read(data, name)
     except Unreadable as exc:
         result.issues.append(Issue("error", None, None, None, f"berkas tidak dapat dibaca: {exc}", "simpan ulang berkas sebagai .xlsx atau .csv dari Excel/LibreOffice"))
-        return result, None
+        return result, [], []
     raws, tables = [], []
     defaults = _defaults(ref, name)
     used: dict[str, str] = {}
@@ -158,10 +160,9 @@ def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -
         if not result.errors:
             result.issues.append(Issue("error", None, None, None, "tidak ada laporan PMKS yang dikenali dalam berkas ini",
                                        "gunakan formulir resmi (python -m etl template), rekap kecamatan, atau tabel panjang dengan kolom desa, indikator, periode, jumlah"))
-        return result, None
+        return result, [], []
     _note_defaults(ref, result, defaults, used)
-    frames = [resolve_raws(ref, raws, result), *(resolve_long(ref, table, result) for table in tables)]
-    return result, pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
+    return result, resolve_raws(ref, raws, result), [resolve_long(ref, table, result) for table in tables]
 
 
 def _defaults(ref: Reference, name: str) -> dict[str, tuple]:

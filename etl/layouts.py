@@ -240,7 +240,7 @@ def extract(sheet_name: str | None, rows: list[list], merged, indicators: Indica
             below = {_role(t): c for c, t in enumerate(texts[r + 1])} if r + 1 < len(texts) else {}
             if has_count or ("l" in below and "p" in below):
                 return _form(sheet_name, texts, raw_rows, r, roles, below, indicators, defaults)
-        hits = [c for c, t in enumerate(texts[r]) if t and not _role(t) and indicators.match(t).how in ("exact", "alias")]
+        hits = [c for c, t in enumerate(texts[r]) if t and not _role(t) and indicators.is_named(t)]
         if len(hits) >= 3:
             return _wide(sheet_name, texts, raw_rows, r, indicators, defaults)
     if any(any(t for t in row) for row in texts):

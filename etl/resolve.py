@@ -28,7 +28,7 @@ def _once(cache: dict, key, compute):
     return cache[key]
 
 
-def resolve_raws(ref, raws: list, result) -> pd.DataFrame:
+def resolve_raws(ref, raws: list, result) -> list[tuple]:
     """Turn raw values into codes, months and counts; record an issue for everything that does not resolve.
 
     The frame holds the values that resolved, even when others did not, so that the rules of
@@ -52,7 +52,7 @@ def resolve_raws(ref, raws: list, result) -> pd.DataFrame:
             codes[0], codes[1], codes[2], parsed[0], parsed[1], parsed[2], l_given, raw.j_col is not None and _given(raw.jumlah),
             raw.sheet, raw.row, raw.j_col or raw.l_col, raw.l_col, raw.p_col, raw.psm, raw.desa or raw.kode,
         ))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return rows  # one tuple per value, in the order of COLUMNS
 
 
 def _names(ref, raw, caches: dict, issues: list) -> tuple | None:

@@ -200,7 +200,7 @@ def resolve_long(ref, table: LongTable, result) -> pd.DataFrame:
         return Raw(table.sheet, row, kec[i] or None, kec_at, desa[i], Where(row, at["desa"]), kode[i] or None, periode[i], per_at,
                    ind[i], Where(row, at["indikator"]))
 
-    places = pd.Series(list(zip(kec, kode, desa)), dtype=object)
+    places = pd.Series(list(zip(kec.tolist(), kode.tolist(), desa.tolist())), dtype=object)
     frame = pd.DataFrame({
         "kode_desa": _by_key(places, table, result, lambda i: _place(ref, stub(i), caches, result.issues)),
         "periode": _by_key(periode, table, result, lambda i: _period(stub(i), caches, result.issues)),
@@ -219,9 +219,14 @@ def resolve_long(ref, table: LongTable, result) -> pd.DataFrame:
     frame = frame.assign(
         lp_given=given["l"] | given["p"], j_given=given["j"], sheet=table.sheet, baris=table.rows,
         kolom=table.letters["jumlah"] or table.letters["l"], l_col=table.letters["l"], p_col=table.letters["p"],
-        nama_psm=[p or None for p in text("psm")], nama_tertulis=np.where(desa.astype(bool), desa, kode),
+        nama_psm=[p or None for p in text("psm")] if "psm" in table.cells else None,
+        nama_tertulis=[d or k for d, k in zip(desa.tolist(), kode.tolist())],
     )
-    frame = frame[frame[["kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah"]].notna().all(axis=1)]
+    resolved = np.ones(n, dtype=bool)
+    for column in ("kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah"):
+        if frame[column].dtype == object:
+            resolved &= np.fromiter((v is not None for v in frame[column].tolist()), dtype=bool, count=n)
+    frame = frame[resolved] if not resolved.all() else frame
     return frame.astype({"laki_laki": "int64", "perempuan": "int64", "jumlah": "int64"}).reset_index(drop=True)[COLUMNS]
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from etl import fmt
@@ -116,9 +117,12 @@ def claimed_in_run(frame: pd.DataFrame, claimed: dict, names: list[str], gazette
     issues = []
     firsts = frame.groupby(["kode_desa", "periode", "_file"], sort=True).agg(sheet=("sheet", "first"), baris=("baris", "min")).reset_index()
     firsts = firsts.rename(columns={"_file": "file"})
-    owner = firsts.groupby(["kode_desa", "periode"])["file"].transform("min")
-    for row in firsts.itertuples():
-        other = claimed.get((row.kode_desa, row.periode)) or (names[owner[row.Index]] if row.file != owner[row.Index] else None)
+    owner = firsts.groupby(["kode_desa", "periode"])["file"].transform("min").to_numpy()
+    taken = [claimed.get(key) for key in zip(firsts["kode_desa"], firsts["periode"])] if claimed else [None] * len(firsts)
+    clash = (firsts["file"].to_numpy() != owner) | np.array([t is not None for t in taken], dtype=bool)
+    for i in np.flatnonzero(clash):  # only the reports that clash are looked at one by one
+        row = firsts.iloc[i]
+        other = taken[i] or names[owner[i]]
         if other:
             issues.append(Issue("error", row.sheet, int(row.baris), None,
                                 f"laporan {gazetteer.label(row.kode_desa)} {fmt.bulan(row.periode)} juga ada di berkas '{other}' dalam impor ini",

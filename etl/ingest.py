@@ -223,29 +223,7 @@ def _plan(ref: Reference, frame: pd.DataFrame, results: list[FileResult], replac
         .agg(sheet=("sheet", "first"), nama_psm=("nama_psm", "first"), values=("jumlah", "size"), jumlah=("jumlah", "sum"), baris=("baris", "min"))
         .reset_index()
     )
-    stored = _stored(ref.con, reports)
-    drop: set[tuple] = set()
-    if stored:
-        many_months = reports.groupby("_file")["periode"].nunique().to_dict()
-        keys = set(stored)
-        subset = frame[[k in keys for k in zip(frame["kode_desa"], frame["periode"])]]
-        for (index, desa, periode), new in subset.groupby(["_file", "kode_desa", "periode"], sort=True):
-            old = stored[(desa, periode)]
-            result = results[index]
-            diff = _diff(ref, desa, periode, old["values"], new, many_months=many_months[index] > 1)
-            if not diff:
-                drop.add((index, desa, periode))
-            elif replace:
-                result.changes.extend(diff)
-                result.replaces += 1
-            else:
-                source = "data demo sintetis" if old["sintetis"] else f"berkas '{old['nama_berkas']}'"
-                result.issues.append(Issue(
-                    "error", new["sheet"].iloc[0], int(new["baris"].min()), None,
-                    f"laporan {ref.gazetteer.label(desa)} {fmt.bulan(periode)} sudah ada ({source}, diimpor {fmt.tanggal(old['diterima'].date())}); "
-                    f"{len(diff)} nilai berbeda, mis. {diff[0]}",
-                    "periksa lalu impor ulang dengan --replace (unggah: centang 'ganti laporan yang sudah ada') untuk menggantinya",
-                ))
+    drop = _compare_stored(ref, frame, reports, results, replace)
     # split per file once (dropping the run's file index here, not 2 x 328 times below)
     report_groups = dict(tuple(reports.drop(columns="_file").groupby(reports["_file"].to_numpy())))
     value_groups = dict(tuple(frame.drop(columns="_file").groupby(frame["_file"].to_numpy())))
@@ -265,6 +243,36 @@ def _plan(ref: Reference, frame: pd.DataFrame, results: list[FileResult], replac
                 values = values[[k not in keep for k in zip(values["kode_desa"], values["periode"])]]
         result.reports = mine.reset_index(drop=True)
         result.values = values.reset_index(drop=True)
+
+
+def _compare_stored(ref: Reference, frame: pd.DataFrame, reports: pd.DataFrame, results: list[FileResult], replace: bool) -> set[tuple]:
+    """Compare with the stored reports: record the changes (or the refusal without --replace); returns the
+    (file, desa, month) reports identical to what is stored, which are skipped."""
+    stored = _stored(ref.con, reports)
+    drop: set[tuple] = set()
+    if not stored:
+        return drop
+    many_months = reports.groupby("_file")["periode"].nunique().to_dict()
+    keys = set(stored)
+    subset = frame[[k in keys for k in zip(frame["kode_desa"], frame["periode"])]]
+    for (index, desa, periode), new in subset.groupby(["_file", "kode_desa", "periode"], sort=True):
+        old = stored[(desa, periode)]
+        result = results[index]
+        diff = _diff(ref, desa, periode, old["values"], new, many_months=many_months[index] > 1)
+        if not diff:
+            drop.add((index, desa, periode))
+        elif replace:
+            result.changes.extend(diff)
+            result.replaces += 1
+        else:
+            source = "data demo sintetis" if old["sintetis"] else f"berkas '{old['nama_berkas']}'"
+            result.issues.append(Issue(
+                "error", new["sheet"].iloc[0], int(new["baris"].min()), None,
+                f"laporan {ref.gazetteer.label(desa)} {fmt.bulan(periode)} sudah ada ({source}, diimpor {fmt.tanggal(old['diterima'].date())}); "
+                f"{len(diff)} nilai berbeda, mis. {diff[0]}",
+                "periksa lalu impor ulang dengan --replace (unggah: centang 'ganti laporan yang sudah ada') untuk menggantinya",
+            ))
+    return drop
 
 
 def _stored(con: duckdb.DuckDBPyConnection, reports: pd.DataFrame) -> dict:

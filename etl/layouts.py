@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from etl.cells import cell_text, column_letter
 from etl.context import Where, header_block, title_facts
@@ -153,8 +154,9 @@ def extract(sheet_name: str | None, rows: list[list], merged, indicators: Indica
     """Find the layout of one sheet and its raw values; layout None when the sheet holds no report.
 
     `defaults` ({'kecamatan'|'periode': (value, Where, source)}) fill in what the sheet does not say."""
-    width = max((len(r) for r in rows), default=0)
-    raw_rows = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in rows]
+    lengths = list(map(len, rows))
+    width = max(lengths, default=0)
+    raw_rows = rows if lengths.count(width) == len(rows) else [r if n == width else list(r) + [None] * (width - n) for r, n in zip(rows, lengths)]
     texts = _Texts(raw_rows, width)
     _merge_fill(texts, merged, range(0, HEADER_SCAN))
     for r in range(min(HEADER_SCAN, len(texts))):
@@ -225,7 +227,8 @@ def _long(sheet, texts, raw, header, roles, defaults) -> SheetResult:
     col = {k: roles.get(k) for k in ("kecamatan", "desa", "kode", "indikator", "periode", "tahun", "jumlah", "l", "p", "psm")}
     letter = {k: (column_letter(v) if v is not None else None) for k, v in col.items()}
     body = list(_long_body(texts, raw, header, col["desa"]))
-    cells = {k: [raw[r][c] for r in body] for k, c in col.items() if c is not None}
+    records = list(map(raw.__getitem__, body))
+    cells = {k: list(map(itemgetter(c), records)) for k, c in col.items() if c is not None}
     result.tables.append(LongTable(sheet, [r + 1 for r in body], cells, letter, kec_ctx, per_ctx))
     return result
 

@@ -200,8 +200,8 @@ def resolve_long(ref, table: LongTable, result) -> pd.DataFrame:
         return Raw(table.sheet, row, kec[i] or None, kec_at, desa[i], Where(row, at["desa"]), kode[i] or None, periode[i], per_at,
                    ind[i], Where(row, at["indikator"]))
 
-    places = pd.Series(list(zip(kec.tolist(), kode.tolist(), desa.tolist())), dtype=object)
-    frame = pd.DataFrame({
+    places = _combined(kec, kode, desa)
+    frame = pd.DataFrame({  # object columns as built: inferring string dtypes would cost more than the rest
         "kode_desa": _by_key(places, table, result, lambda i: _place(ref, stub(i), caches, result.issues)),
         "periode": _by_key(periode, table, result, lambda i: _period(stub(i), caches, result.issues)),
         "kode_indikator": _by_key(ind, table, result, lambda i: _indicator(ref, stub(i), result.issues)),
@@ -219,8 +219,8 @@ def resolve_long(ref, table: LongTable, result) -> pd.DataFrame:
     frame = frame.assign(
         lp_given=given["l"] | given["p"], j_given=given["j"], sheet=table.sheet, baris=table.rows,
         kolom=table.letters["jumlah"] or table.letters["l"], l_col=table.letters["l"], p_col=table.letters["p"],
-        nama_psm=[p or None for p in text("psm")] if "psm" in table.cells else None,
-        nama_tertulis=[d or k for d, k in zip(desa.tolist(), kode.tolist())],
+        nama_psm=pd.Series([p or None for p in text("psm")], dtype=object) if "psm" in table.cells else None,
+        nama_tertulis=pd.Series([d or k for d, k in zip(desa.tolist(), kode.tolist())], dtype=object),
     )
     resolved = np.ones(n, dtype=bool)
     for column in ("kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah"):
@@ -228,6 +228,15 @@ def resolve_long(ref, table: LongTable, result) -> pd.DataFrame:
             resolved &= np.fromiter((v is not None for v in frame[column].tolist()), dtype=bool, count=n)
     frame = frame[resolved] if not resolved.all() else frame
     return frame.astype({"laki_laki": "int64", "perempuan": "int64", "jumlah": "int64"}).reset_index(drop=True)[COLUMNS]
+
+
+def _combined(*columns) -> np.ndarray:
+    """One integer key per distinct combination of the columns' values (cheaper than hashing tuples)."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, first = _factorize(column)
+        key = key * (len(first) + 1) + codes
+    return key
 
 
 def _factorize(values) -> tuple[np.ndarray, np.ndarray]:
@@ -271,7 +280,7 @@ def _long_periods(table: LongTable, text) -> np.ndarray:
     return cells
 
 
-def _by_key(keys, table: LongTable, result, resolve) -> np.ndarray:
+def _by_key(keys, table: LongTable, result, resolve) -> pd.Series:
     """Resolve each distinct key at its first row; its issues are repeated for the other rows holding it."""
     codes, first = _factorize(keys)
     answers = np.empty(len(first), dtype=object)
@@ -284,7 +293,7 @@ def _by_key(keys, table: LongTable, result, resolve) -> np.ndarray:
     for k, (row, issues) in noisy.items():
         for i in np.flatnonzero(codes == k)[1:]:
             result.issues.extend(replace(issue, row=table.rows[i]) if issue.row == row else issue for issue in issues)
-    return answers[codes]
+    return pd.Series(answers[codes], dtype=object)
 
 
 def _count(value, label: str, table: LongTable, i: int, col: str | None, issues: list) -> int | None:

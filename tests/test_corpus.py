@@ -137,3 +137,36 @@ def test_cli_analyst_says_kecamatan_and_month_only_where_the_file_is_silent(corp
     assert files["formulir_resmi.xlsx"]["note"] == ""  # says both itself
     bad = run_etl("import", "--periode", "bulan depan", silent, db=db)
     assert bad.returncode == 2 and "--periode" in bad.stderr
+
+
+@pytest.mark.parametrize(("title", "kecamatan"), [
+    ("REKAPITULASI DATA PMKS KECAMATAN MONTONG KABUPATEN TUBAN", "MONTONG"),
+    ("REKAPITULASI PMKS KEC. PALANG BULAN OKTOBER 2026", "PALANG"),
+    ("LAPORAN PMKS Kec: Soko", "Soko"),
+    ("DATA PMKS KECAMATAN TUBAN KAB. TUBAN", "TUBAN"),
+])
+def test_kecamatan_is_cut_out_of_a_title_line(title, kecamatan):
+    from etl.context import header_block, title_facts
+
+    facts = title_facts([[title]], 1) | header_block([[title]], 1)
+    assert facts["kecamatan"][0] == kecamatan
+
+
+@pytest.mark.parametrize(("text", "month"), [("X/2026", date(2026, 10, 1)), ("Bulan X Tahun 2026", date(2026, 10, 1)),
+                                             ("BULAN : IX - 2026", date(2026, 9, 1)), ("Okt-26", date(2026, 10, 1))])
+def test_months_in_roman_numerals(text, month):
+    from etl.cells import find_period
+
+    assert find_period(text) == month
+
+
+def test_part_before_atau_names_the_indicator(empty_db):
+    from etl.match import IndicatorMatcher
+
+    con = duckdb.connect(str(empty_db), read_only=True)
+    try:
+        matcher = IndicatorMatcher.from_db(con)
+    finally:
+        con.close()
+    found = [matcher.match(t) for t in ("Anak yang Menjadi Korban Tindak Kekerasan", "Fakir Miskin atau Orang Tidak Mampu", "Penyandang Cacat")]
+    assert [(m.code, m.how) for m in found] == [("AKTK", "exact"), ("FM", "exact"), ("PD", "exact")]

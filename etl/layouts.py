@@ -271,11 +271,11 @@ def _form(sheet, texts, raw, header, roles, below, indicators, defaults) -> Shee
     missing = [label for name, label in (("desa", "Desa/Kelurahan"), ("periode", "Bulan")) if name not in context]
     for label in missing:
         result.problems.append(("error", Where(), f"isian '{label}' tidak ditemukan di kepala formulir", f"tulis mis. '{label} : …' di atas tabel" + (f" {ASK_MONTH}" if label == "Bulan" else "")))
-    if missing:
+    if "desa" not in context:
         return result
     desa, desa_at = context["desa"]
     kec, kec_at = context.get("kecamatan", (None, Where()))
-    periode, per_at = context["periode"]
+    periode, per_at = context.get("periode", (None, Where()))  # without a month the rows are still checked
     psm = context.get("psm", (None, None))[0]
     ind_col = roles["indikator"]
     letters = {k: (column_letter(v) if v is not None else None) for k, v in count_cols.items()}
@@ -335,8 +335,7 @@ def _wide(sheet, texts, raw, header, indicators, defaults) -> SheetResult:
                        [k for k in ("kecamatan", "periode") if k not in roles])
     if "periode" not in context:
         result.problems.append(("error", Where(), "bulan laporan tidak ditemukan di judul rekap", f"tulis mis. 'Bulan : Oktober 2026' di atas tabel {ASK_MONTH}"))
-        return result
-    periode, per_at = context["periode"]
+    periode, per_at = context.get("periode", (None, Where()))  # without a month the rows are still checked
     kec_ctx = context.get("kecamatan", (None, Where()))
     start = header + (2 if sub else 1)
     desa_col = roles["desa"]

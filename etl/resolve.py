@@ -60,10 +60,18 @@ def _names(ref, raw, caches: dict, issues: list) -> tuple | None:
     period = _period(raw, caches, issues)
     code = _place(ref, raw, caches, issues)
     indicator = _indicator(ref, raw, issues)
-    return (code, period, indicator) if code and period and indicator else None
+    return (code, period, indicator) if code and indicator and (period or _no_month(raw)) else None
+
+
+def _no_month(raw) -> bool:
+    """The sheet names no month at all (the layout reported it); its rows are still checked by the rules."""
+    return raw.periode is None and raw.periode_at.row is None
 
 
 def _period(raw, caches: dict, issues: list):
+    """The month of a raw value; None (already reported by the layout) when the sheet names no month at all."""
+    if _no_month(raw):
+        return None
     period = _once(caches["periode"], raw.periode, lambda v: parse_period(v) or (find_period(v) if isinstance(v, str) else None))
     if period is None:
         issues.append(Issue("error", raw.sheet, raw.periode_at.row, raw.periode_at.col, f"bulan laporan '{raw.periode}' tidak terbaca",
@@ -223,7 +231,7 @@ def resolve_long(ref, table: LongTable, result) -> pd.DataFrame:
         nama_tertulis=pd.Series([d or k for d, k in zip(desa.tolist(), kode.tolist())], dtype=object),
     )
     resolved = np.ones(n, dtype=bool)
-    for column in ("kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah"):
+    for column in ("kode_desa", "kode_indikator", "laki_laki", "perempuan", "jumlah"):
         if frame[column].dtype == object:
             resolved &= np.fromiter((v is not None for v in frame[column].tolist()), dtype=bool, count=n)
     frame = frame[resolved] if not resolved.all() else frame

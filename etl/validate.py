@@ -93,7 +93,8 @@ def future_month(frame: pd.DataFrame, today: date) -> list[Issue]:
     """A report cannot be for a month that has not begun."""
     current = today.replace(day=1)
     issues = []
-    for (index, periode), group in frame[frame["periode"] > current].groupby(["_file", "periode"]):
+    known = frame[frame["periode"].notna()]  # a file without a month is already refused
+    for (index, periode), group in known[known["periode"] > current].groupby(["_file", "periode"]):
         first = group.iloc[0]
         issues.append(Issue("error", first["sheet"], int(first["baris"]), None,
                             f"bulan laporan {fmt.bulan(periode)} belum tiba (hari ini {fmt.tanggal(today)})", "periksa tahun dan bulan laporan", index))

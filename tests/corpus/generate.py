@@ -113,6 +113,11 @@ def form_cases(rng: random.Random):
     expect = Expect(desa={CODES[("Palang", "Pucangan")]})
     grid = form_grid(twin, _values(rng, FORM_CODES), expect)
     yield "formulir_kembar_kecamatan_dipilih", [grid], _entry(expect, [OKT], options={"kecamatan": "35.23.18"}), SPREADSHEETS
+    # no month and two more errors: the missing month does not hide them
+    expect = Expect(errors=[("Laporan", None, None)])
+    grid = form_grid(Form("Jati", _fields("Jati", "Soko", None)), _values(rng, FORM_CODES), expect,
+                     wrong_sum={"FM": 77}, unknown=["Anak Putus Sekolah"])
+    yield "formulir_tanpa_bulan_dan_salah", [grid], _entry(expect, [], "rejected"), SPREADSHEETS
 
 
 def _recap_rows(rng, kec: str, written: dict[str, str | None], codes: list[str]):
@@ -121,8 +126,8 @@ def _recap_rows(rng, kec: str, written: dict[str, str | None], codes: list[str])
 
 
 def recap_cases(rng: random.Random):
-    def one(name, spec: Recap, rows, *, periods=(OKT,), status="accepted", formats=SPREADSHEETS, warnings=(), **errs):
-        expect = Expect()
+    def one(name, spec: Recap, rows, *, periods=(OKT,), status="accepted", formats=SPREADSHEETS, warnings=(), errors=(), **errs):
+        expect = Expect(errors=list(errors))
         grid = recap_grid(spec, rows, expect, **errs)
         expect.warnings.extend(warnings)
         yield name, [grid], _entry(expect, list(periods), status), formats
@@ -150,6 +155,9 @@ def recap_cases(rng: random.Random):
     yield from one("rekap_salah_tiga", Recap(["REKAPITULASI DATA PMKS", "KECAMATAN MONTONG", "BULAN OKTOBER 2026"], header="lp"),
                    _recap_rows(rng, "Montong", {"Guwoterus": "Guwoterus", "Sukamaju": None, "Pakel": "Pakel"}, codes[:4]),
                    status="rejected", wrong_sum={("Pakel", "LUT"): 40}, bad_cell={("Guwoterus", "AT"): "tiga"})
+    yield from one("rekap_tanpa_bulan_dan_salah", Recap(["REKAPITULASI DATA PMKS", "KECAMATAN SOKO"]),
+                   _recap_rows(rng, "Soko", {"Menilo": "Menilo", "Sukamaju": None}, codes[:4]), status="rejected",
+                   bad_cell={("Menilo", "LUT"): "lima"}, errors=[("Rekap", None, None)])
 
 
 def long_cases(rng: random.Random):

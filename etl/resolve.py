@@ -31,8 +31,8 @@ def _once(cache: dict, key, compute):
 def resolve_raws(ref, raws: list, result) -> list[tuple]:
     """Turn raw values into codes, months and counts; record an issue for everything that does not resolve.
 
-    The frame holds the values that resolved, even when others did not, so that the rules of
-    `etl.validate` report their errors in the same run."""
+    The rows (in the order of COLUMNS) hold the values that resolved, even when others did not, so that
+    the rules of `etl.validate` report their errors in the same run."""
     caches: dict[str, dict] = {"periode": {}, "kecamatan": {}, "desa": {}, "clean": {}}
     counts: dict = {}
     rows = []

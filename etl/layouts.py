@@ -298,6 +298,19 @@ def _form(sheet, texts, raw, header, roles, below, indicators, defaults) -> Shee
     return result
 
 
+def _recap_roles(top: list[str], above: list[str], below: list[str]) -> dict[str, int]:
+    """Columns of a recap that are not indicators: desa, kecamatan, code, number, and those to ignore."""
+    roles: dict[str, int] = {}
+    for c in range(len(top)):
+        for text in (top[c], above[c], below[c]):
+            role = _role(text)
+            if role in ("desa", "kecamatan", "kode", "no") and role not in roles:
+                roles[role] = c
+            if role in ("abaikan", "psm"):
+                roles.setdefault(f"abaikan{c}", c)
+    return roles
+
+
 def _wide(sheet, texts, raw, header, indicators, defaults) -> SheetResult:
     result = SheetResult("wide")
     width = len(texts[header])
@@ -310,14 +323,7 @@ def _wide(sheet, texts, raw, header, indicators, defaults) -> SheetResult:
         for c in range(1, width):
             if not names[c] and _role(below[c]) in ("l", "p", "jumlah") and names[c - 1] and indicators.match(names[c - 1]).ok:
                 names[c] = names[c - 1]
-    roles: dict[str, int] = {}
-    for c in range(width):
-        for text in (top[c], above[c], below[c] if sub else ""):
-            role = _role(text)
-            if role in ("desa", "kecamatan", "kode", "no") and role not in roles:
-                roles[role] = c
-            if role in ("abaikan", "psm"):
-                roles.setdefault(f"abaikan{c}", c)
+    roles = _recap_roles(top, above, below if sub else [""] * width)
     if "desa" not in roles:
         result.problems.append(("error", Where(header + 1, None), "kolom nama desa/kelurahan tidak ditemukan pada tabel rekap", "beri judul kolom 'Desa/Kelurahan'"))
         return result

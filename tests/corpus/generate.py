@@ -161,11 +161,8 @@ def recap_cases(rng: random.Random):
 
 
 def long_cases(rng: random.Random):
-    def rows_for(records):
-        return [list(r) for r in records]
-
     def yes(name, header, records, expect, periods, *, title=None, formats=("csv",), status="accepted", options=None):
-        grid, _ = long_grid(header, rows_for(records), title)
+        grid, _ = long_grid(header, [list(r) for r in records], title)
         yield name, [grid], _entry(expect, periods, status, options), formats
 
     # L/P with two months, names in every style

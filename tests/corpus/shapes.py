@@ -102,19 +102,7 @@ def form_grid(spec: Form, values: dict[str, tuple[int, int]], expect: Expect, *,
         else:
             g.add(label, ":", value)
     g.add(None)
-    extra = ["Keterangan"] if spec.keterangan else []
-    if spec.header == "lp2":
-        top = g.add("No", "Jenis PMKS", "Jumlah Penyandang", None, None, *extra)
-        g.add(None, None, "L", "P", "Jml", *([None] if extra else []))
-        g.merge(top, 2, top, 4)
-        g.merge(top, 0, top + 1, 0)
-        g.merge(top, 1, top + 1, 1)
-    elif spec.header == "j":
-        g.add("No", "Jenis PMKS", "Jumlah", *extra)
-    else:
-        g.add("No", "Jenis PMKS", "L", "P", "Jumlah", *extra)
-    if spec.numbered:
-        g.add(*range(1, width - (2 if spec.header == "j" else 0) + 1))
+    _form_header(g, spec, width)
     groups = {"ABT": "A. ANAK", "LUT": "B. LANJUT USIA DAN DISABILITAS", "TS": "C. TUNA SOSIAL", "ODHA": "D. KORBAN"}
     first = None
     jcol = 2 if spec.header == "j" else 4
@@ -151,6 +139,23 @@ def form_grid(spec: Form, values: dict[str, tuple[int, int]], expect: Expect, *,
     return g
 
 
+def _form_header(g: Grid, spec: Form, width: int) -> None:
+    """No | Jenis PMKS | L | P | Jumlah, or L/P under a merged 'Jumlah Penyandang', or only Jumlah; numbered below."""
+    extra = ["Keterangan"] if spec.keterangan else []
+    if spec.header == "lp2":
+        top = g.add("No", "Jenis PMKS", "Jumlah Penyandang", None, None, *extra)
+        g.add(None, None, "L", "P", "Jml", *([None] if extra else []))
+        g.merge(top, 2, top, 4)
+        g.merge(top, 0, top + 1, 0)
+        g.merge(top, 1, top + 1, 1)
+    elif spec.header == "j":
+        g.add("No", "Jenis PMKS", "Jumlah", *extra)
+    else:
+        g.add("No", "Jenis PMKS", "L", "P", "Jumlah", *extra)
+    if spec.numbered:
+        g.add(*range(1, width - (2 if spec.header == "j" else 0) + 1))
+
+
 @dataclass
 class Recap:
     """How a kecamatan recap is written."""
@@ -180,27 +185,7 @@ def recap_grid(spec: Recap, rows: dict[tuple[str, str], dict[str, tuple[int, int
     for title in spec.titles:
         g.add(title, span=width)
     g.add(None)
-    tail = ["Jumlah"] if not lp else []
-    tail += ["Keterangan"] if spec.keterangan else []
-    if spec.header == "group":
-        half = len(codes) // 2
-        top = g.add("No", spec.desa_label, "ANAK", *([None] * (half - 1)), "DEWASA DAN KELUARGA", *([None] * (len(codes) - half - 1)), *tail)
-        g.add(None, None, *names, *([None] * len(tail)))
-        g.merge(top, 0, top + 1, 0)
-        g.merge(top, 1, top + 1, 1)
-        g.merge(top, 2, top, 1 + half)
-        g.merge(top, 2 + half, top, 1 + len(codes))
-        for i in range(len(tail)):
-            g.merge(top, 2 + len(codes) + i, top + 1, 2 + len(codes) + i)
-    elif lp:
-        top = g.add("No", spec.desa_label, *[x for n in names for x in (n, None, None)], *tail)
-        g.add(None, None, *["L", "P", "Jml"] * len(codes))
-        for i in range(len(codes)):
-            g.merge(top, 2 + 3 * i, top, 4 + 3 * i)
-        g.merge(top, 0, top + 1, 0)
-        g.merge(top, 1, top + 1, 1)
-    else:
-        g.add("No", spec.desa_label, *names, *tail)
+    _recap_header(g, spec, names, lp)
     if spec.numbered:
         g.add(*range(1, width + 1))
     first = len(g.rows) + 1
@@ -239,6 +224,31 @@ def recap_grid(spec: Recap, rows: dict[tuple[str, str], dict[str, tuple[int, int
     g.add(None, "Mengetahui,", None, None, "Tuban, 5 November 2026")
     g.add(None, "Camat", None, None, "TKSK Kecamatan")
     return g
+
+
+def _recap_header(g: Grid, spec: Recap, names: list[str], lp: bool) -> None:
+    """One header row, group headings merged above the names, or L | P | Jml under each merged name."""
+    tail = ["Jumlah"] if not lp else []
+    tail += ["Keterangan"] if spec.keterangan else []
+    if spec.header == "group":
+        half = len(names) // 2
+        top = g.add("No", spec.desa_label, "ANAK", *([None] * (half - 1)), "DEWASA DAN KELUARGA", *([None] * (len(names) - half - 1)), *tail)
+        g.add(None, None, *names, *([None] * len(tail)))
+        g.merge(top, 0, top + 1, 0)
+        g.merge(top, 1, top + 1, 1)
+        g.merge(top, 2, top, 1 + half)
+        g.merge(top, 2 + half, top, 1 + len(names))
+        for i in range(len(tail)):
+            g.merge(top, 2 + len(names) + i, top + 1, 2 + len(names) + i)
+    elif lp:
+        top = g.add("No", spec.desa_label, *[x for n in names for x in (n, None, None)], *tail)
+        g.add(None, None, *["L", "P", "Jml"] * len(names))
+        for i in range(len(names)):
+            g.merge(top, 2 + 3 * i, top, 4 + 3 * i)
+        g.merge(top, 0, top + 1, 0)
+        g.merge(top, 1, top + 1, 1)
+    else:
+        g.add("No", spec.desa_label, *names, *tail)
 
 
 def long_grid(header: list[str], records: list[list], title: str | None = None, sheet: str = "Data") -> tuple[Grid, int]:

@@ -115,7 +115,7 @@ def analyse_files(ref: Reference, files: list[tuple[str, bytes, list[Sheet] | Un
     if frames:
         _plan(ref, pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0], results, replace)
     for result in results:
-        result.issues = _summarise(result.issues)
+        result.issues = _summarise(_in_sheet_order(result.issues))
         if result.errors:
             result.status = "rejected"
             result.reports = pd.DataFrame()
@@ -303,6 +303,12 @@ def _diff(ref: Reference, desa: str, periode: date, old: dict, new: pd.DataFrame
             show = lambda v: "(kosong)" if v is None else fmt.angka(v)  # noqa: E731
             lines.append(f"{name}, {ref.indicator_names.get(code, code)}: {show(before)} → {show(after)}")
     return lines
+
+
+def _in_sheet_order(issues: list[Issue]) -> list[Issue]:
+    """Issues of a file sheet by sheet (as first met) and row by row, the way a person reads it to fix it."""
+    sheets = {sheet: n for n, sheet in enumerate(dict.fromkeys(i.sheet for i in issues))}
+    return sorted(issues, key=lambda i: (sheets[i.sheet], i.row or 0))
 
 
 def _summarise(issues: list[Issue]) -> list[Issue]:

@@ -69,6 +69,8 @@ _YEAR4 = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 _YEAR2 = re.compile(r"^[\s\-/'’.]*(\d{2})(?!\d)")
 _ISO = re.compile(r"(?<!\d)(20\d\d|19\d\d)[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?!\d)")
 _MY = re.compile(r"(?<!\d)(?:(\d{1,2})[-/.])?(\d{1,2})[-/.](20\d\d|19\d\d)(?!\d)")
+_ROMAN_MONTH = re.compile(r"(?<![A-Za-z])(XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)\s*[-/.\s]\s*(19\d\d|20\d\d)(?!\d)")
+_ROMAN = {r: i for i, r in enumerate(("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"), start=1)}
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -110,6 +112,9 @@ def parse_period(raw) -> date | None:
     my = _MY.search(text)
     if my:
         return _month(int(my.group(3)), int(my.group(2)))
+    roman = _ROMAN_MONTH.search(text)  # 'BULAN X TAHUN 2026' is written 'X 2026' or 'X/2026' once 'tahun' is gone
+    if roman:
+        return _month(int(roman.group(2)), _ROMAN[roman.group(1)])
     return None
 
 
@@ -125,7 +130,10 @@ def find_period(text: str) -> date | None:
         if candidate:
             return candidate
         word = _MONTH_WORD.search(text, word.end())
-    return parse_period(text) if _ISO.search(text) or _MY.search(text) else None
+    if _ISO.search(text) or _MY.search(text):
+        return parse_period(text)
+    bare = re.sub(r"\b(bulan|bln|tahun|thn|th)\b\.?", " ", text, flags=re.IGNORECASE)
+    return parse_period(bare) if _ROMAN_MONTH.search(bare) else None
 
 
 def column_letter(index: int) -> str:

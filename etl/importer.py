@@ -28,32 +28,39 @@ def _snapshot(con) -> tuple:
 
 
 def check_files(con, files: list[tuple[str, bytes, list | None]], reader: SheetReader, *, replace: bool,
-                today: date | None = None, user: str = "cli", scope: str = "") -> list[FileResult]:
-    """Analyse every file against the database behind `con`, in order (earlier files claim desa x months first)."""
-    ref = Reference(con, today=today, user=user, scope=scope)
+                today: date | None = None, user: str = "cli", scope: str = "", kecamatan: str | None = None,
+                periode: date | None = None) -> list[FileResult]:
+    """Analyse every file against the database behind `con`, in order (earlier files claim desa x months first).
+
+    `kecamatan` (a code) and `periode` are what the analyst says; they are used only where a file is silent."""
+    if kecamatan:
+        known = con.execute("select 1 from wilayah where kode = ? and tingkat = 'kecamatan'", [kecamatan]).fetchone()
+        if not known:
+            raise SystemProblem(f"kecamatan {kecamatan} tidak ada di basis data; lihat kodenya dengan: python -m etl status")
+    ref = Reference(con, today=today, user=user, scope=scope, kecamatan=kecamatan, periode=periode)
     return analyse_files(ref, files, reader, replace=replace)
 
 
 def read_only_check(db: Path, files, reader: SheetReader, *, replace: bool, today: date | None = None,
-                    user: str = "cli", scope: str = "") -> tuple[list[FileResult], tuple]:
+                    user: str = "cli", scope: str = "", **given) -> tuple[list[FileResult], tuple]:
     """Check files on a read-only connection (imports elsewhere are not blocked); returns results and a snapshot."""
     con = connect(db, read_only=True)
     try:
         if not _ready(con):
             raise PMKSError(f"Basis data {db} belum disiapkan. Jalankan dulu: python -m etl init")
-        return check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope), _snapshot(con)
+        return check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope, **given), _snapshot(con)
     finally:
         con.close()
 
 
 def write_files(db: Path, files, reader: SheetReader, results: list[FileResult], before: tuple, *, replace: bool,
-                today: date | None = None, user: str = "cli", scope: str = "") -> tuple[list[FileResult], int | None]:
+                today: date | None = None, user: str = "cli", scope: str = "", **given) -> tuple[list[FileResult], int | None]:
     """Write the accepted files in one transaction; if another import landed since `before`, check again first."""
     con = connect(db)
     try:
         with transaction(con, db):
             if _snapshot(con) != before:  # another import landed meanwhile: check again under the lock
-                results = check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope)
+                results = check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope, **given)
             batch = commit(con, results, user)
     finally:
         con.close()
@@ -61,7 +68,7 @@ def write_files(db: Path, files, reader: SheetReader, results: list[FileResult],
 
 
 def run_import(paths: list[str], db: Path, *, dry_run: bool, replace: bool, report_json: str | None, user: str,
-               today: date | None = None) -> int:
+               today: date | None = None, kecamatan: str | None = None, periode: date | None = None) -> int:
     for path in paths:
         if not Path(path).is_file():
             raise SystemProblem(f"berkas {path} tidak ada atau bukan berkas biasa; tidak ada yang diimpor")
@@ -76,10 +83,11 @@ def run_import(paths: list[str], db: Path, *, dry_run: bool, replace: bool, repo
             except Unreadable as exc:
                 sheets = exc  # analyse() turns the reason into an issue
             files.append((Path(path).name, data, sheets))
-        results, before = read_only_check(db, files, reader, replace=replace, today=today, user=user)
+        given = {"kecamatan": kecamatan, "periode": periode}
+        results, before = read_only_check(db, files, reader, replace=replace, today=today, user=user, **given)
         batch = None
         if not dry_run and any(r.status == "accepted" for r in results):
-            results, batch = write_files(db, files, reader, results, before, replace=replace, today=today, user=user)
+            results, batch = write_files(db, files, reader, results, before, replace=replace, today=today, user=user, **given)
     print_report(results, db, dry_run=dry_run, batch=batch)
     if report_json:
         try:

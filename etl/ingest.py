@@ -18,11 +18,12 @@ import pandas as pd
 
 from etl import fmt
 from etl import validate as rules
-from etl.cells import find_period, parse_count, parse_period
+from etl.cells import find_period
 from etl.db import audit as write_audit
 from etl.layouts import extract
 from etl.load import new_batch, write_reports
-from etl.match import Gazetteer, IndicatorMatcher, Match
+from etl.match import Gazetteer, IndicatorMatcher
+from etl.resolve import COLUMNS, resolve_long, resolve_raws
 from etl.sandbox import SheetReader
 from etl.sheets import Sheet, Unreadable
 from etl.validate import Issue
@@ -65,8 +66,11 @@ class FileResult:
 class Reference:
     """What a run of imports compares against: the gazetteer, the indicators and the stored reports."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, today: date | None = None, user: str = "cli", scope: str = ""):
+    def __init__(self, con: duckdb.DuckDBPyConnection, today: date | None = None, user: str = "cli", scope: str = "",
+                 kecamatan: str | None = None, periode: date | None = None):
         self.con = con
+        self.kecamatan = kecamatan  # what the analyst says, used only where a file does not say it
+        self.periode = periode
         self.scope = scope  # a user limited to one kecamatan may load only its desa
         self.today = today or date.today()
         self.user = user
@@ -100,16 +104,18 @@ def analyse_files(ref: Reference, files: list[tuple[str, bytes, list[Sheet] | Un
     Reading and matching run per file; the rules and the comparison with stored reports run once over
     all files, so a month of 328 forms costs a few queries, not a few per form.
     """
-    results, frames = [], []
+    results, rows, frames = [], [], []
     for index, (name, data, sheets) in enumerate(files):
-        result, frame = _read(ref, name, data, reader, sheets)
+        result, found, tables = _read(ref, name, data, reader, sheets)
         results.append(result)
-        if frame is not None:
-            frames.append(frame.assign(_file=index))
+        rows.extend(row + (index,) for row in found)
+        frames.extend(frame.assign(_file=index) for frame in tables if not frame.empty)
+    if rows:  # one frame for all forms and recaps of the run, not one per file
+        frames.insert(0, pd.DataFrame(rows, columns=[*COLUMNS, "_file"]))
     if frames:
-        _plan(ref, pd.concat(frames, ignore_index=True), results, replace)
+        _plan(ref, pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0], results, replace)
     for result in results:
-        result.issues = _summarise(result.issues)
+        result.issues = _summarise(_in_sheet_order(result.issues))
         if result.errors:
             result.status = "rejected"
             result.reports = pd.DataFrame()
@@ -123,153 +129,73 @@ def analyse_files(ref: Reference, files: list[tuple[str, bytes, list[Sheet] | Un
     return results
 
 
-def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -> tuple[FileResult, pd.DataFrame | None]:
-    """Read one file and resolve its names, months and counts; the frame is None when nothing more is to check."""
+def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -> tuple[FileResult, list[tuple], list[pd.DataFrame]]:
+    """Read one file and resolve its names, months and counts: rows of its forms and recaps, frames of its long tables."""
     result = FileResult(name, sha256(data), len(data))
     if result.sha256 in ref.imported:
         earlier, when, batch = ref.imported[result.sha256]
         result.status = "unchanged"
         result.note = f"berkas yang sama persis sudah diimpor pada {fmt.tanggal(when.date())} (batch {batch}, '{earlier}'); tidak ada yang diubah"
-        return result, None
+        return result, [], []
     try:
         if isinstance(sheets, Unreadable):
             raise sheets
         sheets = sheets if sheets is not None else reader.read(data, name)
     except Unreadable as exc:
         result.issues.append(Issue("error", None, None, None, f"berkas tidak dapat dibaca: {exc}", "simpan ulang berkas sebagai .xlsx atau .csv dari Excel/LibreOffice"))
-        return result, None
-    raws = []
+        return result, [], []
+    raws, tables = [], []
+    defaults = _defaults(ref, name)
+    used: dict[str, str] = {}
     for sheet in sheets:
-        found = extract(sheet.name, sheet.rows, sheet.merged, ref.indicators)
+        found = extract(sheet.name, sheet.rows, sheet.merged, ref.indicators, defaults)
+        used.update({k: defaults[k][2] for k in found.defaulted})
         if found.layout:
             result.layouts.append(found.layout)
         for severity, where, message, suggestion in found.problems:
             result.issues.append(Issue(severity, sheet.name, where.row, where.col, message, suggestion))
         raws.extend(found.values)
-    if not raws:
+        tables.extend(found.tables)
+    if not raws and not any(t.rows for t in tables):
         if not result.errors:
             result.issues.append(Issue("error", None, None, None, "tidak ada laporan PMKS yang dikenali dalam berkas ini",
                                        "gunakan formulir resmi (python -m etl template), rekap kecamatan, atau tabel panjang dengan kolom desa, indikator, periode, jumlah"))
-        return result, None
-    frame = _resolve(ref, raws, result)
-    return result, (frame if not result.errors else None)
+        return result, [], []
+    _note_defaults(ref, result, defaults, used)
+    return result, resolve_raws(ref, raws, result), [resolve_long(ref, table, result) for table in tables]
 
 
-def _once(cache: dict, key, compute):
-    if key not in cache:
-        cache[key] = compute(key)
-    return cache[key]
+def _defaults(ref: Reference, name: str) -> dict[str, tuple]:
+    """Kecamatan and month to use where a sheet does not say them: (value, where, source) per field.
+
+    The month may come from the file name ('rekap_montong_okt_2026.xlsx'), else from the analyst; the
+    kecamatan only from the analyst."""
+    from etl.layouts import Where
+
+    found: dict[str, tuple] = {}
+    stem = name.rsplit(".", 1)[0].replace("_", " ")
+    in_name = find_period(stem)
+    if in_name:
+        found["periode"] = (in_name, Where(), "nama berkas")
+    elif ref.periode:
+        found["periode"] = (ref.periode, Where(), "pilihan analis")
+    if ref.kecamatan:
+        found["kecamatan"] = (ref.kecamatan, Where(), "pilihan analis")
+    return found
 
 
-def _resolve(ref: Reference, raws: list, result: FileResult) -> pd.DataFrame | None:
-    """Turn raw values into codes, months and counts; record an issue for everything that does not resolve."""
-    issues = result.issues
-    gaz, ind = ref.gazetteer, ref.indicators
-    periods: dict = {}
-    kecs: dict = {}
-    desas: dict = {}
-    counts: dict = {}
-    rows = []
-    for raw in raws:
-        at = lambda w: (raw.sheet, w.row, w.col)  # noqa: E731
-        # month
-        period = _once(periods, raw.periode, lambda v: parse_period(v) or (find_period(v) if isinstance(v, str) else None))
-        if period is None:
-            issues.append(Issue("error", *at(raw.periode_at), f"bulan laporan '{raw.periode}' tidak terbaca",
-                                "tulis seperti 'Oktober 2026', '10/2026' atau '2026-10'"))
-        # kecamatan
-        kec_code = None
-        if raw.kecamatan:
-            match = _once(kecs, raw.kecamatan, gaz.match_kecamatan)
-            if match.ok:
-                kec_code = match.code
-                if match.how == "fuzzy":
-                    issues.append(Issue("warning", *at(raw.kecamatan_at), f"kecamatan '{raw.kecamatan}' dibaca sebagai {gaz.names[kec_code]} (kemiripan {match.score:.0f}%)", None))
-            else:
-                issues.append(Issue("error", *at(raw.kecamatan_at), f"kecamatan '{raw.kecamatan}' tidak dikenal", _candidates(match)))
-                continue
-        # desa
-        desa_text = raw.kode or raw.desa or ""
-        match = _once(desas, (kec_code, desa_text, raw.desa), lambda k: _match_desa(gaz, k))
-        pickable = bool(kec_code and raw.desa and not raw.kode and match.candidates)
-        choices = {"jenis": "desa", "kode_kecamatan": kec_code, "nama": raw.desa,
-                   "kandidat": [[c, label] for c, label, _ in match.candidates if gaz.parent.get(c) == kec_code]} if pickable else None
-        if choices is not None and not choices["kandidat"]:
-            choices = None
-        if not match.ok:
-            issues.append(Issue("error", *at(raw.desa_at), _desa_message(gaz, raw, kec_code, match), _candidates(match), choices=choices))
-        elif ref.scope and not match.code.startswith(ref.scope):
-            issues.append(Issue("error", *at(raw.desa_at), f"desa {gaz.label(match.code)} di luar kecamatan Anda "
-                                f"({gaz.names.get(ref.scope, ref.scope)}); laporan ini tidak dapat Anda simpan", None))
-        elif match.how == "fuzzy":
-            issues.append(Issue("warning", *at(raw.desa_at), f"desa '{raw.desa}' dibaca sebagai {gaz.label(match.code)} (kemiripan {match.score:.0f}%)",
-                                "simpan sebagai alias bila benar: python -m etl alias", choices=choices))
-        # indicator
-        found = ind.match(raw.indikator)
-        if not found.ok:
-            issues.append(Issue("error", *at(raw.indikator_at), f"jenis PMKS '{raw.indikator}' tidak dikenal", _candidates(found)))
-        elif found.how == "fuzzy":
-            issues.append(Issue("warning", *at(raw.indikator_at), f"jenis PMKS '{raw.indikator}' dibaca sebagai {ind.label(found.code)} (kemiripan {found.score:.0f}%)", None))
-        # counts
-        parsed = {}
-        for part, value, col in (("l", raw.laki_laki, raw.l_col), ("p", raw.perempuan, raw.p_col), ("j", raw.jumlah, raw.j_col)):
-            number, problem = _once(counts, value if not isinstance(value, float) or value == value else None, parse_count)
-            if problem:
-                issues.append(Issue("error", raw.sheet, raw.row, col, f"{_PART[part]}: {problem}", "isi dengan bilangan bulat ≥ 0 (kosong atau '-' berarti 0)"))
-            parsed[part] = number
-        given = {part: col is not None and _given(value) for part, value, col in (("l", raw.laki_laki, raw.l_col), ("p", raw.perempuan, raw.p_col), ("j", raw.jumlah, raw.j_col))}
-        rows.append((
-            match.code, period, found.code, parsed["l"], parsed["p"], parsed["j"], given["l"] or given["p"], given["j"],
-            raw.sheet, raw.row, raw.j_col or raw.l_col, raw.l_col, raw.p_col, raw.psm, raw.desa or raw.kode,
-        ))
-    if result.errors:
-        return None
-    frame = pd.DataFrame(rows, columns=[
-        "kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah", "lp_given", "j_given",
-        "sheet", "baris", "kolom", "l_col", "p_col", "nama_psm", "nama_tertulis",
-    ])
-    return frame
+def _note_defaults(ref: Reference, result: FileResult, defaults: dict, used: dict[str, str]) -> None:
+    for key, source in sorted(used.items()):
+        value = defaults[key][0]
+        if key == "periode":
+            _add_note(result, f"bulan laporan tidak tertulis di dalam berkas; dipakai {fmt.bulan(value)} dari {source}")
+        else:
+            label = ref.gazetteer.names.get(value, value)
+            _add_note(result, f"kecamatan tidak tertulis di dalam berkas; dipakai {label} ({value}) dari {source}")
 
 
-_PART = {"l": "L (laki-laki)", "p": "P (perempuan)", "j": "jumlah"}
-
-
-def _given(value) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, float):
-        return value == value
-    return bool(str(value).strip())
-
-
-def _match_desa(gaz: Gazetteer, key) -> Match:
-    kec_code, text, name = key
-    match = gaz.match_desa(text, kec_code)
-    if match.ok and name and text != name:  # a code was given: the name beside it must agree
-        by_name = gaz.match_desa(name, gaz.parent[match.code])
-        if by_name.ok and by_name.code != match.code:
-            return Match(None, 0.0, "conflict", [(match.code, gaz.label(match.code), 100.0), (by_name.code, gaz.label(by_name.code), 100.0)])
-    return match
-
-
-def _desa_message(gaz: Gazetteer, raw, kec_code, match: Match) -> str:
-    where = f" di Kecamatan {gaz.names[kec_code]}" if kec_code else ""
-    if match.how == "elsewhere":
-        other = ", ".join(label for _, label, _ in match.candidates if gaz.parent.get(_) != kec_code)
-        return f"desa '{raw.desa or raw.kode}' tidak berada di Kecamatan {gaz.names.get(kec_code, kec_code)}; nama itu ada di {other}"
-    if match.how == "ambiguous":
-        return f"desa '{raw.desa}' ada di {len(match.candidates)} kecamatan; laporan tidak menyebut kecamatannya"
-    if match.how == "conflict":
-        return f"kode desa '{raw.kode}' tidak sesuai dengan nama '{raw.desa}'"
-    if not (raw.desa or raw.kode):
-        return "nama desa kosong"
-    return f"desa '{raw.desa or raw.kode}' tidak ditemukan{where}"
-
-
-def _candidates(match: Match) -> str | None:
-    if not match.candidates:
-        return None
-    return "mungkin: " + "; ".join(f"{label} [{code}]" for code, label, _ in match.candidates[:3])
+def _add_note(result: FileResult, text: str) -> None:
+    result.note = f"{result.note}; {text}" if result.note else text
 
 
 def _plan(ref: Reference, frame: pd.DataFrame, results: list[FileResult], replace: bool) -> None:
@@ -283,8 +209,9 @@ def _plan(ref: Reference, frame: pd.DataFrame, results: list[FileResult], replac
     frame, found = rules.duplicates(frame, ref.gazetteer, ref.indicator_names)
     file_issues(found)
     file_issues(rules.future_month(frame, ref.today))
-    file_issues(rules.all_zero(frame, ref.gazetteer))
     failed = {i for i, r in enumerate(results) if r.errors}
+    frame = frame[~frame["_file"].isin(failed)]
+    file_issues(rules.all_zero(frame, ref.gazetteer))
     file_issues(rules.claimed_in_run(frame[~frame["_file"].isin(failed)], ref.claimed, [r.file for r in results], ref.gazetteer))
     failed = {i for i, r in enumerate(results) if r.errors}
     frame = frame[~frame["_file"].isin(failed)]
@@ -296,29 +223,7 @@ def _plan(ref: Reference, frame: pd.DataFrame, results: list[FileResult], replac
         .agg(sheet=("sheet", "first"), nama_psm=("nama_psm", "first"), values=("jumlah", "size"), jumlah=("jumlah", "sum"), baris=("baris", "min"))
         .reset_index()
     )
-    stored = _stored(ref.con, reports)
-    drop: set[tuple] = set()
-    if stored:
-        many_months = reports.groupby("_file")["periode"].nunique().to_dict()
-        keys = set(stored)
-        subset = frame[[k in keys for k in zip(frame["kode_desa"], frame["periode"])]]
-        for (index, desa, periode), new in subset.groupby(["_file", "kode_desa", "periode"], sort=True):
-            old = stored[(desa, periode)]
-            result = results[index]
-            diff = _diff(ref, desa, periode, old["values"], new, many_months=many_months[index] > 1)
-            if not diff:
-                drop.add((index, desa, periode))
-            elif replace:
-                result.changes.extend(diff)
-                result.replaces += 1
-            else:
-                source = "data demo sintetis" if old["sintetis"] else f"berkas '{old['nama_berkas']}'"
-                result.issues.append(Issue(
-                    "error", new["sheet"].iloc[0], int(new["baris"].min()), None,
-                    f"laporan {ref.gazetteer.label(desa)} {fmt.bulan(periode)} sudah ada ({source}, diimpor {fmt.tanggal(old['diterima'].date())}); "
-                    f"{len(diff)} nilai berbeda, mis. {diff[0]}",
-                    "periksa lalu impor ulang dengan --replace (unggah: centang 'ganti laporan yang sudah ada') untuk menggantinya",
-                ))
+    drop = _compare_stored(ref, frame, reports, results, replace)
     # split per file once (dropping the run's file index here, not 2 x 328 times below)
     report_groups = dict(tuple(reports.drop(columns="_file").groupby(reports["_file"].to_numpy())))
     value_groups = dict(tuple(frame.drop(columns="_file").groupby(frame["_file"].to_numpy())))
@@ -330,14 +235,44 @@ def _plan(ref: Reference, frame: pd.DataFrame, results: list[FileResult], replac
             same = [(index, d, p) in drop for d, p in zip(mine["kode_desa"], mine["periode"])]
             if all(same):
                 result.status = "unchanged"
-                result.note = "semua laporan dalam berkas ini sama dengan yang sudah tersimpan; tidak ada yang diubah"
+                _add_note(result, "semua laporan dalam berkas ini sama dengan yang sudah tersimpan; tidak ada yang diubah")
             elif any(same):
-                result.note = f"{sum(same)} laporan sama dengan yang tersimpan dan dilewati"
+                _add_note(result, f"{sum(same)} laporan sama dengan yang tersimpan dan dilewati")
                 keep = {(d, p) for (i, d, p) in drop if i == index}
                 mine = mine[[not s for s in same]]
                 values = values[[k not in keep for k in zip(values["kode_desa"], values["periode"])]]
         result.reports = mine.reset_index(drop=True)
         result.values = values.reset_index(drop=True)
+
+
+def _compare_stored(ref: Reference, frame: pd.DataFrame, reports: pd.DataFrame, results: list[FileResult], replace: bool) -> set[tuple]:
+    """Compare with the stored reports: record the changes (or the refusal without --replace); returns the
+    (file, desa, month) reports identical to what is stored, which are skipped."""
+    stored = _stored(ref.con, reports)
+    drop: set[tuple] = set()
+    if not stored:
+        return drop
+    many_months = reports.groupby("_file")["periode"].nunique().to_dict()
+    keys = set(stored)
+    subset = frame[[k in keys for k in zip(frame["kode_desa"], frame["periode"])]]
+    for (index, desa, periode), new in subset.groupby(["_file", "kode_desa", "periode"], sort=True):
+        old = stored[(desa, periode)]
+        result = results[index]
+        diff = _diff(ref, desa, periode, old["values"], new, many_months=many_months[index] > 1)
+        if not diff:
+            drop.add((index, desa, periode))
+        elif replace:
+            result.changes.extend(diff)
+            result.replaces += 1
+        else:
+            source = "data demo sintetis" if old["sintetis"] else f"berkas '{old['nama_berkas']}'"
+            result.issues.append(Issue(
+                "error", new["sheet"].iloc[0], int(new["baris"].min()), None,
+                f"laporan {ref.gazetteer.label(desa)} {fmt.bulan(periode)} sudah ada ({source}, diimpor {fmt.tanggal(old['diterima'].date())}); "
+                f"{len(diff)} nilai berbeda, mis. {diff[0]}",
+                "periksa lalu impor ulang dengan --replace (unggah: centang 'ganti laporan yang sudah ada') untuk menggantinya",
+            ))
+    return drop
 
 
 def _stored(con: duckdb.DuckDBPyConnection, reports: pd.DataFrame) -> dict:
@@ -368,6 +303,12 @@ def _diff(ref: Reference, desa: str, periode: date, old: dict, new: pd.DataFrame
             show = lambda v: "(kosong)" if v is None else fmt.angka(v)  # noqa: E731
             lines.append(f"{name}, {ref.indicator_names.get(code, code)}: {show(before)} → {show(after)}")
     return lines
+
+
+def _in_sheet_order(issues: list[Issue]) -> list[Issue]:
+    """Issues of a file sheet by sheet (as first met) and row by row, the way a person reads it to fix it."""
+    sheets = {sheet: n for n, sheet in enumerate(dict.fromkeys(i.sheet for i in issues))}
+    return sorted(issues, key=lambda i: (sheets[i.sheet], i.row or 0))
 
 
 def _summarise(issues: list[Issue]) -> list[Issue]:

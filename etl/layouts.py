@@ -18,8 +18,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from etl.cells import cell_text, column_letter
+from etl.context import Where, header_block, title_facts
 from etl.match import IndicatorMatcher, normalize_label
 
 SYNONYMS = {
@@ -42,20 +44,8 @@ ROLE_OF = {syn: role for role, syns in SYNONYMS.items() for syn in syns}
 TOTALS = re.compile(r"^(jumlah|jml|total|sub ?total|grand total)( (total|seluruh(nya)?|keseluruhan|kecamatan|desa|akhir))?$")
 SIGNATURE = re.compile(r"\b(mengetahui|kepala desa|kepala dinas|camat|lurah|yang membuat|dibuat oleh|ttd|nip|pembuat laporan|"
                        r"petugas|pendamping|tksk|catatan|keterangan)\b", re.IGNORECASE)
-BLOCK_LABELS = [  # (field, label pattern at the start of a cell)
-    ("desa", re.compile(r"^(nama\s+)?(desa\s*/\s*kel(urahan)?|kel(urahan)?\s*/\s*desa|desa|kelurahan)\b\.?", re.IGNORECASE)),
-    ("kecamatan", re.compile(r"^(nama\s+)?kec(amatan)?\b\.?", re.IGNORECASE)),
-    ("periode", re.compile(r"^(bulan\s*/\s*tahun|bulan|periode(\s+laporan)?|masa\s+laporan)\b", re.IGNORECASE)),
-    ("psm", re.compile(r"^(nama\s+psm|nama\s+petugas|psm|petugas)\b", re.IGNORECASE)),
-]
-TITLE_KECAMATAN = re.compile(r"\bkecamatan\s*:?\s*([a-z][a-z .'\-]*?)(?=\s+(bulan|kabupaten|kab|tahun|periode|kota|provinsi|tuban)\b|\s*[,;:(]|$)", re.IGNORECASE)
 HEADER_SCAN = 40
-
-
-@dataclass(slots=True)
-class Where:
-    row: int | None = None  # 1-based, as in Excel
-    col: str | None = None  # column letter
+ASK_MONTH = "atau sebutkan bulannya saat impor (--periode 2026-10; halaman Unggah: pilihan 'Bulan laporan')"
 
 
 @dataclass(slots=True)
@@ -83,10 +73,24 @@ class Raw:
 
 
 @dataclass
+class LongTable:
+    """A long table's body column-wise: the cells of each field as written, with their Excel row numbers."""
+
+    sheet: str | None
+    rows: list[int]
+    cells: dict[str, list]  # field -> cells, only for fields that have a column
+    letters: dict[str, str | None]
+    kecamatan: tuple[str, Where] | None  # from the title or the analyst when there is no kecamatan column
+    periode: tuple[object, Where] | None
+
+
+@dataclass
 class SheetResult:
     layout: str | None
     values: list[Raw] = field(default_factory=list)
+    tables: list[LongTable] = field(default_factory=list)
     problems: list[tuple[str, Where, str, str | None]] = field(default_factory=list)  # (severity, where, message, suggestion)
+    defaulted: set[str] = field(default_factory=set)  # fields the sheet does not say, taken from `defaults`
 
 
 class _Texts:
@@ -135,64 +139,24 @@ def _merge_fill(texts: list[list[str]], merged, rows: range) -> None:
                     texts[r][c] = value
 
 
-def header_block(texts: list[list[str]], upto: int) -> dict[str, tuple[str, Where]]:
-    """Label/value pairs above a table: 'Desa : Menilo', or 'Desa' | ':' | 'Menilo' in adjacent cells."""
-    found: dict[str, tuple[str, Where]] = {}
-    for r in range(min(upto, len(texts))):
-        row = texts[r]
-        for c, text in enumerate(row):
-            if not text:
-                continue
-            for name, pattern in BLOCK_LABELS:
-                match = pattern.match(text)
-                if not match or name in found:
-                    continue
-                rest = text[match.end():].strip()
-                if rest and not rest.startswith(":") and len(text) > 40:
-                    continue  # a sentence that merely starts with the word
-                rest = rest.lstrip(":").strip()
-                where = Where(r + 1, column_letter(c))
-                if not rest:
-                    for c2 in range(c + 1, min(c + 6, len(row))):
-                        value = row[c2].lstrip(":").strip()
-                        if value:
-                            rest, where = value, Where(r + 1, column_letter(c2))
-                            break
-                if rest:
-                    found[name] = (rest, where)
-                break
-    return found
-
-
-def title_facts(texts: list[list[str]], upto: int) -> dict[str, tuple[str, Where]]:
-    """Kecamatan and month named inside title lines ('REKAP PMKS KECAMATAN MONTONG BULAN OKTOBER 2026')."""
-    from etl.cells import find_period
-
-    found: dict[str, tuple[str, Where]] = {}
-    for r in range(min(upto, len(texts))):
-        for c, text in enumerate(texts[r]):
-            if not text or len(text) < 8:
-                continue
-            where = Where(r + 1, column_letter(c))
-            if "kecamatan" not in found:
-                match = TITLE_KECAMATAN.search(text)
-                if match and match.group(1).strip():
-                    found["kecamatan"] = (match.group(1).strip(), where)
-            if "periode" not in found and find_period(text):
-                found["periode"] = (text, where)
-    return found
-
-
-def _context(texts, upto) -> dict[str, tuple[str, Where]]:
+def _context(texts, upto, defaults, result: SheetResult, needed=("kecamatan", "periode")) -> dict[str, tuple[str, Where]]:
+    """What the title and header block say, completed from `defaults` where they are silent."""
     facts = title_facts(texts, upto)
     facts.update(header_block(texts, upto))
+    for key in needed:
+        if key not in facts and key in (defaults or {}):
+            facts[key] = defaults[key][:2]
+            result.defaulted.add(key)
     return facts
 
 
-def extract(sheet_name: str | None, rows: list[list], merged, indicators: IndicatorMatcher) -> SheetResult:
-    """Find the layout of one sheet and its raw values; layout None when the sheet holds no report."""
-    width = max((len(r) for r in rows), default=0)
-    raw_rows = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in rows]
+def extract(sheet_name: str | None, rows: list[list], merged, indicators: IndicatorMatcher, defaults: dict | None = None) -> SheetResult:
+    """Find the layout of one sheet and its raw values; layout None when the sheet holds no report.
+
+    `defaults` ({'kecamatan'|'periode': (value, Where, source)}) fill in what the sheet does not say."""
+    lengths = list(map(len, rows))
+    width = max(lengths, default=0)
+    raw_rows = rows if lengths.count(width) == len(rows) else [r if n == width else list(r) + [None] * (width - n) for r, n in zip(rows, lengths)]
     texts = _Texts(raw_rows, width)
     _merge_fill(texts, merged, range(0, HEADER_SCAN))
     for r in range(min(HEADER_SCAN, len(texts))):
@@ -203,14 +167,14 @@ def extract(sheet_name: str | None, rows: list[list], merged, indicators: Indica
                 roles[role] = c
         has_count = any(k in roles for k in ("jumlah", "l", "p"))
         if "desa" in roles and "indikator" in roles and has_count:
-            return _long(sheet_name, texts, raw_rows, r, roles, indicators)
+            return _long(sheet_name, texts, raw_rows, r, roles, defaults)
         if "indikator" in roles and "desa" not in roles:
             below = {_role(t): c for c, t in enumerate(texts[r + 1])} if r + 1 < len(texts) else {}
             if has_count or ("l" in below and "p" in below):
-                return _form(sheet_name, texts, raw_rows, r, roles, below, indicators)
-        hits = [c for c, t in enumerate(texts[r]) if t and not _role(t) and indicators.match(t).how in ("exact", "alias")]
+                return _form(sheet_name, texts, raw_rows, r, roles, below, indicators, defaults)
+        hits = [c for c, t in enumerate(texts[r]) if t and not _role(t) and indicators.is_named(t)]
         if len(hits) >= 3:
-            return _wide(sheet_name, texts, raw_rows, r, indicators)
+            return _wide(sheet_name, texts, raw_rows, r, indicators, defaults)
     if any(any(t for t in row) for row in texts):
         return SheetResult(None, problems=[("warning", Where(), "lembar tidak dikenali sebagai laporan PMKS dan dilewati", None)])
     return SheetResult(None)
@@ -232,6 +196,12 @@ def _data_rows(texts, start: int, key_col: int):
         yield r, row
 
 
+def _column_numbers(row: list[str]) -> bool:
+    """A row that numbers the columns of the header above it: 1 2 3 4 … (3 or more, nothing else)."""
+    cells = [t for t in row if t]
+    return len(cells) >= 3 and all(t.isdigit() for t in cells) and [int(t) for t in cells] == list(range(int(cells[0]), int(cells[0]) + len(cells)))
+
+
 def _stop_row(row: list[str], key_col: int | None) -> str | None:
     """'total' for a totals row, 'signature' for the start of a signature block, else None (runs on every row)."""
     key = row[key_col] if key_col is not None and key_col < len(row) else ""
@@ -245,50 +215,54 @@ def _stop_row(row: list[str], key_col: int | None) -> str | None:
     return None
 
 
-def _long(sheet, texts, raw, header, roles, indicators) -> SheetResult:
+def _long(sheet, texts, raw, header, roles, defaults) -> SheetResult:
     result = SheetResult("long")
-    context = _context(texts, header)
+    needed = [k for k in ("kecamatan", "periode") if k not in roles and not (k == "kecamatan" and "kode" in roles)]
+    context = _context(texts, header, defaults, result, needed)
     kec_ctx = context.get("kecamatan")
     per_ctx = context.get("periode")
     if "periode" not in roles and per_ctx is None:
-        result.problems.append(("error", Where(header + 1, None), "kolom periode/bulan tidak ditemukan dan judul tidak menyebut bulan", "tambahkan kolom 'periode' berisi mis. 'Oktober 2026'"))
+        result.problems.append(("error", Where(header + 1, None), "kolom periode/bulan tidak ditemukan dan judul tidak menyebut bulan", f"tambahkan kolom 'periode' berisi mis. 'Oktober 2026' {ASK_MONTH}"))
         return result
     col = {k: roles.get(k) for k in ("kecamatan", "desa", "kode", "indikator", "periode", "tahun", "jumlah", "l", "p", "psm")}
     letter = {k: (column_letter(v) if v is not None else None) for k, v in col.items()}
-    for r in range(header + 1, len(raw)):
-        raw_row = raw[r]
-        key = cell_text(raw_row[col["desa"]])
-        if key:
-            if key[0] in "JjTtSsGg" and _is_total(key):
-                continue  # a (sub)total row
-        else:
-            if _blank_raw(raw_row):
-                continue
-            stop = _stop_row(texts[r], col["desa"])
-            if stop == "signature":
-                break
-            if stop == "total":
-                continue
-        get = lambda k: cell_text(raw_row[col[k]]) if col[k] is not None else None  # noqa: E731
-        rawget = lambda k: raw_row[col[k]] if col[k] is not None else None  # noqa: E731
-        if col["periode"] is not None:
-            periode, per_at = rawget("periode"), Where(r + 1, letter["periode"])
-            if col["tahun"] is not None and get("tahun") and not re.search(r"\d{4}|\d+[-/]\d+", get("periode") or ""):
-                periode = f"{get('periode')} {get('tahun')}"
-        else:
-            periode, per_at = per_ctx[0], per_ctx[1]
-        kec, kec_at = (get("kecamatan"), Where(r + 1, letter["kecamatan"])) if col["kecamatan"] is not None else (kec_ctx or (None, Where()))
-        result.values.append(Raw(
-            sheet, r + 1, kec or None, kec_at, get("desa"), Where(r + 1, letter["desa"]), get("kode") or None,
-            periode, per_at, get("indikator"), Where(r + 1, letter["indikator"]),
-            rawget("l"), letter["l"], rawget("p"), letter["p"], rawget("jumlah"), letter["jumlah"], get("psm") or None,
-        ))
+    body = list(_long_body(texts, raw, header, col["desa"]))
+    records = list(map(raw.__getitem__, body))
+    cells = {k: list(map(itemgetter(c), records)) for k, c in col.items() if c is not None}
+    result.tables.append(LongTable(sheet, [r + 1 for r in body], cells, letter, kec_ctx, per_ctx))
     return result
 
 
-def _form(sheet, texts, raw, header, roles, below, indicators) -> SheetResult:
+def _long_body(texts, raw, header: int, desa_col: int):
+    """Row indexes of a long table's records: blank and (sub)total rows skipped, ending at a signature block."""
+    seen: dict[str, bool] = {}  # desa cell text -> is it a total label
+    for r in range(header + 1, len(raw)):
+        raw_row = raw[r]
+        value = raw_row[desa_col]
+        if value.__class__ is str and value in seen:
+            if not seen[value]:
+                yield r
+            continue
+        key = cell_text(value)
+        if key:
+            total = key[0] in "JjTtSsGg" and _is_total(key)
+            if value.__class__ is str:
+                seen[value] = total
+            if not total:
+                yield r
+            continue
+        if _blank_raw(raw_row):
+            continue
+        stop = _stop_row(texts[r], desa_col)
+        if stop == "signature":
+            return
+        if stop != "total":
+            yield r
+
+
+def _form(sheet, texts, raw, header, roles, below, indicators, defaults) -> SheetResult:
     result = SheetResult("form")
-    context = _context(texts, header)
+    context = _context(texts, header, defaults, result)
     start = header + 1
     count_cols = {k: roles.get(k) for k in ("l", "p", "jumlah")}
     if "l" in below and "p" in below and "l" not in roles:
@@ -296,17 +270,19 @@ def _form(sheet, texts, raw, header, roles, below, indicators) -> SheetResult:
         start = header + 2
     missing = [label for name, label in (("desa", "Desa/Kelurahan"), ("periode", "Bulan")) if name not in context]
     for label in missing:
-        result.problems.append(("error", Where(), f"isian '{label}' tidak ditemukan di kepala formulir", f"tulis mis. '{label} : …' di atas tabel"))
-    if missing:
+        result.problems.append(("error", Where(), f"isian '{label}' tidak ditemukan di kepala formulir", f"tulis mis. '{label} : …' di atas tabel" + (f" {ASK_MONTH}" if label == "Bulan" else "")))
+    if "desa" not in context:
         return result
     desa, desa_at = context["desa"]
     kec, kec_at = context.get("kecamatan", (None, Where()))
-    periode, per_at = context["periode"]
+    periode, per_at = context.get("periode", (None, Where()))  # without a month the rows are still checked
     psm = context.get("psm", (None, None))[0]
     ind_col = roles["indikator"]
     letters = {k: (column_letter(v) if v is not None else None) for k, v in count_cols.items()}
     for r, row in _data_rows(texts, start, ind_col):
         name = row[ind_col]
+        if _column_numbers(row):
+            continue  # '1 2 3 4 5' under the header
         numbers = [raw[r][c] for c in count_cols.values() if c is not None]
         if not name:
             if any(cell_text(v) for v in numbers):
@@ -322,7 +298,20 @@ def _form(sheet, texts, raw, header, roles, below, indicators) -> SheetResult:
     return result
 
 
-def _wide(sheet, texts, raw, header, indicators) -> SheetResult:
+def _recap_roles(top: list[str], above: list[str], below: list[str]) -> dict[str, int]:
+    """Columns of a recap that are not indicators: desa, kecamatan, code, number, and those to ignore."""
+    roles: dict[str, int] = {}
+    for c in range(len(top)):
+        for text in (top[c], above[c], below[c]):
+            role = _role(text)
+            if role in ("desa", "kecamatan", "kode", "no") and role not in roles:
+                roles[role] = c
+            if role in ("abaikan", "psm"):
+                roles.setdefault(f"abaikan{c}", c)
+    return roles
+
+
+def _wide(sheet, texts, raw, header, indicators, defaults) -> SheetResult:
     result = SheetResult("wide")
     width = len(texts[header])
     top = texts[header]
@@ -334,14 +323,7 @@ def _wide(sheet, texts, raw, header, indicators) -> SheetResult:
         for c in range(1, width):
             if not names[c] and _role(below[c]) in ("l", "p", "jumlah") and names[c - 1] and indicators.match(names[c - 1]).ok:
                 names[c] = names[c - 1]
-    roles: dict[str, int] = {}
-    for c in range(width):
-        for text in (top[c], above[c], below[c] if sub else ""):
-            role = _role(text)
-            if role in ("desa", "kecamatan", "kode", "no") and role not in roles:
-                roles[role] = c
-            if role in ("abaikan", "psm"):
-                roles.setdefault(f"abaikan{c}", c)
+    roles = _recap_roles(top, above, below if sub else [""] * width)
     if "desa" not in roles:
         result.problems.append(("error", Where(header + 1, None), "kolom nama desa/kelurahan tidak ditemukan pada tabel rekap", "beri judul kolom 'Desa/Kelurahan'"))
         return result
@@ -355,11 +337,11 @@ def _wide(sheet, texts, raw, header, indicators) -> SheetResult:
         if _role(names[c]) in ("jumlah", "no") or TOTALS.match(normalize_label(names[c])):
             continue  # a row-total column
         columns.append((c, names[c], part))
-    context = _context(texts, header - (1 if any(above) and not sub else 0))
+    context = _context(texts, header - (1 if any(above) and not sub else 0), defaults, result,
+                       [k for k in ("kecamatan", "periode") if k not in roles])
     if "periode" not in context:
-        result.problems.append(("error", Where(), "bulan laporan tidak ditemukan di judul rekap", "tulis mis. 'Bulan : Oktober 2026' di atas tabel"))
-        return result
-    periode, per_at = context["periode"]
+        result.problems.append(("error", Where(), "bulan laporan tidak ditemukan di judul rekap", f"tulis mis. 'Bulan : Oktober 2026' di atas tabel {ASK_MONTH}"))
+    periode, per_at = context.get("periode", (None, Where()))  # without a month the rows are still checked
     kec_ctx = context.get("kecamatan", (None, Where()))
     start = header + (2 if sub else 1)
     desa_col = roles["desa"]

@@ -179,9 +179,9 @@ class IndicatorMatcher:
         self.names = dict(zip(indikator["kode"], indikator["nama"]))
         self.keys: dict[str, str] = {}
         for code, name, short in zip(indikator["kode"], indikator["nama"], indikator["singkatan"].fillna("")):
-            for text in (code, name, short):
-                if text:
-                    self.keys[normalize_label(text)] = code
+            for text in (code, name, short, re.split(r"\s+atau\s+", name)[0]):
+                if text:  # the official name, its short forms and the part before 'atau …'
+                    self.keys.setdefault(normalize_label(text), code)
         shipped = pd.read_csv(ALIASES, keep_default_na=False)
         for alias, code in zip(shipped["alias"], shipped["kode"]):
             self.keys.setdefault(normalize_label(alias), code)
@@ -202,16 +202,28 @@ class IndicatorMatcher:
     def match(self, text: str) -> Match:
         if text in self._cache:
             return self._cache[text]
+        result = self._named(text)
+        if result is None:
+            result = _fuzzy(normalize_label(text), self.keys, {c: self.label(c) for c in self.names})
+        self._cache[text] = result
+        return result
+
+    def _named(self, text: str) -> Match | None:
+        """An exact match of the name, of it without '(…)', of what is inside '(…)' or of the part before 'atau'."""
         key = normalize_label(text)
         result = self._exact(key)
         if result is None:
             bare = re.sub(r"\s*\(.*?\)\s*", " ", str(text))
             inner = re.findall(r"\((.*?)\)", str(text))
             result = self._exact(normalize_label(bare)) or next((m for m in map(self._exact, map(normalize_label, inner)) if m), None)
-        if result is None:
-            result = _fuzzy(key, self.keys, {c: self.label(c) for c in self.names})
-        self._cache[text] = result
+        if result is None and " atau " in f" {key} ":
+            result = self._exact(key.split(" atau ")[0].strip())
         return result
+
+    def is_named(self, text: str) -> bool:
+        """Whether `text` names an indicator exactly (official name, short form or alias): no fuzzy search."""
+        found = self._cache.get(text)
+        return found.how in ("exact", "alias") if found is not None else self._named(text) is not None
 
     def _exact(self, key: str) -> Match | None:
         return Match(self.keys[key]) if key in self.keys else None

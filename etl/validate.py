@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from etl import fmt
@@ -63,31 +64,44 @@ def reconcile_sex(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
 
 
 def duplicates(frame: pd.DataFrame, gazetteer, indicator_names: dict) -> tuple[pd.DataFrame, list[Issue]]:
-    """One value per desa x month x indicator: identical repeats are a warning (kept once), different ones an error."""
+    """One value per desa x month x indicator: identical repeats are a warning naming both rows (kept once),
+    different ones an error. A row repeated whole (every indicator of a recap row) is one warning."""
     keys = ["_file", "kode_desa", "periode", "kode_indikator"]
     dup = frame.duplicated(keys, keep=False)
     if not dup.any():
         return frame, []
     issues = []
+    same: dict[tuple, list] = {}  # (file, sheet, desa, month, rows) -> indicators repeated with equal values
     for (index, desa, periode, kode), group in frame[dup].groupby(keys, sort=False):
-        rows = ", ".join(str(r) for r in group["baris"].tolist()[:6])
-        label = f"{gazetteer.label(desa)}, {indicator_names.get(kode, kode)}, {fmt.bulan(periode)}"
+        rows = group["baris"].tolist()
         first = group.iloc[0]
         if group["jumlah"].nunique() == 1 and group["laki_laki"].nunique(dropna=False) == 1:
-            issues.append(Issue("warning", first["sheet"], int(group["baris"].iloc[1]), first["kolom"],
-                                f"{label} tertulis dua kali dengan nilai sama (baris {rows}); dihitung sekali", None, index))
-        else:
-            values = " dan ".join(fmt.angka(v) for v in group["jumlah"].tolist()[:4])
-            issues.append(Issue("error", first["sheet"], int(group["baris"].iloc[1]), first["kolom"],
-                                f"{label} tertulis lebih dari sekali dengan nilai berbeda ({values}; baris {rows})", "hapus salah satu baris", index))
+            same.setdefault((index, first["sheet"], desa, periode, tuple(rows[:6])), []).append((kode, group["kolom"].iloc[1]))
+            continue
+        label = f"{gazetteer.label(desa)}, {indicator_names.get(kode, kode)}, {fmt.bulan(periode)}"
+        values = " dan ".join(fmt.angka(v) for v in group["jumlah"].tolist()[:4])
+        issues.append(Issue("error", first["sheet"], int(rows[1]), group["kolom"].iloc[1],
+                            f"{label} tertulis lebih dari sekali dengan nilai berbeda ({values}; baris {_rows(rows)})", "hapus salah satu baris", index))
+    for (index, sheet, desa, periode, rows), codes in same.items():
+        names = ", ".join(indicator_names.get(k, k) for k, _ in codes[:3]) + (f" dan {len(codes) - 3} jenis lain" if len(codes) > 3 else "")
+        column = codes[0][1] if len(codes) == 1 else None
+        issues.append(Issue("warning", sheet, int(rows[1]), column,
+                            f"{gazetteer.label(desa)}, {names}, {fmt.bulan(periode)} tertulis dua kali dengan nilai sama "
+                            f"(baris {_rows(rows)}); dihitung sekali", "hapus baris rangkap", index))
     return frame.drop_duplicates(keys, keep="first"), issues
+
+
+def _rows(rows: list) -> str:
+    numbers = [str(r) for r in rows]
+    return ", ".join(numbers[:-1]) + " dan " + numbers[-1] if len(numbers) > 1 else numbers[0]
 
 
 def future_month(frame: pd.DataFrame, today: date) -> list[Issue]:
     """A report cannot be for a month that has not begun."""
     current = today.replace(day=1)
     issues = []
-    for (index, periode), group in frame[frame["periode"] > current].groupby(["_file", "periode"]):
+    known = frame[frame["periode"].notna()]  # a file without a month is already refused
+    for (index, periode), group in known[known["periode"] > current].groupby(["_file", "periode"]):
         first = group.iloc[0]
         issues.append(Issue("error", first["sheet"], int(first["baris"]), None,
                             f"bulan laporan {fmt.bulan(periode)} belum tiba (hari ini {fmt.tanggal(today)})", "periksa tahun dan bulan laporan", index))
@@ -111,9 +125,12 @@ def claimed_in_run(frame: pd.DataFrame, claimed: dict, names: list[str], gazette
     issues = []
     firsts = frame.groupby(["kode_desa", "periode", "_file"], sort=True).agg(sheet=("sheet", "first"), baris=("baris", "min")).reset_index()
     firsts = firsts.rename(columns={"_file": "file"})
-    owner = firsts.groupby(["kode_desa", "periode"])["file"].transform("min")
-    for row in firsts.itertuples():
-        other = claimed.get((row.kode_desa, row.periode)) or (names[owner[row.Index]] if row.file != owner[row.Index] else None)
+    owner = firsts.groupby(["kode_desa", "periode"])["file"].transform("min").to_numpy()
+    taken = [claimed.get(key) for key in zip(firsts["kode_desa"], firsts["periode"])] if claimed else [None] * len(firsts)
+    clash = (firsts["file"].to_numpy() != owner) | np.array([t is not None for t in taken], dtype=bool)
+    for i in np.flatnonzero(clash):  # only the reports that clash are looked at one by one
+        row = firsts.iloc[i]
+        other = taken[i] or names[owner[i]]
         if other:
             issues.append(Issue("error", row.sheet, int(row.baris), None,
                                 f"laporan {gazetteer.label(row.kode_desa)} {fmt.bulan(row.periode)} juga ada di berkas '{other}' dalam impor ini",

@@ -1,6 +1,7 @@
 """Unggah Data: analysts upload PSM reports, see what is wrong or what will change, and confirm."""
 
 import hashlib
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -44,6 +45,19 @@ uploaded = st.file_uploader("Pilih satu atau beberapa berkas laporan", type=["xl
                             help=f"Paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
 st.caption(f"Format yang diterima: .xlsx, .xlsm, .xls, .ods dan .csv; paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
 replace = st.checkbox("Ganti laporan desa × bulan yang sudah tersimpan (perubahannya ditampilkan dulu)", key="unggah_ganti")
+# What the analyst knows about files that do not say it themselves; used only where a file is silent.
+kecamatan_names = dict(ui.q("kecamatan_list").itertuples(index=False))
+if user.kecamatan:
+    kecamatan_names = {k: v for k, v in kecamatan_names.items() if k == user.kecamatan}
+today = date.today()
+months = [date((today.year * 12 + today.month - 1 - i) // 12, (today.year * 12 + today.month - 1 - i) % 12 + 1, 1) for i in range(25)]
+picked = st.columns(2)
+given = {
+    "kecamatan": picked[0].selectbox("Kecamatan (bila berkas tidak menyebutnya)", [None, *kecamatan_names], key="unggah_kecamatan",
+                                     format_func=lambda k: "– dari berkas –" if k is None else f"{kecamatan_names[k]} ({k})"),
+    "periode": picked[1].selectbox("Bulan laporan (bila berkas tidak menyebutnya)", [None, *months], key="unggah_periode",
+                                   format_func=lambda m: "– dari berkas –" if m is None else fmt.bulan(m)),
+}
 if not uploaded:
     st.info("Pilih berkas untuk diperiksa.")
     st.stop()
@@ -73,7 +87,7 @@ for upload in uploaded:
 if not files:
     st.stop()
 try:
-    results, snapshot = read_only_check(db_path(), files, reader, replace=replace, user=ui.user_name(), scope=user.kecamatan)
+    results, snapshot = read_only_check(db_path(), files, reader, replace=replace, user=ui.user_name(), scope=user.kecamatan, **given)
 except PMKSError as exc:
     st.error(str(exc))
     st.stop()
@@ -150,13 +164,13 @@ note = f" Berkas yang ditolak ({rejected}) tidak ikut disimpan." if rejected els
 st.caption(f"Akan disimpan: {len(accepted)} berkas, {fmt.angka(n_reports)} laporan desa.{note}")
 
 
-def _save(files, results, snapshot, replace) -> None:
+def _save(files, results, snapshot, replace, given) -> None:
     """Write the checked files (runs as the button's callback, before the next run draws the page)."""
     from etl.db import audit
 
     try:
         final, batch = write_files(db_path(), files, ui.sheet_reader(), results, snapshot, replace=replace, user=ui.user_name(),
-                                   scope=ui.current_user().kecamatan)
+                                   scope=ui.current_user().kecamatan, **given)
     except PMKSError as exc:
         st.session_state["unggah_galat"] = str(exc)
         return
@@ -171,4 +185,4 @@ def _save(files, results, snapshot, replace) -> None:
 
 
 st.button("Simpan ke basis data", type="primary", disabled=not confirmed, key="unggah_simpan",
-          on_click=_save, args=(files, results, snapshot, replace))
+          on_click=_save, args=(files, results, snapshot, replace, given))

@@ -157,3 +157,22 @@ def test_history_page_rolls_back_a_batch(monkeypatch, fresh_db):
     assert _active_state(fresh_db) == after_a
     log = tables(at)["riwayat_audit"]
     assert {"unggah", "rollback"} <= set(log["Aksi"])
+
+
+def test_kecamatan_and_month_picked_for_a_silent_file(monkeypatch, fresh_db, codes):
+    """A form naming neither its kecamatan (Pucangan is in Montong and Palang) nor its month: the analyst picks both."""
+    from datetime import date
+
+    at = run_app(monkeypatch, fresh_db, "pages/unggah.py")
+    upload(at, ("pucangan.xlsx", rf.form_xlsx("Pucangan", None, None, {"Fakir Miskin": 7})))
+    assert tables(at)["unggah_ringkasan"]["Status"].tolist() == ["Ditolak"]
+    at.selectbox(key="unggah_kecamatan").set_value("35.23.18").run()
+    at.selectbox(key="unggah_periode").set_value(date(2026, 10, 1)).run()
+    assert not at.exception, at.exception
+    found = tables(at)
+    assert found["unggah_ringkasan"]["Status"].tolist() == ["Diterima"]
+    assert found["unggah_laporan_0"]["Desa"].tolist() == ["Pucangan (Kec. Palang)"]
+    notes = " ".join(c.value for c in at.caption)
+    assert "Oktober 2026 dari pilihan analis" in notes and "Palang (35.23.18) dari pilihan analis" in notes
+    at.button(key="unggah_simpan").click().run()
+    assert fm(fresh_db, codes[("Palang", "Pucangan")]) == [(date(2026, 10, 1), 7)]

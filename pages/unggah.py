@@ -46,7 +46,7 @@ uploaded = st.file_uploader("Pilih satu atau beberapa berkas laporan", type=["xl
 st.caption(f"Format yang diterima: .xlsx, .xlsm, .xls, .ods dan .csv; paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
 replace = st.checkbox("Ganti laporan desa × bulan yang sudah tersimpan (perubahannya ditampilkan dulu)", key="unggah_ganti")
 # What the analyst knows about files that do not say it themselves; used only where a file is silent.
-kecamatan_names = dict(ui.q("kecamatan_list").itertuples(index=False))
+kecamatan_names = dict(ui.q(queries.kecamatan_list).itertuples(index=False))
 if user.kecamatan:
     kecamatan_names = {k: v for k, v in kecamatan_names.items() if k == user.kecamatan}
 today = date.today()

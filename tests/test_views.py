@@ -141,3 +141,23 @@ def test_peta_without_boundaries_says_who_can_add_them_and_no_command(mem_con):
     v = peta.build(mem_con, Filters(periode=OKT), Settings())
     assert v.figure is None and "Batas wilayah belum diimpor" in v.stop
     assert "python" not in v.stop and "etl" not in v.stop
+
+
+def test_unggah_model_summarises_files_and_the_plan():
+    from types import SimpleNamespace
+
+    from dashboard.views import unggah
+
+    reports = pd.DataFrame({"kode_desa": ["35.23.11.2004"], "periode": [OKT], "values": ["FM 12"], "jumlah": [12], "sheet": ["Laporan"]})
+    good = SimpleNamespace(file="a.xlsx", status="accepted", layouts={"form"}, reports=reports, errors=[], warnings=[], issues=[],
+                           changes=["Menilo, Fakir Miskin: 10 → 12"], replaces=1)
+    bad = SimpleNamespace(file="b.xlsx", status="rejected", layouts=set(), reports=reports.iloc[0:0], errors=[1, 2], warnings=[],
+                          issues=[], changes=[], replaces=0)
+    table_ = unggah.summary([good, bad])
+    assert table_["Status"].tolist() == ["Diterima", "Ditolak"] and table_["Kesalahan"].tolist() == [0, 2]
+    assert unggah.preview(good, {"35.23.11.2004": "Menilo (Kec. Soko)"})["Desa"].tolist() == ["Menilo (Kec. Soko)"]
+    assert unggah.changes(good) == "Menilo, Fakir Miskin: 10 → 12" and unggah.changes(bad) is None
+    plan = unggah.plan([good, bad])
+    assert (plan.accepted, plan.reports, plan.replacing) == (1, 1, 1)
+    assert plan.caption == "Akan disimpan: 1 berkas, 1 laporan desa. Berkas yang ditolak (1) tidak ikut disimpan."
+    assert unggah.months_offered(date(2026, 1, 15), 3) == [date(2026, 1, 1), date(2025, 12, 1), date(2025, 11, 1)]

@@ -68,3 +68,67 @@ def save_population(name: str, data: bytes, sheets, acuan: Acuan, sumber: str, r
         st.session_state["pengaturan_pesan"] = (f"Penduduk {fmt.angka(len(result.rows))} desa ({SUMBER[sumber]} {acuan.label}) "
                                                 f"disimpan dalam batch {batch}.")
         st.session_state["penduduk_nonce"] = st.session_state.get("penduduk_nonce", 0) + 1
+
+
+@st.cache_data(show_spinner=False)
+def _population_template(path: str, token: tuple) -> bytes:  # noqa: ARG001 - token keys the cache
+    from etl.db import connect
+    from etl.penduduk_cli import build_template
+
+    con = connect(path, read_only=True)
+    try:
+        return build_template(con)
+    finally:
+        con.close()
+
+
+def population_upload(user) -> None:
+    """The admin's upload of a desa population file: template, source and date, check, preview and confirmed save."""
+    from datetime import date
+
+    from etl.config import db_path
+    from etl.db import connect
+    from etl.errors import PMKSError
+    from etl.penduduk_import import parse_acuan
+    from etl.sheets import Unreadable
+
+    today = date.today()
+    st.download_button("Unduh templat penduduk desa kosong (.xlsx)", _population_template(str(db_path()), ui.data.db_token(db_path())),
+                       "templat_penduduk_desa.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="penduduk_templat")
+    choices = []
+    for year in range(today.year, today.year - 8, -1):
+        for code in (f"{year}-S2", f"{year}-S1", f"{year}"):
+            try:
+                choices.append(parse_acuan(code, today))
+            except PMKSError:
+                continue  # not yet reached
+    cols = st.columns(2)
+    sumber = cols[0].selectbox("Sumber", list(SUMBER), format_func=lambda k: SUMBER[k] if k != "desa" else "Profil desa", key="penduduk_sumber")
+    acuan = cols[1].selectbox("Keadaan data", choices, format_func=lambda a: a.label + (" (31 Desember)" if "-" not in a.kode else ""),
+                              key="penduduk_acuan")
+    replace = st.checkbox("Ganti angka desa yang sudah tersimpan untuk keadaan yang sama (perubahannya ditampilkan dulu)", key="penduduk_ganti")
+    nonce = st.session_state.setdefault("penduduk_nonce", 0)
+    upload = st.file_uploader("Berkas penduduk desa (Dukcapil, BPS, profil desa; .xlsx, .xls, .ods, .csv)",
+                              type=["xlsx", "xlsm", "xls", "ods", "csv"], key=f"penduduk_berkas_{nonce}")
+    if upload is not None:
+        data = upload.getvalue()
+        try:
+            sheets = ui.sheet_reader().read(data, upload.name)
+        except Unreadable as exc:
+            sheets = exc
+        con = connect(db_path(), read_only=True, wait=20)
+        try:
+            result = analyse(con, upload.name, data, sheets, acuan, replace=replace, scope=user.kecamatan or "")
+        except PMKSError as exc:
+            st.error(str(exc))
+            st.stop()
+        finally:
+            con.close()
+        show_population_check(result)
+        if result.status == "accepted":
+            confirmed = True
+            if result.replaces:
+                confirmed = st.checkbox(f"Saya sudah memeriksa {fmt.angka(result.replaces)} perubahan di atas", key="penduduk_yakin")
+            st.button("Simpan penduduk", key="penduduk_simpan", type="primary", disabled=not confirmed, on_click=save_population,
+                      args=(upload.name, data, sheets, acuan, sumber, replace))

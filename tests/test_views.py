@@ -161,3 +161,16 @@ def test_unggah_model_summarises_files_and_the_plan():
     assert (plan.accepted, plan.reports, plan.replacing) == (1, 1, 1)
     assert plan.caption == "Akan disimpan: 1 berkas, 1 laporan desa. Berkas yang ditolak (1) tidak ikut disimpan."
     assert unggah.months_offered(date(2026, 1, 15), 3) == [date(2026, 1, 1), date(2025, 12, 1), date(2025, 11, 1)]
+
+
+def test_tentang_and_pengaturan_models_list_sources_users_and_coverage(mem_con):
+    from dashboard.views import pengaturan, tentang
+
+    about = tentang.build(mem_con, None, Settings(release_threshold=4))
+    assert about.synthetic and "35.23" in about.sources and len(about.indicators) == 26
+    assert "jumlah 1 sampai 3 ditulis <4" in about.reading
+    admin = pengaturan.build(mem_con, None, Settings(), users=(("siti", "Siti", "analis", PALANG), ("budi", "Budi", "admin", ""),
+                                                              ("x", "X", "staf", "35.23.99")))
+    assert admin.users["Kecamatan"].tolist() == ["Kec. Palang", "semua", "35.23.99 (tidak dikenal)"]
+    assert admin.users["Peran"].tolist() == ["Analis data", "Admin", "Staf kebijakan"]
+    assert len(admin.coverage) == 20 and all_text(admin.coverage.drop(columns=[c for c in admin.coverage if "Sumber" in c]))

@@ -30,7 +30,8 @@ from dashboard import (  # noqa: E402
 )
 from dashboard.queries import Selection  # noqa: E402
 from dashboard.views import prioritas  # noqa: E402
-from etl import fmt  # noqa: E402
+from etl import fmt
+from etl.marts import level_of  # noqa: E402
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 GREYS = {3: ["#e0e0e0", "#969696", "#252525"], 4: ["#eeeeee", "#bdbdbd", "#737373", "#252525"],
@@ -64,7 +65,7 @@ def collect(con, kode: str, periode: date) -> BriefData:
     """Everything the brief shows, from the warehouse (kode: a kecamatan or kabupaten code)."""
     info = queries.warehouse_info(con)
     kab_code = kode[:5]
-    level = queries.level_of(kode)
+    level = level_of(kode)
     name = queries.area_label(con, kode)
     name = name.replace("Kec. ", "Kecamatan ") if level == "kecamatan" else f"Kabupaten {name}" if not name.startswith(("Kab", "Kota")) else name
     kab_name = con.execute("select nama from wilayah where kode = ?", [kab_code]).fetchone()

@@ -12,6 +12,7 @@ from dashboard import charts, queries, release
 from dashboard.filters import Filters
 from dashboard.views import MISSING, Settings, table
 from etl import fmt
+from etl.marts import level_of
 
 
 def area_options(kecamatan: pd.DataFrame, desa: pd.DataFrame, f: Filters) -> tuple[dict[str, str], str]:
@@ -40,7 +41,7 @@ def build(con, f: Filters, settings: Settings, *, kode: str) -> ProfilView:
     """The profile of the kecamatan or desa `kode` in the filters' month."""
     periode, public = f.periode, f.rilis
     info = queries.warehouse_info(con)
-    tingkat = queries.level_of(kode)
+    tingkat = level_of(kode)
     name = queries.area_label(con, kode)
     caption = f"{fmt.bulan(periode)} · sumber: laporan PSM di {info['nama']}" + (" · DATA DEMO SINTETIS" if info["sintetis"] else "")
 

@@ -1,98 +1,15 @@
-"""Every SQL question the pages ask, as named functions with bound parameters that return DataFrames.
-
-`Selection.area` narrows a question to the whole warehouse (''), a provinsi, kabupaten, kecamatan or desa,
-by Kemendagri code. Totals come from the pre-aggregated marts of migration 0002 (`agregat_bulanan`,
-`agregat_laporan`: one row per area x month [x indicator] at every level, kept current by the ETL), so a
-question about the nation reads a few hundred rows instead of scanning a hundred million facts.
-"""
+"""Questions about the PMKS reports: totals, breakdowns by indicator and area, trends, rises, completeness, maps."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-import duckdb
 import pandas as pd
 
+from dashboard.queries.areas import desa_count
+from dashboard.queries.base import Con, Selection, _identifier, _ind_filter
+from dashboard.queries.population import population
 from etl.marts import LENGTH, level_of
-
-Con = duckdb.DuckDBPyConnection
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What the user filtered: area by code prefix ('' = all), indicators (empty = all active)."""
-
-    area: str = ""
-    indikator: tuple[str, ...] = ()
-
-
-
-
-def _ind_filter(sel: Selection, alias: str = "a") -> tuple[str, list]:
-    if sel.indikator:
-        return f" and {alias}.kode_indikator in (select unnest(?::varchar[]))", [list(sel.indikator)]
-    return f" and {alias}.kode_indikator in (select kode from indikator where aktif)", []
-
-
-def warehouse_info(con: Con) -> dict:
-    """Region, last load and whether the data is synthetic."""
-    row = con.execute("""
-        select (select nilai from pengaturan where kunci = 'kode_wilayah'),
-               exists (select 1 from laporan where aktif and sintetis),
-               (select max(waktu) from impor_batch where status = 'aktif'),
-               (select coalesce(sum(laporan), 0) from agregat_laporan where tingkat = 'semua' and kode_wilayah = ''),
-               (select count(*) from batas_wilayah)
-    """).fetchone()
-    code = row[0]
-    name = con.execute("select nama from wilayah where kode = ?", [code]).fetchone() if code else None
-    return {"kode": code, "nama": name[0] if name else None, "sintetis": bool(row[1]), "dimuat": row[2], "laporan": row[3], "batas": row[4]}
-
-
-def setting(con: Con, key: str) -> str | None:
-    """A value of the `pengaturan` table (configuration kept in the warehouse)."""
-    row = con.execute("select nilai from pengaturan where kunci = ?", [key]).fetchone()
-    return row[0] if row else None
-
-
-def periods(con: Con) -> list[date]:
-    """Months that have at least one active report, oldest first."""
-    return [r[0] for r in con.execute("select periode from agregat_laporan where tingkat = 'semua' and kode_wilayah = '' and laporan > 0 order by periode").fetchall()]
-
-
-def latest_complete_month(con: Con, today: date, due_day: int) -> date | None:
-    """The newest month with reports whose due date (day `due_day` of the next month) has passed."""
-    for p in reversed(periods(con)):
-        nxt = date(p.year + (p.month == 12), p.month % 12 + 1, due_day)
-        if nxt < today:
-            return p
-    ps = periods(con)
-    return ps[0] if ps else None
-
-
-def kecamatan_list(con: Con) -> pd.DataFrame:
-    return con.execute("select kode, nama from wilayah where tingkat = 'kecamatan' order by nama").df()
-
-
-def desa_list(con: Con, kecamatan: str = "") -> pd.DataFrame:
-    return con.execute(
-        """
-        select d.kode, d.nama, d.jenis, k.nama as kecamatan from wilayah d join wilayah k on k.kode = d.kode_induk
-        where d.tingkat = 'desa' and starts_with(d.kode, ?) order by d.nama
-        """,
-        [kecamatan],
-    ).df()
-
-
-def indikator_list(con: Con, only_active: bool = True) -> pd.DataFrame:
-    return con.execute(
-        "select kode, nomor, nama, singkatan, kelompok, definisi, aktif, sumber from indikator where aktif or not ? order by nomor",
-        [only_active],
-    ).df()
-
-
-def desa_count(con: Con, area: str) -> int:
-    return con.execute("select count(*) from wilayah where tingkat = 'desa' and starts_with(kode, ?)", [area]).fetchone()[0]
 
 
 def total_for_month(con: Con, periode: date, sel: Selection) -> dict:
@@ -136,39 +53,6 @@ def trend(con: Con, start: date, end: date, sel: Selection) -> pd.DataFrame:
         """,
         [level_of(sel.area), sel.area, start, end, *params, level_of(sel.area), sel.area, start, end],
     ).df()
-
-
-def population(con: Con, tingkat: str, area: str, periode: date | int) -> pd.DataFrame:
-    """Population per wilayah for a report month: kode, penduduk, perkiraan, sumber_penduduk (source and date).
-
-    The one place every rate gets its denominator (view `penduduk_acuan`: census/CSV figures and imported desa
-    files). Per wilayah: a real figure before an estimate; among those, the latest reference date not after the
-    report month, else the earliest after it. An int `periode` is a year (its January), as callers once passed.
-    """
-    month = date(periode, 1, 1) if isinstance(periode, int) else date(periode.year, periode.month, 1)
-    return population_by_month(con, tingkat, area, [month]).drop(columns="periode")
-
-
-def population_by_month(con: Con, tingkat: str, area: str, months: list[date]) -> pd.DataFrame:
-    """`population` for several report months in one query: kode, periode, penduduk, perkiraan, sumber_penduduk."""
-    sql = """
-        with m as (select unnest(?::date[]) as periode), c as (
-            select p.kode_wilayah as kode, p.jumlah, p.perkiraan, p.label, date_trunc('month', p.acuan) as bulan
-            from penduduk_acuan p join wilayah w on w.kode = p.kode_wilayah
-            where w.tingkat = ? and starts_with(w.kode, ?)
-        ), ranked as (
-            select m.periode, c.*, row_number() over (partition by c.kode, m.periode order by c.perkiraan, c.bulan <= m.periode desc,
-                                                      case when c.bulan <= m.periode then c.bulan end desc, c.bulan, c.label) as nomor
-            from m cross join c
-        )
-        select kode, periode, jumlah as penduduk, perkiraan, label as sumber_penduduk from ranked where nomor = 1 order by kode, periode
-    """
-    params = [[date(m.year, m.month, 1) for m in months], tingkat, area]
-    try:
-        return con.execute(sql, params).df()
-    except duckdb.CatalogException:  # a warehouse from before migration 0010 (until `python -m etl init` runs)
-        return con.execute(sql.replace("penduduk_acuan p", "(select *, make_date(tahun, 1, 1) as acuan, sumber as label "
-                                       "from penduduk) p"), params).df()
 
 
 def by_wilayah(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
@@ -249,11 +133,6 @@ def sharpest_rises(con: Con, periode: date, previous: date, sel: Selection, limi
         """,
         [*params, periode, previous, limit],
     ).df()
-
-
-def _identifier(name: str) -> str:
-    """A column name quoted for SQL."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def pivot_wide(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
@@ -403,122 +282,3 @@ def map_values(con: Con, start: date, end: date, sel: Selection, tingkat: str, h
     df["jumlah"] = df["jumlah"].astype("Float64")
     df["per_1000"] = df["jumlah"] / df["penduduk"] * 1000
     return df
-
-
-def map_geometry(con: Con, tingkat: str, area: str) -> pd.DataFrame:
-    """Simplified map geometry (GeoJSON strings prepared at import) of the kecamatan or desa in an area;
-    the coarser copy when the map spans more than one kabupaten."""
-    return con.execute(
-        """
-        with b as (select * from batas_wilayah where tingkat = ? and starts_with(kode, ?)),
-        wide as (select count(distinct left(kode, 5)) > 1 as wide from b)
-        select kode, case when wide.wide then coalesce(geom_peta_ringkas, geom_peta) else geom_peta end as geom_peta
-        from b, wide order by kode
-        """,
-        [tingkat, area],
-    ).df()
-
-
-def area_label(con: Con, kode: str) -> str:
-    """'Menilo (Kec. Soko)' for a desa, 'Kec. Soko' for a kecamatan."""
-    row = con.execute("""select w.nama, w.tingkat, k.nama from wilayah w left join wilayah k on k.kode = w.kode_induk
-                         where w.kode = ?""", [kode]).fetchone()
-    if row is None:
-        return kode
-    return f"{row[0]} (Kec. {row[2]})" if row[1] == "desa" else (f"Kec. {row[0]}" if row[1] == "kecamatan" else row[0])
-
-
-def import_batches(con: Con, area: str = "") -> pd.DataFrame:
-    """Every import batch with who, when, what and how much. With an area (a user's kecamatan scope), only the
-    batches that touch it (a report of theirs lies in it, or was replaced or undone by them), and `di_luar` says
-    whether the batch also touches reports outside it."""
-    return con.execute("""
-        with touched as (
-            select batch_id as id, kode_desa from laporan
-            union all select diganti_batch, kode_desa from laporan where diganti_batch is not null
-        ), scope as (
-            select id, bool_or(starts_with(kode_desa, ?)) as di_dalam, bool_or(not starts_with(kode_desa, ?)) as di_luar
-            from touched group by id
-        )
-        select b.id, b.waktu, b.pengguna, b.jenis, b.status, b.keterangan,
-               count(distinct f.sha256) as berkas, (select count(*) from laporan l where l.batch_id = b.id) as laporan,
-               string_agg(f.nama_berkas || ' (' || left(f.sha256, 12) || ')', '; ' order by f.nama_berkas) as rincian,
-               coalesce(any_value(s.di_luar), false) as di_luar
-        from impor_batch b left join berkas_impor f on f.batch_id = b.id left join scope s on s.id = b.id
-        where ? = '' or coalesce(s.di_dalam, false)
-        group by all order by b.id desc
-    """, [area, area, area]).df()
-
-
-def audit_log(con: Con, limit: int = 500) -> pd.DataFrame:
-    return con.execute("select waktu, pengguna, aksi, objek, rincian from audit order by id desc limit ?", [limit]).df()
-
-
-def priority_counts(con: Con, periode: date, area: str) -> pd.DataFrame:
-    """PMKS per desa x indicator group in one month, for the priority index: one row per desa and group with
-    kode, nama, kode_kecamatan, kecamatan, penduduk, perkiraan, laporan (1 = reported), kelompok, jumlah
-    (null when the desa did not report). Only active indicators count."""
-    df = con.execute(
-        """
-        with w as (
-            select d.kode, d.nama, d.kode_induk as kode_kecamatan, k.nama as kecamatan
-            from wilayah d join wilayah k on k.kode = d.kode_induk where d.tingkat = 'desa' and starts_with(d.kode, ?)
-        ), g as (
-            select distinct kelompok from indikator where aktif
-        ), r as (
-            select kode_wilayah as kode, laporan from agregat_laporan where tingkat = 'desa' and starts_with(kode_wilayah, ?) and periode = ?
-        ), v as (
-            select a.kode_wilayah as kode, i.kelompok, sum(a.jumlah) as jumlah
-            from agregat_bulanan a join indikator i on i.kode = a.kode_indikator and i.aktif
-            where a.tingkat = 'desa' and starts_with(a.kode_wilayah, ?) and a.periode = ? group by all
-        )
-        select w.kode, w.nama, w.kode_kecamatan, w.kecamatan, g.kelompok, coalesce(r.laporan, 0) as laporan,
-               case when r.laporan > 0 then coalesce(v.jumlah, 0) end as jumlah
-        from w cross join g left join r using (kode) left join v on v.kode = w.kode and v.kelompok = g.kelompok
-        order by w.kode, g.kelompok
-        """,
-        [area, area, periode, area, periode],
-    ).df()
-    return df.merge(population(con, "desa", area, periode), on="kode", how="left")
-
-
-def area_monthly(con: Con, start: date, end: date, tingkat: str, area: str) -> pd.DataFrame:
-    """Total of the active indicators and reports per area (kecamatan or desa) and month: kode, periode, jumlah,
-    laporan. Months without a report have no row."""
-    return con.execute(
-        f"""
-        select r.kode_wilayah as kode, r.periode, coalesce(sum(a.jumlah), 0) as jumlah, any_value(r.laporan) as laporan
-        from agregat_laporan r
-        left join agregat_bulanan a on a.tingkat = r.tingkat and a.kode_wilayah = r.kode_wilayah and a.periode = r.periode
-             and a.kode_indikator in (select kode from indikator where aktif)
-        where r.tingkat = '{tingkat}' and starts_with(r.kode_wilayah, ?) and r.periode between ? and ? and r.laporan > 0
-        group by all order by 1, 2
-        """,
-        [area, start, end],
-    ).df()
-
-
-def population_coverage(con: Con, periode: date, area: str = "") -> pd.DataFrame:
-    """Per kecamatan: desa with a real population figure for the month, an estimate, or none (dashboard.penduduk)."""
-    from dashboard.penduduk import coverage
-
-    return coverage(con, periode, area)
-
-
-def population_sources(con: Con, periode: date, area: str = "") -> pd.DataFrame:
-    """The population sources and dates the rates of a month use, per level (dashboard.penduduk)."""
-    from dashboard.penduduk import sources_in_use
-
-    return sources_in_use(con, periode, area)
-
-
-def area_monthly_rates(con: Con, start: date, end: date, tingkat: str, area: str) -> pd.DataFrame:
-    """`area_monthly` with each month's own population (kode, periode, jumlah, laporan, penduduk, perkiraan,
-    sumber_penduduk, per_1000): a rate over months on both sides of a new population figure uses the right one."""
-    df = area_monthly(con, start, end, tingkat, area)
-    months = sorted({pd.Timestamp(m).date() for m in df["periode"]})
-    pop = population_by_month(con, tingkat, area, months)
-    out = df.assign(periode=pd.to_datetime(df["periode"])).merge(pop.assign(periode=pd.to_datetime(pop["periode"])),
-                                                                 on=["kode", "periode"], how="left")
-    out["per_1000"] = out["jumlah"] / out["penduduk"] * 1000
-    return out

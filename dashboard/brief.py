@@ -180,7 +180,9 @@ class _Page(FPDF):
 
 
 def render(data: BriefData, public: int | None = None, today: date | None = None) -> bytes:
-    """The PDF bytes of the brief; `public` = the release threshold when small counts must be hidden."""
+    """The PDF bytes of the brief; `public` = the release threshold when small counts must be hidden.
+
+    Long because it lays out one A4 page from top to bottom: each block's position depends on the one above it."""
     today = today or date.today()
     source = f"Sumber: laporan PSM yang diimpor ke Dasbor PMKS (Dinsos P3A PMD {data.kabupaten})"
     if data.sources:

@@ -60,6 +60,7 @@ def _positive(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every command and option of `python -m etl`. Long because it is a declaration: one add_argument per option."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", help="berkas basis data (bawaan: $PMKS_DB atau data/pmks.duckdb)")
     parser = argparse.ArgumentParser(prog="python -m etl", description="ETL dan gudang data Dasbor PMKS.")

@@ -28,7 +28,9 @@ def _months(today: date, count: int = 25) -> list[str]:
 
 def build_template(wilayah: pd.DataFrame, indikator: pd.DataFrame, region_name: str, kecamatan: str | None = None,
                    today: date | None = None) -> bytes:
-    """The form as bytes. `wilayah` has kode, nama, tingkat, kode_induk; `indikator` has nomor, nama in order."""
+    """The form as bytes. `wilayah` has kode, nama, tingkat, kode_induk; `indikator` has nomor, nama in order.
+
+    Long because it writes one worksheet cell block after another, in the order a PSM fills them in."""
     today = today or date.today()
     kec = wilayah[wilayah["tingkat"] == "kecamatan"].sort_values("nama")
     if kecamatan:

@@ -128,21 +128,7 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
     weights_text = "; ".join(f"{label(g)} {fmt.angka(w)}" for g, w in chosen.items())
     view.method = _method(shrinkage)
     view.weights_note = f"Bobot yang dipakai: {weights_text}. Laju kecamatan dihitung atas desa yang melapor saja."
-    view.cover = [
-        ("Wilayah", where or ""),
-        ("Periode", fmt.bulan(f.periode)),
-        ("Tingkat", "desa/kelurahan" if tingkat == "desa" else "kecamatan"),
-        ("Kelengkapan laporan", done),
-        ("Bobot kelompok", weights_text),
-        ("Metode", view.method),
-        ("Sumber data", (f"Laporan PSM yang diimpor ke Dasbor PMKS {info['nama']}"
-                         + (" — DATA DEMO SINTETIS, bukan data PMKS sebenarnya" if info["sintetis"] else ""))),
-        ("Sumber penduduk", "; ".join(sorted(set(ranked["sumber_penduduk"].dropna()))) if "sumber_penduduk" in ranked else MISSING),
-        ("Dibuat", f"{fmt.tanggal(today or date.today())} oleh {author}"),
-    ]
-    if f.rilis:
-        view.cover.append(("Mode rilis publik", (f"ya: laju yang bertumpu pada 1–{f.rilis - 1} kasus disembunyikan; "
-                                                 "jumlah penduduk tidak disertakan")))
+    view.cover = _cover(f, info, ranked, where, tingkat, done, weights_text, view.method, f"{fmt.tanggal(today or date.today())} oleh {author}")
     view.export = data
     view.export_title = f"Daftar prioritas intervensi PMKS — {where}, {fmt.bulan(f.periode)}"
     view.number_formats = {c: "#,##0.0" for c in data.columns if c.endswith("per 1.000") or c.startswith("Perubahan")}
@@ -192,6 +178,27 @@ def _frame(con, f: Filters, ranked: pd.DataFrame, groups_: list[str], tingkat: s
     data["Laporan 12 bln"] = [f"{fmt.angka(received.get(k, 0))}/{fmt.angka(len(window) * int(d))}" for k, d in zip(ranked["kode"], ranked["desa"])]
     data["Catatan"] = [_note(row, shrinkage) for row in ranked.itertuples()]
     return data.reset_index(drop=True), [lines.get(k, []) for k in ranked["kode"]]
+
+
+def _cover(f: Filters, info: dict, ranked: pd.DataFrame, where: str | None, tingkat: str, done: str, weights_text: str,
+           method: str, made: str) -> list[tuple[str, str]]:
+    """The Keterangan sheet of the XLSX export: what the list is, how it was made, from which data."""
+    cover = [
+        ("Wilayah", where or ""),
+        ("Periode", fmt.bulan(f.periode)),
+        ("Tingkat", "desa/kelurahan" if tingkat == "desa" else "kecamatan"),
+        ("Kelengkapan laporan", done),
+        ("Bobot kelompok", weights_text),
+        ("Metode", method),
+        ("Sumber data", (f"Laporan PSM yang diimpor ke Dasbor PMKS {info['nama']}"
+                         + (" — DATA DEMO SINTETIS, bukan data PMKS sebenarnya" if info["sintetis"] else ""))),
+        ("Sumber penduduk", "; ".join(sorted(set(ranked["sumber_penduduk"].dropna()))) if "sumber_penduduk" in ranked else MISSING),
+        ("Dibuat", made),
+    ]
+    if f.rilis:
+        cover.append(("Mode rilis publik", (f"ya: laju yang bertumpu pada 1–{f.rilis - 1} kasus disembunyikan; "
+                                            "jumlah penduduk tidak disertakan")))
+    return cover
 
 
 def _usable(population) -> bool:

@@ -39,6 +39,21 @@ def _cached_query(path: str, token: tuple, scope: str, name: str, args: tuple): 
         con.close()
 
 
+@st.cache_data(ttl=CACHE_TTL, max_entries=20, show_spinner=False)
+def _made_file(path: str, token: tuple, name: str, _build) -> bytes:  # noqa: ARG001 - token and name key the cache
+    con = connect(path, read_only=True, wait=20)
+    try:
+        return _build(con)
+    finally:
+        con.close()
+
+
+def made_file(build) -> bytes:
+    """A file made from the warehouse by `build(con) -> bytes` (the blank forms), cached until the warehouse changes."""
+    path = db_path()
+    return _made_file(str(path), db_token(path), f"{build.__module__}.{build.__qualname__}", build)
+
+
 def q(query, *args):
     """Run a query function of dashboard.queries (e.g. `q(queries.periods)`) on a short-lived read-only connection,
     cached. The cache key holds the user's kecamatan scope, so a result never crosses from one scope to another."""

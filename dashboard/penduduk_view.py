@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries, ui
+from dashboard.views import unggah
 from etl import fmt
 from etl.penduduk_import import SUMBER, Acuan, PopulationResult, analyse, commit
 from etl.penduduk_read import LAYOUT
@@ -26,14 +27,7 @@ def show_population_check(result: PopulationResult) -> None:
     if result.note:
         st.caption(result.note)
     if result.issues:
-        st.dataframe(pd.DataFrame({
-            "Tingkat": ["kesalahan" if i.severity == "error" else "peringatan" for i in result.issues],
-            "Lembar": [i.sheet or "" for i in result.issues],
-            "Baris": [i.row for i in result.issues],
-            "Kolom": [i.column or "" for i in result.issues],
-            "Pesan": [i.message for i in result.issues],
-            "Saran": [i.suggestion or "" for i in result.issues],
-        }).astype({"Baris": "Int64"}), hide_index=True, key="penduduk_masalah")
+        st.dataframe(unggah.issues(result), hide_index=True, key="penduduk_masalah")
     if result.changes:
         st.markdown(f"**Perubahan ({fmt.angka(len(result.changes))})**")
         st.code("\n".join(result.changes[:200]), language=None)
@@ -70,18 +64,6 @@ def save_population(name: str, data: bytes, sheets, acuan: Acuan, sumber: str, r
         st.session_state["penduduk_nonce"] = st.session_state.get("penduduk_nonce", 0) + 1
 
 
-@st.cache_data(show_spinner=False)
-def _population_template(path: str, token: tuple) -> bytes:  # noqa: ARG001 - token keys the cache
-    from etl.db import connect
-    from etl.penduduk_cli import build_template
-
-    con = connect(path, read_only=True)
-    try:
-        return build_template(con)
-    finally:
-        con.close()
-
-
 def population_upload(user) -> None:
     """The admin's upload of a desa population file: template, source and date, check, preview and confirmed save."""
     from datetime import date
@@ -93,7 +75,9 @@ def population_upload(user) -> None:
     from etl.sheets import Unreadable
 
     today = date.today()
-    st.download_button("Unduh templat penduduk desa kosong (.xlsx)", _population_template(str(db_path()), ui.data.db_token(db_path())),
+    from etl.penduduk_cli import build_template
+
+    st.download_button("Unduh templat penduduk desa kosong (.xlsx)", ui.data.made_file(build_template),
                        "templat_penduduk_desa.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="penduduk_templat")
     choices = []

@@ -17,21 +17,11 @@ from etl.sheets import MAX_FILE_BYTES, Unreadable
 LIMIT_MB = MAX_FILE_BYTES // 1048576
 
 
-@st.cache_data(show_spinner=False)
-def _template(path: str, token: tuple) -> bytes:  # noqa: ARG001 - token keys the cache
-    from etl.db import connect
-    from etl.template import template_for
-
-    con = connect(path, read_only=True)
-    try:
-        return template_for(con)
-    finally:
-        con.close()
-
-
 def template() -> bytes:
     """The blank PSM form (.xlsx) with this warehouse's kecamatan and desa lists."""
-    return _template(str(db_path()), data.db_token(db_path()))
+    from etl.template import template_for
+
+    return data.made_file(template_for)
 
 
 def read(uploaded) -> list[tuple[str, bytes, object]]:

@@ -26,13 +26,13 @@ from etl.match import Gazetteer, IndicatorMatcher
 from etl.resolve import COLUMNS, resolve_long, resolve_raws
 from etl.sandbox import SheetReader
 from etl.sheets import Sheet, Unreadable
-from etl.validate import Issue
+from etl.validate import HasIssues, Issue
 
 MAX_ISSUES_PER_KIND = 20  # the same message on many rows is reported this often, then summarised
 
 
 @dataclass
-class FileResult:
+class FileResult(HasIssues):
     file: str
     sha256: str
     size: int
@@ -44,14 +44,6 @@ class FileResult:
     changes: list[str] = field(default_factory=list)  # "Menilo, Fakir Miskin: 12 → 19"
     replaces: int = 0  # stored reports this file replaces
     note: str = ""
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "warning"]
 
     def to_json(self) -> dict:
         reports = [

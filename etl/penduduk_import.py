@@ -29,7 +29,7 @@ from etl.load import new_batch
 from etl.match import Gazetteer, Match, parse_code
 from etl.penduduk_read import read_population_sheet
 from etl.sheets import Sheet, Unreadable
-from etl.validate import Issue
+from etl.validate import HasIssues, Issue
 
 SUMBER = {"dukcapil": "Dukcapil", "bps": "BPS", "desa": "Profil desa", "lainnya": "Lainnya"}
 JUMP_SHARE = 0.25  # a desa's population moving more than this from its previous figure is a warning
@@ -67,7 +67,7 @@ def parse_acuan(text: str, today: date | None = None) -> Acuan:
 
 
 @dataclass
-class PopulationResult:
+class PopulationResult(HasIssues):
     file: str
     sha256: str
     size: int
@@ -79,14 +79,6 @@ class PopulationResult:
     replaces: int = 0
     note: str = ""
     kecamatan: pd.DataFrame = field(default_factory=pd.DataFrame)  # desa totals beside the kecamatan census figure
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "warning"]
 
 
 def analyse(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sheets: list[Sheet] | Unreadable, acuan: Acuan,

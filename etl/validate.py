@@ -44,6 +44,20 @@ class Issue:
             self.column = None
 
 
+class HasIssues:
+    """A result with a list of `issues`: its errors and its warnings."""
+
+    issues: list[Issue]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+
 def reconcile_sex(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """L + P must equal Jumlah where all three are given; Jumlah = L + P where it is left empty."""
     issues = []

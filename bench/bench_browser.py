@@ -9,11 +9,13 @@ and a bare app (st.title + one plotly line chart + a selectbox) served the same 
   script run has been seen and the page is idle again;
 - page switch: click this page in the sidebar nav, coming from the page before it in the list (and back from
   the page after it), until idle;
-- server CPU per view: user+sys CPU of the server's processes (/proc/<pid>/stat) during one first render,
-  including the session's teardown after its context is closed;
+- server CPU per view: user+sys CPU of the server's processes (/proc/<pid>/stat) from goto until 0,3 s after
+  the first render is idle (static files, session start, script run, messages);
 - websocket: KB and messages the server sent to the browser during one first render (Playwright framereceived);
   figures: KB of JSON of the plotly figures drawn (data + layout as held by the browser), charts: their number;
-  ws done: seconds from goto until the last websocket frame of the first render (the rest is drawing).
+  boot: seconds from goto until the first websocket frame (HTML and JS loaded, session open); ws done: until
+  the last frame of the first render (the rest is drawing); HTTP KB: what the browser fetched over HTTP.
+Goto to the first frame is the frontend starting, ws done - boot the server's run, first - ws done drawing.
 One untimed pass over all pages first fills the app's caches (its "cold" first render is printed too: a fresh
 server, or the first view after an import, since the cache key holds the file's mtime); the table shows medians
 of --repeat passes. Goals of issue 13: first render <= 1,3x bare; filter change <= 3x bare; any page switch
@@ -76,6 +78,8 @@ RUN_COUNTER_JS = """(() => {
     new MutationObserver(ms => { for (const m of ms) if (m.target.getAttribute('data-test-script-state') === 'running') window.__runs++; })
         .observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
 })()"""
+HTTP_JS = """() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+    .reduce((n, e) => n + (e.transferSize || 0), 0)"""
 FIGURES_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
     .reduce((n, p) => n + JSON.stringify({data: p.data, layout: p.layout}).length, 0)"""
 
@@ -152,6 +156,8 @@ class Samples:
     ws_kb: list = field(default_factory=list)
     ws_msgs: list = field(default_factory=list)
     ws_done: list = field(default_factory=list)
+    boot: list = field(default_factory=list)
+    http_kb: list = field(default_factory=list)
     fig_kb: list = field(default_factory=list)
     charts: list = field(default_factory=list)
     cold: float | None = None
@@ -199,22 +205,16 @@ def first_render(browser, server: Server, path: str, s: Samples | None):
         s.ws_kb.append(sum(n for _, n in frames) / 1024)
         s.ws_msgs.append(len(frames))
         s.ws_done.append(max((t for t, _ in frames), default=start) - start)
+        s.boot.append(min((t for t, _ in frames), default=start) - start)
+        s.http_kb.append(page.evaluate(HTTP_JS) / 1024)
         s.fig_kb.append(page.evaluate(FIGURES_JS) / 1024)
         s.charts.append(page.locator("[data-testid='stPlotlyChart']").count())
-        s._cpu0 = cpu0
+        time.sleep(0.3)  # let the server finish what follows the run (last messages, cache bookkeeping)
+        s.cpu.append(server.cpu() - cpu0)
     return context, page, elapsed
 
 
-def close_and_account(context, server: Server, s: Samples | None) -> None:
-    """Close the context and give the server a moment to end the session; the CPU of that is part of a view."""
-    context.close()
-    time.sleep(0.3)
-    if s is not None and hasattr(s, "_cpu0"):
-        s.cpu.append(server.cpu() - s._cpu0)
-        del s._cpu0
-
-
-def change_select(page, box, runs_before_key=None) -> float:
+def change_select(page, box) -> float:
     """Open a selectbox, then time picking its second option (the first kecamatan) until idle."""
     box.click()
     option = page.locator("[role='option']").nth(1)
@@ -255,7 +255,7 @@ def pass_app(browser, server: Server, pages: list, results: dict, timed: bool) -
             if timed:
                 s.filter.append(t)
         assert page.locator("[data-testid='stException']").count() == 0, f"exception on {title}"
-        close_and_account(context, server, s if timed else None)
+        context.close()
 
 
 def pass_bare(browser, server: Server, s: Samples, timed: bool) -> None:
@@ -265,7 +265,7 @@ def pass_bare(browser, server: Server, s: Samples, timed: bool) -> None:
     t = change_select(page, page.locator("[data-testid='stSelectbox']").first)
     if timed:
         s.filter.append(t)
-    close_and_account(context, server, s if timed else None)
+    context.close()
 
 
 def machine() -> str:
@@ -292,7 +292,8 @@ def num(value: float | None, width: int, digits: int = 2) -> str:
 def print_table(pages: list, results: dict, bare: Samples, repeat: int) -> None:
     b_first, b_filter, b_cpu = med(bare.first), med(bare.filter), med(bare.cpu)
     cols = [("page", 22), ("first s", 9), ("x bare", 8), ("filter s", 9), ("x bare", 8), ("switch s", 9), ("CPU/view s", 11),
-            ("x bare", 8), ("ws KB", 8), ("cold s", 8), ("ws done s", 10), ("msgs", 6), ("charts", 7), ("fig KB", 8)]
+            ("x bare", 8), ("ws KB", 8), ("cold s", 8), ("boot s", 8), ("ws done s", 10), ("msgs", 6), ("charts", 7), ("fig KB", 8),
+            ("HTTP KB", 9)]
     print(f"Medians of {repeat} runs (cold: the untimed first pass, one run); chromium {BROWSER_VERSION}, streamlit {ST_VERSION}")
     print("".join(f"{name:<{w}}" if i == 0 else f"{name:>{w}}" for i, (name, w) in enumerate(cols)))
 
@@ -302,15 +303,17 @@ def print_table(pages: list, results: dict, bare: Samples, repeat: int) -> None:
         out += num(fl, 9) + num(fl / b_filter if ratios and fl else None, 8, 1)
         out += num(med(s.switch), 9)
         out += num(c, 11) + num(c / b_cpu if ratios and c else None, 8, 1)
-        out += num(med(s.ws_kb), 8, 0) + num(s.cold, 8) + num(med(s.ws_done), 10)
-        out += num(med(s.ws_msgs), 6, 0) + num(med(s.charts), 7, 0) + num(med(s.fig_kb), 8, 0)
+        out += num(med(s.ws_kb), 8, 0) + num(s.cold, 8) + num(med(s.boot), 8) + num(med(s.ws_done), 10)
+        out += num(med(s.ws_msgs), 6, 0) + num(med(s.charts), 7, 0) + num(med(s.fig_kb), 8, 0) + num(med(s.http_kb), 9, 0)
         print(out)
 
     for key, _, title in pages:
         row(title, results[key], True)
     row("bare one-chart app", bare, False)
     print("switch s: median of the 2 x --repeat switches into the page (from the page before it in the list and back from the"
-          " page after it); fig KB: JSON of the drawn figures; ws done: goto until the last websocket frame.")
+          " page after it).\nboot s: goto until the first websocket frame (HTML and JS loaded, session open); ws done: goto until"
+          " the last frame (the rest of 'first s' is drawing); msgs: websocket frames; fig KB: JSON of the drawn figures;"
+          "\nHTTP KB: bytes of HTML, JS, CSS and fonts over HTTP (a new context has an empty cache).")
     met = []
     firsts = [med(results[k].first) / b_first for k, _, _ in pages]
     filters = [med(results[k].filter) / b_filter for k, _, _ in pages if results[k].filter]
@@ -326,13 +329,20 @@ def print_table(pages: list, results: dict, bare: Samples, repeat: int) -> None:
 
 
 BROWSER_VERSION = ST_VERSION = "?"
+INTERRUPTED = False
+
+
+def interrupted(signum, frame) -> None:
+    global INTERRUPTED
+    INTERRUPTED = True
+    raise KeyboardInterrupt
 
 
 def main() -> None:
     global BROWSER_VERSION, ST_VERSION
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--pages", default=DEFAULT_PAGES, help="comma-separated keys (%s) or 'all'" % ",".join(k for k, _, _ in PAGES))
+    ap.add_argument("--pages", default=DEFAULT_PAGES, help=f"comma-separated keys ({','.join(k for k, _, _ in PAGES)}) or 'all'")
     ap.add_argument("--db", type=Path, help="an existing warehouse (default: the Tuban demo, built into a temp dir)")
     args = ap.parse_args()
     wanted = [k for k, _, _ in PAGES] if args.pages == "all" else [k.strip() for k in args.pages.split(",") if k.strip()]
@@ -340,7 +350,8 @@ def main() -> None:
     if unknown:
         ap.error(f"unknown pages: {', '.join(sorted(unknown))}")
     pages = [p for k in wanted for p in PAGES if p[0] == k]
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks below, as Ctrl-C does
+    signal.signal(signal.SIGINT, interrupted)  # Ctrl-C and kill: the finally blocks below stop both servers
+    signal.signal(signal.SIGTERM, interrupted)
 
     import streamlit
     from playwright.sync_api import sync_playwright
@@ -372,11 +383,24 @@ def main() -> None:
                         print(f"pass {n}/{args.repeat} done", file=sys.stderr, flush=True)
                 finally:
                     browser.close()
+            idle = []
+            for server in (app, bare_server):
+                cpu0 = server.cpu()
+                time.sleep(2)
+                idle.append((server.cpu() - cpu0) / 2)
             print_table(pages, results, bare, args.repeat)
+            print(f"Idle server CPU (no browser open): app {idle[0]:.3f}, bare {idle[1]:.3f} s per s; "
+                  f"load average at the end {os.getloadavg()[0]:.1f}".replace(".", ","))
         finally:
             for server in servers:
                 server.stop()
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BaseException:
+        if not INTERRUPTED:  # Ctrl-C also ends Playwright's driver: its errors are only noise then
+            raise
+        print("interrupted; both servers stopped", file=sys.stderr, flush=True)
+        os._exit(130)

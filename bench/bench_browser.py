@@ -241,6 +241,22 @@ def switch_to(page, title: str) -> float:
     return time.perf_counter() - start
 
 
+def diagnose(page) -> str:
+    """What kept a page from being idle: script state, runs seen, skeletons, charts drawn."""
+    if page is None:
+        return "first render"
+    try:
+        return page.evaluate("""() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const charts = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
+            return `state ${app && app.getAttribute('data-test-script-state')}, runs ${window.__runs}, `
+                + `skeletons ${document.querySelectorAll('[data-testid="stSkeleton"]').length}, `
+                + `charts drawn ${charts.filter(c => c.querySelector('.js-plotly-plot .main-svg')).length}/${charts.length}`;
+        }""")
+    except Exception as e:  # noqa: BLE001 - a diagnosis must not fail the run
+        return f"no diagnosis: {e}"
+
+
 def pass_app(browser, server: Server, pages: list, results: dict, timed: bool) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -271,7 +287,7 @@ def pass_app(browser, server: Server, pages: list, results: dict, timed: bool) -
             if page.locator("[data-testid='stException']").count():
                 raise SystemExit(f"{title}: the page shows an exception")
         except PlaywrightTimeout:  # a loaded machine may stall one step: note it, keep the other samples
-            FAILURES.append(f"{title}: {step}")
+            FAILURES.append(f"{title}: {step} ({diagnose(page)})")
             print(f"timeout: {title}: {step}", file=sys.stderr, flush=True)
         finally:
             if context is not None:

@@ -5,8 +5,8 @@ Debian chromium driven by Playwright against two Streamlit servers started by th
 and a bare app (st.title + one plotly line chart + a selectbox) served the same way from a temp dir. For each page:
 - first render: a new browser context, goto the page's URL, until the script state is 'notRunning', no
   stSkeleton is left and every plotly chart element holds a drawn `.js-plotly-plot .main-svg';
-- filter change: pick the first kecamatan in the sidebar's Kecamatan box (bare app: its selectbox), until a
-  script run has been seen and the page is idle again;
+- filter change: pick the first kecamatan in the sidebar's Kecamatan box (bare app: its selectbox), until the
+  server has reported a new script run finished (script_finished on the websocket) and the page is idle again;
 - page switch: click this page in the sidebar nav, coming from the page before it in the list (and back from
   the page after it), until idle;
 - server CPU per view: user+sys CPU of the server's processes (/proc/<pid>/stat) from goto until 0,3 s after
@@ -72,12 +72,6 @@ IDLE_JS = """() => {
         if (!c.querySelector('.js-plotly-plot .main-svg')) return false;
     return true;
 }"""
-# Counts the script runs the browser sees (state attribute turning 'running'), installed before each page loads.
-RUN_COUNTER_JS = """(() => {
-    window.__runs = 0;
-    new MutationObserver(ms => { for (const m of ms) if (m.target.getAttribute('data-test-script-state') === 'running') window.__runs++; })
-        .observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
-})()"""
 HTTP_JS = """() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
     .reduce((n, e) => n + (e.transferSize || 0), 0)"""
 FIGURES_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
@@ -171,37 +165,56 @@ def build_db(tmp: Path) -> Path:
     return db
 
 
-def wait_idle(page, runs_before: int | None = None) -> None:
-    """Idle again; with runs_before, only after the browser has seen a new script run start."""
-    if runs_before is None:
-        page.wait_for_function(IDLE_JS, timeout=120_000, polling="raf")
-    else:
-        # a document reloaded by the action (no __mark) counts its runs from 0
-        page.wait_for_function(f"() => (window.__mark ? window.__runs > {runs_before} : window.__runs > 0) && ({IDLE_JS})()",
-                               timeout=120_000, polling="raf")
+class Runs:
+    """The websocket frames a page receives, and how many script runs the server reported finished (protobuf)."""
+
+    def __init__(self, page):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.frames: list[tuple[float, int]] = []
+        self.finished = 0
+        done = ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY
+
+        def on_frame(payload):
+            self.frames.append((time.perf_counter(), len(payload)))
+            if isinstance(payload, bytes):
+                msg = ForwardMsg.FromString(payload)
+                if msg.WhichOneof("type") == "script_finished" and msg.script_finished == done:
+                    self.finished += 1
+
+        page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+
+
+def wait_idle(page, runs: Runs, before: int) -> None:
+    """After the server has finished a run started since `before` (not one ended early for a rerun), the page is
+    idle: the DOM alone may never show a fast run as 'running' (React batches), so the websocket decides."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.perf_counter() + 120
+    while runs.finished <= before:
+        if time.perf_counter() > deadline:
+            raise PlaywrightTimeout("no script run finished within 120 s")
+        page.wait_for_timeout(5)  # lets Playwright deliver the frames
+    page.wait_for_function(IDLE_JS, timeout=120_000, polling="raf")
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # painted
-
-
-def runs(page) -> int:
-    return page.evaluate("() => { window.__mark = true; return window.__runs; }")
 
 
 def new_page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="id-ID")
-    context.add_init_script(RUN_COUNTER_JS)
-    return context, context.new_page()
+    page = context.new_page()
+    page.bench_runs = Runs(page)
+    return context, page
 
 
 def first_render(browser, server: Server, path: str, s: Samples | None):
     """Open path in a new context; record time, server CPU and websocket traffic; return (context, page, seconds)."""
     context, page = new_page(browser)
-    frames: list[tuple[float, int]] = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append((time.perf_counter(), len(payload)))))
+    frames = page.bench_runs.frames
     cpu0 = server.cpu()
     start = time.perf_counter()
     try:
         page.goto(f"{server.url}/{path}")
-        wait_idle(page)
+        wait_idle(page, page.bench_runs, 0)
     except BaseException:
         context.close()
         raise
@@ -225,19 +238,19 @@ def change_select(page, box) -> float:
     box.click()
     option = page.locator("[role='option']").nth(1)
     option.wait_for(state="visible", timeout=30_000)
-    before = runs(page)
+    before = page.bench_runs.finished
     start = time.perf_counter()
     option.click()
-    wait_idle(page, before)
+    wait_idle(page, page.bench_runs, before)
     return time.perf_counter() - start
 
 
 def switch_to(page, title: str) -> float:
     link = page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first
-    before = runs(page)
+    before = page.bench_runs.finished
     start = time.perf_counter()
     link.click()
-    wait_idle(page, before)
+    wait_idle(page, page.bench_runs, before)
     return time.perf_counter() - start
 
 
@@ -249,10 +262,10 @@ def diagnose(page) -> str:
         return page.evaluate("""() => {
             const app = document.querySelector('[data-testid="stApp"]');
             const charts = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
-            return `state ${app && app.getAttribute('data-test-script-state')}, runs ${window.__runs}, `
+            return `state ${app && app.getAttribute('data-test-script-state')}, `
                 + `skeletons ${document.querySelectorAll('[data-testid="stSkeleton"]').length}, `
                 + `charts drawn ${charts.filter(c => c.querySelector('.js-plotly-plot .main-svg')).length}/${charts.length}`;
-        }""")
+        }""") + f", runs finished {page.bench_runs.finished}"
     except Exception as e:  # noqa: BLE001 - a diagnosis must not fail the run
         return f"no diagnosis: {e}"
 

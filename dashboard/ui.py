@@ -4,6 +4,7 @@ filters `dashboard.filters`; pages reach the data functions through this module 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -19,6 +20,18 @@ q, view, write, audit_action = data.q, data.view, data.write, data.audit_action
 due_day, release_threshold, sheet_reader, suppressed_table = data.due_day, data.release_threshold, data.sheet_reader, data.suppressed_table
 __all__ = ["q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "suppressed_table",
            "current_user", "user_name"]
+
+
+_NUMBER_TEXT = re.compile(r"^(-?[\d.]+(,\d+)?%?|—|–|<\d+( kasus)?|x)$")
+
+
+def table(frame: pd.DataFrame, target=None, **kwargs):
+    """st.dataframe of a model's frame: numbers the app formatted as Indonesian text are right-aligned like numbers
+    (columns whose every cell is a number, '—', '<3' or 'x'); the table toolbar has no export (config.toml)."""
+    aligned = {c: st.column_config.TextColumn(alignment="right") for c in frame.columns
+               if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])) and len(frame) and all(isinstance(v, str) and _NUMBER_TEXT.match(v) for v in frame[c])}
+    config = {**aligned, **kwargs.pop("column_config", {})}
+    return (target or st).dataframe(frame, hide_index=kwargs.pop("hide_index", True), column_config=config, **kwargs)
 
 
 def guard(page: str):

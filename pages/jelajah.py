@@ -22,7 +22,7 @@ if v.stop:
 st.markdown(v.total)
 if v.release_notice:
     st.caption(v.release_notice)
-st.dataframe(v.table, hide_index=True)
+ui.table(v.table, hide_index=True)
 if v.rate_note:
     st.caption(v.rate_note)
 ui.download_buttons(v.export, v.name, "pivot")

@@ -13,12 +13,12 @@ for col, (label, count) in zip(st.columns(len(v.counts)), v.counts):
     col.metric(label, count)
 
 st.subheader("Persentase desa melapor per kecamatan")
-st.dataframe(v.rollup, hide_index=True)
+ui.table(v.rollup, hide_index=True)
 
 st.subheader("Status per desa dan bulan")
 st.plotly_chart(v.grid, key="grid")
 
 st.subheader(v.missing_title)
-st.dataframe(v.missing, hide_index=True)
+ui.table(v.missing, hide_index=True)
 ui.download_buttons(v.missing, f"belum_lapor_{f.periode:%Y-%m}", "missing")
 ui.download_buttons(v.export, "kelengkapan_laporan", "grid")

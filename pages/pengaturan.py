@@ -21,7 +21,7 @@ if not known:
     st.info("Belum ada pengguna: aplikasi berjalan tanpa login (mode demo). Tambahkan pengguna di server dengan "
             "`python -m etl user add NAMA --role analis [--kecamatan 35.23.18]`; setelah itu setiap orang harus masuk.")
 else:
-    st.dataframe(v.users, hide_index=True)
+    ui.table(v.users, hide_index=True)
     st.caption(f"Berkas pengguna: {users_file()} (kata sandi disimpan sebagai hash scrypt bergaram). "
                "Ubah dengan `python -m etl user add` / `python -m etl user remove`.")
 
@@ -54,7 +54,7 @@ st.button("Simpan ambang", key="pengaturan_simpan_ambang", on_click=_save,
 
 st.subheader("Penduduk desa (penyebut laju per 1.000)")
 st.markdown(v.coverage_headline)
-st.dataframe(v.coverage, hide_index=True, key="penduduk_cakupan")
+ui.table(v.coverage, hide_index=True, key="penduduk_cakupan")
 st.caption("Jumlah desa dan angka kecamatan berasal dari sumber dan tanggal berbeda; keduanya ditampilkan berdampingan, "
            "tidak dipaksakan sama. Laju kecamatan memakai angka kecamatan.")
 population_upload(user)

@@ -71,5 +71,5 @@ for note in v.notes:
 if v.release_notice:
     st.caption(v.release_notice)
 with st.expander("Tabel di balik peta", expanded=False):
-    st.dataframe(v.table, hide_index=True)
+    ui.table(v.table, hide_index=True)
     ui.download_buttons(v.export, v.name, "peta")

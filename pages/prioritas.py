@@ -28,7 +28,7 @@ if v.empty:
 st.caption(v.caption)
 if v.release_notice:
     st.caption(v.release_notice)
-st.dataframe(v.table, hide_index=True, height=560, key="prioritas_tabel", column_config={
+ui.table(v.table, hide_index=True, height=560, key="prioritas_tabel", column_config={
     **{c: st.column_config.TextColumn(alignment="right") for c in v.numbers},
     "Indeks prioritas": st.column_config.TextColumn(
         alignment="right", help="0 = paling rendah, 100 = paling tinggi di antara wilayah yang dibandingkan"),

@@ -39,6 +39,6 @@ st.subheader("Perlu perhatian")
 a, b = st.columns(2)
 a.markdown(v.rises_title)
 if v.rises is not None:
-    a.dataframe(v.rises, hide_index=True)
+    ui.table(v.rises, a)
 b.markdown(v.missing_title)
-b.dataframe(v.missing, hide_index=True)
+ui.table(v.missing, b)

@@ -18,7 +18,7 @@ v = ui.view(riwayat.build_for, None, scope=user.kecamatan, admin=user.peran == "
 if v.batches.empty:
     st.info("Belum ada impor.")
     st.stop()
-st.dataframe(v.batches, hide_index=True, key="riwayat_tabel")
+ui.table(v.batches, hide_index=True, key="riwayat_tabel")
 ui.download_buttons(v.batches, "riwayat_impor", "riwayat")
 
 if user.peran != "admin":
@@ -60,5 +60,5 @@ else:
     st.button("Batalkan batch ini", disabled=typed.strip() != str(chosen), key="riwayat_batal", on_click=_rollback, args=(int(chosen),))
 
 st.subheader("Catatan audit")
-st.dataframe(v.audit, hide_index=True, key="riwayat_audit")
+ui.table(v.audit, hide_index=True, key="riwayat_audit")
 ui.download_buttons(v.audit, "catatan_audit", "audit")

@@ -20,8 +20,8 @@ st.subheader(v.population_title)
 if v.population is None:
     st.caption("Belum ada data penduduk: laju per 1.000 tidak dihitung.")
 else:
-    st.dataframe(v.population, hide_index=True, key="tentang_penduduk")
+    ui.table(v.population, hide_index=True, key="tentang_penduduk")
 st.subheader("26 jenis PMKS/PPKS (Permensos No. 08 Tahun 2012)")
-st.dataframe(v.indicators, hide_index=True)
+ui.table(v.indicators, hide_index=True)
 st.subheader("Cara membaca angka")
 st.markdown(v.reading)

@@ -46,14 +46,14 @@ try:
 except PMKSError as exc:
     st.error(str(exc))
     st.stop()
-st.dataframe(unggah.summary(results), hide_index=True, key="unggah_ringkasan")
+ui.table(unggah.summary(results), hide_index=True, key="unggah_ringkasan")
 
 for index, result in enumerate(results):
     with st.expander(f"{STATUS[result.status].capitalize()} — {result.file}", expanded=result.status != "unchanged"):
         if result.note:
             st.caption(result.note)
         if result.issues:
-            st.dataframe(unggah.issues(result), hide_index=True, key=f"unggah_masalah_{index}")
+            ui.table(unggah.issues(result), hide_index=True, key=f"unggah_masalah_{index}")
         for n, issue in enumerate(i for i in result.issues if i.choices):
             widget, cols = f"unggah_alias_{index}_{n}", st.columns([3, 1])
             cols[0].selectbox(f"'{issue.choices['nama']}' ({issue.sheet or 'CSV'}, baris {issue.row}) adalah desa …", [c for c, _ in issue.choices["kandidat"]],
@@ -61,7 +61,7 @@ for index, result in enumerate(results):
             cols[1].button("Simpan alias", key=f"{widget}_simpan", on_click=upload.save_alias, args=(issue.choices["kode_kecamatan"], issue.choices["nama"], widget))
         if result.status == "accepted":
             labels = {k: ui.q(queries.area_label, k) for k in result.reports["kode_desa"]}
-            st.dataframe(unggah.preview(result, labels), hide_index=True, key=f"unggah_laporan_{index}")
+            ui.table(unggah.preview(result, labels), hide_index=True, key=f"unggah_laporan_{index}")
         if text := unggah.changes(result):
             st.markdown("**Perubahan terhadap data tersimpan:**")
             st.code(text, language=None)

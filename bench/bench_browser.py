@@ -264,6 +264,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--pages", default=DEFAULT_PAGES, help=f"comma-separated keys ({','.join(k for k, _, _ in PAGES)}) or 'all'")
     ap.add_argument("--db", type=Path, help="an existing warehouse (default: the Tuban demo, built into a temp dir)")
+    ap.add_argument("--script", default="server.py", help="what `streamlit run` serves (server.py; app.py without the HTTP guard)")
     args = ap.parse_args()
     wanted = [k for k, _, _ in PAGES] if args.pages == "all" else [k.strip() for k in args.pages.split(",") if k.strip()]
     unknown = set(wanted) - {k for k, _, _ in PAGES}
@@ -285,7 +286,7 @@ def main() -> None:
             db = args.db.resolve() if args.db else build_db(tmp)
             env = {**os.environ, "PMKS_DB": str(db), "PMKS_USERS_FILE": str(tmp / "pengguna.toml")}  # no users: demo mode
             (tmp / "bare.py").write_text(BARE_APP)
-            servers.append(Server("server.py", env, tmp / "app.log"))
+            servers.append(Server(args.script, env, tmp / "app.log"))
             servers.append(Server(str(tmp / "bare.py"), env, tmp / "bare.log"))  # same cwd, so the same .streamlit/config.toml
             app, bare_server = servers
             results = {k: Samples() for k, _, _ in pages}

@@ -283,6 +283,11 @@ def long_ods(records: list[dict], headers: dict) -> bytes:
                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
                'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>'
                '<table:table table:name="Data">' + "".join(rows) + "</table:table></office:spreadsheet></office:body></office:document-content>")
+    return ods_package(content)
+
+
+def ods_package(content: str) -> bytes:
+    """An OpenDocument spreadsheet file around its content.xml (mimetype first and stored, as the format asks)."""
     manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
                 '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
                 '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')

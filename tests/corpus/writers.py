@@ -12,10 +12,11 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.sax.saxutils import escape
+
+from tests.reportfiles import ods_package
 
 LOGO = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 
@@ -191,15 +192,7 @@ def _ods_package(tables: str) -> bytes:
                '<office:automatic-styles><style:style style:name="hidden" style:family="table">'
                '<style:table-properties table:display="false"/></style:style></office:automatic-styles>'
                f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
-        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-    return buffer.getvalue()
+    return ods_package(content)
 
 
 def to_csv(grids: list[Grid], *, delimiter: str = ";", encoding: str = "utf-8-sig") -> bytes:

@@ -8,6 +8,7 @@ from dashboard.views import peta
 from etl import fmt
 
 info, f = ui.page_filters("peta")
+st.title(peta.heading(f, info["nama"]))
 if not info["batas"]:  # nothing to draw on: say so before any map control
     st.warning(ui.view(peta.build, f).stop)
     st.stop()
@@ -59,7 +60,6 @@ if mode == "perubahan" and (earlier := [m for m in months if m < f.periode][::-1
 
 choice = peta.MapChoice(level, mode, span, start, end, style, method, k, stable, other)
 v = ui.view(peta.build, f, choice=choice)
-st.title(v.title)
 if v.stop:
     st.warning(v.stop)
     st.stop()

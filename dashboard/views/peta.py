@@ -44,6 +44,11 @@ class PetaView:
     name: str = ""
 
 
+def heading(f: Filters, region: str) -> str:
+    """The page's heading: shown above the map's controls, before the model is built."""
+    return f"Peta PMKS — {f.area_nama or region}"
+
+
 def compare_default(months: list[date], periode: date) -> date | None:
     """The month a change map compares with by default: a year before, else the month before."""
     year_ago = periode.replace(year=periode.year - 1)
@@ -56,7 +61,7 @@ def build(con, f: Filters, settings: Settings, choice: MapChoice = MapChoice()) 
     level = "desa" if f.kecamatan else choice.level
     names = dict(zip(*queries.kecamatan_list(con)[["kode", "nama"]].to_numpy().T))
     where = f"Kec. {names[f.kecamatan]}" if f.kecamatan in names else info["nama"]
-    v = PetaView(title=f"Peta PMKS — {f.area_nama or info['nama']}", name=f"peta_pmks_{level}_{f.periode:%Y-%m}")
+    v = PetaView(title=heading(f, info["nama"]), name=f"peta_pmks_{level}_{f.periode:%Y-%m}")
     if not info["batas"]:
         v.stop = ("Batas wilayah belum diimpor, sehingga peta belum dapat digambar. Minta admin aplikasi mengimpor "
                   "batas wilayah desa/kelurahan (berkas GIS).")

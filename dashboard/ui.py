@@ -34,6 +34,13 @@ def table(frame: pd.DataFrame, target=None, **kwargs):
     return (target or st).dataframe(frame, hide_index=kwargs.pop("hide_index", True), column_config=config, **kwargs)
 
 
+def upload_hint(text: str) -> None:
+    """Under a file uploader: Streamlit's own hint is English and names Streamlit's limit, which sits above ours, so
+    it is hidden and the app says the formats and the limit that really apply."""
+    st.markdown("<style>[data-testid='stFileUploaderDropzoneInstructions'] {display: none;}</style>", unsafe_allow_html=True)
+    st.caption(text)
+
+
 def guard(page: str):
     """Stop a page the user may not open (every page calls this before it queries); returns the user."""
     user = current_user()

@@ -197,6 +197,7 @@ def test_browser_upload_over_the_limit_gets_the_indonesian_message(app_server, p
     page.goto(f"{app_server.url}/unggah", wait_until="networkidle")
     wait_until_idle(page)
     assert "paling besar 20 MB per berkas" in page.inner_text("body")
+    assert "MB per file" not in page.inner_text("body")  # Streamlit's own hint (English, its larger limit) is hidden
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(path))
     page.get_by_text("melebihi batas 20 MB").wait_for(timeout=60_000)
     wait_until_idle(page)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import queries
@@ -125,14 +124,6 @@ def release_threshold() -> int:
     from etl.config import DEFAULT_RELEASE_THRESHOLD
 
     return int(q(queries.setting, "ambang_rilis") or DEFAULT_RELEASE_THRESHOLD)
-
-
-@st.cache_data(ttl=CACHE_TTL, max_entries=100, show_spinner="Menyembunyikan nilai kecil…")
-def suppressed_table(cells: pd.DataFrame, threshold: int, total_label: str = "Total") -> pd.DataFrame:
-    """dashboard.release.table, cached (a desa x indicator table takes about a second)."""
-    from dashboard import release
-
-    return release.table(cells, threshold, total_label)
 
 
 def due_day() -> int:

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
+from dashboard import data, queries
 from dashboard.queries import Selection
 from etl import fmt
 
@@ -90,15 +90,13 @@ def _keep_valid(key: str, options: list, default) -> None:
 
 def sidebar_filters() -> Filters | None:
     """Render the shared filters in the sidebar and return them (None when the warehouse has no month yet)."""
-    from dashboard import data as ui
-
     _from_url()
-    months = ui.q(queries.periods)
+    months = data.q(queries.periods)
     if not months:
         return None
     month_keys = [p.strftime("%Y-%m") for p in months]
-    _keep_valid("f_periode", month_keys, ui.q(queries.latest_complete_month, date.today(), ui.due_day()).strftime("%Y-%m"))
-    threshold = ui.release_threshold()
+    _keep_valid("f_periode", month_keys, data.q(queries.latest_complete_month, date.today(), data.due_day()).strftime("%Y-%m"))
+    threshold = data.release_threshold()
     with st.sidebar:
         st.header("Filter")
         periode_key = st.selectbox("Periode", month_keys[::-1], key="f_periode",
@@ -123,10 +121,9 @@ def sidebar_filters() -> Filters | None:
 
 
 def _kecamatan_picker() -> tuple[str, dict]:
-    from dashboard import data as ui
     from dashboard.session import current_user
 
-    kec = ui.q(queries.kecamatan_list)
+    kec = data.q(queries.kecamatan_list)
     scope = current_user().kecamatan
     options = [scope] if scope else [""] + kec["kode"].tolist()  # a camat or TKSK sees only their kecamatan
     names = dict(zip(kec["kode"], kec["nama"]))
@@ -137,9 +134,7 @@ def _kecamatan_picker() -> tuple[str, dict]:
 
 
 def _desa_picker(kode_kec: str) -> tuple[str, dict]:
-    from dashboard import data as ui
-
-    desa = ui.q(queries.desa_list, kode_kec) if kode_kec else pd.DataFrame(columns=["kode", "nama"])
+    desa = data.q(queries.desa_list, kode_kec) if kode_kec else pd.DataFrame(columns=["kode", "nama"])
     options = [""] + desa["kode"].tolist()
     names = dict(zip(desa["kode"], desa["nama"]))
     _keep_valid("f_desa", options, "")
@@ -150,9 +145,7 @@ def _desa_picker(kode_kec: str) -> tuple[str, dict]:
 
 def _indikator_picker() -> tuple[list[str], tuple[str, ...], dict]:
     """The chosen options (codes and 'kelompok:X'), the indicator codes they mean, and the labels."""
-    from dashboard import data as ui
-
-    ind = ui.q(queries.indikator_list)
+    ind = data.q(queries.indikator_list)
     groups = {f"kelompok:{g}": f"Kelompok: {g}" for g in sorted(ind["kelompok"].unique())}
     options = list(groups) + ind["kode"].tolist()
     labels = {**groups, **dict(zip(ind["kode"], ind["nama"]))}

@@ -13,7 +13,6 @@ from dashboard.views import unggah
 from etl import fmt
 from etl.penduduk_import import SUMBER, Acuan, PopulationResult, analyse, commit
 from etl.penduduk_read import LAYOUT
-from etl.sheets import MAX_FILE_BYTES
 
 STATUS = {"accepted": "diterima", "rejected": "ditolak", "unchanged": "tidak berubah"}
 
@@ -96,7 +95,7 @@ def population_upload(user) -> None:
     nonce = st.session_state.setdefault("penduduk_nonce", 0)
     upload = st.file_uploader("Berkas penduduk desa (Dukcapil, BPS, profil desa; .xlsx, .xls, .ods, .csv)",
                               type=["xlsx", "xlsm", "xls", "ods", "csv"], key=f"penduduk_berkas_{nonce}")
-    ui.upload_hint(f"Format yang diterima: .xlsx, .xlsm, .xls, .ods dan .csv; paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
+    ui.upload_hint()
     if upload is not None:
         data = upload.getvalue()
         try:

@@ -17,9 +17,8 @@ from etl.db import connect
 from etl.errors import PMKSError
 
 q, view, write, audit_action = data.q, data.view, data.write, data.audit_action
-due_day, release_threshold, sheet_reader, suppressed_table = data.due_day, data.release_threshold, data.sheet_reader, data.suppressed_table
-__all__ = ["q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "suppressed_table",
-           "current_user", "user_name"]
+due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold, data.sheet_reader
+__all__ = ["q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name"]
 
 
 _NUMBER_TEXT = re.compile(r"^(-?[\d.]+(,\d+)?%?|—|–|<\d+( kasus)?|x)$")
@@ -34,11 +33,13 @@ def table(frame: pd.DataFrame, target=None, **kwargs):
     return (target or st).dataframe(frame, hide_index=kwargs.pop("hide_index", True), column_config=config, **kwargs)
 
 
-def upload_hint(text: str) -> None:
+def upload_hint() -> None:
     """Under a file uploader: Streamlit's own hint is English and names Streamlit's limit, which sits above ours, so
     it is hidden and the app says the formats and the limit that really apply."""
+    from etl.sheets import MAX_FILE_BYTES
+
     st.markdown("<style>[data-testid='stFileUploaderDropzoneInstructions'] {display: none;}</style>", unsafe_allow_html=True)
-    st.caption(text)
+    st.caption(f"Format yang diterima: .xlsx, .xlsm, .xls, .ods dan .csv; paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
 
 
 def guard(page: str):
@@ -72,14 +73,6 @@ def require_data(reports: bool = True) -> dict:
                    "`python -m etl import BERKAS`.")
         st.stop()
     return info
-
-
-def release_notice(threshold: int | None) -> None:
-    """Say on the page that public release mode is on."""
-    from dashboard import release
-
-    if text := release.notice(threshold):
-        st.caption(text)
 
 
 def ensure_navigation() -> None:

@@ -45,6 +45,7 @@ class SheetReader:
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
         self._last_used = 0.0
+        self._timer: threading.Timer | None = None
 
     def __enter__(self) -> SheetReader:
         return self
@@ -76,19 +77,25 @@ class SheetReader:
             return payload
         raise Unreadable(payload)
 
-    def _schedule_reap(self) -> None:
-        if self.idle is not None and self._proc is not None:
-            timer = threading.Timer(self.idle + 0.05, self._reap)
-            timer.daemon = True
-            timer.start()
+    def _schedule_reap(self, delay: float | None = None) -> None:
+        """One timer per reader (not one per file read): it checks again when the idle time would be over."""
+        if self.idle is None or self._proc is None or (self._timer is not None and self._timer.is_alive() and delay is None):
+            return
+        self._timer = threading.Timer((self.idle if delay is None else delay) + 0.05, self._reap)
+        self._timer.daemon = True
+        self._timer.start()
 
     def _reap(self) -> None:
-        """End the worker if nothing used it for `idle` seconds (runs on a timer thread)."""
+        """End the worker if nothing used it for `idle` seconds (runs on the timer thread)."""
         if not self._lock.acquire(blocking=False):
-            return  # in use: the read in progress schedules the next check
+            self._schedule_reap(self.idle)  # in use now: look again later
+            return
         try:
-            if self._proc is not None and time.monotonic() - self._last_used >= self.idle:
+            left = self.idle - (time.monotonic() - self._last_used)
+            if self._proc is not None and left <= 0:
                 self._kill()
+            elif self._proc is not None:
+                self._schedule_reap(left)
         finally:
             self._lock.release()
 

@@ -25,7 +25,7 @@ if problem := st.session_state.pop("unggah_galat", None):
 
 uploaded = st.file_uploader("Pilih satu atau beberapa berkas laporan", type=["xlsx", "xlsm", "xls", "ods", "csv"], accept_multiple_files=True,
                             key=f"unggah_berkas_{st.session_state.setdefault('unggah_nonce', 0)}", help=f"Paling besar {upload.LIMIT_MB} MB per berkas.")
-ui.upload_hint(f"Format yang diterima: .xlsx, .xlsm, .xls, .ods dan .csv; paling besar {upload.LIMIT_MB} MB per berkas.")
+ui.upload_hint()
 replace = st.checkbox("Ganti laporan desa × bulan yang sudah tersimpan (perubahannya ditampilkan dulu)", key="unggah_ganti")
 # What the analyst knows about files that do not say it themselves; used only where a file is silent.
 names = {k: v for k, v in ui.q(queries.kecamatan_list).itertuples(index=False) if not user.kecamatan or k == user.kecamatan}

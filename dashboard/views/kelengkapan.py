@@ -25,6 +25,8 @@ from etl import fmt
 STATUS = ["tepat waktu", "terlambat", "semua nol", "belum lapor"]
 LABEL = {s: s.capitalize() for s in STATUS}  # as a user reads a status: 'Tepat waktu'
 COLORS = {"tepat waktu": "#1b7837", "terlambat": "#f1a340", "semua nol": "#9ecae1", "belum lapor": "#d9d9d9"}
+# the fewer desa reported, the stronger the colour (a colour-blind-safe orange; 50% and below all look alike)
+ATTENTION = [[0, "#b35806"], [0.5, "#f1a340"], [0.8, "#fee0b6"], [1, "#f7f7f7"]]
 ROW_PX = 24  # one row of a grid: a desa or kecamatan label at the axis font size never overlaps the next
 COUNTS = ["Jumlah desa", *LABEL.values()]
 SHARES = ["Melapor (%)", "Tepat waktu (%)"]
@@ -156,12 +158,12 @@ def _shares(status: pd.DataFrame, order: list[str], total: str | None) -> go.Fig
     rows = [b for _, b in share.index]
     x = [fmt.bulan_pendek(p) for p in share.columns]
     fig = go.Figure(go.Heatmap(
-        z=share.to_numpy(), x=x, y=rows, zmin=0, zmax=1, colorscale="YlGnBu", xgap=2, ygap=2,
+        z=share.to_numpy(), x=x, y=rows, zmin=0.5, zmax=1, colorscale=ATTENTION, xgap=2, ygap=2,
         text=share.map(fmt.persen).to_numpy(), texttemplate="%{text}", textfont=dict(size=11),
         customdata=hover.to_numpy(), hovertemplate="<b>%{y}</b>, %{x}<br>%{customdata}<extra></extra>",
-        colorbar=dict(title="Desa melapor", tickvals=[0, 0.5, 1], ticktext=["0%", "50%", "100%"], thickness=12),
+        colorbar=dict(title="Desa melapor", tickvals=[0.5, 0.75, 1], ticktext=["≤50%", "75%", "100%"], thickness=12),
     ))
-    _readable(fig, rows, x)
+    _readable(fig, rows, x, top=50)
     return fig
 
 
@@ -186,16 +188,16 @@ def _grid(mine: pd.DataFrame) -> go.Figure:
     for s in STATUS:  # the legend: one square per status
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=LABEL[s], hoverinfo="skip",
                                  marker=dict(symbol="square", size=14, color=COLORS[s])))
-    _readable(fig, rows, x)
+    _readable(fig, rows, x, top=70)
     above_months = 1 + 28 / (ROW_PX * len(rows) + 10)  # paper units: the legend sits above the month labels
     fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, y=above_months, yanchor="bottom"))
     return fig
 
 
-def _readable(fig: go.Figure, rows: list[str], x: list[str]) -> None:
+def _readable(fig: go.Figure, rows: list[str], x: list[str], top: int) -> None:
     """Every row label drawn (no automatic thinning), the figure as tall as its rows, the months on top."""
     fig.update_layout(
-        height=ROW_PX * len(rows) + 110, margin=dict(l=10, r=10, t=90, b=10), separators=",.", font=dict(size=13),
+        height=ROW_PX * len(rows) + 20 + top, margin=dict(l=10, r=10, t=top, b=10), separators=",.", font=dict(size=13),
         plot_bgcolor="white", hoverlabel=dict(bgcolor="white"),
         yaxis=dict(autorange="reversed", tickmode="array", tickvals=rows, ticktext=rows, automargin=True, fixedrange=True),
         xaxis=dict(tickmode="array", tickvals=x, ticktext=x, side="top", fixedrange=True),

@@ -180,7 +180,7 @@ def test_click_on_a_kecamatan_shows_its_desa(app_server, page, artifacts):
 
 
 GRID_JS = """() => {
-    const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.data[0].showscale === false);
+    const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.data.length > 1);  // the grid: a heatmap and its legend
     const ticks = [...plot.querySelectorAll('.yaxislayer-above .ytick text')].map(t => {
         const r = t.getBoundingClientRect();
         return {text: t.textContent, top: r.top, bottom: r.bottom, width: r.width};

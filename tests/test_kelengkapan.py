@@ -145,7 +145,7 @@ def _in_order(node) -> list:
 
 
 def _grid_spec(at) -> dict:
-    return next(s for s in (json.loads(c.proto.spec) for c in at.get("plotly_chart")) if s["data"][0].get("showscale") is False)
+    return json.loads(next(c for c in at.get("plotly_chart") if c.key == "grid").proto.spec)
 
 
 def test_page_shows_the_rollup_before_the_grid_and_a_picked_kecamatan_s_desa(monkeypatch, built_db):
@@ -176,4 +176,4 @@ def test_page_shows_the_rollup_before_the_grid_and_a_picked_kecamatan_s_desa(mon
     # the sidebar's kecamatan: its grid straight away, no second picker
     side = run_page(monkeypatch, built_db, {"kec": PALANG})
     assert not side.exception and not [s for s in side.selectbox if s.key == "kel_kec"]
-    assert _grid_spec(side)["data"][0]["y"] == palang
+    assert _grid_spec(side)["data"][0]["y"] == palang and side.subheader[0].value == "Kelengkapan Kec. Palang, Oktober 2026"

@@ -84,13 +84,13 @@ def build(con, f: Filters, settings: Settings, kecamatan: str = "") -> Kelengkap
         caption=f"{area_name}, {month}. Tepat waktu = laporan diterima paling lambat tanggal {settings.due_day} bulan "
                 "berikutnya; semua nol = laporan masuk tetapi semua jenis PMKS bernilai nol (perlu dicek).",
         counts=[(LABEL[s], fmt.angka(int(counts.get(s, 0)))) for s in STATUS],
-        rollup_title=f"Kelengkapan per kecamatan, {month}",
+        rollup_title=f"Kelengkapan per kecamatan, {month}" if len(roll) > 1 else f"Kelengkapan {area_name}, {month}",
         rollup_note=f"Diurutkan dari persentase desa melapor terendah (lalu tepat waktu terendah, lalu nama); baris terakhir: "
                     f"jumlah {area_name}." if len(roll) > 1 else "",
         rollup=table(roll.assign(**{c: [fmt.persen(v / 100) for v in roll[c]] for c in SHARES}), {c: 0 for c in COUNTS}),
         rollup_download=Download(roll, f"kelengkapan_per_kecamatan_{f.periode:%Y-%m}",
                                  f"Unduh kelengkapan per kecamatan {month}"),
-        shares_title=f"Persentase desa melapor per kecamatan, {span}",
+        shares_title=f"Persentase desa melapor per kecamatan, {span}" if len(roll) > 1 else f"Persentase desa melapor, {area_name}, {span}",
         shares=_shares(status, list(order["Kode"]), area_name if len(roll) > 1 else None),
         choices=[] if f.kecamatan else [(k, f"{n} ({fmt.persen(p / 100)} melapor)") for k, n, p in
                                         zip(order["Kode"], order["Kecamatan"], order["Melapor (%)"])],
@@ -161,6 +161,7 @@ def _shares(status: pd.DataFrame, order: list[str], total: str | None) -> go.Fig
         z=share.to_numpy(), x=x, y=rows, zmin=0.5, zmax=1, colorscale=ATTENTION, xgap=2, ygap=2,
         text=share.map(fmt.persen).to_numpy(), texttemplate="%{text}", textfont=dict(size=11),
         customdata=hover.to_numpy(), hovertemplate="<b>%{y}</b>, %{x}<br>%{customdata}<extra></extra>",
+        showscale=len(rows) >= 5,  # a scale beside one or two rows has no room; the cells say their share
         colorbar=dict(title="Desa melapor", tickvals=[0.5, 0.75, 1], ticktext=["≤50%", "75%", "100%"], thickness=12),
     ))
     _readable(fig, rows, x, top=50)

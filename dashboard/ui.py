@@ -113,18 +113,19 @@ def open_page(page: str, reports: bool = True):
     return user, info
 
 
-def download_buttons(df: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and XLSX of a table exactly as shown."""
+def download_buttons(df: pd.DataFrame, name: str, key: str, label: str | None = None) -> None:
+    """CSV and XLSX of a table exactly as shown; `label` says what the file holds ('Unduh daftar desa belum melapor
+    Oktober 2026' gives the buttons '… (CSV)' and '… (XLSX)')."""
     from dashboard.export import to_csv_bytes, to_xlsx_bytes
 
     user = current_user()
     if user is None or not user.can_export:
         st.caption("Unduhan tabel tersedia untuk staf, analis dan admin.")
         return
-    a, b, _ = st.columns([1, 1, 4])
-    a.download_button("Unduh CSV", to_csv_bytes(df), f"{name}.csv", "text/csv", key=f"{key}_csv",
+    a, b = st.columns([1, 1, 4])[:2] if label is None else (st, st)  # a long label gets its own line
+    a.download_button("Unduh CSV" if label is None else f"{label} (CSV)", to_csv_bytes(df), f"{name}.csv", "text/csv", key=f"{key}_csv",
                       on_click=audit_action, args=("unduh", f"{name}.csv"))
-    b.download_button("Unduh XLSX", to_xlsx_bytes(df), f"{name}.xlsx",
+    b.download_button("Unduh XLSX" if label is None else f"{label} (XLSX)", to_xlsx_bytes(df), f"{name}.xlsx",
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                       on_click=audit_action, args=("unduh", f"{name}.xlsx"))
 

@@ -1,4 +1,7 @@
-"""Kelengkapan Laporan: which desa reported, on time or late, month by month (model: dashboard.views.kelengkapan)."""
+"""Kelengkapan Laporan: which desa reported, on time or late, month by month (model: dashboard.views.kelengkapan).
+
+The roll-up per kecamatan comes first; the desa grid shows one kecamatan at a time (the sidebar's, or the one picked
+here), so every desa is labelled."""
 
 import streamlit as st
 
@@ -12,13 +15,28 @@ st.caption(v.caption)
 for col, (label, count) in zip(st.columns(len(v.counts)), v.counts):
     col.metric(label, count)
 
-st.subheader("Persentase desa melapor per kecamatan")
-ui.table(v.rollup, hide_index=True)
 
-st.subheader("Status per desa dan bulan")
+def download(d: kelengkapan.Download, key: str) -> None:
+    ui.download_buttons(d.frame, d.name, key, label=d.label)
+
+
+st.subheader(v.rollup_title)
+if v.rollup_note:
+    st.caption(v.rollup_note)
+ui.table(v.rollup, height=35 * (len(v.rollup) + 1) + 3)
+download(v.rollup_download, "rollup")
+st.subheader(v.shares_title)
+st.plotly_chart(v.shares, key="shares")
+
+st.subheader("Status laporan per desa")
+if v.choices:  # no kecamatan in the sidebar: pick one here, the worst first
+    kode = st.selectbox("Kecamatan", [k for k, _ in v.choices], format_func=dict(v.choices).get, key="kel_kec",
+                        help="Urut dari persentase desa melapor terendah. Kecamatan juga dapat dipilih di filter samping.")
+    v = ui.view(kelengkapan.build, f, kecamatan=kode)
+st.markdown(f"**{v.grid_title}**")
 st.plotly_chart(v.grid, key="grid")
+download(v.status_download, "grid")
 
 st.subheader(v.missing_title)
-ui.table(v.missing, hide_index=True)
-ui.download_buttons(v.missing, f"belum_lapor_{f.periode:%Y-%m}", "missing")
-ui.download_buttons(v.export, "kelengkapan_laporan", "grid")
+ui.table(v.missing)
+download(v.missing_download, "missing")

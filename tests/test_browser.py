@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from etl.db import connect  # retries while the app holds the file for a short write
@@ -175,6 +177,60 @@ def test_click_on_a_kecamatan_shows_its_desa(app_server, page, artifacts):
     page.screenshot(path=str(artifacts / "peta_klik_kecamatan.png"), full_page=True)
     assert "Kec." in title and 5 <= features <= 40  # the desa of one kecamatan, not the 20 kecamatan of Tuban
     assert "kec=35.23." in page.url
+
+
+GRID_JS = """() => {
+    const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.data.length > 1);  // the grid: a heatmap and its legend
+    const ticks = [...plot.querySelectorAll('.yaxislayer-above .ytick text')].map(t => {
+        const r = t.getBoundingClientRect();
+        return {text: t.textContent, top: r.top, bottom: r.bottom, width: r.width};
+    });
+    return {height: plot._fullLayout.height, ticks: ticks, rows: plot.data[0].y.length, top: plot.getBoundingClientRect().top};
+}"""
+
+
+def test_kelengkapan_rollup_first_then_a_kecamatan_grid_with_every_desa_label(app_server, page, artifacts):
+    """Issue #14 point 8: no 4.400 px grid of 328 desa with every other label lost."""
+    page.goto(f"{app_server.url}/kelengkapan", wait_until="networkidle")
+    page.wait_for_selector(".js-plotly-plot .yaxislayer-above .ytick text", timeout=60_000)
+    wait_until_idle(page)
+
+    def grid_of(kecamatan: str) -> dict:
+        con = connect(app_server.db, read_only=True, wait=30)
+        names = [r[0] for r in con.execute("""select d.nama from wilayah d join wilayah k on k.kode = d.kode_induk
+            where d.tingkat = 'desa' and k.tingkat = 'kecamatan' and k.nama = ? order by d.nama""", [kecamatan]).fetchall()]
+        con.close()
+        grid = page.evaluate(GRID_JS)
+        assert [t["text"] for t in grid["ticks"]] == names  # every desa of the kecamatan drawn, none dropped
+        assert grid["height"] >= 20 * len(names) and grid["rows"] == len(names)
+        for above, below in zip(grid["ticks"], grid["ticks"][1:]):
+            assert above["bottom"] <= below["top"] + 1, (above, below)  # labels do not overlap
+        return grid
+
+    heading = page.get_by_text("Kelengkapan per kecamatan, Oktober 2026").bounding_box()
+    title = page.locator("strong", has_text="Status laporan per desa, Kec. ").inner_text()
+    grid = grid_of(title.split("Kec. ")[1].split(",")[0])
+    assert heading["y"] < grid["top"]  # the roll-up stands above the grid
+    page.set_viewport_size({"width": 1400, "height": 4200})  # the app scrolls inside; a tall window shows all of it
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts / "kelengkapan_grid.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    # pick another kecamatan on the page: its desa, every one labelled
+    picker = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']", has_text="Kecamatan")
+    picker.locator("input").click()
+    page.keyboard.type("Palang")
+    page.get_by_role("option", name=re.compile(r"^Palang \(")).click()
+    page.wait_for_function("() => document.body.innerText.includes('Status laporan per desa, Kec. Palang')", timeout=30_000)
+    wait_until_idle(page)
+    grid_of("Palang")
+    plot = page.locator(".js-plotly-plot").last
+    plot.scroll_into_view_if_needed()
+    box = plot.locator(".nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.96, box["y"] + 10)  # the first desa in the last month
+    hover = plot.locator(".hoverlayer .hovertext").first.text_content(timeout=10_000)
+    assert "Okt 2026" in hover and re.search("Tepat waktu|Terlambat|Semua nol|Belum lapor", hover), hover
+    page.screenshot(path=str(artifacts / "kelengkapan_palang.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
 
 
 PASSWORD = "sandi-uji-peramban"

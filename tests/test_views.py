@@ -106,8 +106,8 @@ def test_kelengkapan_counts_equal_sql_and_roll_up_by_kecamatan(mem_con):
         and (select sum(jumlah) from laporan_nilai where laporan_id = l.id) > 0""", [OKT]).fetchone()[0]
     counts = dict(v.counts)
     assert counts["Belum lapor"] == fmt.angka(328 - reported) and counts["Terlambat"] == fmt.angka(late)
-    assert len(v.rollup) == 20 and v.rollup.columns[-1] == "Okt 2026" and all_text(v.rollup)
-    assert len(v.missing) == 328 - reported and all_text(v.missing) and all_text(v.export)
+    assert len(v.rollup) == 21 and v.rollup["Kecamatan"].iloc[-1] == "Kabupaten Tuban" and all_text(v.rollup)  # 20 + total
+    assert len(v.missing) == 328 - reported and all_text(v.missing) and all_text(v.status_download.frame.drop(columns="Bulan belum lapor"))
     later = kelengkapan.build(mem_con, Filters(periode=OKT), Settings(due_day=20))
     assert int(dict(later.counts)["Terlambat"].replace(".", "")) <= late  # a later due day: fewer late reports
 

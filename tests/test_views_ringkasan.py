@@ -148,3 +148,20 @@ def test_first_screen_says_the_month_the_due_date_the_top_priorities_and_the_las
     assert v.priority["Peringkat"].tolist() == ["1", "2", "3", "4", "5"]
     shares = list(v.reporting_chart.data[0].y)
     assert shares[-1] == pytest.approx(100 * reported / 328) and len(shares) == 12
+
+
+def test_pdf_brief_trend_draws_reports_behind_the_total_and_the_like_for_like_line(mem_con):
+    import matplotlib.pyplot as plt
+
+    from dashboard import brief
+
+    fig = brief.trend_figure(brief.collect(mem_con, PALANG, OKT))
+    try:
+        line_ax, bar_ax = fig.axes
+        assert [round(p.get_height()) for p in bar_ax.patches] == _reports_sql(mem_con, PALANG)
+        n, steady = _always_reporting_sql(mem_con, PALANG)
+        lines = {ln.get_label(): list(ln.get_ydata()) for ln in line_ax.get_lines()}
+        assert lines[f"Desa yang selalu melapor ({fmt.angka(n)} desa)"] == steady
+        assert line_ax.get_zorder() > bar_ax.get_zorder()  # the bars stay behind the lines
+    finally:
+        plt.close(fig)

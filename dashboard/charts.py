@@ -40,12 +40,12 @@ def bar_ranked(df: pd.DataFrame, label: str, value: str, title: str, decimals: i
     extra = source is not None and source in data
     labels = [wrap(v, wrap_at) for v in data[label]] if wrap_at else list(data[label])
     fig = go.Figure(go.Bar(
-        x=data[value], y=labels, orientation="h", marker_color=COLOR, text=text, textposition="auto",
+        x=data[value], y=labels, orientation="h", marker_color=COLOR, text=text, textposition="auto", textangle=0,
         customdata=data[source].fillna("–") if extra else None,
         hovertemplate="%{y}: %{text}" + ("<br>Penduduk: %{customdata}" if extra else "") + "<extra></extra>",
     ))
-    lines = sum(v.count("<br>") + 1 for v in labels)
-    per_bar = max(22 * len(data), 16 * lines + 8 * len(data)) if wrap_at else 22 * len(data)
+    lines = max((v.count("<br>") + 1 for v in labels), default=1)
+    per_bar = (14 + 12 * lines) * len(data) if wrap_at else 22 * len(data)  # rows tall enough for a wrapped name
     fig.update_layout(title=title, **{**LAYOUT, "height": max(300, per_bar + 80)})
     fig.update_xaxes(tickformat=",d" if decimals == 0 else ",.1f")
     if wrap_at:
@@ -93,9 +93,9 @@ def line_trend(df: pd.DataFrame, value: str, title: str, decimals: int = 0, heig
     number = dict(rangemode="tozero", tickformat=",d" if decimals == 0 else ",.1f")
     if with_reports:
         fig.update_layout(
-            yaxis=dict(side="right", showgrid=False, rangemode="tozero", tickformat=",d",
+            yaxis=dict(side="right", showgrid=False, range=[0, 1.6 * max(1, float(pd.to_numeric(df[reports]).max() or 0))], tickformat=",d",
                        title=dict(text="Laporan diterima", font=dict(size=11)), tickfont=dict(color="#7a8894")),
-            yaxis2=dict(overlaying="y", side="left", **number),
+            yaxis2=dict(overlaying="y", side="left", tickmode="auto", showgrid=True, **number),
         )
     else:
         fig.update_yaxes(**number)
@@ -112,6 +112,7 @@ def share_line(df: pd.DataFrame, part: str, whole: str, title: str, height: int 
         fill="tozeroy", fillcolor="rgba(31,95,139,0.12)", text=text, customdata=[fmt.bulan(p) for p in df["periode"]],
         hovertemplate="%{customdata}: %{text}<extra></extra>",
     ))
-    fig.update_layout(title=title, **{**LAYOUT, "height": height, "margin": dict(l=10, r=10, t=36, b=10)})
+    fig.update_layout(title=title, **{**LAYOUT, "height": height, "margin": dict(l=10, r=24, t=36, b=10)})
     fig.update_yaxes(range=[0, 105], ticksuffix="%", tickformat=",d")
+    fig.update_xaxes(tickangle=0, dtick=3 if len(df) > 6 else 1)
     return fig

@@ -46,7 +46,7 @@ if v.rate_note:
     st.caption(v.rate_note)
 
 st.subheader("Perlu perhatian")
-a, b = st.columns(2)
+a, b = st.columns([3, 2])
 a.markdown(v.rises_title)
 a.caption(v.rises_rule)
 ui.table(v.rises, a)

@@ -21,7 +21,7 @@ LIKE_FOR_LIKE = ("Perubahan sebanding: hanya desa yang melapor di kedua bulan, a
 RISES_RULE = (f"Dibandingkan dengan median {RISE_BASELINE} laporan sebelumnya yang tidak nol (dalam "
               f"{RISE_LOOKBACK} bulan terakhir); desa tanpa laporan pembanding tidak dicantumkan.")
 TOP_PRIORITY = 5
-INDICATOR_WRAP = 38  # characters per line of an indicator's name on the bar chart
+INDICATOR_WRAP = 45  # characters per line of an indicator's name on the bar chart
 
 
 @dataclass(frozen=True)

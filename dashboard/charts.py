@@ -25,6 +25,17 @@ def _floats(values: pd.Series) -> list:
     return [None if pd.isna(v) else float(v) for v in values]
 
 
+def _whole_step(top: float, ticks: int = 5) -> int:
+    """A whole tick step (1, 2, 5, 10, 20, 50, ...) giving at most about `ticks` ticks up to `top`: reports are
+    counted whole."""
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            if top / (factor * magnitude) <= ticks:
+                return factor * magnitude
+        magnitude *= 10
+
+
 def wrap(label: str, width: int) -> str:
     """A long label on several lines (plotly breaks lines at '<br>'), never cut short."""
     return "<br>".join(textwrap.wrap(str(label), width)) or str(label)
@@ -92,8 +103,9 @@ def line_trend(df: pd.DataFrame, value: str, title: str, decimals: int = 0, heig
                       legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=dict(size=11)))
     number = dict(rangemode="tozero", tickformat=",d" if decimals == 0 else ",.1f")
     if with_reports:
+        top = 1.6 * max(1, float(pd.to_numeric(df[reports]).max() or 0))  # the bars stay in the lower part, behind the lines
         fig.update_layout(
-            yaxis=dict(side="right", showgrid=False, range=[0, 1.6 * max(1, float(pd.to_numeric(df[reports]).max() or 0))], tickformat=",d",
+            yaxis=dict(side="right", showgrid=False, range=[0, top], dtick=_whole_step(top), tickformat=",d",
                        title=dict(text="Laporan diterima", font=dict(size=11)), tickfont=dict(color="#7a8894")),
             yaxis2=dict(overlaying="y", side="left", tickmode="auto", showgrid=True, **number),
         )

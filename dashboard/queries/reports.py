@@ -260,18 +260,6 @@ def area_profile(con: Con, kode: str, periode: date) -> pd.DataFrame:
     ).df()
 
 
-def area_trend_by_indikator(con: Con, kode: str, start: date, end: date) -> pd.DataFrame:
-    """Monthly value per indicator for one kecamatan or desa."""
-    return con.execute(
-        """
-        select periode, kode_indikator as kode, jumlah from agregat_bulanan
-        where tingkat = ? and kode_wilayah = ? and periode between ? and ?
-        order by periode
-        """,
-        [level_of(kode), kode, start, end],
-    ).df()
-
-
 def like_for_like(con: Con, periode: date, other: date, sel: Selection) -> dict:
     """Totals of both months over only the desa that reported in both: a change not made by who reported."""
     cond, params = _ind_filter(sel)

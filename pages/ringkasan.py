@@ -28,7 +28,10 @@ if v.release_notice:
 rate_col, top_col = st.columns([2, 3])
 rate_col.plotly_chart(v.reporting_chart, key="laju_lapor")
 top_col.markdown(v.priority_title)
-ui.table(v.priority, top_col)
+if v.priority_note:
+    top_col.caption(v.priority_note)
+else:
+    ui.table(v.priority, top_col)
 top_col.page_link("pages/prioritas.py", label="Lihat semua di Prioritas Intervensi", icon=":material/arrow_forward:")
 
 st.markdown(v.top3)

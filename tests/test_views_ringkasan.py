@@ -165,3 +165,13 @@ def test_pdf_brief_trend_draws_reports_behind_the_total_and_the_like_for_like_li
         assert line_ax.get_zorder() > bar_ax.get_zorder()  # the bars stay behind the lines
     finally:
         plt.close(fig)
+
+
+def test_without_desa_population_the_first_screen_says_why_no_desa_is_ranked():
+    con = memory_warehouse()
+    try:
+        con.execute("delete from penduduk_desa")
+        v = ringkasan.build(con, Filters(periode=OKT), Settings())
+        assert v.priority.empty and v.priority_note.startswith("Belum ada desa berperingkat")
+    finally:
+        con.close()

@@ -45,6 +45,7 @@ class RingkasanView:
     reporting_chart: go.Figure | None = None  # share of desa reporting per month
     priority_title: str = ""
     priority: pd.DataFrame | None = None  # the top desa of the Prioritas ranking, as text
+    priority_note: str | None = None  # why no desa is ranked
     top3: str = ""
     indikator_chart: go.Figure | None = None
     hidden_note: str | None = None
@@ -159,6 +160,8 @@ def _priority(view: RingkasanView, con, f: Filters, root: str) -> None:
     ranked = prioritas.priorities(con, f.periode, root)
     ranked = ranked[ranked["kode"].str.startswith(f.kecamatan) & ranked["indeks"].notna()].head(TOP_PRIORITY)
     view.priority_title = f"**{TOP_PRIORITY} desa prioritas teratas** {fmt.bulan(f.periode)}"
+    if ranked.empty:
+        view.priority_note = "Belum ada desa berperingkat: indeks memerlukan laporan bulan ini dan jumlah penduduk desa."
     view.priority = table(pd.DataFrame({
         "Peringkat": ranked["peringkat"].astype("Int64"), "Desa/Kelurahan": ranked["nama"], "Kecamatan": ranked["kecamatan"],
         "Indeks": ranked["indeks"].astype(float),

@@ -26,7 +26,7 @@ from dashboard import queries as q  # noqa: E402
 
 SCALES = {"regency": "35.23", "province": "35", "nation": "all"}
 START = date(LAST_MONTH.year - 1, LAST_MONTH.month + 1, 1) if LAST_MONTH.month < 12 else date(LAST_MONTH.year, 1, 1)
-PREV = date(LAST_MONTH.year, LAST_MONTH.month - 1, 1)
+YEAR_BEFORE = date(LAST_MONTH.year - 1, LAST_MONTH.month, 1)
 FACT = "laporan l join laporan_nilai n on n.laporan_id = l.id and l.aktif"
 
 
@@ -50,9 +50,9 @@ def cases(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object, tuple 
          (f"select l.periode, sum(n.jumlah), count(distinct l.id) from {FACT} where l.periode between ? and ? and {active} group by 1", [START, p])),
         ("Ringkasan", "by_wilayah kecamatan", lambda: q.by_wilayah(con, p, all_, "kecamatan"),
          (f"select left(l.kode_desa, 8), sum(n.jumlah), count(distinct l.id) from {FACT} where l.periode = ? and {active} group by 1", [p])),
-        ("Ringkasan", "sharpest_rises", lambda: q.sharpest_rises(con, p, PREV, all_),
-         (f"select l.kode_desa, sum(n.jumlah) filter (l.periode = ?) - sum(n.jumlah) filter (l.periode = ?) as d from {FACT} "
-          f"where l.periode in (?, ?) and {active} group by 1 order by d desc limit 10", [p, PREV, p, PREV])),
+        ("Ringkasan", "sharpest_rises (median of 3 earlier)", lambda: q.sharpest_rises(con, p, all_),
+         (f"select l.kode_desa, l.periode, sum(n.jumlah) from {FACT} where l.periode between ? and ? and {active} group by all",
+          [YEAR_BEFORE, p])),
         ("Ringkasan", "not_reported", lambda: q.not_reported(con, p, ""), None),
         ("Jelajah", "pivot_wide kecamatan", lambda: q.pivot_wide(con, p, all_, "kecamatan"),
          (f"select left(l.kode_desa, 8), n.kode_indikator, sum(n.jumlah) from {FACT} where l.periode = ? and {active} group by all", [p])),
@@ -65,8 +65,8 @@ def cases(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object, tuple 
           f"sum(n.jumlah) as j from {FACT} where l.periode = ? group by all)", [p])),
         ("Profil", "area_profile desa", lambda: q.area_profile(con, desa, p),
          (f"select l.kode_desa, n.kode_indikator, n.jumlah, rank() over (partition by n.kode_indikator order by n.jumlah desc) from {FACT} where l.periode = ?", [p])),
-        ("Profil", "area_trend_by_indikator", lambda: q.area_trend_by_indikator(con, kec, START, p),
-         (f"select l.periode, n.kode_indikator, sum(n.jumlah) from {FACT} where starts_with(l.kode_desa, ?) and l.periode between ? and ? group by all", [kec, START, p])),
+        ("Profil", "trend kecamatan", lambda: q.trend(con, START, p, q.Selection(area=kec)),
+         (f"select l.periode, sum(n.jumlah), count(distinct l.id) from {FACT} where starts_with(l.kode_desa, ?) and l.periode between ? and ? group by all", [kec, START, p])),
         ("Profil", "desa_list", lambda: q.desa_list(con, kab), None),
         ("Kelengkapan", "report_status (1 kabupaten, 12 months)", lambda: q.report_status(con, START, p, kab, 10), None),
         ("Tentang", "indikator_list", lambda: q.indikator_list(con), None),

@@ -146,20 +146,42 @@ def map_png(data: BriefData, public: int | None) -> bytes | None:
     return _png(fig)
 
 
-def trend_png(data: BriefData) -> bytes:
-    tr = data.trend
-    fig, ax = plt.subplots(figsize=(4.2, 2.0))
+def trend_png(data: BriefData, public: int | None = None) -> bytes:
+    return _png(trend_figure(data, public))
+
+
+def trend_figure(data: BriefData, public: int | None = None):
+    """The 12-month total as a line over the reports received per month (grey bars, right axis), with the
+    like-for-like line over the desa that reported every month (dashed), masked for public release."""
+    tr = release.trend(data.trend, public, parts=("sebanding",))
+    fig, ax = plt.subplots(figsize=(4.2, 2.2))
     x = np.arange(len(tr))
-    ax.plot(x, tr["jumlah"], color="black", marker="o", markersize=3, linewidth=1.2)
+    bars = ax.twinx()  # reports behind the lines
+    bars.bar(x, tr["laporan"], color="#d9d9d9", width=0.6, label="Laporan diterima (kanan)")
+    bars.set_ylim(0, max(1, int(tr["laporan"].max() or 0)) * 1.15)
+    bars.tick_params(axis="y", labelsize=5.5, colors="#737373")
+    bars.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=4, integer=True))
+    bars.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.angka(v)))
+    ax.set_zorder(bars.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    total = tr["jumlah"].astype("Float64").astype(float)
+    ax.plot(x, total, color="black", marker="o", markersize=3, linewidth=1.2, label="Total PMKS")
+    steady = int(data.trend["desa_selalu"].iloc[0]) if len(data.trend) else 0
+    if steady and "sebanding" in tr:
+        ax.plot(x, tr["sebanding"].astype("Float64").astype(float), color="black", linestyle="--", marker="s", markersize=2.2,
+                linewidth=1, label=f"Desa yang selalu melapor ({fmt.angka(steady)} desa)")
     ax.set_xticks(x, [fmt.bulan_pendek(p).replace(" 20", " '") for p in tr["periode"]], fontsize=6, rotation=45, ha="right")
     ax.tick_params(axis="y", labelsize=6)
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.angka(v)))
     ax.set_ylim(bottom=0)
     ax.set_title("Tren 12 bulan, semua indikator (jiwa)", fontsize=7.5, loc="left")
     ax.grid(axis="y", color="#cccccc", linewidth=0.5)
-    for side in ("top", "right"):
+    handles = ax.get_legend_handles_labels()[0] + bars.get_legend_handles_labels()[0]
+    ax.legend(handles=handles, fontsize=5.5, loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=3, frameon=False)
+    for side in ("top",):
         ax.spines[side].set_visible(False)
-    return _png(fig)
+        bars.spines[side].set_visible(False)
+    return fig
 
 
 # --- the page --------------------------------------------------------------------------------------------
@@ -263,7 +285,7 @@ def render(data: BriefData, public: int | None = None, today: date | None = None
         pdf.cell(col_w * 0.78, 4.2, _clip(pdf, name, col_w * 0.78), border="B")
         pdf.cell(col_w * 0.22, 4.2, value, border="B", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.image(io.BytesIO(trend_png(data)), x=right, w=col_w)
+    pdf.image(io.BytesIO(trend_png(data, public)), x=right, w=col_w)
     trend_end = pdf.get_y()
     pdf.set_y(max(trend_end, top + width * 0.56 * MAP_H / MAP_W * 0.92) + 2)
 

@@ -50,14 +50,20 @@ def rows(df: pd.DataFrame, threshold: int | None, count: str = "jumlah", derived
     return out
 
 
-def trend(df: pd.DataFrame, threshold: int | None, count: str = "jumlah") -> pd.DataFrame:
+def trend(df: pd.DataFrame, threshold: int | None, count: str = "jumlah", parts: tuple[str, ...] = ()) -> pd.DataFrame:
     """A monthly series: months whose count is small become gaps. No sum over the months is shown beside a trend,
-    so hiding the small months alone protects them."""
+    so hiding the small months alone protects them. `parts` are series of a subset drawn beside it (the
+    like-for-like total over the desa that always reported): hidden where small, and where what the rest adds
+    (count - part) is small, since the difference would give it away."""
     if not threshold:
         return df
     out = df.copy()
     values = pd.to_numeric(out[count], errors="coerce")
     out[count] = values.astype("Float64").mask((values > 0) & (values < threshold))
+    for part in parts:
+        own = pd.to_numeric(out[part], errors="coerce")
+        rest = out[count].astype("Float64") - own
+        out[part] = own.astype("Float64").mask(((own > 0) & (own < threshold)) | ((rest > 0) & (rest < threshold)))
     return out
 
 
@@ -72,7 +78,7 @@ def rises(df: pd.DataFrame, threshold: int | None, before: str = "sebelumnya", n
     it back."""
     if not threshold:
         return df
-    flags = {c: df[c].between(1, threshold - 1) for c in (before, now)}
+    flags = {c: (df[c] > 0) & (df[c] < threshold) for c in (before, now)}
     out = df.astype({before: object, now: object, change: object})
     for c, hidden in flags.items():
         out.loc[hidden, c] = label(threshold)

@@ -1,32 +1,45 @@
 """Ringkasan: the morning view for leadership (the model is dashboard.views.ringkasan)."""
 
+from datetime import date
+
 import streamlit as st
 
 from dashboard import ui
 from dashboard.views import ringkasan
 
 info, f = ui.page_filters("ringkasan")
-v = ui.view(ringkasan.build, f)
+v = ui.view(ringkasan.build, f, today=date.today(), scope=ui.current_user().kecamatan or "")
 st.title(v.title)
 st.caption(v.caption)
 ui.brief_button(f.kecamatan or info["kode"], f.periode, f.rilis, key="ringkasan_pdf")
 if v.empty:
     st.warning(v.empty)
+    st.caption(f"{v.due} {v.loaded}")
     st.stop()
 
+st.subheader(v.headline, anchor=False)
+st.markdown(f":material/event: {v.due} &nbsp;·&nbsp; :material/update: {v.loaded}")
 for col, metric in zip(st.columns(len(v.metrics)), v.metrics):
     col.metric(metric.label, metric.value, help=metric.help)
     col.caption(metric.caption)
 if v.release_notice:
     st.caption(v.release_notice)
-st.markdown(v.top3)
 
-left, right = st.columns(2)
-left.plotly_chart(v.indikator_chart, key="bar_ind")
+rate_col, top_col = st.columns([2, 3])
+rate_col.plotly_chart(v.reporting_chart, key="laju_lapor")
+top_col.markdown(v.priority_title)
+if v.priority_note:
+    top_col.caption(v.priority_note)
+else:
+    ui.table(v.priority, top_col)
+top_col.page_link("pages/prioritas.py", label="Lihat semua di Prioritas Intervensi", icon=":material/arrow_forward:")
+
+st.markdown(v.top3)
+st.plotly_chart(v.indikator_chart, key="bar_ind")
 if v.hidden_note:
-    left.caption(v.hidden_note)
-right.plotly_chart(v.trend_chart, key="trend")
-right.caption(v.trend_note)
+    st.caption(v.hidden_note)
+st.plotly_chart(v.trend_chart, key="trend")
+st.caption(v.trend_note)
 
 map_col, bar_col = st.columns([3, 2]) if v.map_chart else (None, st.container())
 if map_col is not None:
@@ -36,9 +49,9 @@ if v.rate_note:
     st.caption(v.rate_note)
 
 st.subheader("Perlu perhatian")
-a, b = st.columns(2)
+a, b = st.columns([3, 2])
 a.markdown(v.rises_title)
-if v.rises is not None:
-    ui.table(v.rises, a)
+a.caption(v.rises_rule)
+ui.table(v.rises, a)
 b.markdown(v.missing_title)
 ui.table(v.missing, b)

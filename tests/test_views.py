@@ -67,7 +67,7 @@ def test_ringkasan_in_release_mode_hides_small_counts(mem_con):
     assert v.release_notice and "<3" in v.release_notice
     shown = [x for x in v.indikator_chart.data[0].x]
     assert not [x for x in shown if 0 < x < 3]
-    for col in ("Sebelumnya", "Sekarang"):
+    for col in ("Median sebelumnya", "Sekarang"):
         assert not [c for c in v.rises[col] if c in ("1", "2")]
     plain = ringkasan.build(mem_con, Filters(periode=OKT), Settings())
     assert plain.release_notice is None

@@ -71,9 +71,6 @@ from dashboard.queries.reports import (
     area_profile as area_profile,
 )
 from dashboard.queries.reports import (
-    area_trend_by_indikator as area_trend_by_indikator,
-)
-from dashboard.queries.reports import (
     by_indikator as by_indikator,
 )
 from dashboard.queries.reports import (

@@ -40,19 +40,45 @@ def by_indikator(con: Con, periode: date, sel: Selection) -> pd.DataFrame:
 
 
 def trend(con: Con, start: date, end: date, sel: Selection) -> pd.DataFrame:
-    """Monthly total and number of reports between two months (inclusive)."""
+    """Every month with reports (anywhere in the warehouse) between two months (inclusive): the area's total
+    (`jumlah`, missing when the area sent no report that month), reports received (`laporan`), desa in the area
+    (`desa`), and the like-for-like total over only the desa that reported in every one of those months
+    (`sebanding`, over `desa_selalu` desa; missing when no desa did), so that a month with fewer reports does not
+    read as fewer PMKS."""
     cond, params = _ind_filter(sel)
-    return con.execute(
+    level = level_of(sel.area)
+    df = con.execute(
         f"""
-        select r.periode, coalesce(t.jumlah, 0) as jumlah, r.laporan
-        from agregat_laporan r
-        left join (select periode, sum(a.jumlah) as jumlah from agregat_bulanan a
-                   where a.tingkat = ? and a.kode_wilayah = ? and a.periode between ? and ? {cond} group by periode) t on t.periode = r.periode
-        where r.tingkat = ? and r.kode_wilayah = ? and r.periode between ? and ? and r.laporan > 0
-        order by r.periode
+        with months as (
+            select periode from agregat_laporan
+            where tingkat = 'semua' and kode_wilayah = '' and periode between ? and ? and laporan > 0
+        ), r as (
+            select periode, laporan from agregat_laporan where tingkat = ? and kode_wilayah = ? and periode between ? and ?
+        ), t as (
+            select a.periode, sum(a.jumlah) as jumlah from agregat_bulanan a
+            where a.tingkat = ? and a.kode_wilayah = ? and a.periode between ? and ? {cond} group by 1
+        ), steady as (
+            select kode_wilayah from agregat_laporan
+            where tingkat = 'desa' and starts_with(kode_wilayah, ?) and periode in (select periode from months) and laporan > 0
+            group by 1 having count(*) = (select count(*) from months)
+        ), s as (
+            select a.periode, sum(a.jumlah) as jumlah from agregat_bulanan a
+            where a.tingkat = 'desa' and a.kode_wilayah in (select kode_wilayah from steady)
+              and a.periode in (select periode from months) {cond} group by 1
+        )
+        select m.periode, case when coalesce(r.laporan, 0) > 0 then coalesce(t.jumlah, 0) end as jumlah,
+               coalesce(r.laporan, 0) as laporan, (select count(*) from steady) as desa_selalu,
+               case when (select count(*) from steady) > 0 then coalesce(s.jumlah, 0) end as sebanding
+        from months m left join r using (periode) left join t using (periode) left join s using (periode)
+        order by m.periode
         """,
-        [level_of(sel.area), sel.area, start, end, *params, level_of(sel.area), sel.area, start, end],
+        [start, end, level, sel.area, start, end, level, sel.area, start, end, *params, sel.area, *params],
     ).df()
+    df["periode"] = pd.to_datetime(df["periode"]).dt.date
+    df["desa"] = desa_count(con, sel.area)
+    for col in ("jumlah", "sebanding"):
+        df[col] = df[col].astype("Float64")
+    return df
 
 
 def by_wilayah(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
@@ -100,39 +126,59 @@ def not_reported(con: Con, periode: date, area: str) -> pd.DataFrame:
     ).df()
 
 
-def sharpest_rises(con: Con, periode: date, previous: date, sel: Selection, limit: int = 10) -> pd.DataFrame:
-    """Desa whose total rose most from the previous month (both months reported)."""
+RISE_BASELINE, RISE_LOOKBACK = 3, 12  # the median of up to 3 trustworthy reports within the 12 months before
+
+
+def sharpest_rises(con: Con, periode: date, sel: Selection, limit: int = 10, baseline: int = RISE_BASELINE,
+                   lookback: int = RISE_LOOKBACK) -> pd.DataFrame:
+    """Desa whose total rose most above a trustworthy previous value: the median (rounded to whole persons) of
+    their latest `baseline` reports within `lookback` months before `periode` that were neither all-zero reports
+    nor zero for the selection. A desa without such a report is not listed: an all-zero or missing month is no
+    baseline (0 → 440 after months of about 470 is no rise). Columns: kode, nama, kecamatan, sebelumnya (the
+    baseline), pembanding (reports it rests on), sekarang, kenaikan."""
+    back = periode.year * 12 + periode.month - 1 - lookback
+    since = date(back // 12, back % 12 + 1, 1)
     all_indicators = not sel.indikator and con.execute("select bool_and(aktif) from indikator").fetchone()[0]
     if all_indicators:  # the report totals of the mart answer it without touching per-indicator rows
         totals, params = """
-            select kode_wilayah as kode_desa, periode, jumlah from agregat_laporan
-            where tingkat = 'desa' and starts_with(kode_wilayah, ?) and periode in (?, ?) and laporan > 0
-        """, [sel.area, periode, previous]
+            select kode_wilayah as kode_desa, periode, semua_nol, jumlah from agregat_laporan
+            where tingkat = 'desa' and starts_with(kode_wilayah, ?) and periode between ? and ? and laporan > 0
+        """, [sel.area, since, periode]
     else:
-        cond, ind = _ind_filter(sel)
-        totals = f"""
-            select r.kode_wilayah as kode_desa, r.periode, coalesce(v.jumlah, 0) as jumlah
-            from agregat_laporan r
-            left join (select a.kode_wilayah, a.periode, sum(a.jumlah) as jumlah from agregat_bulanan a
-                       where a.tingkat = 'desa' and starts_with(a.kode_wilayah, ?) and a.periode in (?, ?) {cond}
-                       group by all) v on v.kode_wilayah = r.kode_wilayah and v.periode = r.periode
-            where r.tingkat = 'desa' and starts_with(r.kode_wilayah, ?) and r.periode in (?, ?) and r.laporan > 0
-        """
-        params = [sel.area, periode, previous, *ind, sel.area, periode, previous]
+        totals, params = _selected_totals(sel), [sel.area, since, periode, *_ind_filter(sel)[1], sel.area, since, periode]
     return con.execute(
         f"""
-        with t as ({totals}), top as (
-            select a.kode_desa, b.jumlah as sebelumnya, a.jumlah as sekarang, a.jumlah - b.jumlah as kenaikan
-            from t a join t b on a.kode_desa = b.kode_desa and a.periode = ? and b.periode = ?
-            where a.jumlah > b.jumlah
-            order by kenaikan desc, a.kode_desa limit ?
+        with t as ({totals}), base as (
+            select kode_desa, round(median(jumlah))::bigint as sebelumnya, count(*) as pembanding from (
+                select kode_desa, jumlah, row_number() over (partition by kode_desa order by periode desc) as k
+                from t where periode < ? and semua_nol = 0 and jumlah > 0
+            ) where k <= ? group by 1
+        ), top as (
+            select t.kode_desa, base.sebelumnya, base.pembanding, t.jumlah as sekarang, t.jumlah - base.sebelumnya as kenaikan
+            from t join base using (kode_desa)
+            where t.periode = ? and t.jumlah > base.sebelumnya
+            order by kenaikan desc, t.kode_desa limit ?
         )
-        select d.kode, d.nama, k.nama as kecamatan, top.sebelumnya, top.sekarang, top.kenaikan
+        select d.kode, d.nama, k.nama as kecamatan, top.sebelumnya, top.pembanding, top.sekarang, top.kenaikan
         from top join wilayah d on d.kode = top.kode_desa join wilayah k on k.kode = d.kode_induk
         order by top.kenaikan desc, d.kode
         """,
-        [*params, periode, previous, limit],
+        [*params, periode, baseline, periode, limit],
     ).df()
+
+
+def _selected_totals(sel: Selection) -> str:
+    """SQL of each desa report's total over the selected indicators (parameters: area, start, end, indicators,
+    area, start, end)."""
+    cond, _ = _ind_filter(sel)
+    return f"""
+        select r.kode_wilayah as kode_desa, r.periode, r.semua_nol, coalesce(v.jumlah, 0)::bigint as jumlah
+        from agregat_laporan r
+        left join (select a.kode_wilayah, a.periode, sum(a.jumlah) as jumlah from agregat_bulanan a
+                   where a.tingkat = 'desa' and starts_with(a.kode_wilayah, ?) and a.periode between ? and ? {cond}
+                   group by all) v on v.kode_wilayah = r.kode_wilayah and v.periode = r.periode
+        where r.tingkat = 'desa' and starts_with(r.kode_wilayah, ?) and r.periode between ? and ? and r.laporan > 0
+    """
 
 
 def pivot_wide(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
@@ -211,18 +257,6 @@ def area_profile(con: Con, kode: str, periode: date) -> pd.DataFrame:
         where i.aktif order by i.nomor
         """,
         [level_of(kode), kode, periode, kode],
-    ).df()
-
-
-def area_trend_by_indikator(con: Con, kode: str, start: date, end: date) -> pd.DataFrame:
-    """Monthly value per indicator for one kecamatan or desa."""
-    return con.execute(
-        """
-        select periode, kode_indikator as kode, jumlah from agregat_bulanan
-        where tingkat = ? and kode_wilayah = ? and periode between ? and ?
-        order by periode
-        """,
-        [level_of(kode), kode, start, end],
     ).df()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from etl import fmt
 from etl.config import DEFAULT_DUE_DAY, DEFAULT_RELEASE_THRESHOLD
@@ -67,3 +68,23 @@ def rate_notes(df: pd.DataFrame) -> str | None:
     if missing:
         notes.append(f"{fmt.angka(missing)} wilayah tanpa data penduduk tidak ditampilkan sebagai laju")
     return "; ".join(notes) + "." if notes else None
+
+
+def trend_chart(raw: pd.DataFrame, public: int | None, title: str, height: int | None = None,
+                steady: bool = True) -> tuple[go.Figure, str]:
+    """The trend every page draws, from `queries.trend`: the total, the reports received per month as bars behind
+    it, and (`steady`; not for one desa) the like-for-like line over the desa that reported in every month shown;
+    masked for public release. Returns the figure and the sentence that reads it."""
+    from dashboard import charts, release
+
+    tr = release.trend(raw, public, parts=("sebanding",))
+    n = int(raw["desa_selalu"].iloc[0]) if len(raw) else 0
+    label = f"Desa yang selalu melapor ({fmt.angka(n)} desa)"
+    fig = charts.line_trend(tr, "jumlah", title, height=height, steady="sebanding" if steady and n else None, steady_label=label)
+    note = "Batang abu-abu: laporan desa yang diterima tiap bulan (sumbu kanan)."
+    if steady and n:
+        note += (f" Garis putus-putus: total dari {fmt.angka(n)} desa yang melapor di setiap bulan ini saja, agar naik-turun "
+                 "jumlah desa pelapor tidak terbaca sebagai perubahan PMKS.")
+    elif steady:
+        note += " Tidak ada desa yang melapor di setiap bulan ini, sehingga garis sebanding tidak digambar."
+    return fig, note

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from dashboard import charts, queries, release
 from dashboard.filters import Filters
-from dashboard.views import Settings, completeness, rate_notes, table
+from dashboard.views import Settings, completeness, rate_notes, table, trend_chart
 from etl import fmt
 
 RATE, POP, EST, SOURCE = "Per 1.000 penduduk", "Penduduk", "Penduduk perkiraan", "Sumber penduduk"
@@ -103,7 +103,7 @@ def _ranking(numbers: pd.DataFrame, label: str, per1000: bool) -> go.Figure:
 def _trend(v: JelajahView, con, f: Filters, start: date, end: date) -> None:
     raw = queries.trend(con, start, end, f.sel)
     tr = release.trend(raw, f.rilis)
-    v.trend = charts.line_trend(tr, "jumlah", "Tren bulanan pilihan ini (jiwa)")
+    v.trend, _ = trend_chart(raw, f.rilis, "Tren bulanan pilihan ini (jiwa)", steady=not f.desa)
     series = pd.DataFrame({"Periode": [fmt.bulan(p) for p in tr["periode"]], "Jumlah": tr["jumlah"].astype("Int64"),
                            "Desa melapor": tr["laporan"].astype("Int64")})
     if f.rilis:  # hidden months say so in the export

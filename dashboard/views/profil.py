@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import charts, queries, release
+from dashboard import queries, release
 from dashboard.filters import Filters
-from dashboard.views import MISSING, Settings, table
+from dashboard.queries import Selection
+from dashboard.views import MISSING, Settings, table, trend_chart
 from etl import fmt
 from etl.marts import level_of
 
@@ -66,8 +67,8 @@ def build(con, f: Filters, settings: Settings, *, kode: str) -> ProfilView:
 
     months = queries.periods(con)
     start = months[max(0, months.index(periode) - 11)] if periode in months else periode
-    tr = queries.area_trend_by_indikator(con, kode, start, periode)
-    total = release.trend(tr.groupby("periode", as_index=False)["jumlah"].sum(), public)
+    trend, _ = trend_chart(queries.trend(con, start, periode, Selection(area=kode)), public,
+                           "Tren 12 bulan, semua indikator (jiwa)", height=300, steady=tingkat != "desa")
     status = queries.report_status(con, start, periode, kode, settings.due_day)
     history = [f"{fmt.bulan_pendek(p)} {fmt.angka(int((part['status'] != 'belum lapor').sum()))}/{fmt.angka(len(part))}"
                for p, part in status.groupby("periode")]
@@ -76,7 +77,7 @@ def build(con, f: Filters, settings: Settings, *, kode: str) -> ProfilView:
         warning=f"{name} belum melapor untuk {fmt.bulan(periode)}." if prof["jumlah"].isna().all() else None,
         release_notice=release.notice(public),
         table=table(shown, {"Jumlah": 0, f"Median {peers} se-kabupaten": 1}),
-        trend_chart=charts.line_trend(total, "jumlah", "Tren 12 bulan, semua indikator (jiwa)", height=260),
+        trend_chart=trend,
         history="**Riwayat laporan:** " + "; ".join(history),
     )
 

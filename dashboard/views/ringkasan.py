@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -11,11 +12,16 @@ import plotly.graph_objects as go
 from dashboard import charts, maps, queries, release
 from dashboard.filters import Filters
 from dashboard.queries import Selection
-from dashboard.views import Settings, completeness, mark_estimates, rate_notes, table
+from dashboard.queries.reports import RISE_BASELINE, RISE_LOOKBACK
+from dashboard.views import Settings, completeness, mark_estimates, rate_notes, table, trend_chart
 from etl import fmt
 
 LIKE_FOR_LIKE = ("Perubahan sebanding: hanya desa yang melapor di kedua bulan, agar naik-turun jumlah desa pelapor "
                  "tidak terbaca sebagai perubahan PMKS.")
+RISES_RULE = (f"Dibandingkan dengan median {RISE_BASELINE} laporan sebelumnya yang tidak nol (dalam "
+              f"{RISE_LOOKBACK} bulan terakhir); desa tanpa laporan pembanding tidak dicantumkan.")
+TOP_PRIORITY = 5
+INDICATOR_WRAP = 45  # characters per line of an indicator's name on the bar chart
 
 
 @dataclass(frozen=True)
@@ -31,8 +37,15 @@ class RingkasanView:
     title: str
     caption: str
     empty: str | None = None  # set when the month has no report in the area: the page says so and stops
+    headline: str = ""  # the month in one plain sentence
+    due: str = ""  # the next report due and its date
+    loaded: str = ""  # when data was last loaded
     metrics: list[Metric] = field(default_factory=list)
     release_notice: str | None = None
+    reporting_chart: go.Figure | None = None  # share of desa reporting per month
+    priority_title: str = ""
+    priority: pd.DataFrame | None = None  # the top desa of the Prioritas ranking, as text
+    priority_note: str | None = None  # why no desa is ranked
     top3: str = ""
     indikator_chart: go.Figure | None = None
     hidden_note: str | None = None
@@ -42,52 +55,91 @@ class RingkasanView:
     area_chart: go.Figure | None = None
     rate_note: str | None = None
     rises_title: str = ""
+    rises_rule: str = RISES_RULE
     rises: pd.DataFrame | None = None
     missing_title: str = ""
     missing: pd.DataFrame | None = None
 
 
-def build(con, f: Filters, settings: Settings) -> RingkasanView:  # noqa: ARG001 - every model takes the settings
-    """Everything the Ringkasan page shows for these filters."""
+def build(con, f: Filters, settings: Settings, today: date | None = None, scope: str = "") -> RingkasanView:
+    """Everything the Ringkasan page shows for these filters; `today` dates the next due report, `scope` is the
+    user's kecamatan (ranked within it, as the Prioritas page does)."""
     periode, sel = f.periode, f.sel
     info = queries.warehouse_info(con)
     view = RingkasanView(title=f"Ringkasan PMKS — {f.area_nama or info['nama']}", caption=f"{fmt.bulan(periode)} · {f.indikator_label}")
+    view.due = next_due(today or date.today(), settings.due_day)
+    view.loaded = last_loaded(info["dimuat"])
     now = queries.total_for_month(con, periode, sel)
     if now["laporan"] == 0:
         view.empty = f"Belum ada laporan untuk {fmt.bulan(periode)} di wilayah ini."
         return view
     months = queries.periods(con)
     prev = max((p for p in months if p < periode), default=None)
-    view.metrics = _metrics(con, now, periode, sel, prev, months)
+    year_ago = periode.replace(year=periode.year - 1)
+    compared = {label: (other, queries.like_for_like(con, periode, other, sel) if other else None)
+                for label, other in (("bulan lalu", prev), ("tahun lalu", year_ago if year_ago in months else None))}
+    view.headline = headline(f, now, compared["bulan lalu"][1])
+    view.metrics = _metrics(con, now, periode, sel, compared)
     view.release_notice = release.notice(f.rilis)
     _indicators(view, con, f)
     start = months[max(0, months.index(periode) - 11)]
-    tr = release.trend(queries.trend(con, start, periode, sel), f.rilis)
-    view.trend_chart = charts.line_trend(tr, "jumlah", "Tren 12 bulan (jiwa)")
-    view.trend_note = "Jumlah laporan per bulan: " + ", ".join(f"{fmt.bulan_pendek(p)} {fmt.angka(n)}" for p, n in zip(tr["periode"], tr["laporan"]))
+    raw = queries.trend(con, start, periode, sel)
+    view.trend_chart, view.trend_note = trend_chart(raw, f.rilis, "Tren 12 bulan (jiwa)", steady=not f.desa)
+    view.reporting_chart = charts.share_line(raw, "laporan", "desa", "Desa yang melapor per bulan (%)")
+    _priority(view, con, f, scope or info["kode"] or "")
     _areas(view, con, f, info)
-    view.rises_title = f"**Kenaikan tertajam** dari {fmt.bulan(prev) if prev else '–'}"
-    if prev:
-        rises = release.rises(queries.sharpest_rises(con, periode, prev, sel), f.rilis)
-        view.rises = table(rises.drop(columns="kode").rename(columns={
-            "nama": "Desa/Kelurahan", "kecamatan": "Kecamatan", "sebelumnya": "Sebelumnya", "sekarang": "Sekarang", "kenaikan": "Kenaikan"}),
-            {"Sebelumnya": 0, "Sekarang": 0, "Kenaikan": 0})
+    _rises(view, con, f)
     missing = queries.not_reported(con, periode, f.area)
     view.missing_title = f"**Belum melapor** {fmt.bulan(periode)}: {fmt.angka(len(missing))} desa/kelurahan"
     view.missing = table(missing.rename(columns={"nama": "Desa/Kelurahan", "kecamatan": "Kecamatan"}).drop(columns="kode"))
     return view
 
 
-def _metrics(con, now: dict, periode: date, sel: Selection, prev: date | None, months: list[date]) -> list[Metric]:
-    year_ago = periode.replace(year=periode.year - 1)
+def headline(f: Filters, now: dict, same: dict | None) -> str:
+    """'Oktober 2026: 80.383 PMKS tercatat di 270 dari 328 desa, naik 0,3% dibanding desa yang sama bulan lalu.'"""
+    total = release.label(f.rilis) if release.small(now["jumlah"], f.rilis) else fmt.angka(now["jumlah"])
+    what = "PMKS" + (f" ({f.indikator_label})" if f.indikator else "")
+    text = f"{fmt.bulan(f.periode)}: {total} {what} tercatat di {fmt.angka(now['laporan'])} dari {fmt.angka(now['desa'])} desa"
+    if same and same["pembanding"]:
+        change = (same["sekarang"] - same["pembanding"]) / same["pembanding"]
+        word = "naik" if change > 0 else "turun" if change < 0 else "tetap"
+        text += f", {word} {fmt.persen(abs(change))}" if word != "tetap" else ", tidak berubah"
+        text += " dibanding desa yang sama bulan lalu"
+    return text + "."
+
+
+def next_due(today: date, due_day: int) -> str:
+    """'Laporan November 2026 jatuh tempo 10 Desember 2026 (12 hari lagi).': the report whose due date (day
+    `due_day` of the next month) is the first on or after today."""
+    def due_of(month: date) -> date:
+        nxt = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        return nxt.replace(day=min(due_day, calendar.monthrange(nxt.year, nxt.month)[1]))
+
+    month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)  # last month's report first
+    if due_of(month) < today:
+        month = today.replace(day=1)
+    due = due_of(month)
+    days = (due - today).days
+    when = "hari ini" if days == 0 else "besok" if days == 1 else f"{fmt.angka(days)} hari lagi"
+    return f"Laporan {fmt.bulan(month)} jatuh tempo {fmt.tanggal(due)} ({when})."
+
+
+def last_loaded(when) -> str:
+    """'Data terakhir dimuat 28 November 2026 pukul 14.05' from the newest active import batch."""
+    if when is None or pd.isna(when):
+        return "Belum ada data yang dimuat."
+    when = pd.Timestamp(when).to_pydatetime() if not isinstance(when, datetime) else when
+    return f"Data terakhir dimuat {fmt.tanggal(when.date())} pukul {when:%H.%M}."
+
+
+def _metrics(con, now: dict, periode: date, sel: Selection, compared: dict) -> list[Metric]:
     out = [Metric("Total PMKS (jiwa)", fmt.angka(now["jumlah"]), completeness(now["laporan"], now["desa"]),
                   "Jumlah dari laporan yang sudah masuk.")]
-    for other, label in ((prev, "bulan lalu"), (year_ago if year_ago in months else None, "tahun lalu")):
+    for label, (other, same) in compared.items():
         if other is None:
             out.append(Metric(f"Dibanding {label}", "–", "Tidak ada data pembanding."))
             continue
         then = queries.total_for_month(con, other, sel)
-        same = queries.like_for_like(con, periode, other, sel)
         delta = same["sekarang"] - same["pembanding"]
         sign = "+" if delta >= 0 else ""
         share = f" ({sign}{fmt.persen(delta / same['pembanding'])})" if same["pembanding"] else ""
@@ -101,13 +153,39 @@ def _metrics(con, now: dict, periode: date, sel: Selection, prev: date | None, m
     return out
 
 
+def _priority(view: RingkasanView, con, f: Filters, root: str) -> None:
+    """The top desa of the Prioritas page's ranking (equal weights, shrunk), within the filtered kecamatan."""
+    from dashboard.views import prioritas
+
+    ranked = prioritas.priorities(con, f.periode, root)
+    ranked = ranked[ranked["kode"].str.startswith(f.kecamatan) & ranked["indeks"].notna()].head(TOP_PRIORITY)
+    view.priority_title = f"**{TOP_PRIORITY} desa prioritas teratas** {fmt.bulan(f.periode)}"
+    if ranked.empty:
+        view.priority_note = "Belum ada desa berperingkat: indeks memerlukan laporan bulan ini dan jumlah penduduk desa."
+    view.priority = table(pd.DataFrame({
+        "Peringkat": ranked["peringkat"].astype("Int64"), "Desa/Kelurahan": ranked["nama"], "Kecamatan": ranked["kecamatan"],
+        "Indeks": ranked["indeks"].astype(float),
+        "Paling menonjol": [prioritas.label(g) if isinstance(g, str) else None for g in ranked["utama"]],
+    }), {"Peringkat": 0, "Indeks": 1})
+
+
 def _indicators(view: RingkasanView, con, f: Filters) -> None:
     ind = release.rows(queries.by_indikator(con, f.periode, f.sel), f.rilis)
     top3 = ind.dropna(subset=["jumlah"]).head(3)
     view.top3 = "**Tiga indikator terbesar:** " + "; ".join(f"{r.nama} {fmt.angka(r.jumlah)}" for r in top3.itertuples())
-    view.indikator_chart = charts.bar_ranked(ind, "nama", "jumlah", f"PMKS per indikator, {fmt.bulan(f.periode)}")
+    view.indikator_chart = charts.bar_ranked(ind, "nama", "jumlah", f"PMKS per indikator, {fmt.bulan(f.periode)}",
+                                             wrap_at=INDICATOR_WRAP)
     if hidden := [f"{n} ({r})" for n, r in zip(ind["nama"], ind["rilis"]) if r]:
         view.hidden_note = "Tidak digambar (mode rilis publik): " + ", ".join(hidden) + "."
+
+
+def _rises(view: RingkasanView, con, f: Filters) -> None:
+    """The sharpest rises against each desa's trustworthy baseline (`queries.sharpest_rises`)."""
+    view.rises_title = f"**Kenaikan tertajam** {fmt.bulan(f.periode)}"
+    rises = release.rises(queries.sharpest_rises(con, f.periode, f.sel), f.rilis)
+    view.rises = table(rises.drop(columns=["kode", "pembanding"]).rename(columns={
+        "nama": "Desa/Kelurahan", "kecamatan": "Kecamatan", "sebelumnya": "Median sebelumnya", "sekarang": "Sekarang",
+        "kenaikan": "Kenaikan"}), {"Median sebelumnya": 0, "Sekarang": 0, "Kenaikan": 0})
 
 
 def _areas(view: RingkasanView, con, f: Filters, info: dict) -> None:

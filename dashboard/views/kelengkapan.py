@@ -35,16 +35,16 @@ def build(con, f: Filters, settings: Settings) -> KelengkapanView:
     status = queries.report_status(con, start, f.periode, f.kecamatan, settings.due_day)
     now = status[status["periode"] == f.periode]
     counts = now["status"].value_counts()
-    missing = now[now["status"] == "belum lapor"][["kecamatan", "nama"]]
+    missing = now[now["status"] == "belum lapor"][["kode", "kecamatan", "nama"]]  # the code tells twin names apart
     return KelengkapanView(
         caption=f"Batas lapor: tanggal {settings.due_day} bulan berikutnya. {f.area_nama or info['nama']}.",
         counts=[(s.capitalize(), fmt.angka(int(counts.get(s, 0)))) for s in STATUS],
         rollup=_rollup(status),
         grid=_grid(status),
         missing_title=f"Belum melapor {fmt.bulan(f.periode)}",
-        missing=table(missing.rename(columns={"kecamatan": "Kecamatan", "nama": "Desa/Kelurahan"})),
-        export=table(status.assign(Periode=[fmt.bulan(p) for p in status["periode"]])[["kecamatan", "nama", "Periode", "status"]]
-                     .rename(columns={"kecamatan": "Kecamatan", "nama": "Desa/Kelurahan", "status": "Status"})),
+        missing=table(missing.rename(columns={"kode": "Kode", "kecamatan": "Kecamatan", "nama": "Desa/Kelurahan"})),
+        export=table(status.assign(Periode=[fmt.bulan(p) for p in status["periode"]])[["kode", "kecamatan", "nama", "Periode", "status"]]
+                     .rename(columns={"kode": "Kode", "kecamatan": "Kecamatan", "nama": "Desa/Kelurahan", "status": "Status"})),
     )
 
 

@@ -73,3 +73,14 @@ def test_a_page_declares_what_it_reads():
     assert declared.reason("desa") == IGNORED["desa"]
     assert uses(("kec",), {"ind": "Bobot diatur di halaman."}).reason("ind") == "Bobot diatur di halaman."
     assert set(PAGE_USES) >= {"prioritas", "profil"}
+
+
+def test_jelajah_with_one_desa_offers_no_level(monkeypatch, built_db):
+    con = duckdb.connect(str(built_db), read_only=True)
+    desa = con.execute("select min(kode) from wilayah where tingkat = 'desa' and kode_induk = ?", [PALANG]).fetchone()[0]
+    con.close()
+    at = run_app(monkeypatch, built_db, "pages/jelajah.py", query={"periode": "2026-10", "kec": PALANG, "desa": desa})
+    assert not at.exception
+    assert not [r for r in at.radio if r.key == "jelajah_tingkat"]
+    assert any(c.value.startswith("Tingkat: desa/kelurahan") for c in at.main.caption)
+    assert at.dataframe[0].value["Kode"].tolist() == [desa]

@@ -21,7 +21,7 @@ due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold,
 __all__ = ["q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name"]
 
 
-_NUMBER_TEXT = re.compile(r"^(-?[\d.]+(,\d+)?%?|—|–|<\d+( kasus)?|x)$")
+_NUMBER_TEXT = re.compile(r"^(-?(\d{1,3}(\.\d{3})*|\d+)(,\d+)?%?|—|–|<\d+( kasus)?|x)$")  # '1.234,5', not a code '35.23.18.2004'
 
 
 def table(frame: pd.DataFrame, target=None, **kwargs):

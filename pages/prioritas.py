@@ -36,6 +36,7 @@ ui.table(v.table, hide_index=True, height=560, key="prioritas_tabel", column_con
     **{c: st.column_config.TextColumn(alignment="right") for c in v.numbers},
     "Indeks prioritas": st.column_config.TextColumn(
         alignment="right", help="0 = paling rendah, 100 = paling tinggi di antara wilayah yang dibandingkan"),
+    "Kuintil": st.column_config.TextColumn(width=135, help=prioritas.QUINTILE_HELP),
     prioritas.SPARKLINE: st.column_config.LineChartColumn(help="PMKS per 1.000 penduduk, 12 bulan terakhir"),
 })
 if v.mixed_note:

@@ -207,3 +207,10 @@ def test_export_writes_whole_floats_as_whole_numbers():
     assert to_csv_bytes(frame).decode("utf-8-sig").splitlines()[1] == "35.23.18.2004;395;12,5"
     ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
     assert ws["B2"].value == 395 and isinstance(ws["B2"].value, int)
+
+
+def test_codes_are_not_aligned_as_numbers():
+    from dashboard.ui import _NUMBER_TEXT
+
+    assert all(_NUMBER_TEXT.match(t) for t in ("1.234", "12,5", "0", "-3,2", "12%", "<3", "x", "—"))
+    assert not any(_NUMBER_TEXT.match(t) for t in ("35.23.18.2004", "35.23.18", "35.23", "11 dari 12"))

@@ -26,6 +26,8 @@ LEVEL_LABEL = {"desa": "Desa/kelurahan", "kecamatan": "Kecamatan"}
 SPARKLINE = "Tren 12 bulan"  # the one column of the table that holds numbers (a line per row), not text
 WEIGHTS_HELP = "**Bobot kelompok PMKS** (0 = tidak dihitung; bawaan: semua 1, artinya setiap kelompok sama penting)"
 SHRINKAGE_LABEL = "Susutkan laju wilayah berpenduduk kecil ke laju wilayah induknya (disarankan)"
+QUINTILE_HELP = ("K1 = 20% wilayah dengan indeks tertinggi di antara semua yang diperingkat bersama (se-kabupaten, juga "
+                 "bila satu kecamatan dipilih); kelas yang sama dipakai peta, unduhan XLSX dan ringkasan PDF.")
 NO_WEIGHT = "Isi bobot lebih dari 0 untuk setidaknya satu kelompok."
 NONE_RANKED = ("Belum ada wilayah yang dapat diberi peringkat untuk bulan ini: indeks memerlukan laporan bulan itu dan "
                "jumlah penduduk tiap wilayah. Admin dapat mengimpor berkas penduduk desa (Dukcapil, BPS atau profil "

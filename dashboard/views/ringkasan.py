@@ -69,12 +69,12 @@ def build(con, f: Filters, settings: Settings) -> RingkasanView:  # noqa: ARG001
     view.rises_title = f"**Kenaikan tertajam** dari {fmt.bulan(prev) if prev else '–'}"
     if prev:
         rises = release.rises(queries.sharpest_rises(con, periode, prev, sel), f.rilis)
-        view.rises = table(rises.rename(columns={
+        view.rises = table(rises[[c for c in rises.columns if c != "kode"] + ["kode"]].rename(columns={  # the code last, off the narrow view
             "kode": "Kode", "nama": "Desa/Kelurahan", "kecamatan": "Kecamatan", "sebelumnya": "Sebelumnya", "sekarang": "Sekarang", "kenaikan": "Kenaikan"}),
             {"Sebelumnya": 0, "Sekarang": 0, "Kenaikan": 0})
     missing = queries.not_reported(con, periode, f.area)
     view.missing_title = f"**Belum melapor** {fmt.bulan(periode)}: {fmt.angka(len(missing))} desa/kelurahan"
-    view.missing = table(missing.rename(columns={"kode": "Kode", "nama": "Desa/Kelurahan", "kecamatan": "Kecamatan"}))
+    view.missing = table(missing[["nama", "kecamatan", "kode"]].rename(columns={"kode": "Kode", "nama": "Desa/Kelurahan", "kecamatan": "Kecamatan"}))
     return view
 
 

@@ -291,7 +291,7 @@ def render(data: BriefData, public: int | None = None, today: date | None = None
 
     # priority villages
     pdf.set_font("DejaVu", "B", 9)
-    pdf.cell(0, 5, f"Desa/kelurahan prioritas ({len(data.villages)} teratas; peringkat se-{data.kabupaten}, bobot sama, laju disusutkan)",
+    pdf.cell(0, 5, f"Desa/kelurahan prioritas ({len(data.villages)} teratas; peringkat dan kuintil se-{data.kabupaten}, K1 = 20% teratas)",
              new_x="LMARGIN", new_y="NEXT")
     if data.villages.empty:
         pdf.set_font("DejaVu", "", 7.5)
@@ -321,10 +321,11 @@ def render(data: BriefData, public: int | None = None, today: date | None = None
 
 
 def _village_table(pdf: FPDF, data: BriefData, public: int | None, width: float) -> None:
-    """The top priority villages: rank, name, kecamatan, index and the group that lifts each most."""
+    """The top priority villages: rank, name, kecamatan, index, quintile (the Prioritas page's K1-K5, over the
+    kabupaten) and the group that lifts each most."""
     groups = [c.split(":", 1)[1] for c in data.villages.columns if c.startswith("susut:")]
-    heads = ["Peringkat", "Desa/Kelurahan", "Kecamatan", "Indeks", "Kelompok paling menonjol", "Laporan"]
-    widths = [0.09, 0.24, 0.18, 0.09, 0.28, 0.12]
+    heads = ["Peringkat", "Desa/Kelurahan", "Kecamatan", "Indeks", "Kuintil", "Kelompok paling menonjol", "Laporan"]
+    widths = [0.09, 0.22, 0.17, 0.08, 0.08, 0.27, 0.09]
     pdf.set_font("DejaVu", "B", 7)
     for h, w in zip(heads, widths):
         pdf.cell(width * w, 4.5, h, border="B")
@@ -336,7 +337,7 @@ def _village_table(pdf: FPDF, data: BriefData, public: int | None, width: float)
         g = row.utama
         rate = prioritas.group_rate(shrunk[g].iloc[i], data.villages[f"jumlah:{g}"].iloc[i], public)
         rate = rate if isinstance(rate, str) else f"{fmt.angka(rate, 1)}/1.000"
-        values = [str(row.peringkat), row.nama, row.kecamatan, fmt.angka(row.indeks, 1),
+        values = [str(row.peringkat), row.nama, row.kecamatan, fmt.angka(row.indeks, 1), f"K{int(row.kuintil)}",
                   f"{g[:1].upper()}{g[1:]} ({rate})", "ya" if row.laporan else "belum"]
         for v, w in zip(values, widths):
             pdf.cell(width * w, 4.2, _clip(pdf, str(v), width * w), border="B")

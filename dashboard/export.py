@@ -17,11 +17,17 @@ def neutralise(value):
 
 
 def _safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Formula-looking text neutralised, and a column of floats that are all whole numbers written as whole numbers
+    (a count that went through a float is '395', never '395,0')."""
     out = df.copy()
     out.columns = [neutralise(str(c)) for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise)
+        elif pd.api.types.is_float_dtype(out[col]):
+            known = out[col].dropna()
+            if len(known) and (known == known.round()).all() and known.abs().max() < 2**53:
+                out[col] = out[col].round().astype("Int64")
     return out
 
 

@@ -21,7 +21,7 @@ due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold,
 __all__ = ["q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name"]
 
 
-_NUMBER_TEXT = re.compile(r"^(-?[\d.]+(,\d+)?%?|—|–|<\d+( kasus)?|x)$")
+_NUMBER_TEXT = re.compile(r"^(-?(\d{1,3}(\.\d{3})*|\d+)(,\d+)?%?|—|–|<\d+( kasus)?|x)$")  # '1.234,5', not a code '35.23.18.2004'
 
 
 def table(frame: pd.DataFrame, target=None, **kwargs):
@@ -88,17 +88,21 @@ def ensure_navigation() -> None:
         st.rerun()
 
 
-def page_filters(page: str) -> tuple[dict, dict]:
+def page_filters(page: str, uses=None) -> tuple[dict, dict]:
     """Called at the top of every data page: stop with a message if there is nothing to show, else render the
     shared sidebar filters and return (warehouse info, filters).
+
+    `uses` says which filters the page reads: a `filters.uses(...)` declaration, or None for the page's entry in
+    `filters.PAGE_USES` (all filters when it has none). The sidebar disables the others and says why, and the
+    returned filters carry their neutral values.
 
     The filters are rendered by each page rather than by app.py because widgets in the entry file are not
     driven by AppTest; their values survive page switches through `_keep_filters` and live in the URL.
     """
-    from dashboard.filters import sidebar_filters
+    from dashboard.filters import page_uses, sidebar_filters
 
     _, info = open_page(page)
-    return info, sidebar_filters()
+    return info, sidebar_filters(page_uses(page, uses))
 
 
 def open_page(page: str, reports: bool = True):

@@ -8,9 +8,12 @@ from etl import fmt
 
 info, f = ui.page_filters("jelajah")
 st.title("Jelajah Data")
-levels = ["desa"] if f.desa else ["kecamatan", "desa"]
-tingkat = st.radio("Tingkat", levels, horizontal=True, key="jelajah_tingkat",
-                   format_func=lambda t: "Kecamatan" if t == "kecamatan" else "Desa/kelurahan")
+if f.desa:  # one option is no choice
+    tingkat = "desa"
+    st.caption("Tingkat: desa/kelurahan (satu desa dipilih di panel Filter).")
+else:
+    tingkat = st.radio("Tingkat", ["kecamatan", "desa"], horizontal=True, key="jelajah_tingkat",
+                       format_func=lambda t: "Kecamatan" if t == "kecamatan" else "Desa/kelurahan")
 months = ui.q(queries.periods)
 start, end = st.select_slider("Rentang waktu tren", options=months, value=(months[max(0, len(months) - 12)], f.periode),
                               format_func=fmt.bulan, key="jelajah_rentang")

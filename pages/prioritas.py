@@ -12,8 +12,12 @@ from dashboard.views import prioritas
 info, f = ui.page_filters("prioritas")
 user = ui.current_user()
 st.title("Prioritas Intervensi")
-tingkat = st.radio("Tingkat", ["desa"] if f.kecamatan else ["desa", "kecamatan"], horizontal=True,
-                   key="prioritas_tingkat", format_func=prioritas.LEVEL_LABEL.get)
+levels = prioritas.levels(f)
+if len(levels) > 1:
+    tingkat = st.radio("Tingkat", levels, horizontal=True, key="prioritas_tingkat", format_func=prioritas.LEVEL_LABEL.get)
+else:  # one option is no choice: say what the list is
+    tingkat = levels[0]
+    st.caption(prioritas.level_note(tingkat))
 groups = prioritas.groups(ui.q(queries.indikator_list))
 st.markdown(prioritas.WEIGHTS_HELP)
 weights = {g: col.number_input(prioritas.label(g), min_value=0, max_value=10, value=priority.DEFAULT_WEIGHT, step=1, key=f"bobot_{g}")
@@ -32,6 +36,7 @@ ui.table(v.table, hide_index=True, height=560, key="prioritas_tabel", column_con
     **{c: st.column_config.TextColumn(alignment="right") for c in v.numbers},
     "Indeks prioritas": st.column_config.TextColumn(
         alignment="right", help="0 = paling rendah, 100 = paling tinggi di antara wilayah yang dibandingkan"),
+    "Kuintil": st.column_config.TextColumn(width=135, help=prioritas.QUINTILE_HELP),
     prioritas.SPARKLINE: st.column_config.LineChartColumn(help="PMKS per 1.000 penduduk, 12 bulan terakhir"),
 })
 if v.mixed_note:

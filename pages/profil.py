@@ -1,21 +1,18 @@
-"""Profil Wilayah: one kecamatan or desa, every indicator with trend, rank and the kabupaten median (the model is
-dashboard.views.profil)."""
+"""Profil Wilayah: the kecamatan or desa chosen in the sidebar (else the kabupaten), every indicator with trend, rank
+and the kabupaten median (the model is dashboard.views.profil)."""
 
 import streamlit as st
 
-from dashboard import queries, ui
+from dashboard import ui
 from dashboard.views import profil
 
 info, f = ui.page_filters("profil")
 st.title("Profil Wilayah")
-scope = ui.current_user().kecamatan
-kecamatan = ui.q(queries.kecamatan_list)
-options, default = profil.area_options(kecamatan[kecamatan["kode"].str.startswith(scope)], ui.q(queries.desa_list, scope), f)
-kode = st.selectbox("Cari kecamatan atau desa/kelurahan", list(options), index=list(options).index(default),
-                    format_func=options.get, key="profil_wilayah")
-v = ui.view(profil.build, f, kode=kode)
+v = ui.view(profil.build, f)
 st.header(v.header)
 st.caption(v.caption)
+if v.prompt:
+    st.info(v.prompt, icon=":material/location_on:")
 left, right = st.columns([1, 3])
 with left:
     ui.print_button("Cetak A4")

@@ -112,8 +112,8 @@ def test_kecamatan_scope_in_every_page(monkeypatch, users, built_db):
     table = at.dataframe[0].value
     assert "Desa/Kelurahan" in table.columns or len(table) == 1  # only their kecamatan
     at.switch_page("pages/profil.py").run()
-    options = at.selectbox(key="profil_wilayah").options
-    assert len(options) == n_desa + 1 and all(o.endswith("(Kec. Palang)") or o == "Kec. Palang" for o in options)
+    assert [h.value for h in at.main.header] == ["Kec. Palang"]  # the sidebar's kecamatan, fixed by the scope
+    assert len(at.selectbox(key="f_desa").options) == n_desa + 1
     at.switch_page("pages/peta.py").run()
     import json
 
@@ -121,7 +121,7 @@ def test_kecamatan_scope_in_every_page(monkeypatch, users, built_db):
     assert len(spec["data"][0]["geojson"]["features"]) == n_desa
     at.switch_page("pages/prioritas.py").run()
     assert not at.exception
-    assert at.radio(key="prioritas_tingkat").options == ["Desa/kelurahan"]
+    assert not [r for r in at.radio if r.key == "prioritas_tingkat"]  # one level: said, not offered
     prio = at.dataframe[0].value
     assert set(prio["Kecamatan"]) == {"Palang"} and len(prio) == n_desa
     at.switch_page("pages/kelengkapan.py").run()

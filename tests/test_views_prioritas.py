@@ -4,6 +4,7 @@ every table cell Indonesian text."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -120,10 +121,10 @@ def test_prioritas_of_a_kecamatan_ranks_within_the_kabupaten_or_within_a_scope(m
     n_desa = queries.desa_count(mem_con, PALANG)
     v = prioritas.build(mem_con, f, Settings())
     assert set(v.table["Kecamatan"]) == {"Palang"} and len(v.table) == n_desa
-    assert v.caption.endswith("peringkat se-Kabupaten Tuban")
+    assert v.caption.endswith("peringkat dan kuintil se-Kabupaten Tuban")
     scoped = prioritas.build(mem_con, f, Settings(), scope=PALANG)
     ranks = [parse_angka(x) for x in ranked_rows(scoped)["Peringkat"]]
-    assert ranks == list(range(1, len(ranks) + 1)) and scoped.caption.endswith("peringkat se-Kec. Palang")
+    assert ranks == list(range(1, len(ranks) + 1)) and scoped.caption.endswith("peringkat dan kuintil se-Kec. Palang")
 
 
 def test_prioritas_kecamatan_level_and_zero_weights(mem_con):
@@ -131,7 +132,7 @@ def test_prioritas_kecamatan_level_and_zero_weights(mem_con):
     assert len(v.table) == 20 and "Desa/Kelurahan" not in v.table.columns
     assert set(v.table["Kuintil"]) == {"K1 (20% teratas)", "K2", "K3", "K4", "K5 (20% terbawah)"}
     assert all_text(v.table.drop(columns=prioritas.SPARKLINE))
-    assert all("/" in x for x in v.table["Laporan 12 bln"])
+    assert all(re.fullmatch(r"\d+ dari \d+", x) for x in v.table["Laporan 12 bln"])  # never '11/12', a date to Excel
     none = prioritas.build(mem_con, Filters(periode=OKT), Settings(), weights=tuple(dict.fromkeys(GROUPS, 0).items()))
     assert none.empty == prioritas.NO_WEIGHT and none.table is None
 
@@ -163,7 +164,7 @@ def sql_profile(con, kode: str) -> pd.DataFrame:
 def test_profil_table_equals_sql(mem_con, kind):
     kode = PALANG if kind == "kecamatan" else mem_con.execute(
         "select min(kode_desa) from laporan where aktif and periode = ? and starts_with(kode_desa, ?)", [OKT, PALANG]).fetchone()[0]
-    v = profil.build(mem_con, Filters(periode=OKT), Settings(), kode=kode)
+    v = profil.build(mem_con, Filters(periode=OKT, kecamatan=PALANG, desa="" if kind == "kecamatan" else kode), Settings())
     expected = sql_profile(mem_con, kode)
     assert v.table["Indikator"].tolist() == expected["nama"].tolist()
     assert [parse_angka(x) for x in v.table["Jumlah"]] == [None if pd.isna(n) else n for n in expected["n"]]
@@ -178,7 +179,7 @@ def test_profil_table_equals_sql(mem_con, kind):
 def test_profil_release_mode_hides_small_counts(mem_con):
     desa, small = mem_con.execute("""select kode_desa, count(*) from pmks_counts where periode = ? and jumlah between 1 and 2
                                      group by 1 order by 2 desc, 1 limit 1""", [OKT]).fetchone()
-    v = profil.build(mem_con, Filters(periode=OKT, rilis=3), Settings(), kode=desa)
+    v = profil.build(mem_con, Filters(periode=OKT, kecamatan=desa[:8], desa=desa, rilis=3), Settings())
     assert v.release_notice and (v.table["Jumlah"] == "<3").sum() == small
     assert not set(v.table["Jumlah"]) & {"1", "2"}
     assert (v.table.loc[v.table["Jumlah"].isin(["<3", "x"]), "Peringkat"] == MISSING).all()  # a rank would tell
@@ -187,19 +188,24 @@ def test_profil_release_mode_hides_small_counts(mem_con):
     assert not [y for y in hidden if pd.notna(y) and 0 < y < 3]
 
 
-def test_profil_options_follow_the_scope_and_the_filters(mem_con):
-    kec, desa = queries.kecamatan_list(mem_con), queries.desa_list(mem_con, PALANG)
-    options, default = profil.area_options(kec[kec["kode"].str.startswith(PALANG)], desa, Filters(periode=OKT))
-    assert default == PALANG and len(options) == len(desa) + 1
-    assert all(o.endswith("(Kec. Palang)") or o == "Kec. Palang" for o in options.values())
-    one = desa["kode"].iloc[0]
-    assert profil.area_options(kec, desa, Filters(periode=OKT, kecamatan=PALANG, desa=one))[1] == one
+def test_profil_follows_the_sidebar_area_and_shows_the_kabupaten_when_none_is_chosen(mem_con):
+    kabupaten = profil.build(mem_con, Filters(periode=OKT), Settings())
+    assert kabupaten.header == "Kabupaten Tuban" and kabupaten.brief_kode == "35.23"
+    assert kabupaten.prompt and "Pilih kecamatan" in kabupaten.prompt and "Filter" in kabupaten.prompt
+    total = mem_con.execute("select sum(jumlah) from pmks_counts where periode = ?", [OKT]).fetchone()[0]
+    assert sum(parse_angka(x) or 0 for x in kabupaten.table["Jumlah"]) == total
+    assert list(kabupaten.table.columns) == ["Indikator", "Kelompok", "Jumlah"]  # no peers to rank a kabupaten among
+    kecamatan = profil.build(mem_con, Filters(periode=OKT, kecamatan=PALANG), Settings())
+    assert kecamatan.header == "Kec. Palang" and kecamatan.prompt is None and "Kode wilayah 35.23.18" in kecamatan.caption
+    desa = queries.desa_list(mem_con, PALANG)["kode"].iloc[0]
+    one = profil.build(mem_con, Filters(periode=OKT, kecamatan=PALANG, desa=desa), Settings())
+    assert one.header.endswith("(Kec. Palang)") and f"Kode wilayah {desa}" in one.caption and one.brief_kode == PALANG
 
 
 def test_a_desa_that_did_not_report_says_so(mem_con):
     kode = mem_con.execute("""select min(kode) from wilayah where tingkat = 'desa' and kode not in
                               (select kode_desa from laporan where aktif and periode = ?)""", [OKT]).fetchone()[0]
-    v = profil.build(mem_con, Filters(periode=OKT), Settings(), kode=kode)
+    v = profil.build(mem_con, Filters(periode=OKT, kecamatan=kode[:8], desa=kode), Settings())
     assert v.warning and v.warning.endswith("belum melapor untuk Oktober 2026.")
     assert set(v.table["Jumlah"]) == {MISSING} and set(v.table["Peringkat"]) == {MISSING}
 

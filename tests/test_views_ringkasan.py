@@ -94,7 +94,7 @@ def test_every_trend_shows_reports_received_and_the_like_for_like_line(mem_con, 
     figures = [ringkasan.build(mem_con, f, Settings()).trend_chart,
                jelajah.build(mem_con, f, Settings(), start=WINDOW[0], end=OKT).trend]
     if area:
-        figures.append(profil.build(mem_con, f, Settings(), kode=area).trend_chart)
+        figures.append(profil.build(mem_con, f, Settings()).trend_chart)
     for fig in figures:
         assert list(_trace(fig, charts.REPORTS_LABEL).y) == reports
         line = _trace(fig, "Desa yang selalu melapor")

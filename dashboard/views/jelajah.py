@@ -55,16 +55,16 @@ def build(con, f: Filters, settings: Settings, tingkat: str = "kecamatan", start
     total = queries.total_for_month(con, f.periode, f.sel)
     v.total = f"**Total {fmt.angka(total['jumlah'])} jiwa**, {completeness(total['laporan'], total['desa'])}."
     v.release_notice = release.notice(f.rilis)
-    keys = ["Kode", label] + (["Kecamatan"] if tingkat == "desa" else []) + ["Desa melapor"]
+    keys = ["Kode", label] + (["Kecamatan"] if tingkat == "desa" else []) + ["Desa melapor", "Jumlah desa"]
     if f.rilis:  # small counts hidden, with complementary cells so that no row or column total gives them away
         cells = release.table(numbers[order].fillna(0), f.rilis)
         released = numbers[keys].copy()
-        released.loc["Total"] = ["", "Total"] + [""] * (len(keys) - 2)
+        released.loc["Total"] = ["", "Total"] + [""] * (len(keys) - 4) + [int(numbers[k].sum()) for k in keys[-2:]]
         v.export = pd.concat([released, cells], axis=1).reset_index(drop=True)
-        v.table = table(v.export, {c: 0 for c in [*order, "Total"]})
+        v.table = table(v.export, {c: 0 for c in [*order, "Total", "Desa melapor", "Jumlah desa"]})
     else:
         v.export = numbers
-        v.table = table(numbers, {**{c: 0 for c in [*order, "Total"]}, POP: 0, RATE: 1})
+        v.table = table(numbers, {**{c: 0 for c in [*order, "Total", "Desa melapor", "Jumlah desa"]}, POP: 0, RATE: 1})
         v.rate_note = rate_notes(wil) if f.per1000 else None
     v.ranking = _ranking(v.export if f.rilis else numbers, label, f.per1000 and not f.rilis)
     _trend(v, con, f, start or f.periode, end or f.periode)
@@ -79,7 +79,9 @@ def _numbers(wide, wil, order, label, kecamatan: dict, per1000) -> pd.DataFrame:
     if kecamatan:  # desa level: 11 desa names occur twice in Tuban, the kecamatan tells them apart
         out.insert(2, "Kecamatan", [kecamatan.get(c, "") for c in out["Kode"]])
     w = wil.reindex(out["Kode"])
-    out.insert(3 if kecamatan else 2, "Desa melapor", [f"{int(a)}/{int(b)}" for a, b in zip(w["laporan"], w["desa"])])
+    at = 3 if kecamatan else 2  # two whole numbers: '1/1' would be a date to Excel
+    out.insert(at, "Desa melapor", w["laporan"].astype("Int64").to_numpy())
+    out.insert(at + 1, "Jumlah desa", w["desa"].astype("Int64").to_numpy())
     if per1000:  # rates only where population is known; estimated population said in its own column
         out[POP] = w["penduduk"].astype("Float64").round().astype("Int64").to_numpy()
         out[RATE] = (out["Total"] / out[POP] * 1000).astype("Float64").round(1)
@@ -107,5 +109,5 @@ def _trend(v: JelajahView, con, f: Filters, start: date, end: date) -> None:
     series = pd.DataFrame({"Periode": [fmt.bulan(p) for p in tr["periode"]], "Jumlah": tr["jumlah"].astype("Int64"),
                            "Desa melapor": tr["laporan"].astype("Int64")})
     if f.rilis:  # hidden months say so in the export
-        series["Jumlah"] = release.trend_labels(raw["jumlah"], f.rilis)
+        series["Jumlah"] = release.trend_labels(raw["jumlah"].astype("Int64"), f.rilis)  # whole numbers beside '<3'
     v.series = series

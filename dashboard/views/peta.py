@@ -117,12 +117,13 @@ def _table(v: PetaView, data: pd.DataFrame, value: str, unit: str, level: str, d
     """The table behind the map: every desa with its kecamatan and code; numbers for export, text for the page."""
     shown = maps.with_rank(data, value)
     column = f"Nilai ({unit})" if mode == "sebaran" else f"Perubahan ({unit})"
+    values = shown[value].astype("Float64").round(decimals)
+    values = values.astype("Int64") if decimals == 0 else values  # counts export whole, never 395,0
     out = pd.DataFrame({
         "Kode": shown["kode"], "Wilayah": shown["nama"], "Kecamatan": shown["kecamatan"] if level == "desa" else shown["nama"],
-        column: [r or x for r, x in zip(shown["rilis"], shown[value].astype("Float64").round(decimals))] if public
-        else shown[value].astype("Float64").round(decimals),
+        column: [r or x for r, x in zip(shown["rilis"], values)] if public else values,
         "Peringkat": shown["peringkat"].astype("Int64"),
-        "Desa melapor": [f"{int(a)}/{int(b)}" for a, b in zip(shown["laporan"], shown["desa"])],
+        "Desa melapor": shown["laporan"].astype("Int64"), "Jumlah desa": shown["desa"].astype("Int64"),  # '1/1' is a date to Excel
         "Penduduk": shown["penduduk"].astype("Float64").round().astype("Int64"),
         "Penduduk perkiraan": ["ya" if e is True or e == 1 else "tidak" for e in shown["perkiraan"]],
         "Sumber penduduk": shown["sumber_penduduk"] if "sumber_penduduk" in shown else None,
@@ -130,4 +131,4 @@ def _table(v: PetaView, data: pd.DataFrame, value: str, unit: str, level: str, d
     if public:  # population beside a rate would give the hidden count back
         out = out.drop(columns=["Penduduk"])
     v.export = out.sort_values("Peringkat", na_position="last").reset_index(drop=True)
-    v.table = table(v.export, {column: decimals, "Peringkat": 0, "Penduduk": 0})
+    v.table = table(v.export, {column: decimals, "Peringkat": 0, "Desa melapor": 0, "Jumlah desa": 0, "Penduduk": 0})

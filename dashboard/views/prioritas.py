@@ -3,6 +3,10 @@
 The weights, the level and the shrinkage switch are the page's own widgets and come in as plain arguments. The
 model ranks (`dashboard.priority`), derives the 12-month sparklines, the notes, the formatted table, the map, the
 method text, and the cover sheet and frame of the XLSX export; `priorities` is the ranking the PDF brief reuses.
+
+The classes K1-K5 are the ranking's quintiles (`priority.composite`), computed once over every area ranked together
+(the kabupaten, or the user's kecamatan scope) before the list is cut to a chosen kecamatan: the table, the export,
+the map (`quintile_classes`) and the PDF brief all show that one class per area.
 """
 
 from __future__ import annotations
@@ -22,10 +26,22 @@ LEVEL_LABEL = {"desa": "Desa/kelurahan", "kecamatan": "Kecamatan"}
 SPARKLINE = "Tren 12 bulan"  # the one column of the table that holds numbers (a line per row), not text
 WEIGHTS_HELP = "**Bobot kelompok PMKS** (0 = tidak dihitung; bawaan: semua 1, artinya setiap kelompok sama penting)"
 SHRINKAGE_LABEL = "Susutkan laju wilayah berpenduduk kecil ke laju wilayah induknya (disarankan)"
+QUINTILE_HELP = ("K1 = 20% wilayah dengan indeks tertinggi di antara semua yang diperingkat bersama (se-kabupaten, juga "
+                 "bila satu kecamatan dipilih); kelas yang sama dipakai peta, unduhan XLSX dan ringkasan PDF.")
 NO_WEIGHT = "Isi bobot lebih dari 0 untuk setidaknya satu kelompok."
 NONE_RANKED = ("Belum ada wilayah yang dapat diberi peringkat untuk bulan ini: indeks memerlukan laporan bulan itu dan "
                "jumlah penduduk tiap wilayah. Admin dapat mengimpor berkas penduduk desa (Dukcapil, BPS atau profil "
                "desa) di halaman Pengguna & Pengaturan.")
+
+
+def levels(f: Filters) -> list[str]:
+    """The levels the list can be made at: only desa when a kecamatan is chosen (or is the user's scope)."""
+    return ["desa"] if f.kecamatan else ["desa", "kecamatan"]
+
+
+def level_note(tingkat: str) -> str:
+    """What the page says instead of a choice with one option."""
+    return f"Tingkat: {LEVEL_LABEL[tingkat].lower()} (kecamatan dipilih di panel Filter; kosongkan untuk memilih tingkat kecamatan)."
 
 
 def label(group: str) -> str:
@@ -99,13 +115,16 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
     if not any(w > 0 for w in chosen.values()):
         view.empty = NO_WEIGHT
         return view
-    ranked = ranking(counts, tingkat, chosen, shrinkage)
+    tingkat = tingkat if tingkat in levels(f) else "desa"
+    together = ranking(counts, tingkat, chosen, shrinkage)  # ranked, and classed, all together
+    ranked = together
     if f.kecamatan and tingkat == "desa":
-        ranked = ranked[ranked["induk"] == f.kecamatan].reset_index(drop=True)
+        ranked = together[together["induk"] == f.kecamatan].reset_index(drop=True)
     reported = int((ranked["laporan"] > 0).sum()) if tingkat == "desa" else int(ranked["laporan"].sum())
     done = completeness(reported, int(ranked["desa"].sum()))
     where = f.area_nama if f.kecamatan else info["nama"]
-    among = f" · peringkat se-{where if scope else info['nama']}" if f.kecamatan else ""
+    root_name = where if scope else info["nama"]
+    among = f" · peringkat dan kuintil se-{root_name}" if f.kecamatan else ""
     view.caption = f"{where} · {fmt.bulan(f.periode)} · {done}{among}"
     view.release_notice = release.notice(f.rilis)
 
@@ -123,7 +142,7 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
         view.mixed_note = (f"Peringkat ini mencampur penduduk nyata dan perkiraan: {fmt.angka(int(mixed.sum()))} wilayah memakai "
                            "penduduk perkiraan (lihat kolom Sumber penduduk dan Catatan); laju dan indeksnya kurang sebanding.")
     if info["batas"]:
-        view.map_chart = _map(con, ranked, tingkat, f.kecamatan or scope, where)
+        view.map_chart = _map(con, ranked, together, tingkat, f.kecamatan or scope, where, root_name)
 
     weights_text = "; ".join(f"{label(g)} {fmt.angka(w)}" for g, w in chosen.items())
     view.method = _method(shrinkage)
@@ -162,8 +181,9 @@ def _frame(con, f: Filters, ranked: pd.DataFrame, groups_: list[str], tingkat: s
         received[kode] = int(part["laporan"].sum())
 
     shown = "susut" if shrinkage else "laju"
-    data = pd.DataFrame({"Peringkat": ranked["peringkat"], "Desa/Kelurahan" if tingkat == "desa" else "Kecamatan": ranked["nama"]})
-    if tingkat == "desa":
+    data = pd.DataFrame({"Peringkat": ranked["peringkat"], "Kode": ranked["kode"],
+                         "Desa/Kelurahan" if tingkat == "desa" else "Kecamatan": ranked["nama"]})
+    if tingkat == "desa":  # 11 desa names occur twice in Tuban: kecamatan and kode tell them apart
         data["Kecamatan"] = ranked["kecamatan"]
     data["Indeks prioritas"] = ranked["indeks"].round(1)
     data["Kuintil"] = [priority.QUINTILE_LABEL.get(int(q)) if pd.notna(q) else MISSING for q in ranked["kuintil"]]
@@ -171,11 +191,12 @@ def _frame(con, f: Filters, ranked: pd.DataFrame, groups_: list[str], tingkat: s
     for g in groups_:
         data[f"{label(g)} per 1.000"] = [group_rate(r, n, f.rilis) for r, n in zip(ranked[f"{shown}:{g}"], ranked[f"jumlah:{g}"])]
     if not f.rilis:  # a population beside a hidden rate would give the count back
-        data["Penduduk"] = ranked["penduduk"]
+        data["Penduduk"] = ranked["penduduk"].astype("Float64").round().astype("Int64")
     if "sumber_penduduk" in ranked:
         data["Sumber penduduk"] = ranked["sumber_penduduk"].fillna(MISSING)
     data["Perubahan 12 bln (per 1.000)"] = [change.get(k) for k in ranked["kode"]]
-    data["Laporan 12 bln"] = [f"{fmt.angka(received.get(k, 0))}/{fmt.angka(len(window) * int(d))}" for k, d in zip(ranked["kode"], ranked["desa"])]
+    data["Laporan 12 bln"] = [f"{fmt.angka(received.get(k, 0))} dari {fmt.angka(len(window) * int(d))}"  # '11/12' is a date to Excel
+                              for k, d in zip(ranked["kode"], ranked["desa"])]
     data["Catatan"] = [_note(row, shrinkage) for row in ranked.itertuples()]
     return data.reset_index(drop=True), [lines.get(k, []) for k in ranked["kode"]]
 
@@ -218,14 +239,31 @@ def _note(row, shrinkage: bool) -> str:
     return "; ".join(note)
 
 
-def _map(con, ranked: pd.DataFrame, tingkat: str, area: str, where: str) -> go.Figure:
-    """Where the priorities are: the index by quintile (K1 = the highest fifth)."""
+def quintile_classes(ranked: pd.DataFrame) -> maps.Classes:
+    """The map classes of the ranking's own quintiles (`kuintil`, over every area ranked together): class c holds
+    the indices of quintile 6 - c, so an area's colour is its K in the table whatever part of the list is drawn.
+
+    Quintiles follow the rank and ties share a rank, so each quintile's indices lie strictly above the next one's:
+    its highest index is an exact upper bound."""
+    scored = ranked.dropna(subset=["indeks", "kuintil"])
+    if scored.empty:
+        return maps.Classes(0.0, [], [], [])
+    per = scored.groupby(scored["kuintil"].astype(int))["indeks"].agg(["min", "max"]).sort_index(ascending=False)
+    palette = maps.SEQUENTIAL[5]
+    return maps.Classes(
+        low=float(per["min"].min()), bounds=[float(b) for b in per["max"]],
+        labels=[f"K{q} ({fmt.angka(lo, 1)} – {fmt.angka(hi, 1)})" for q, lo, hi in zip(per.index, per["min"], per["max"])],
+        colors=[palette[5 - q] for q in per.index],
+    )
+
+
+def _map(con, ranked: pd.DataFrame, together: pd.DataFrame, tingkat: str, area: str, where: str, root_name: str) -> go.Figure:
+    """Where the priorities are: the index in the quintiles of all areas ranked `together` (K1 = their highest
+    fifth); the hover gives the rank among all of them, as the table does."""
     geometry = queries.map_geometry(con, tingkat, area)
-    mapped = ranked.assign(laporan=ranked["laporan"] if tingkat == "kecamatan" else ranked["laporan"].clip(upper=1))
-    classes = maps.classify(mapped["indeks"], "quantile", 5, 1)
-    if len(classes.labels) == 5:
-        classes.labels = [f"K{5 - i} ({text})" for i, text in enumerate(classes.labels)]
-    return maps.choropleth(mapped, geometry, "indeks", classes, f"Indeks prioritas per {tingkat} — {where}",
+    mapped = ranked.assign(laporan=ranked["laporan"] if tingkat == "kecamatan" else ranked["laporan"].clip(upper=1),
+                           dari=int(together["indeks"].notna().sum()))
+    return maps.choropleth(mapped, geometry, "indeks", quintile_classes(together), f"Indeks prioritas per {tingkat} — {where} (kuintil se-{root_name})",
                            "indeks (0–100)", tingkat, 1, size=(940, 520))
 
 

@@ -1,5 +1,6 @@
 """Profil Wilayah: one kecamatan or desa, every indicator with its rank and the kabupaten median, the 12-month trend
-and the report history, as a model the page only draws. The area is the page's own picker (`area_options`)."""
+and the report history, as a model the page only draws. The area is the sidebar's (the filters' desa, else their
+kecamatan, else the whole kabupaten): one picker for every page."""
 
 from __future__ import annotations
 
@@ -16,15 +17,6 @@ from etl import fmt
 from etl.marts import level_of
 
 
-def area_options(kecamatan: pd.DataFrame, desa: pd.DataFrame, f: Filters) -> tuple[dict[str, str], str]:
-    """The picker's choices (code -> 'Kec. Palang' / 'Menilo (Kec. Soko)') from `queries.kecamatan_list` and
-    `queries.desa_list` of the user's scope, and the one to start with: the filters' desa or kecamatan."""
-    options = {k: f"Kec. {n}" for k, n in zip(kecamatan["kode"], kecamatan["nama"])}
-    options.update({k: f"{n} (Kec. {kc})" for k, n, kc in zip(desa["kode"], desa["nama"], desa["kecamatan"])})
-    default = next((k for k in (f.desa, f.kecamatan) if k in options), next(iter(options), ""))
-    return options, default
-
-
 @dataclass
 class ProfilView:
     header: str
@@ -36,15 +28,22 @@ class ProfilView:
     table: pd.DataFrame  # Indonesian text, one row per active indicator
     trend_chart: go.Figure
     history: str
+    prompt: str | None = None  # no area chosen: the kabupaten is shown, and how to choose one is said
 
 
-def build(con, f: Filters, settings: Settings, *, kode: str) -> ProfilView:
-    """The profile of the kecamatan or desa `kode` in the filters' month."""
+PROMPT = ("Profil seluruh {nama}. Pilih kecamatan (dan desa/kelurahan) di panel Filter di samping untuk melihat profil "
+          "wilayah itu.")
+
+
+def build(con, f: Filters, settings: Settings) -> ProfilView:
+    """The profile of the filters' desa, else their kecamatan, else the warehouse's kabupaten, in their month."""
     periode, public = f.periode, f.rilis
     info = queries.warehouse_info(con)
+    kode = f.area or info["kode"] or ""
     tingkat = level_of(kode)
-    name = queries.area_label(con, kode)
-    caption = f"{fmt.bulan(periode)} · sumber: laporan PSM di {info['nama']}" + (" · DATA DEMO SINTETIS" if info["sintetis"] else "")
+    name = queries.area_label(con, kode) if kode else "Semua wilayah"
+    caption = (f"Kode wilayah {kode} · " if kode else "") + f"{fmt.bulan(periode)} · sumber: laporan PSM di {info['nama']}" \
+        + (" · DATA DEMO SINTETIS" if info["sintetis"] else "")
 
     pop = queries.population(con, tingkat, kode, periode)
     if pop.empty:
@@ -60,10 +59,11 @@ def build(con, f: Filters, settings: Settings, *, kode: str) -> ProfilView:
         "Indikator": prof["nama"],
         "Kelompok": prof["kelompok"],
         "Jumlah": [h or v for h, v in zip(released["rilis"], prof["jumlah"])],
-        "Peringkat": [f"{int(r)} dari {int(d)} {peers}" if pd.notna(r) and not h else MISSING
-                      for r, d, h in zip(prof["peringkat"], prof["dari"], released["rilis"])],
-        f"Median {peers} se-kabupaten": prof["median_kabupaten"],
     })
+    if tingkat in ("kecamatan", "desa"):  # a kabupaten has no peers in its own warehouse
+        shown["Peringkat"] = [f"{int(r)} dari {int(d)} {peers}" if pd.notna(r) and not h else MISSING
+                              for r, d, h in zip(prof["peringkat"], prof["dari"], released["rilis"])]
+        shown[f"Median {peers} se-kabupaten"] = prof["median_kabupaten"]
 
     months = queries.periods(con)
     start = months[max(0, months.index(periode) - 11)] if periode in months else periode
@@ -74,6 +74,7 @@ def build(con, f: Filters, settings: Settings, *, kode: str) -> ProfilView:
                for p, part in status.groupby("periode")]
     return ProfilView(
         header=name, caption=caption, brief_kode=kode[:8], population=population,
+        prompt=PROMPT.format(nama=name) if tingkat not in ("kecamatan", "desa") else None,
         warning=f"{name} belum melapor untuk {fmt.bulan(periode)}." if prof["jumlah"].isna().all() else None,
         release_notice=release.notice(public),
         table=table(shown, {"Jumlah": 0, f"Median {peers} se-kabupaten": 1}),

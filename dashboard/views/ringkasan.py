@@ -91,7 +91,7 @@ def build(con, f: Filters, settings: Settings, today: date | None = None, scope:
     _rises(view, con, f)
     missing = queries.not_reported(con, periode, f.area)
     view.missing_title = f"**Belum melapor** {fmt.bulan(periode)}: {fmt.angka(len(missing))} desa/kelurahan"
-    view.missing = table(missing.rename(columns={"nama": "Desa/Kelurahan", "kecamatan": "Kecamatan"}).drop(columns="kode"))
+    view.missing = table(missing[["nama", "kecamatan", "kode"]].rename(columns={"kode": "Kode", "nama": "Desa/Kelurahan", "kecamatan": "Kecamatan"}))
     return view
 
 
@@ -183,8 +183,9 @@ def _rises(view: RingkasanView, con, f: Filters) -> None:
     """The sharpest rises against each desa's trustworthy baseline (`queries.sharpest_rises`)."""
     view.rises_title = f"**Kenaikan tertajam** {fmt.bulan(f.periode)}"
     rises = release.rises(queries.sharpest_rises(con, f.periode, f.sel), f.rilis)
-    view.rises = table(rises.drop(columns=["kode", "pembanding"]).rename(columns={
-        "nama": "Desa/Kelurahan", "kecamatan": "Kecamatan", "sebelumnya": "Median sebelumnya", "sekarang": "Sekarang",
+    rises = rises.drop(columns="pembanding")
+    view.rises = table(rises[[c for c in rises.columns if c != "kode"] + ["kode"]].rename(columns={  # the code last, off the narrow view
+        "kode": "Kode", "nama": "Desa/Kelurahan", "kecamatan": "Kecamatan", "sebelumnya": "Median sebelumnya", "sekarang": "Sekarang",
         "kenaikan": "Kenaikan"}), {"Median sebelumnya": 0, "Sekarang": 0, "Kenaikan": 0})
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
+from dashboard import glyphs
 from etl import fmt
 
 NO_DATA = "#d9d9d9"
@@ -162,8 +163,9 @@ def view(geometry: pd.DataFrame, width: int = 940, height: int = 580, legend: in
     return {"center": {"lon": round(float(centre_x), 4), "lat": round(float(y0 + y1) / 2, 4)}, "zoom": round(zoom, 2)}
 
 
-def _style() -> str:
-    return os.environ.get("PMKS_MAP_TILES") or "white-bg"
+def _style() -> str | dict:
+    """A tile basemap named in PMKS_MAP_TILES, else a white background whose label glyphs the app serves itself."""
+    return os.environ.get("PMKS_MAP_TILES") or glyphs.style()
 
 
 def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tuple[np.ndarray, str]:

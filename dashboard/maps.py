@@ -300,7 +300,7 @@ def _circle_legend(fig: go.Figure, references: list[float], top: float, max_size
         d = circle_size(value, top, max_size)
         fig.add_shape(type="circle", xref="paper", yref="paper", xsizemode="pixel", ysizemode="pixel", xanchor=x, yanchor=y,
                       x0=-d / 2, x1=d / 2, y0=-d / 2, y1=d / 2, fillcolor=CIRCLE_COLOR, opacity=0.55, line=dict(width=0))
-        fig.add_annotation(text=fmt.angka(value, decimals), x=x, y=y, xref="paper", yref="paper", xanchor="left", xshift=max_size / 2 + 6,
+        fig.add_annotation(text=fmt.angka(value, decimals), x=x, y=y, xref="paper", yref="paper", xanchor="left", yanchor="middle", xshift=max_size / 2 + 6,
                            showarrow=False, font=dict(size=12))
         y -= 0.12
 

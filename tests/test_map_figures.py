@@ -230,3 +230,16 @@ def test_glyph_range_is_maplibre_sdf():
     assert found[ord(" ")][7] > 0 and 2 not in found[ord(" ")]  # a space advances with no bitmap
     assert found[ord("m")][7] > found[ord("i")][7]
     assert maps._style()["glyphs"] == "glyphs/{fontstack}/{range}.pbf"
+
+
+def test_kecamatan_brief_map_names_every_desa_and_draws_its_border(con, monkeypatch):
+    from dashboard import brief
+
+    drawn = []
+    monkeypatch.setattr(brief, "_png", lambda fig: drawn.append(fig) or b"png")
+    data = brief.collect(con, PALANG, date(2026, 10, 1))
+    assert brief.map_png(data, None) == b"png"
+    ax = drawn[0].axes[0]
+    names = set(con.execute("select nama from wilayah where tingkat = 'desa' and starts_with(kode, ?)", [PALANG]).df()["nama"])
+    assert {t.get_text() for t in ax.texts} == names
+    assert any(max(line.get_linewidth()) >= 0.9 for line in ax.collections if hasattr(line, "get_linewidth"))  # the kecamatan border

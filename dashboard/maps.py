@@ -180,7 +180,7 @@ def outline(geometry: pd.DataFrame) -> go.Scattermap | None:
     if codes.empty or codes.str.len().max() <= 8:
         return None
     geoms = shapely.from_geojson(geometry["geom_peta"].to_numpy())
-    kecamatan = [shapely.union_all(group.to_numpy(), grid_size=1e-4) for _, group in pd.Series(list(geoms)).groupby(codes.str[:8].to_numpy())]
+    kecamatan = [_solid(shapely.union_all(group.to_numpy(), grid_size=1e-4)) for _, group in pd.Series(list(geoms)).groupby(codes.str[:8].to_numpy())]
     borders = shapely.union_all(shapely.boundary(kecamatan), grid_size=1e-4)
     if len(kecamatan) > 1:
         borders = shapely.difference(borders, shapely.boundary(shapely.union_all(kecamatan, grid_size=1e-4)), grid_size=1e-4)
@@ -189,6 +189,13 @@ def outline(geometry: pd.DataFrame) -> go.Scattermap | None:
     xy = np.concatenate([np.vstack([p, [np.nan, np.nan]]) for p in parts]) if parts else np.empty((0, 2))
     return go.Scattermap(lon=xy[:, 0].astype(np.float32), lat=xy[:, 1].astype(np.float32), mode="lines",
                          line=dict(width=1.6, color="#333333"), hoverinfo="skip", showlegend=False, name="batas kecamatan")
+
+
+def _solid(area: shapely.Geometry, min_hole: float = 5e-6) -> shapely.Geometry:
+    """An area without the slivers left between its desa (holes under about 6 ha; real enclaves stay)."""
+    parts = [shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area >= min_hole])
+             for p in shapely.get_parts(area) if p.geom_type == "Polygon"]
+    return shapely.union_all(parts) if parts else area
 
 
 def _style() -> str | dict:

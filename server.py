@@ -14,7 +14,7 @@ import time
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from dashboard import glyphs
@@ -62,4 +62,10 @@ async def glyph_range(request):
     return Response(body, media_type="application/x-protobuf", headers={"Cache-Control": "public, max-age=86400"})
 
 
-app = st.App("app.py", routes=[Route("/glyphs/{fontstack}/{range}.pbf", glyph_range)], middleware=[Middleware(SessionGuard)])
+async def map_style(request):
+    """The maps' MapLibre style: a white background and the glyphs above."""
+    return JSONResponse(glyphs.style(), headers={"Cache-Control": "public, max-age=86400"})
+
+
+app = st.App("app.py", routes=[Route("/glyphs/{fontstack}/{range}.pbf", glyph_range), Route("/peta-gaya.json", map_style)],
+             middleware=[Middleware(SessionGuard)])

@@ -95,6 +95,11 @@ def pbf(start: int, fontstack: str = "DejaVu Sans Book") -> bytes:
 
 
 def style(background: str = "#ffffff") -> dict:
-    """A MapLibre style with a plain background and the app's own glyphs (relative URL: same host, any base path)."""
+    """A MapLibre style with a plain background and the app's own glyphs (relative URL: same host, any base path).
+    server.py serves it at STYLE_URL: a figure naming its style by URL keeps plotly's hover and click working in
+    Streamlit, where a style object in the figure stops them."""
     return {"version": 8, "sources": {}, "glyphs": "glyphs/{fontstack}/{range}.pbf",
             "layers": [{"id": "background", "type": "background", "paint": {"background-color": background}}]}
+
+
+STYLE_URL = "peta-gaya.json"  # where server.py serves `style()`, relative to the page

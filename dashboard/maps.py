@@ -200,7 +200,7 @@ def _solid(area: shapely.Geometry, min_hole: float = 5e-6) -> shapely.Geometry:
 
 def _style() -> str | dict:
     """A tile basemap named in PMKS_MAP_TILES, else a white background whose label glyphs the app serves itself."""
-    return os.environ.get("PMKS_MAP_TILES") or glyphs.style()
+    return os.environ.get("PMKS_MAP_TILES") or glyphs.STYLE_URL
 
 
 def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tuple[np.ndarray, str]:

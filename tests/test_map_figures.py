@@ -229,7 +229,22 @@ def test_glyph_range_is_maplibre_sdf():
     assert bitmap.max() > 200 and bitmap.min() < 100 and ((bitmap > 170) & (bitmap < 210)).any()  # inside, outside, the edge near 192
     assert found[ord(" ")][7] > 0 and 2 not in found[ord(" ")]  # a space advances with no bitmap
     assert found[ord("m")][7] > found[ord("i")][7]
-    assert maps._style()["glyphs"] == "glyphs/{fontstack}/{range}.pbf"
+    assert maps._style() == glyphs.STYLE_URL and glyphs.style()["glyphs"] == "glyphs/{fontstack}/{range}.pbf"
+
+
+def test_server_serves_the_map_style_and_glyphs_without_a_session(app_server):
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    style = json.loads(urllib.request.urlopen(f"{app_server.url}/{glyphs.STYLE_URL}", timeout=30).read())
+    assert style["version"] == 8 and style["layers"][0]["paint"]["background-color"] == "#ffffff"
+    url = f"{app_server.url}/" + style["glyphs"].replace("{fontstack}", urllib.parse.quote("Open Sans Regular")).replace("{range}", "0-255")
+    with urllib.request.urlopen(url, timeout=60) as response:
+        assert response.status == 200 and response.read() == glyphs.pbf(0)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{app_server.url}/glyphs/x/1-300.pbf", timeout=30)
+    assert refused.value.code == 404
 
 
 def test_kecamatan_brief_map_names_every_desa_and_draws_its_border(con, monkeypatch):

@@ -54,8 +54,8 @@ def test_kecamatan_choropleth_classes_legend_and_hover(monkeypatch, built_db):
     at = open_map(monkeypatch, built_db, {"ukuran": "per1000", "periode": "2026-10"})
     spec = figure(at)
     trace = spec["data"][0]
-    style = spec["layout"]["map"]["style"]  # a white background whose label glyphs the app serves itself
-    assert trace["type"] == "choroplethmap" and style["layers"][0]["type"] == "background" and style["glyphs"].startswith("glyphs/")
+    # the app's own style: a white background whose label glyphs the app serves itself
+    assert trace["type"] == "choroplethmap" and spec["layout"]["map"]["style"] == "peta-gaya.json"
     rates = expected_rates(built_db, "2026-10-01", None)
     assert len(trace["geojson"]["features"]) == len(rates) == 20
     # the classes are the quantiles of the rates computed here, in Indonesian format

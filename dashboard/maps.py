@@ -1,8 +1,12 @@
 """Map builders: DataFrames in, plotly figures out, drawn with no network (no Streamlit here).
 
-`go.Choroplethmap` with `map_style="white-bg"` draws polygons offline; the `carto-*` styles and
-`go.Choropleth` (geo) fetch files from the internet and draw nothing without it. A tile basemap can
-be switched on with PMKS_MAP_TILES (e.g. 'open-street-map') where the office has internet.
+`go.Choroplethmap` draws polygons offline on the app's own MapLibre style (a white background, `peta-gaya.json`)
+whose label glyphs the app serves too (dashboard.glyphs, server.py): plotly's "white-bg" would fetch its fonts
+from the internet, and the `carto-*` styles and `go.Choropleth` (geo) fetch files and draw nothing without it.
+A tile basemap can be switched on with PMKS_MAP_TILES (e.g. 'open-street-map') where the office has internet.
+
+Each map is fitted to the pixels it is drawn in (`view`), left of a legend strip (colour classes or reference
+circles) that never covers an area; desa maps carry kecamatan borders, and one kecamatan's desa their names.
 
 Classes follow DHIS2 and ColorBrewer practice: quantile, equal interval or natural breaks (mapclassify),
 3-7 classes, a colour-blind-safe sequential palette (YlOrRd), a diverging one (RdBu) centred on zero for

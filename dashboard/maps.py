@@ -314,6 +314,8 @@ def _circle_legend(fig: go.Figure, references: list[float], top: float, max_size
         fig.add_annotation(text=fmt.angka(value, decimals), x=x, y=y, xref="paper", yref="paper", xanchor="left", yanchor="middle", xshift=max_size / 2 + 6,
                            showarrow=False, font=dict(size=12))
         y -= 0.12
+    fig.add_annotation(text=f"<span style='color:{NO_DATA}'>■</span> {NO_DATA_LABEL}", x=_legend_x(width), y=y, xref="paper", yref="paper",
+                       xanchor="left", yanchor="middle", showarrow=False, font=dict(size=12))
 
 
 def _overlays(fig: go.Figure, geometry: pd.DataFrame, df: pd.DataFrame, level: str, labels: bool) -> None:

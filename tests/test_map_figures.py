@@ -168,7 +168,8 @@ def test_circle_legend_shows_three_round_reference_values(con):
     texts = [a["text"] for a in fig["layout"]["annotations"]]
     from etl import fmt
 
-    assert [fmt.angka(r) for r in references] == texts[1:]
+    assert [fmt.angka(r) for r in references] == texts[1:-1]
+    assert texts[-1].endswith(maps.NO_DATA_LABEL)  # grey areas are explained too
     assert "jiwa" in texts[0]
 
 

@@ -209,7 +209,8 @@ def _style() -> str | dict:
 
 def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tuple[np.ndarray, str]:
     """Compact hover data: name, value, rank, reports received [, kecamatan]."""
-    top = int(df["peringkat"].max()) if df["peringkat"].notna().any() else 0
+    top = int(df["dari"].max()) if "dari" in df and df["dari"].notna().any() else (  # a model's own "of how many"
+        int(df["peringkat"].max()) if df["peringkat"].notna().any() else 0)
     rank = ["–" if pd.isna(r) else int(r) for r in df["peringkat"]]  # numbers: shorter in the figure than text
     reports = [f"{int(a)}/{int(b)}" for a, b in zip(df["laporan"], df["desa"])]
     columns = [df["nama"], value_text, rank, reports] + ([df["kecamatan"].fillna("")] if level == "desa" else [])
@@ -229,8 +230,10 @@ def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tu
 
 
 def with_rank(df: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Rank by `value` (1 = largest), unless the frame brings its own rank (e.g. among more areas than are drawn)."""
     out = df.copy()
-    out["peringkat"] = out[value].astype(float).rank(ascending=False, method="min")
+    if "peringkat" not in out:
+        out["peringkat"] = out[value].astype(float).rank(ascending=False, method="min")
     return out
 
 

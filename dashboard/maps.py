@@ -211,7 +211,7 @@ def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tu
     """Compact hover data: name, value, rank, reports received [, kecamatan]."""
     top = int(df["dari"].max()) if "dari" in df and df["dari"].notna().any() else (  # a model's own "of how many"
         int(df["peringkat"].max()) if df["peringkat"].notna().any() else 0)
-    rank = ["–" if pd.isna(r) else int(r) for r in df["peringkat"]]  # numbers: shorter in the figure than text
+    rank = ["–" if pd.isna(r) else str(int(r)) for r in df["peringkat"]]
     reports = [f"{int(a)}/{int(b)}" for a, b in zip(df["laporan"], df["desa"])]
     columns = [df["nama"], value_text, rank, reports] + ([df["kecamatan"].fillna("")] if level == "desa" else [])
     source = ""
@@ -226,6 +226,7 @@ def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tu
     template = ("<b>%{customdata[0]}</b>" + ("<br>Kec. %{customdata[4]}" if level == "desa" else "")
                 + f"<br>Nilai: %{{customdata[1]}} {unit}<br>Peringkat: %{{customdata[2]}} dari {top}"
                 + "<br>Laporan diterima: %{customdata[3]} desa" + source + "<extra></extra>")
+    columns[2] = [r if r == "–" else int(r) for r in rank]  # ranks as numbers: shorter in the figure than text
     return np.array(list(zip(*columns)), dtype=object), template
 
 

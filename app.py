@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import queries, session, ui
 from etl.users import ROLE_LABEL
 
-st.set_page_config(page_title="Dasbor PMKS", page_icon=":material/bar_chart:", layout="wide")
+st.set_page_config(page_title="Dasbor PMKS", page_icon="📊", layout="wide")
 PAGES = {
     "ringkasan": st.Page("pages/ringkasan.py", title="Ringkasan", icon=":material/home:", default=True),
     "peta": st.Page("pages/peta.py", url_path="peta", title="Peta", icon=":material/map:"),

@@ -3,7 +3,8 @@
 Run with `streamlit run server.py` (scripts/run.sh does). app.py stays the page script: it navigates and signs in.
 The guard closes what Streamlit serves outside the signed-in session: once the deployment has users, the files
 behind download buttons and media (`/media/...`) answer only to a browser whose session cookie is valid now (not
-signed out, password unchanged, not expired).
+signed out, password unchanged, not expired). The map label glyphs (`/glyphs/...`, dashboard.glyphs) are served to
+anyone: they are a font, drawn by the app so that maps need no font server on the internet.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import time
 
 import streamlit as st
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.responses import PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
 
+from dashboard import glyphs
 from etl import users as store
 
 GUARDED = ("/media/",)
@@ -49,4 +53,19 @@ def _signed_in(scope) -> bool:
     return store.login_from_token(cookies.get(store.COOKIE), users, time.time()) is not None
 
 
-app = st.App("app.py", middleware=[Middleware(SessionGuard)])
+async def glyph_range(request):
+    """MapLibre's glyph range `{start}-{end}.pbf` of any font stack (drawn once from DejaVu Sans, then cached)."""
+    start, _, end = request.path_params["range"].partition("-")
+    if not (start.isdigit() and end.isdigit() and int(end) == int(start) + 255 and int(start) % 256 == 0 and int(start) <= 65280):
+        return PlainTextResponse("Rentang glif tidak dikenal.", status_code=404)
+    body = await run_in_threadpool(glyphs.pbf, int(start))
+    return Response(body, media_type="application/x-protobuf", headers={"Cache-Control": "public, max-age=86400"})
+
+
+async def map_style(request):
+    """The maps' MapLibre style: a white background and the glyphs above."""
+    return JSONResponse(glyphs.style(), headers={"Cache-Control": "public, max-age=86400"})
+
+
+app = st.App("app.py", routes=[Route("/glyphs/{fontstack}/{range}.pbf", glyph_range), Route("/peta-gaya.json", map_style)],
+             middleware=[Middleware(SessionGuard)])

@@ -131,11 +131,12 @@ def map_png(data: BriefData, public: int | None) -> bytes | None:
     empty = frame[frame["cls"] == 0]
     if not empty.empty:
         empty.plot(ax=ax, facecolor="white", edgecolor="#000000", linewidth=0.3, hatch="////")
-    if data.map_level == "kecamatan":
-        names = data.map_values.set_index("kode")["nama"]
-        for code, point in zip(data.geometry["kode"], shapely.point_on_surface(geoms)):
-            ax.annotate(names.get(code, ""), (point.x, point.y), fontsize=5, ha="center", va="center",
-                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.7))
+    if data.map_level == "desa":  # the kecamatan's own border, heavier than the desa lines
+        gpd.GeoSeries([shapely.union_all(geoms, grid_size=1e-4)]).boundary.plot(ax=ax, color="#000000", linewidth=0.9)
+    names = data.map_values.set_index("kode")["nama"]  # kecamatan names, or the desa names of a kecamatan brief
+    for code, point in zip(data.geometry["kode"], shapely.point_on_surface(geoms)):
+        ax.annotate(names.get(code, ""), (point.x, point.y), fontsize=5 if data.map_level == "kecamatan" else 4.5, ha="center",
+                    va="center", bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.7))
     handles = [Patch(facecolor=colours[i], edgecolor="black", label=classes.labels[i]) for i in range(k)]
     handles.append(Patch(facecolor="white", edgecolor="black", hatch="////",
                          label="tidak ada laporan" + (" / disembunyikan" if public else "")))

@@ -1,8 +1,12 @@
 """Map builders: DataFrames in, plotly figures out, drawn with no network (no Streamlit here).
 
-`go.Choroplethmap` with `map_style="white-bg"` draws polygons offline; the `carto-*` styles and
-`go.Choropleth` (geo) fetch files from the internet and draw nothing without it. A tile basemap can
-be switched on with PMKS_MAP_TILES (e.g. 'open-street-map') where the office has internet.
+`go.Choroplethmap` draws polygons offline on the app's own MapLibre style (a white background, `peta-gaya.json`)
+whose label glyphs the app serves too (dashboard.glyphs, server.py): plotly's "white-bg" would fetch its fonts
+from the internet, and the `carto-*` styles and `go.Choropleth` (geo) fetch files and draw nothing without it.
+A tile basemap can be switched on with PMKS_MAP_TILES (e.g. 'open-street-map') where the office has internet.
+
+Each map is fitted to the pixels it is drawn in (`view`), left of a legend strip (colour classes or reference
+circles) that never covers an area; desa maps carry kecamatan borders, and one kecamatan's desa their names.
 
 Classes follow DHIS2 and ColorBrewer practice: quantile, equal interval or natural breaks (mapclassify),
 3-7 classes, a colour-blind-safe sequential palette (YlOrRd), a diverging one (RdBu) centred on zero for
@@ -23,6 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
+from dashboard import glyphs
 from etl import fmt
 
 NO_DATA = "#d9d9d9"
@@ -148,22 +153,58 @@ def centroids(geometry: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"kode": geometry["kode"].to_numpy(), "lon": shapely.get_x(points).round(3), "lat": shapely.get_y(points).round(3)})
 
 
-def view(geometry: pd.DataFrame, width: int = 940, height: int = 580, legend: int = 170) -> dict:
-    """Centre and zoom that fit every area in the part of the map left of the legend (`legend` pixels)."""
+PAD = 14  # pixels kept clear around the areas
+LEGEND = 170  # pixels right of the map for the legend (colour classes or reference circles)
+TITLE = 40  # pixels above the map for its title
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def view(geometry: pd.DataFrame, width: int = 770, height: int = 540, pad: int = PAD) -> dict:
+    """Centre and zoom at which every area fits a map `width` x `height` pixels with `pad` pixels to spare."""
     geoms = shapely.from_geojson(geometry["geom_peta"].to_numpy())
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
-    span_x, span_y = max(x1 - x0, 1e-3), max(y1 - y0, 1e-3)
-    mercator = math.cos(math.radians((y0 + y1) / 2))
-    usable = width - legend
-    # MapLibre zoom z shows the world 512 x 2^z pixels wide
-    zoom = min(math.log2(usable * 360 / (512 * span_x)), math.log2(height * 360 * mercator / (512 * span_y))) - 0.1
-    degrees_per_pixel = 360 / (512 * 2 ** zoom)
-    centre_x = (x0 + x1) / 2 + legend / 2 * degrees_per_pixel  # shift the areas left, clear of the legend
-    return {"center": {"lon": round(float(centre_x), 4), "lat": round(float(y0 + y1) / 2, 4)}, "zoom": round(zoom, 2)}
+    span_x = max(x1 - x0, 1e-3)
+    m0, m1 = _mercator_y(y0), _mercator_y(y1)
+    span_y = max(m1 - m0, 1e-5)
+    # MapLibre zoom z shows the world 512 x 2^z pixels wide (360 degrees, 2 pi of Mercator y)
+    zoom = min(math.log2((width - 2 * pad) * 360 / (512 * span_x)), math.log2((height - 2 * pad) * 2 * math.pi / (512 * span_y)))
+    zoom = math.floor(zoom * 100) / 100  # round down: never closer than the fit
+    centre_lat = math.degrees(2 * math.atan(math.exp((m0 + m1) / 2)) - math.pi / 2)
+    return {"center": {"lon": round(float(x0 + x1) / 2, 5), "lat": round(centre_lat, 5)}, "zoom": zoom}
 
 
-def _style() -> str:
-    return os.environ.get("PMKS_MAP_TILES") or "white-bg"
+def outline(geometry: pd.DataFrame) -> go.Scattermap | None:
+    """Kecamatan borders (no fill) over a desa map: the desa dissolved by kecamatan code. With several kecamatan only
+    the borders between them (the outer edge is the edge of the colour anyway), thinned to a pixel or two at
+    kabupaten zoom, as float32 arrays with NaN gaps: the Tuban desa map stays within its payload budget."""
+    codes = geometry["kode"].astype(str)
+    if codes.empty or codes.str.len().max() <= 8:
+        return None
+    geoms = shapely.from_geojson(geometry["geom_peta"].to_numpy())
+    kecamatan = [_solid(shapely.union_all(group.to_numpy(), grid_size=1e-4)) for _, group in pd.Series(list(geoms)).groupby(codes.str[:8].to_numpy())]
+    borders = shapely.union_all(shapely.boundary(kecamatan), grid_size=1e-4)
+    if len(kecamatan) > 1:
+        borders = shapely.difference(borders, shapely.boundary(shapely.union_all(kecamatan, grid_size=1e-4)), grid_size=1e-4)
+        borders = shapely.simplify(shapely.line_merge(borders), 0.002)  # a pixel or two at kabupaten zoom
+    parts = [shapely.get_coordinates(line) for line in shapely.get_parts(shapely.line_merge(borders)) if not line.is_empty]
+    xy = np.concatenate([np.vstack([p, [np.nan, np.nan]]) for p in parts]) if parts else np.empty((0, 2))
+    return go.Scattermap(lon=xy[:, 0].astype(np.float32), lat=xy[:, 1].astype(np.float32), mode="lines",
+                         line=dict(width=1.6, color="#333333"), hoverinfo="skip", showlegend=False, name="batas kecamatan")
+
+
+def _solid(area: shapely.Geometry, min_hole: float = 5e-6) -> shapely.Geometry:
+    """An area without the slivers left between its desa (holes under about 6 ha; real enclaves stay)."""
+    parts = [shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area >= min_hole])
+             for p in shapely.get_parts(area) if p.geom_type == "Polygon"]
+    return shapely.union_all(parts) if parts else area
+
+
+def _style() -> str | dict:
+    """A tile basemap named in PMKS_MAP_TILES, else a white background whose label glyphs the app serves itself."""
+    return os.environ.get("PMKS_MAP_TILES") or glyphs.STYLE_URL
 
 
 def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tuple[np.ndarray, str]:
@@ -175,13 +216,18 @@ def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tu
     columns = [df["nama"], value_text, rank, reports] + ([df["kecamatan"].fillna("")] if level == "desa" else [])
     source = ""
     if "penduduk" in unit and "sumber_penduduk" in df:  # a rate says which population it stands on
-        source = f"<br>Penduduk: %{{customdata[{len(columns)}]}}"
-        columns.append([(s + (" (perkiraan)" if bool(e) and "perkiraan" not in s.lower() else "")) if isinstance(s, str) else "tidak ada"
-                        for s, e in zip(df["sumber_penduduk"], df["perkiraan"].fillna(False))])
+        sources = [(s + (" (perkiraan)" if bool(e) and "perkiraan" not in s.lower() else "")) if isinstance(s, str) else "tidak ada"
+                   for s, e in zip(df["sumber_penduduk"], df["perkiraan"].fillna(False))]
+        if len(set(sources)) == 1:  # one source for every area: said once in the template, not 328 times in the data
+            source = "<br>Penduduk: " + sources[0]
+        else:
+            source = f"<br>Penduduk: %{{customdata[{len(columns)}]}}"
+            columns.append(sources)
     template = ("<b>%{customdata[0]}</b>" + ("<br>Kec. %{customdata[4]}" if level == "desa" else "")
                 + f"<br>Nilai: %{{customdata[1]}} {unit}<br>Peringkat: %{{customdata[2]}} dari {top}"
                 + "<br>Laporan diterima: %{customdata[3]} desa" + source + "<extra></extra>")
-    return np.column_stack(columns), template
+    columns[2] = [r if r == "–" else int(r) for r in rank]  # ranks as numbers: shorter in the figure than text
+    return np.array(list(zip(*columns)), dtype=object), template
 
 
 def with_rank(df: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -194,7 +240,7 @@ def with_rank(df: pd.DataFrame, value: str) -> pd.DataFrame:
 
 def choropleth(df: pd.DataFrame, geometry: pd.DataFrame, value: str, classes: Classes, title: str, unit: str,
                level: str, decimals: int = 0, labels: bool = True, size: tuple[int, int] = (940, 580)) -> go.Figure:
-    """A filled map: one colour per class, grey where there is no data, a legend of class ranges."""
+    """A filled map: one colour per class, grey where there is no data, a legend of class ranges right of the map."""
     df = with_rank(df.set_index("kode").reindex(geometry["kode"]).reset_index(), value)
     klass = classes.assign(df[value])
     colors = [NO_DATA, *classes.colors]
@@ -209,16 +255,16 @@ def choropleth(df: pd.DataFrame, geometry: pd.DataFrame, value: str, classes: Cl
         colorscale=scale, marker=dict(line=dict(width=0.6, color="#ffffff"), opacity=0.9),
         customdata=custom, hovertemplate=template,
         colorbar=dict(title=dict(text=unit, side="top"), tickvals=list(range(n)), ticktext=[NO_DATA_LABEL, *classes.labels],
-                      thickness=16, len=0.75, x=1.0, xanchor="right", bgcolor="rgba(255,255,255,0.85)"),
+                      thickness=16, len=0.75, x=_legend_x(size[0]), xanchor="left", xpad=0),
     ))
-    if labels and level == "kecamatan":
-        _add_labels(fig, geometry, df)
+    _overlays(fig, geometry, df, level, labels)
     return _layout(fig, geometry, title, size)
 
 
 def circles(df: pd.DataFrame, geometry: pd.DataFrame, value: str, title: str, unit: str, level: str, decimals: int = 0,
             max_size: float = 38, size: tuple[int, int] = (940, 580)) -> go.Figure:
-    """Proportional circles (area proportional to the count) over light boundaries: counts are not densities."""
+    """Proportional circles (area proportional to the count) over light boundaries: counts are not densities.
+    The legend right of the map shows reference circles with their values."""
     df = with_rank(df.set_index("kode").reindex(geometry["kode"]).reset_index(), value)
     text = [NO_DATA_LABEL if pd.isna(v) else fmt.angka(v, decimals) for v in df[value]]
     custom, template = _hover(df, text, level, unit)
@@ -230,31 +276,81 @@ def circles(df: pd.DataFrame, geometry: pd.DataFrame, value: str, title: str, un
     points = centroids(geometry).merge(df[["kode", value]], on="kode")
     values = points[value].astype(float)
     top = float(values.max()) if values.notna().any() else 0.0
-    sizes = [0 if pd.isna(v) or top <= 0 else round(max(4.0, max_size * math.sqrt(v / top)), 1) for v in values]
+    sizes = [0 if pd.isna(v) or top <= 0 else circle_size(v, top, max_size) for v in values]
     fig.add_trace(go.Scattermap(
-        lon=points["lon"], lat=points["lat"], mode="markers", hoverinfo="skip", showlegend=False,
+        lon=points["lon"].astype(np.float32), lat=points["lat"].astype(np.float32), mode="markers", hoverinfo="skip", showlegend=False,
         marker=dict(size=sizes, color=CIRCLE_COLOR, opacity=0.55, sizemode="diameter"),
     ))
-    if level == "kecamatan":
-        _add_labels(fig, geometry, df)
-    fig.add_annotation(text=f"Luas lingkaran sebanding dengan {unit}; terbesar {fmt.angka(top, decimals)}", x=0.01, y=0.01,
-                       xref="paper", yref="paper", showarrow=False, bgcolor="rgba(255,255,255,0.85)", font=dict(size=12))
-    return _layout(fig, geometry, title, size, legend=0)
+    _overlays(fig, geometry, df, level, True)
+    _circle_legend(fig, circle_references(top, decimals), top, max_size, unit, decimals, size[0])
+    return _layout(fig, geometry, title, size)
 
 
-def _add_labels(fig: go.Figure, geometry: pd.DataFrame, df: pd.DataFrame) -> None:
+def circle_size(v: float, top: float, max_size: float = 38) -> float:
+    """Diameter in pixels: area proportional to the value, the largest `max_size`, none smaller than 4."""
+    return round(max(4.0, max_size * math.sqrt(v / top)), 1)
+
+
+def circle_references(top: float, decimals: int = 0) -> list[float]:
+    """Up to three round values for the circle legend, the largest not above `top` (e.g. 2.000, 1.000, 250)."""
+    if top <= 0:
+        return []
+    out = []
+    for target in (top, top / 3, top / 12):
+        exponent = math.floor(math.log10(target))
+        nice = max(m * 10 ** exponent for m in (1, 2, 2.5, 5) if m * 10 ** exponent <= target)
+        nice = round(nice, decimals)
+        if nice > 0 and nice not in out:
+            out.append(nice)
+    return out
+
+
+def _circle_legend(fig: go.Figure, references: list[float], top: float, max_size: float, unit: str, decimals: int, width: int) -> None:
+    """Reference circles in the legend strip right of the map, each with its value."""
+    x = _legend_x(width) + (max_size / 2 + 2) / width
+    fig.add_annotation(text=f"<b>{unit}</b><br>luas lingkaran<br>sebanding nilai", x=_legend_x(width), y=0.95, xref="paper", yref="paper",
+                       xanchor="left", yanchor="top", showarrow=False, align="left", font=dict(size=12))
+    y = 0.72
+    for value in references:
+        d = circle_size(value, top, max_size)
+        fig.add_shape(type="circle", xref="paper", yref="paper", xsizemode="pixel", ysizemode="pixel", xanchor=x, yanchor=y,
+                      x0=-d / 2, x1=d / 2, y0=-d / 2, y1=d / 2, fillcolor=CIRCLE_COLOR, opacity=0.55, line=dict(width=0))
+        fig.add_annotation(text=fmt.angka(value, decimals), x=x, y=y, xref="paper", yref="paper", xanchor="left", yanchor="middle", xshift=max_size / 2 + 6,
+                           showarrow=False, font=dict(size=12))
+        y -= 0.12
+    fig.add_annotation(text=f"<span style='color:{NO_DATA}'>■</span> {NO_DATA_LABEL}", x=_legend_x(width), y=y, xref="paper", yref="paper",
+                       xanchor="left", yanchor="middle", showarrow=False, font=dict(size=12))
+
+
+def _overlays(fig: go.Figure, geometry: pd.DataFrame, df: pd.DataFrame, level: str, labels: bool) -> None:
+    """Kecamatan borders over desa; names of the kecamatan, or of the desa when one kecamatan is shown (last trace)."""
+    border = outline(geometry) if level == "desa" else None
+    if border is not None:
+        fig.add_trace(border)
+    one_kecamatan = level == "desa" and geometry["kode"].astype(str).str[:8].nunique() == 1
+    if labels and (level == "kecamatan" or one_kecamatan):
+        _add_labels(fig, geometry, df, 11 if level == "kecamatan" else 10)
+
+
+def _add_labels(fig: go.Figure, geometry: pd.DataFrame, df: pd.DataFrame, size: int = 11) -> None:
     points = centroids(geometry).merge(df[["kode", "nama"]], on="kode")
     fig.add_trace(go.Scattermap(
         lon=points["lon"], lat=points["lat"], mode="text", text=points["nama"], hoverinfo="skip", showlegend=False,
-        textfont=dict(size=11, color="#222222"),
+        textfont=dict(size=size, color="#222222"),
     ))
 
 
-def _layout(fig: go.Figure, geometry: pd.DataFrame, title: str, size: tuple[int, int], legend: int = 170) -> go.Figure:
+def _legend_x(width: int) -> float:
+    """Where the legend strip starts (paper fraction): the map's right edge."""
+    return round(1 - LEGEND / width, 4)
+
+
+def _layout(fig: go.Figure, geometry: pd.DataFrame, title: str, size: tuple[int, int]) -> go.Figure:
+    """Title above; the map left of the legend strip, centred and zoomed so every area fits with room to spare."""
     width, height = size
     fig.update_layout(
-        title=dict(text=title, x=0.01), map=dict(style=_style(), **view(geometry, width, height - 40, legend)),
-        margin=dict(l=0, r=0, t=40, b=0), height=height, separators=",.", font=dict(size=13), clickmode="event+select", template="none",
+        title=dict(text=title, x=0.01), margin=dict(l=0, r=0, t=TITLE, b=0), height=height, separators=",.", font=dict(size=13),
+        map=dict(style=_style(), domain=dict(x=[0, _legend_x(width)], y=[0, 1]), **view(geometry, width - LEGEND, height - TITLE)),
+        clickmode="event+select", template="none",
     )
     return fig
-

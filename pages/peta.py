@@ -29,16 +29,12 @@ def _drill_from_map() -> None:
 
 
 c1, c2, c3 = st.columns([2, 2, 3])
-with c1:
-    st.session_state["peta_kec"] = f.kecamatan
-    st.selectbox("Kecamatan (pilih untuk melihat desanya)", ([] if scope else [""]) + list(names), key="peta_kec",
-                 on_change=lambda: set_area(st.session_state["peta_kec"]), disabled=bool(scope),
-                 format_func=lambda k: "— semua kecamatan —" if not k else f"Kec. {names[k]}")
+with c1:  # the kecamatan is the sidebar's; a click on the map or the button changes it
+    level = "desa" if f.kecamatan else st.radio("Tingkat", ["kecamatan", "desa"], horizontal=True, key="peta_tingkat",
+                                                 format_func=lambda t: "Kecamatan" if t == "kecamatan" else "Desa/kelurahan")
     if f.kecamatan and not scope:
         st.button("Kembali ke seluruh kabupaten", on_click=set_area, args=("",), key="peta_up")
 with c2:
-    level = "desa" if f.kecamatan else st.radio("Tingkat", ["kecamatan", "desa"], horizontal=True, key="peta_tingkat",
-                                                 format_func=lambda t: "Kecamatan" if t == "kecamatan" else "Desa/kelurahan")
     mode = st.radio("Tampilan", ["sebaran", "perubahan"], horizontal=True, key="peta_mode",
                     format_func=lambda m: "Sebaran" if m == "sebaran" else "Perubahan antarbulan")
 with c3:
@@ -50,9 +46,11 @@ st.session_state["peta_level"] = level
 c4, c5, c6, c7 = st.columns([2, 2, 2, 3])
 style = c4.selectbox("Gaya", ["otomatis", "koroplet", "lingkaran"], key="peta_gaya",
                      format_func={"otomatis": "Otomatis (sesuai ukuran)", "koroplet": "Koroplet (warna)", "lingkaran": "Lingkaran proporsional"}.get)
-method = c5.selectbox("Klasifikasi", list(maps.METHODS), format_func=maps.METHODS.get, key="peta_metode")
-k = c6.slider("Jumlah kelas", 3, 7, 5, key="peta_kelas")
-stable = c7.checkbox("Kelas tetap saat bulan diganti (dari 12 bulan terakhir)", key="peta_tetap")
+method, k, stable = "quantile", 5, False
+if not peta.uses_circles(f, mode, style):  # circles have no classes
+    method = c5.selectbox("Klasifikasi", list(maps.METHODS), format_func=maps.METHODS.get, key="peta_metode")
+    k = c6.slider("Jumlah kelas", 3, 7, 5, key="peta_kelas")
+    stable = c7.checkbox("Kelas tetap saat bulan diganti (dari 12 bulan terakhir)", key="peta_tetap")
 other = None
 if mode == "perubahan" and (earlier := [m for m in months if m < f.periode][::-1]):
     other = st.selectbox("Dibandingkan dengan", earlier, index=earlier.index(peta.compare_default(months, f.periode)),

@@ -54,7 +54,8 @@ def test_kecamatan_choropleth_classes_legend_and_hover(monkeypatch, built_db):
     at = open_map(monkeypatch, built_db, {"ukuran": "per1000", "periode": "2026-10"})
     spec = figure(at)
     trace = spec["data"][0]
-    assert trace["type"] == "choroplethmap" and spec["layout"]["map"]["style"] == "white-bg"
+    # the app's own style: a white background whose label glyphs the app serves itself
+    assert trace["type"] == "choroplethmap" and spec["layout"]["map"]["style"] == "peta-gaya.json"
     rates = expected_rates(built_db, "2026-10-01", None)
     assert len(trace["geojson"]["features"]) == len(rates) == 20
     # the classes are the quantiles of the rates computed here, in Indonesian format
@@ -99,7 +100,7 @@ def test_missing_data_is_grey(monkeypatch, demo_db):
 
 def test_drill_down_to_desa_and_back(monkeypatch, built_db):
     at = open_map(monkeypatch, built_db, {"ukuran": "per1000"})
-    at.selectbox(key="peta_kec").select("35.23.18").run()
+    at.selectbox(key="f_kec").select("35.23.18").run()
     spec = figure(at)
     con = duckdb.connect(str(built_db), read_only=True)
     n = con.execute("select count(*) from wilayah where tingkat = 'desa' and starts_with(kode, '35.23.18')").fetchone()[0]

@@ -78,18 +78,32 @@ def area_label(con: Con, kode: str) -> str:
     return f"{row[0]} (Kec. {row[2]})" if row[1] == "desa" else (f"Kec. {row[0]}" if row[1] == "kecamatan" else row[0])
 
 
+DETAIL_TOLERANCE = 0.0005  # degrees (about 55 m): the desa of one kecamatan fill the map, so they are drawn finer
+
+
 def map_geometry(con: Con, tingkat: str, area: str) -> pd.DataFrame:
     """Simplified map geometry (GeoJSON strings prepared at import) of the kecamatan or desa in an area;
-    the coarser copy when the map spans more than one kabupaten."""
-    return con.execute(
+    the coarser copy when the map spans more than one kabupaten; the desa of one kecamatan simplified afresh from
+    the imported polygons with a finer tolerance (about 20 desa: a few tens of KB)."""
+    frame = con.execute(
         """
         with b as (select * from batas_wilayah where tingkat = ? and starts_with(kode, ?)),
         wide as (select count(distinct left(kode, 5)) > 1 as wide from b)
-        select kode, case when wide.wide then coalesce(geom_peta_ringkas, geom_peta) else geom_peta end as geom_peta
+        select kode, case when wide.wide then coalesce(geom_peta_ringkas, geom_peta) else geom_peta end as geom_peta,
+               geom_wkb
         from b, wide order by kode
         """,
         [tingkat, area],
     ).df()
+    if tingkat == "desa" and len(area) == 8 and not frame.empty:
+        import shapely
+
+        from etl.boundaries import simplify_for_map
+
+        geoms = shapely.from_wkb([bytes(g) if g is not None and len(g) else None for g in frame["geom_wkb"]], on_invalid="ignore")
+        if not any(g is None or shapely.is_empty(g) for g in geoms):
+            frame["geom_peta"] = simplify_for_map(geoms, DETAIL_TOLERANCE)
+    return frame.drop(columns="geom_wkb")
 
 
 def import_batches(con: Con, area: str = "") -> pd.DataFrame:

@@ -49,6 +49,11 @@ def heading(f: Filters, region: str) -> str:
     return f"Peta PMKS — {f.area_nama or region}"
 
 
+def uses_circles(f: Filters, mode: str, style: str) -> bool:
+    """Counts are drawn as proportional circles (chosen, or automatic for counts); a change map is always coloured."""
+    return mode == "sebaran" and (style == "lingkaran" or (style == "otomatis" and not f.per1000))
+
+
 def compare_default(months: list[date], periode: date) -> date | None:
     """The month a change map compares with by default: a year before, else the month before."""
     year_ago = periode.replace(year=periode.year - 1)
@@ -87,7 +92,7 @@ def build(con, f: Filters, settings: Settings, choice: MapChoice = MapChoice()) 
         label = fmt.bulan(f.periode) if choice.span == "bulan" else \
             f"{'rata-rata' if choice.span == 'rata' else 'jumlah'} {fmt.bulan(start)} – {fmt.bulan(end)}"
         title = f"PMKS ({unit}), {label} — {where}"
-        if choice.style == "lingkaran" or (choice.style == "otomatis" and not f.per1000):
+        if uses_circles(f, choice.mode, choice.style):
             v.figure = maps.circles(data, geometry, value, title, unit, level, decimals)
         else:
             pool = data[value]

@@ -202,9 +202,9 @@ def _areas(view: RingkasanView, con, f: Filters, info: dict) -> None:
         title = f"PMKS ({unit}) per {level}"
         if f.per1000:
             classes = maps.classify(data[value], "quantile", 5, 1)
-            view.map_chart = maps.choropleth(data, geometry, value, classes, title, unit, level, 1, size=(760, 480))
+            view.map_chart = maps.choropleth(data, geometry, value, classes, title, unit, level, 1, size=(550, 480))
         else:
-            view.map_chart = maps.circles(data, geometry, value, title, unit, level, size=(760, 480))
+            view.map_chart = maps.circles(data, geometry, value, title, unit, level, size=(550, 480))
     shown = mark_estimates(wil) if f.per1000 else wil
     title = ("PMKS per 1.000 penduduk" if f.per1000 else "PMKS (jiwa)") + f" per {level}"
     view.area_chart = charts.bar_ranked(shown, "nama", value, title, decimals=1 if f.per1000 else 0,

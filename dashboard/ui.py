@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, queries
+from dashboard.wording import plain
 from dashboard.session import current_user, user_name
 from etl.config import db_path
 from etl.db import connect
@@ -33,13 +34,14 @@ def table(frame: pd.DataFrame, target=None, **kwargs):
     return (target or st).dataframe(frame, hide_index=kwargs.pop("hide_index", True), column_config=config, **kwargs)
 
 
-def upload_hint() -> None:
+def upload_hint(formats: str | None = None) -> None:
     """Under a file uploader: Streamlit's own hint is English and names Streamlit's limit, which sits above ours, so
-    it is hidden and the app says the formats and the limit that really apply."""
+    it is hidden (with the English button text: `chrome.UPLOADER_CSS`) and the app says the formats and the limit
+    that really apply."""
     from etl.sheets import MAX_FILE_BYTES
 
-    st.markdown("<style>[data-testid='stFileUploaderDropzoneInstructions'] {display: none;}</style>", unsafe_allow_html=True)
-    st.caption(f"Format yang diterima: .xlsx, .xlsm, .xls, .ods dan .csv; paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
+    st.caption(f"{formats or 'Format yang diterima: .xlsx, .xlsm, .xls, .ods dan .csv.'} "
+               f"Paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
 
 
 def guard(page: str):
@@ -56,21 +58,21 @@ def require_data(reports: bool = True) -> dict:
     show the demo banner."""
     path = db_path()
     if not path.exists():
-        st.warning(f"Basis data belum ada ({path}). Siapkan dengan: `python -m etl init` lalu impor laporan.")
+        st.warning("Basis data dasbor belum disiapkan di server. Minta pengelola server menyiapkannya; sesudah itu laporan "
+                   "dapat diunggah di halaman **Unggah Data**.")
         st.stop()
     try:
         info = q(queries.warehouse_info)
     except PMKSError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
         st.stop()
     except Exception:  # an unmigrated or foreign file
-        st.error(f"Berkas {path} bukan basis data Dasbor PMKS yang siap. Jalankan: `python -m etl init`.")
+        st.error(f"Berkas {path.name} bukan basis data Dasbor PMKS yang siap. Minta pengelola server menyiapkan basis data.")
         st.stop()
     if info["sintetis"]:
         st.info("**DATA DEMO SINTETIS** — angka di dasbor ini dibuat acak untuk peragaan, bukan data PMKS sebenarnya.", icon=":material/science:")
     if reports and not info["laporan"]:
-        st.warning("Belum ada laporan PSM di basis data. Unggah laporan di halaman **Unggah Data** atau dengan "
-                   "`python -m etl import BERKAS`.")
+        st.warning("Belum ada laporan PSM di basis data. Analis atau admin mengunggah laporan di halaman **Unggah Data**.")
         st.stop()
     return info
 

@@ -59,30 +59,30 @@ def _save_user() -> None:
     s = st.session_state
     known = session.users()
     try:
-        login = check_user(s["pengguna_login"], s["pengguna_peran"], s["pengguna_kecamatan"] or "", s["pengguna_sandi"],
-                           s["pengguna_sandi2"], known, _kecamatan_names())
+        login = check_user(s["akun_login"], s["akun_peran"], s["akun_kecamatan"] or "", s["akun_sandi"],
+                           s["akun_sandi2"], known, _kecamatan_names())
         existed = login in known
 
         def action(con):
             from etl.db import audit
 
-            store.save_user(login, s["pengguna_nama"], s["pengguna_peran"], s["pengguna_kecamatan"] or "", s["pengguna_sandi"])
+            store.save_user(login, s["akun_nama"], s["akun_peran"], s["akun_kecamatan"] or "", s["akun_sandi"])
             audit(con, ui.user_name(), "pengguna_ubah" if existed else "pengguna_tambah", login,
-                  json.dumps({"peran": s["pengguna_peran"], "kecamatan": s["pengguna_kecamatan"] or ""}))
+                  json.dumps({"peran": s["akun_peran"], "kecamatan": s["akun_kecamatan"] or ""}))
 
         ui.write(action)
     except PMKSError as exc:
         _flash(f"Pengguna tidak disimpan: {exc}", problem=True)
         return
-    role = store.ROLE_LABEL[s["pengguna_peran"]]
+    role = store.ROLE_LABEL[s["akun_peran"]]
     _flash(f"Pengguna {login} ({role}) " + ("diubah; sesi lamanya berakhir." if existed else "ditambahkan."))
-    for key in ("pengguna_login", "pengguna_nama", "pengguna_sandi", "pengguna_sandi2"):
+    for key in ("akun_login", "akun_nama", "akun_sandi", "akun_sandi2"):
         s[key] = ""
 
 
 def _remove_user() -> None:
     """Button callback: remove the chosen user (never the last admin), audited."""
-    login = st.session_state["pengguna_hapus"]
+    login = st.session_state["akun_hapus"]
     known = session.users()
     admins = {k for k, e in known.items() if e["peran"] == "admin"}
     if login not in known:
@@ -103,7 +103,7 @@ def _remove_user() -> None:
     except PMKSError as exc:
         _flash(f"Pengguna tidak dihapus: {exc}", problem=True)
         return
-    st.session_state["pengguna_yakin_hapus"] = False
+    st.session_state["akun_yakin_hapus"] = False
     _flash(f"Pengguna {login} dihapus; semua sesinya berakhir.")
 
 
@@ -114,26 +114,26 @@ def users_section(people: pd.DataFrame) -> None:
         st.info("Belum ada pengguna: aplikasi berjalan tanpa login (mode demo). Setelah pengguna pertama (seorang admin) "
                 "ditambahkan di bawah, setiap orang harus masuk dengan nama pengguna dan kata sandinya.")
     else:
-        ui.table(people, hide_index=True, key="pengguna_tabel")
+        ui.table(people, hide_index=True, key="akun_tabel")
         st.caption("Kata sandi disimpan sebagai hash scrypt bergaram, tidak pernah sebagai teks biasa.")
     names = _kecamatan_names()
     with st.expander("Tambah pengguna atau ganti kata sandi/peran", expanded=not known):
         a, b = st.columns(2)
-        a.text_input("Nama pengguna (untuk masuk)", key="pengguna_login", max_chars=64,
+        a.text_input("Nama akun (dipakai untuk masuk)", key="akun_login", max_chars=64,
                      help="Huruf, angka, titik, garis bawah, @ atau tanda hubung, tanpa spasi. Nama yang sudah ada diubah.")
-        b.text_input("Nama lengkap", key="pengguna_nama")
-        a.selectbox("Peran", list(store.ROLES), index=1, format_func=store.ROLE_LABEL.get, key="pengguna_peran")
+        b.text_input("Nama lengkap", key="akun_nama")
+        a.selectbox("Peran", list(store.ROLES), index=1, format_func=store.ROLE_LABEL.get, key="akun_peran")
         b.selectbox("Wilayah", [None, *names], format_func=lambda k: "Semua kecamatan" if k is None else f"Kec. {names[k]}",
-                    key="pengguna_kecamatan", help="Pengguna kecamatan hanya melihat dan mengunggah data kecamatannya.")
-        a.text_input("Kata sandi (minimal 8 karakter)", type="password", key="pengguna_sandi")
-        b.text_input("Ulangi kata sandi", type="password", key="pengguna_sandi2")
-        st.button("Simpan pengguna", key="pengguna_simpan", type="primary", on_click=_save_user)
+                    key="akun_kecamatan", help="Pengguna kecamatan hanya melihat dan mengunggah data kecamatannya.")
+        a.text_input("Sandi baru (minimal 8 karakter)", type="password", key="akun_sandi")
+        b.text_input("Ulangi sandi baru", type="password", key="akun_sandi2")
+        st.button("Simpan pengguna", key="akun_simpan", type="primary", on_click=_save_user)
     if known:
         with st.expander("Hapus pengguna"):
-            st.selectbox("Pengguna", sorted(known), key="pengguna_hapus",
+            st.selectbox("Pengguna", sorted(known), key="akun_hapus",
                          format_func=lambda k: f"{k} — {known[k].get('nama', '')} ({store.ROLE_LABEL[known[k]['peran']]})")
-            sure = st.checkbox("Ya, hapus pengguna ini (semua sesinya berakhir)", key="pengguna_yakin_hapus")
-            st.button("Hapus pengguna", key="pengguna_hapus_tombol", disabled=not sure, on_click=_remove_user)
+            sure = st.checkbox("Ya, hapus pengguna ini (semua sesinya berakhir)", key="akun_yakin_hapus")
+            st.button("Hapus pengguna", key="akun_hapus_tombol", disabled=not sure, on_click=_remove_user)
 
 
 # --- boundaries ----------------------------------------------------------------------------------

@@ -11,23 +11,46 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, queries
-from dashboard.wording import plain
 from dashboard.session import current_user, user_name
+from dashboard.wording import plain
 from etl.config import db_path
 from etl.db import connect
 from etl.errors import PMKSError
 
 q, view, write, audit_action = data.q, data.view, data.write, data.audit_action
 due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold, data.sheet_reader
-__all__ = ["q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name"]
+__all__ = ["plain", "q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name"]
 
 
 _NUMBER_TEXT = re.compile(r"^(-?[\d.]+(,\d+)?%?|—|–|<\d+( kasus)?|x)$")
 
 
+def no_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every missing cell shown as '—' (Streamlit's table draws None, nan or NaT in English).
+    Columns without a missing cell are left as they are; a number column with one becomes Indonesian text."""
+    from etl import fmt
+
+    out = frame
+    for col in frame.columns:
+        values = frame[col]
+        if not values.isna().any():
+            continue
+        out = out.copy() if out is frame else out
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            whole = all(float(v).is_integer() for v in values.dropna())
+            out[col] = [fmt.angka(v, 0 if whole else 1, empty="—") for v in values]
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            out[col] = ["—" if pd.isna(v) else (f"{fmt.tanggal(v.date())} {v:%H:%M}" if v.hour or v.minute else fmt.tanggal(v.date())) for v in values]
+        else:
+            out[col] = ["—" if v is None or (pd.api.types.is_scalar(v) and pd.isna(v)) else v for v in values.astype(object)]
+    return out
+
+
 def table(frame: pd.DataFrame, target=None, **kwargs):
-    """st.dataframe of a model's frame: numbers the app formatted as Indonesian text are right-aligned like numbers
-    (columns whose every cell is a number, '—', '<3' or 'x'); the table toolbar has no export (config.toml)."""
+    """st.dataframe of a model's frame: missing cells read '—'; numbers the app formatted as Indonesian text are
+    right-aligned like numbers (columns whose every cell is a number, '—', '<3' or 'x'); the table toolbar has no
+    export (config.toml)."""
+    frame = no_missing(frame)
     aligned = {c: st.column_config.TextColumn(alignment="right") for c in frame.columns
                if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])) and len(frame) and all(isinstance(v, str) and _NUMBER_TEXT.match(v) for v in frame[c])}
     config = {**aligned, **kwargs.pop("column_config", {})}

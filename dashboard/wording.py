@@ -19,7 +19,15 @@ _IN_WORDS = [
     (r"python -m etl init", "minta pengelola server menyiapkan basis data"),
     (r"python -m etl settings", "admin mengubahnya di halaman Pengguna & Pengaturan"),
 ]
-_COMMAND = re.compile(r"`?python -m etl[^`.;)\n]*`?")
+_LEAD = r"(?:(?:[Jj]alankan(?: dulu)?|[Ll]ihat(?: kode\w*)?(?: kecamatan)?(?: dengan)?|[Ss]iapkan dengan)\s*:?\s*)?"
+_REST = r"[^`.;)\n]*`?"
+
+
+def _words(words: str):
+    def replace(match: re.Match) -> str:
+        before = match.string[: match.start()].rstrip()
+        return words[0].upper() + words[1:] if not before or before.endswith((".", ":", "!")) and match.group(0)[0].isupper() else words
+    return replace
 
 
 def plain(text: str) -> str:
@@ -27,5 +35,5 @@ def plain(text: str) -> str:
     if not isinstance(text, str) or "python -m" not in text:
         return text
     for command, words in _IN_WORDS:
-        text = re.sub(rf"`?{re.escape(command)}[^`.;)\n]*`?", words, text)
-    return _COMMAND.sub("hubungi admin aplikasi", text)
+        text = re.sub(_LEAD + "`?" + re.escape(command) + _REST, _words(words), text)
+    return re.sub(_LEAD + r"`?python -m etl" + _REST, _words("hubungi admin aplikasi"), text)

@@ -122,7 +122,7 @@ def users_section(people: pd.DataFrame) -> None:
         a.text_input("Nama akun (dipakai untuk masuk)", key="akun_login", max_chars=64,
                      help="Huruf, angka, titik, garis bawah, @ atau tanda hubung, tanpa spasi. Nama yang sudah ada diubah.")
         b.text_input("Nama lengkap", key="akun_nama")
-        a.selectbox("Peran", list(store.ROLES), index=1, format_func=store.ROLE_LABEL.get, key="akun_peran")
+        a.selectbox("Peran", list(store.ROLES), index=1 if known else store.ROLES.index("admin"), format_func=store.ROLE_LABEL.get, key="akun_peran")
         b.selectbox("Wilayah", [None, *names], format_func=lambda k: "Semua kecamatan" if k is None else f"Kec. {names[k]}",
                     key="akun_kecamatan", help="Pengguna kecamatan hanya melihat dan mengunggah data kecamatannya.")
         a.text_input("Sandi baru (minimal 8 karakter)", type="password", key="akun_sandi")
@@ -181,14 +181,19 @@ def _save_boundaries(rows: pd.DataFrame, source: str) -> None:
 
 def boundary_section(stored: int) -> None:
     """Import a desa boundary file: upload, preview of what matched, confirmation, save."""
-    from etl.boundaries import ACCEPTED_GIS
+    from etl.sheets import MAX_FILE_BYTES
 
     st.caption(f"Tersimpan: batas {fmt.angka(stored)} wilayah (desa dan kecamatan). " if stored else
                "Belum ada batas wilayah: peta belum dapat digambar. ")
     nonce = st.session_state.setdefault("batas_nonce", 0)
     upload = st.file_uploader("Berkas batas desa dari GIS (kode atau nama desa per poligon)", type=GIS_TYPES, key=f"batas_berkas_{nonce}")
-    ui.upload_hint(f"Format yang diterima: {ACCEPTED_GIS}.")
+    ui.upload_hint("Format yang diterima: GeoJSON (.geojson, .json), GeoPackage (.gpkg) atau Shapefile dalam .zip (berisi "
+                   ".shp, .shx dan .dbf).")
     if upload is None:
+        return
+    if upload.size > MAX_FILE_BYTES:
+        st.error(f"Berkas {upload.name} ({fmt.angka(upload.size / 1048576, 1)} MB) melebihi batas {MAX_FILE_BYTES // 1048576} MB. "
+                 "Tidak ada yang diubah.")
         return
     try:
         result, rows, source = _plan(upload.name, upload.getvalue())
@@ -205,9 +210,13 @@ def boundary_section(stored: int) -> None:
                f"{fmt.angka(len(rows) - len(desa))} kecamatan dibentuk dari desanya.")
     if result.unmatched:
         st.warning(f"{fmt.angka(len(result.unmatched))} fitur tidak cocok dengan desa mana pun dan tidak diimpor:")
-        ui.table(pd.DataFrame({"Kode/nama dalam berkas": result.unmatched}), key="batas_tidak_cocok")
+        ui.table(pd.DataFrame({"Kode/nama dalam berkas": result.unmatched}), key="batas_tidak_cocok",
+                 column_config={"Kode/nama dalam berkas": st.column_config.TextColumn()})
     if result.missing:
         st.info(f"{fmt.angka(len(result.missing))} desa tidak ada dalam berkas; batas lamanya (bila ada) tetap dipakai.")
-        ui.table(pd.DataFrame({"Kode desa tanpa batas": result.missing}), key="batas_hilang")
+        names = ui.q(queries.desa_list).set_index("kode")
+        ui.table(pd.DataFrame({"Kode desa": result.missing, "Desa/Kelurahan": names["nama"].reindex(result.missing).tolist(),
+                               "Kecamatan": names["kecamatan"].reindex(result.missing).tolist()}), key="batas_hilang",
+                 column_config={"Kode desa": st.column_config.TextColumn()})
     sure = st.checkbox(f"Ganti batas {fmt.angka(len(desa))} desa yang cocok dengan isi berkas ini", key="batas_yakin")
     st.button("Simpan batas wilayah", key="batas_simpan", type="primary", disabled=not sure, on_click=_save_boundaries, args=(rows, source))

@@ -81,7 +81,7 @@ def require_data(reports: bool = True) -> dict:
     show the demo banner."""
     path = db_path()
     if not path.exists():
-        st.warning("Basis data dasbor belum disiapkan di server. Minta pengelola server menyiapkannya; sesudah itu laporan "
+        st.warning("Basis data dasbor belum ada di server. Minta pengelola server menyiapkannya; sesudah itu laporan "
                    "dapat diunggah di halaman **Unggah Data**.")
         st.stop()
     try:

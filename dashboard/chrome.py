@@ -26,6 +26,8 @@ WORDS = {
     "Remove file": "Hapus berkas",
     "No results": "Tidak ada pilihan yang cocok",
     "Choose an option": "Pilih",
+    "Choose options": "Pilih",
+    "Multiselect options": "Pilihan",
     "Press Enter to apply": "Tekan Enter untuk menerapkan",
     "Press Enter to submit form": "Tekan Enter untuk mengirim",
     "Press ⌘+Enter to apply": "Tekan ⌘+Enter untuk menerapkan",
@@ -95,7 +97,7 @@ CSS = """
 [data-testid='stFileUploaderDropzoneInstructions'] {display: none;}
 """
 
-JS = """
+JS = r"""
 export default function (component) {
   const words = typeof component.data === "string" ? JSON.parse(component.data) : (component.data || {});
   if (window.__pmksChrome) { window.__pmksChrome.words = words; return; }
@@ -109,6 +111,9 @@ export default function (component) {
     const cut = t.indexOf(": ");  // "Fullscreen: Tabel desa"
     if (cut > 0 && state.words[t.slice(0, cut)] !== undefined) return state.words[t.slice(0, cut)] + t.slice(cut);
     if (t.startsWith("Help for ")) return "Bantuan: " + t.slice(9);  // the (?) of a widget's help
+    if (t.startsWith("Remove ")) return "Hapus " + t.slice(7);  // a chosen option's (x) in a multiselect
+    const all = /^Select (\d+) matches$/.exec(t);
+    if (all) return "Pilih " + all[1] + " yang cocok";
     return null;
   };
   const fixElement = (el) => {

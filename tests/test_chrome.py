@@ -13,7 +13,8 @@ import pytest
 from tests.test_browser import PAGES, wait_until_idle
 
 ENGLISH = ["Drag and drop", "Browse files", "Upload", "Limit", "No results", "Search", "Fullscreen", "Download", "Rerun",
-           "Settings", "Clear all", "Press Enter", "Print", "About", "Choose an option", "Show/hide", "Help for"]
+           "Settings", "Clear all", "Press Enter", "Print", "About", "Choose", "Show/hide", "Help for", "Remove", "Select all",
+           "Clear value", "Add files", "Collapse sidebar", "Expand sidebar", "Show password", "Running", "Increment"]
 WORDS = ["None", "nan", "NaT"]  # whole words only (Indonesian text may hold the letters)
 
 
@@ -139,3 +140,22 @@ def test_the_checks_reach_the_chrome(app_server, offline):
     page.goto(f"{app_server.url}/pengaturan", wait_until="networkidle")
     wait_until_idle(page)
     assert "Tekan Enter" in " ".join(type_into_an_input(page))
+
+
+def test_the_login_page_has_no_streamlit_english(built_db, offline, tmp_path):
+    """With users, the login form: its inputs' hints ('Press Enter to submit form') and the password's eye button."""
+    from etl import users as store
+    from tests.conftest import AppServer
+
+    users = tmp_path / "pengguna.toml"
+    store.save_user("admin1", "Uji", "admin", "", "sandi-uji-12345", users)
+    server = AppServer(built_db, tmp_path / "streamlit.log", env={"PMKS_USERS_FILE": str(users)})
+    try:
+        page = offline
+        page.goto(server.url, wait_until="networkidle")
+        wait_until_idle(page)
+        seen = visible_words(page) + type_into_an_input(page)
+        assert "Nama pengguna" in " ".join(seen)
+        assert not english_in(seen), english_in(seen)
+    finally:
+        server.stop()

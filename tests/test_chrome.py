@@ -37,8 +37,9 @@ def offline(browser):
 
 
 def visible_words(page) -> list[str]:
-    """The page's readable text (icon ligatures such as 'upload' are pictures, not words) and the labels and titles
-    of everything visible that a screen reader or a tooltip would say."""
+    """The page's readable text (icon ligatures such as 'upload' are pictures, not words), the values the inputs
+    show (a select box's choice) and the labels and titles of everything visible that a screen reader or a tooltip
+    would say."""
     return page.evaluate("""() => {
         const out = [];
         const icons = [...document.querySelectorAll('[data-testid="stIconMaterial"]')];
@@ -46,6 +47,10 @@ def visible_words(page) -> list[str]:
         icons.forEach(i => { i.style.display = 'none'; });
         out.push(document.body.innerText);
         icons.forEach(i => { i.style.display = ''; });
+        for (const el of document.querySelectorAll('input')) {  // a select box shows its choice as the input's value
+            const box = el.getBoundingClientRect();
+            if (box.width && box.height && el.type !== 'password') out.push(el.value);
+        }
         for (const el of document.querySelectorAll('[aria-label], [title], [placeholder], [data-title]')) {
             const box = el.getBoundingClientRect();
             const style = getComputedStyle(el);

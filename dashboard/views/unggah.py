@@ -24,7 +24,7 @@ def summary(results) -> pd.DataFrame:
     return table(pd.DataFrame({
         "Berkas": [r.file for r in results],
         "Status": [STATUS[r.status].capitalize() for r in results],
-        "Bentuk": [", ".join(sorted({LAYOUT[x] for x in r.layouts})) or "–" for r in results],
+        "Bentuk": [", ".join(sorted({LAYOUT[x] for x in r.layouts})) or "—" for r in results],
         "Laporan desa": [len(r.reports) if r.status == "accepted" else 0 for r in results],
         "Kesalahan": [len(r.errors) for r in results],
         "Peringatan": [len(r.warnings) for r in results],
@@ -36,9 +36,9 @@ def issues(result) -> pd.DataFrame:
     where the app does it (`dashboard.wording.plain`)."""
     return pd.DataFrame({
         "Tingkat": ["kesalahan" if i.severity == "error" else "peringatan" for i in result.issues],
-        "Lembar": [i.sheet or "–" for i in result.issues],
+        "Lembar": [i.sheet or "—" for i in result.issues],
         "Baris": [i.row for i in result.issues],
-        "Kolom": [i.column or "–" for i in result.issues],
+        "Kolom": [i.column or "—" for i in result.issues],
         "Pesan": [plain(i.message) for i in result.issues],
         "Saran": [plain(i.suggestion or "") for i in result.issues],
     })

@@ -41,8 +41,7 @@ def check_user(login: str, peran: str, kecamatan: str, password: str, repeat: st
         raise PMKSError(f"Peran harus salah satu dari {', '.join(store.ROLE_LABEL.values())}.")
     if kecamatan and kecamatan not in names:
         raise PMKSError(f"Kecamatan {kecamatan} tidak ada di basis data ini; pilih kecamatan dari daftar.")
-    if len(password) < 8:
-        raise PMKSError("Kata sandi minimal 8 karakter.")
+    store.check_new_password(password)
     if password != repeat:
         raise PMKSError("Kedua kata sandi tidak sama; ketik ulang.")
     if not known and peran != "admin":

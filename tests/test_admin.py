@@ -198,7 +198,7 @@ def test_no_command_line_without_users_or_without_a_warehouse(monkeypatch, tmp_p
 
     monkeypatch.setenv("PMKS_USERS_FILE", str(tmp_path / "tidak_ada.toml"))
     for db in (tmp_path / "belum_ada.duckdb", empty_db):
-        for page in ("pages/ringkasan.py", "pages/pengaturan.py", "pages/unggah.py"):
+        for page in ("pages/ringkasan.py", "pages/peta.py", "pages/pengaturan.py", "pages/unggah.py"):
             at = run_app(monkeypatch, db, page)
             assert not at.exception
             assert "python -m" not in shown_text(at), (db.name, page)

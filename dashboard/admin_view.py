@@ -189,6 +189,8 @@ def boundary_section(stored: int) -> None:
     ui.upload_hint("Format yang diterima: GeoJSON (.geojson, .json), GeoPackage (.gpkg) atau Shapefile dalam .zip (berisi "
                    ".shp, .shx dan .dbf).")
     if upload is None:
+        st.session_state.pop("batas_rencana", None)  # the prepared rows of a file no longer chosen
+        st.session_state.pop("batas_rencana_kunci", None)
         return
     if upload.size > MAX_FILE_BYTES:
         st.error(f"Berkas {upload.name} ({fmt.angka(upload.size / 1048576, 1)} MB) melebihi batas {MAX_FILE_BYTES // 1048576} MB. "

@@ -95,6 +95,7 @@ WORDS = {
 
 CSS = """
 [data-testid='stFileUploaderDropzoneInstructions'] {display: none;}
+.st-key-pmks_bahasa {display: none;}
 """
 
 JS = r"""

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import queries, session, ui
+from dashboard import chrome, queries, session, ui
 from etl.users import ROLE_LABEL
 
 st.set_page_config(page_title="Dasbor PMKS", page_icon="📊", layout="wide")
@@ -18,6 +18,7 @@ PAGES = {
     "pengaturan": st.Page("pages/pengaturan.py", url_path="pengaturan", title="Pengguna & Pengaturan", icon=":material/settings:"),
     "tentang": st.Page("pages/tentang.py", url_path="tentang", title="Tentang Data", icon=":material/info:"),
 }
+chrome.indonesian_chrome()  # Streamlit's own English words (uploader, tables, select boxes) in Indonesian
 user = session.current_user()
 session.sync_cookie()  # remember a login across reloads, or forget it after logout
 if user is None:  # the deployment has users and nobody is signed in: only the login form, no pages
@@ -26,7 +27,8 @@ if user is None:  # the deployment has users and nobody is signed in: only the l
 page = st.navigation([p for name, p in PAGES.items() if name in user.pages()])
 with st.sidebar:
     if user.login == "demo":
-        st.info("Mode demo tanpa login: semua halaman terbuka untuk siapa pun. Atur pengguna dengan `python -m etl user add`.",
+        st.info("Mode demo tanpa login: semua halaman terbuka untuk siapa pun. Admin menambahkan pengguna di halaman "
+                "**Pengguna & Pengaturan**; sesudah itu setiap orang harus masuk.",
                 icon=":material/lock_open:")
     else:
         scope = f" · {ui.q(queries.area_label, user.kecamatan)}" if user.kecamatan else ""

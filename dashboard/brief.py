@@ -269,7 +269,7 @@ def render(data: BriefData, public: int | None = None, today: date | None = None
         pdf.image(io.BytesIO(png), x=pdf.l_margin, y=top, w=width * 0.56)
     else:
         pdf.set_font("DejaVu", "", 8)
-        pdf.multi_cell(width * 0.5, 4, "Peta belum tersedia: batas wilayah belum diimpor (python -m etl boundaries).")
+        pdf.multi_cell(width * 0.5, 4, "Peta belum tersedia: batas wilayah desa belum diimpor (admin dapat mengimpornya di halaman Pengguna & Pengaturan).")
     right = pdf.l_margin + width * 0.57
     pdf.set_xy(right, top)
     pdf.set_font("DejaVu", "B", 9)

@@ -27,20 +27,20 @@ def show_population_check(result: PopulationResult) -> None:
     if result.note:
         st.caption(result.note)
     if result.issues:
-        st.dataframe(unggah.issues(result), hide_index=True, key="penduduk_masalah")
+        ui.table(unggah.issues(result), hide_index=True, key="penduduk_masalah")
     if result.changes:
         st.markdown(f"**Perubahan ({fmt.angka(len(result.changes))})**")
         st.code("\n".join(result.changes[:200]), language=None)
     if result.status == "accepted":
         names = ui.q(queries.desa_list)[["kode", "nama", "kecamatan"]].set_index("kode")
         preview = result.rows.join(names, on="kode_wilayah")
-        st.dataframe(pd.DataFrame({"Desa/Kelurahan": preview["nama"], "Kecamatan": preview["kecamatan"], "L": preview["laki_laki"].astype("Int64"),
+        ui.table(pd.DataFrame({"Desa/Kelurahan": preview["nama"], "Kecamatan": preview["kecamatan"], "L": preview["laki_laki"].astype("Int64"),
                                    "P": preview["perempuan"].astype("Int64"), "Jumlah": preview["jumlah"], "Baris": preview["baris"]}),
-                     hide_index=True, key="penduduk_pratinjau")
+                 hide_index=True, key="penduduk_pratinjau")
     if not result.kecamatan.empty and result.status != "rejected":
         k = result.kecamatan
         st.markdown("**Jumlah desa dibanding angka kecamatan** (sebagai informasi, tidak dipaksakan sama)")
-        st.dataframe(pd.DataFrame({
+        ui.table(pd.DataFrame({
             "Kecamatan": k["kecamatan"], "Desa dalam berkas": [f"{a}/{b}" for a, b in zip(k["desa_berkas"], k["desa_kecamatan"])],
             "Jumlah desa": k["jumlah_desa"], "Angka kecamatan": k["sensus"].astype("Int64"), "Tahun": k["tahun_sensus"].astype("Int64"),
             "Selisih": [fmt.persen(v) if pd.notna(v) else "–" for v in k["selisih"]],
@@ -106,7 +106,7 @@ def population_upload(user) -> None:
         try:
             result = analyse(con, upload.name, data, sheets, acuan, replace=replace, scope=user.kecamatan or "")
         except PMKSError as exc:
-            st.error(str(exc))
+            st.error(ui.plain(str(exc)))
             st.stop()
         finally:
             con.close()

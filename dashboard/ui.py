@@ -12,34 +12,59 @@ import streamlit as st
 
 from dashboard import data, queries
 from dashboard.session import current_user, user_name
+from dashboard.wording import plain
 from etl.config import db_path
 from etl.db import connect
 from etl.errors import PMKSError
 
 q, view, write, audit_action = data.q, data.view, data.write, data.audit_action
 due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold, data.sheet_reader
-__all__ = ["q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name"]
+__all__ = ["plain", "q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name"]
 
 
 _NUMBER_TEXT = re.compile(r"^(-?(\d{1,3}(\.\d{3})*|\d+)(,\d+)?%?|—|–|<\d+( kasus)?|x)$")  # '1.234,5', not a code '35.23.18.2004'
 
 
+def no_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every missing cell shown as '—' (Streamlit's table draws None, nan or NaT in English).
+    Columns without a missing cell are left as they are; a number column with one becomes Indonesian text."""
+    from etl import fmt
+
+    out = frame
+    for col in frame.columns:
+        values = frame[col]
+        if not values.isna().any():
+            continue
+        out = out.copy() if out is frame else out
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            whole = all(float(v).is_integer() for v in values.dropna())
+            out[col] = [fmt.angka(v, 0 if whole else 1, empty="—") for v in values]
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            out[col] = ["—" if pd.isna(v) else (f"{fmt.tanggal(v.date())} {v:%H:%M}" if v.hour or v.minute else fmt.tanggal(v.date())) for v in values]
+        else:
+            out[col] = ["—" if v is None or (pd.api.types.is_scalar(v) and pd.isna(v)) else v for v in values.astype(object)]
+    return out
+
+
 def table(frame: pd.DataFrame, target=None, **kwargs):
-    """st.dataframe of a model's frame: numbers the app formatted as Indonesian text are right-aligned like numbers
-    (columns whose every cell is a number, '—', '<3' or 'x'); the table toolbar has no export (config.toml)."""
+    """st.dataframe of a model's frame: missing cells read '—'; numbers the app formatted as Indonesian text are
+    right-aligned like numbers (columns whose every cell is a number, '—', '<3' or 'x'); the table toolbar has no
+    export (config.toml)."""
+    frame = no_missing(frame)
     aligned = {c: st.column_config.TextColumn(alignment="right") for c in frame.columns
                if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])) and len(frame) and all(isinstance(v, str) and _NUMBER_TEXT.match(v) for v in frame[c])}
     config = {**aligned, **kwargs.pop("column_config", {})}
     return (target or st).dataframe(frame, hide_index=kwargs.pop("hide_index", True), column_config=config, **kwargs)
 
 
-def upload_hint() -> None:
+def upload_hint(formats: str | None = None) -> None:
     """Under a file uploader: Streamlit's own hint is English and names Streamlit's limit, which sits above ours, so
-    it is hidden and the app says the formats and the limit that really apply."""
+    it is hidden (with the English button text: `chrome.UPLOADER_CSS`) and the app says the formats and the limit
+    that really apply."""
     from etl.sheets import MAX_FILE_BYTES
 
-    st.markdown("<style>[data-testid='stFileUploaderDropzoneInstructions'] {display: none;}</style>", unsafe_allow_html=True)
-    st.caption(f"Format yang diterima: .xlsx, .xlsm, .xls, .ods dan .csv; paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
+    st.caption(f"{formats or 'Format yang diterima: .xlsx, .xlsm, .xls, .ods dan .csv.'} "
+               f"Paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
 
 
 def guard(page: str):
@@ -56,21 +81,21 @@ def require_data(reports: bool = True) -> dict:
     show the demo banner."""
     path = db_path()
     if not path.exists():
-        st.warning(f"Basis data belum ada ({path}). Siapkan dengan: `python -m etl init` lalu impor laporan.")
+        st.warning("Basis data dasbor belum ada di server. Minta pengelola server menyiapkannya; sesudah itu laporan "
+                   "dapat diunggah di halaman **Unggah Data**.")
         st.stop()
     try:
         info = q(queries.warehouse_info)
     except PMKSError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
         st.stop()
     except Exception:  # an unmigrated or foreign file
-        st.error(f"Berkas {path} bukan basis data Dasbor PMKS yang siap. Jalankan: `python -m etl init`.")
+        st.error(f"Berkas {path.name} bukan basis data Dasbor PMKS yang siap. Minta pengelola server menyiapkan basis data.")
         st.stop()
     if info["sintetis"]:
         st.info("**DATA DEMO SINTETIS** — angka di dasbor ini dibuat acak untuk peragaan, bukan data PMKS sebenarnya.", icon=":material/science:")
     if reports and not info["laporan"]:
-        st.warning("Belum ada laporan PSM di basis data. Unggah laporan di halaman **Unggah Data** atau dengan "
-                   "`python -m etl import BERKAS`.")
+        st.warning("Belum ada laporan PSM di basis data. Analis atau admin mengunggah laporan di halaman **Unggah Data**.")
         st.stop()
     return info
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.session import current_user, user_name
+from dashboard.wording import plain
 from etl import fmt
 from etl.config import db_path
 from etl.errors import PMKSError
@@ -74,7 +75,7 @@ def save(files, results, snapshot, replace: bool, given: dict) -> None:
         final, batch = write_files(db_path(), files, data.sheet_reader(), results, snapshot, replace=replace, user=user_name(),
                                    scope=current_user().kecamatan, **given)
     except PMKSError as exc:
-        st.session_state["unggah_galat"] = str(exc)
+        st.session_state["unggah_galat"] = plain(str(exc))
         return
     if batch is None:
         st.session_state["unggah_galat"] = "Data berubah sejak diperiksa dan tidak ada berkas yang masih dapat disimpan; periksa ulang."

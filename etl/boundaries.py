@@ -321,3 +321,32 @@ def load_boundaries(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> None:
     """)
     con.unregister("_batas_in")
 
+
+
+# --- the import, shared by `python -m etl boundaries` and the admin page ---------------------------
+
+
+def official_desa(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The warehouse's desa (kode, nama, kode_induk, nama_kecamatan) that boundary features are matched to."""
+    return con.execute("""
+        select d.kode, d.nama, d.kode_induk, k.nama as nama_kecamatan
+        from wilayah d join wilayah k on k.kode = d.kode_induk where d.tingkat = 'desa' order by d.kode
+    """).df()
+
+
+def plan_import(gdf: gpd.GeoDataFrame, desa: pd.DataFrame, source: str) -> tuple[MatchResult, pd.DataFrame]:
+    """Match features to official codes and prepare the rows to store; nothing is written. Raises PMKSError when
+    no feature matches."""
+    result = match_boundaries(gdf, desa)
+    if result.matched.empty:
+        raise PMKSError("Tidak satu pun fitur cocok dengan kode desa di basis data; tidak ada yang diimpor.")
+    return result, prepare_boundaries(result.matched, desa, source)
+
+
+def save_import(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, user: str, source: str) -> None:
+    """Store prepared boundary rows and audit the import (inside the caller's transaction)."""
+    from etl.db import audit
+
+    load_boundaries(con, rows)
+    audit(con, user, "batas_wilayah", source, json.dumps({
+        "desa": int((rows["tingkat"] == "desa").sum()), "kecamatan": int((rows["tingkat"] == "kecamatan").sum())}))

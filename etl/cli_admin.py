@@ -197,8 +197,7 @@ def cmd_user(args) -> int:
         return 2
     kecamatan = _known_kecamatan(args.kecamatan, args.db) if args.kecamatan else ""
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi: ")
-    if len(password) < 8:
-        raise PMKSError("Kata sandi minimal 8 karakter.")
+    store.check_new_password(password)
     store.save_user(login, args.name or login, args.role, kecamatan, password, path)
     print(f"Pengguna {login} ({args.role}{', Kec. ' + kecamatan if kecamatan else ''}) disimpan di {path}."
           + (" Sesi lamanya berakhir." if login in users else ""))

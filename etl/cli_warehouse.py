@@ -87,10 +87,7 @@ def cmd_boundaries(args) -> int:
         code = get_setting_safe(con)
         if not code:
             raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
-        desa = con.execute("""
-            select d.kode, d.nama, d.kode_induk, k.nama as nama_kecamatan
-            from wilayah d join wilayah k on k.kode = d.kode_induk where d.tingkat = 'desa' order by d.kode
-        """).df()
+        desa = bnd.official_desa(con)
         kabupaten = [r[0] for r in con.execute("select kode from wilayah where tingkat = 'kabupaten' and starts_with(kode, ?)", [code]).fetchall()]
     finally:
         con.close()
@@ -108,15 +105,11 @@ def cmd_boundaries(args) -> int:
     else:
         gdf = bnd.read_boundaries_file(args.file)
         source = f"berkas {Path(args.file).name}"
-    result = bnd.match_boundaries(gdf, desa)
-    if result.matched.empty:
-        raise PMKSError("Tidak satu pun fitur cocok dengan kode desa di basis data; tidak ada yang diimpor.")
-    rows = bnd.prepare_boundaries(result.matched, desa, source)
+    result, rows = bnd.plan_import(gdf, desa, source)
     con = connect(path)
     try:
         with transaction(con, path):
-            bnd.load_boundaries(con, rows)
-            write_audit(con, _user(), "batas_wilayah", source, None)
+            bnd.save_import(con, rows, _user(), source)
     finally:
         con.close()
     desa_rows = rows[rows["tingkat"] == "desa"]

@@ -210,6 +210,15 @@ def end_sessions(login: str, path: Path | None = None) -> None:
         write_users(users, path)
 
 
+MIN_PASSWORD = 8
+
+
+def check_new_password(password: str) -> None:
+    """The password rule of `python -m etl user add` and of the admin page."""
+    if len(password) < MIN_PASSWORD:
+        raise PMKSError(f"Kata sandi minimal {MIN_PASSWORD} karakter.")
+
+
 def save_user(login: str, nama: str, peran: str, kecamatan: str, password: str, path: Path | None = None) -> str:
     """Add or replace a user in the TOML file (written with owner-only permissions); returns the stored login.
     Replacing a user ends its sessions."""

@@ -1,29 +1,24 @@
 """Pengguna & Pengaturan (admin): who may use the dashboard, the reporting due day, the public release threshold,
-and the desa population files the rates stand on."""
+the desa population files the rates stand on and the desa boundaries the maps draw (sections: dashboard.admin_view)."""
 
 import streamlit as st
 
-from dashboard import session, ui
+from dashboard import admin_view, session, ui
 from dashboard.penduduk_view import population_upload
 from dashboard.views import pengaturan
-from etl.users import users_file
 
 user, info = ui.open_page("pengaturan", reports=False)
 st.title("Pengguna & Pengaturan")
 if message := st.session_state.pop("pengaturan_pesan", None):
     st.success(message)
+if problem := st.session_state.pop("pengaturan_galat", None):
+    st.error(problem)
 
 st.subheader("Pengguna")
 known = session.users()
 v = ui.view(pengaturan.build, None, users=tuple((k, e.get("nama", ""), e["peran"], e.get("kecamatan", "")) for k, e in known.items()),
             scope=user.kecamatan or "")
-if not known:
-    st.info("Belum ada pengguna: aplikasi berjalan tanpa login (mode demo). Tambahkan pengguna di server dengan "
-            "`python -m etl user add NAMA --role analis [--kecamatan 35.23.18]`; setelah itu setiap orang harus masuk.")
-else:
-    ui.table(v.users, hide_index=True)
-    st.caption(f"Berkas pengguna: {users_file()} (kata sandi disimpan sebagai hash scrypt bergaram). "
-               "Ubah dengan `python -m etl user add` / `python -m etl user remove`.")
+admin_view.users_section(v.users)
 
 
 def _save(key: str, widget: str, message: str) -> None:
@@ -58,3 +53,6 @@ ui.table(v.coverage, hide_index=True, key="penduduk_cakupan")
 st.caption("Jumlah desa dan angka kecamatan berasal dari sumber dan tanggal berbeda; keduanya ditampilkan berdampingan, "
            "tidak dipaksakan sama. Laju kecamatan memakai angka kecamatan.")
 population_upload(user)
+
+st.subheader("Batas wilayah desa (peta)")
+admin_view.boundary_section(info["batas"])

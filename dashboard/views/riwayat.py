@@ -30,7 +30,8 @@ def build(con, scope: str, admin: bool) -> RiwayatView:
         "Rincian": b["rincian"].fillna(b["keterangan"]).fillna(""),
     })
     active = b[(b["status"] == "aktif") & (b["jenis"] != "rollback") & ~b["di_luar"].astype(bool)]
-    undoable = {int(i): f"Batch {int(i)}: {r or k}" for i, r, k in zip(active["id"], active["rincian"], active["keterangan"])}
+    undoable = {int(i): f"Batch {int(i)}: {next((t for t in (r, k) if isinstance(t, str) and t), '—')}"
+                for i, r, k in zip(active["id"], active["rincian"], active["keterangan"])}
     view = RiwayatView(table(batches, {"Berkas": 0, "Laporan": 0}).astype({"Batch": str}), undoable)
     if admin:
         log = queries.audit_log(con)

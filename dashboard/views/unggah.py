@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard.views import table
+from dashboard.wording import plain
 from etl import fmt
 from etl.importer import LAYOUT, STATUS
 
@@ -23,7 +24,7 @@ def summary(results) -> pd.DataFrame:
     return table(pd.DataFrame({
         "Berkas": [r.file for r in results],
         "Status": [STATUS[r.status].capitalize() for r in results],
-        "Bentuk": [", ".join(sorted({LAYOUT[x] for x in r.layouts})) or "–" for r in results],
+        "Bentuk": [", ".join(sorted({LAYOUT[x] for x in r.layouts})) or "—" for r in results],
         "Laporan desa": [len(r.reports) if r.status == "accepted" else 0 for r in results],
         "Kesalahan": [len(r.errors) for r in results],
         "Peringatan": [len(r.warnings) for r in results],
@@ -31,14 +32,15 @@ def summary(results) -> pd.DataFrame:
 
 
 def issues(result) -> pd.DataFrame:
-    """Every issue of a file with its sheet, Excel row and column."""
+    """Every issue of a file with its sheet, Excel row and column; a hint that names a server command says in words
+    where the app does it (`dashboard.wording.plain`)."""
     return pd.DataFrame({
         "Tingkat": ["kesalahan" if i.severity == "error" else "peringatan" for i in result.issues],
-        "Lembar": [i.sheet or "–" for i in result.issues],
+        "Lembar": [i.sheet or "—" for i in result.issues],
         "Baris": [i.row for i in result.issues],
-        "Kolom": [i.column or "–" for i in result.issues],
-        "Pesan": [i.message for i in result.issues],
-        "Saran": [i.suggestion or "" for i in result.issues],
+        "Kolom": [i.column or "—" for i in result.issues],
+        "Pesan": [plain(i.message) for i in result.issues],
+        "Saran": [plain(i.suggestion or "") for i in result.issues],
     })
 
 

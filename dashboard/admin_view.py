@@ -1,0 +1,223 @@
+"""The admin's controls on Pengguna & Pengaturan for what the server's command line did alone: managing the users
+(`etl.users`, the same rules as `python -m etl user`) and importing a desa boundary file (`etl.boundaries`, the same
+code path as `python -m etl boundaries BERKAS`). Every change is audited and written through `ui.write`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries, session, ui
+from etl import fmt
+from etl import users as store
+from etl.errors import PMKSError
+
+MESSAGE = "pengaturan_pesan"  # shown at the top of the page after the rerun
+PROBLEM = "pengaturan_galat"
+GIS_TYPES = ["geojson", "json", "gpkg", "zip"]
+
+
+def _flash(text: str, problem: bool = False) -> None:
+    st.session_state[PROBLEM if problem else MESSAGE] = text
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+
+def _kecamatan_names() -> dict[str, str]:
+    return dict(ui.q(queries.kecamatan_list)[["kode", "nama"]].itertuples(index=False))
+
+
+def check_user(login: str, peran: str, kecamatan: str, password: str, repeat: str, known: dict, names: dict) -> str:
+    """The stored login of a valid new or changed user; PMKSError (Indonesian) for anything the CLI would refuse,
+    and for a change that would leave the app without an admin."""
+    login = store.clean_login(login)
+    if peran not in store.ROLES:
+        raise PMKSError(f"Peran harus salah satu dari {', '.join(store.ROLE_LABEL.values())}.")
+    if kecamatan and kecamatan not in names:
+        raise PMKSError(f"Kecamatan {kecamatan} tidak ada di basis data ini; pilih kecamatan dari daftar.")
+    store.check_new_password(password)
+    if password != repeat:
+        raise PMKSError("Kedua kata sandi tidak sama; ketik ulang.")
+    if not known and peran != "admin":
+        raise PMKSError("Pengguna pertama harus admin: begitu ada pengguna, setiap orang harus masuk, dan harus ada "
+                        "yang dapat mengatur pengguna.")
+    admins = {k for k, e in known.items() if e["peran"] == "admin"}
+    if admins == {login} and peran != "admin":
+        raise PMKSError(f"{login} adalah satu-satunya admin; tambahkan admin lain dulu sebelum mengubah perannya.")
+    return login
+
+
+def _save_user() -> None:
+    """Button callback: validate, write the users file, audit; the outcome is shown after the rerun."""
+    s = st.session_state
+    known = session.users()
+    try:
+        login = check_user(s["akun_login"], s["akun_peran"], s["akun_kecamatan"] or "", s["akun_sandi"],
+                           s["akun_sandi2"], known, _kecamatan_names())
+        existed = login in known
+
+        def action(con):
+            from etl.db import audit
+
+            store.save_user(login, s["akun_nama"], s["akun_peran"], s["akun_kecamatan"] or "", s["akun_sandi"])
+            audit(con, ui.user_name(), "pengguna_ubah" if existed else "pengguna_tambah", login,
+                  json.dumps({"peran": s["akun_peran"], "kecamatan": s["akun_kecamatan"] or ""}))
+
+        ui.write(action)
+    except PMKSError as exc:
+        _flash(f"Pengguna tidak disimpan: {exc}", problem=True)
+        return
+    role = store.ROLE_LABEL[s["akun_peran"]]
+    _flash(f"Pengguna {login} ({role}) " + ("diubah; sesi lamanya berakhir." if existed else "ditambahkan."))
+    for key in ("akun_login", "akun_nama", "akun_sandi", "akun_sandi2"):
+        s[key] = ""
+
+
+def _remove_user() -> None:
+    """Button callback: remove the chosen user (never the last admin), audited."""
+    login = st.session_state["akun_hapus"]
+    known = session.users()
+    admins = {k for k, e in known.items() if e["peran"] == "admin"}
+    if login not in known:
+        _flash(f"Pengguna {login} sudah tidak ada.", problem=True)
+        return
+    if admins == {login}:
+        _flash(f"{login} adalah satu-satunya admin dan tidak dapat dihapus; tambahkan admin lain dulu.", problem=True)
+        return
+
+    def action(con):
+        from etl.db import audit
+
+        store.write_users({k: v for k, v in store.load_users().items() if k != login})
+        audit(con, ui.user_name(), "pengguna_hapus", login, None)
+
+    try:
+        ui.write(action)
+    except PMKSError as exc:
+        _flash(f"Pengguna tidak dihapus: {exc}", problem=True)
+        return
+    st.session_state["akun_yakin_hapus"] = False
+    _flash(f"Pengguna {login} dihapus; semua sesinya berakhir.")
+
+
+def users_section(people: pd.DataFrame) -> None:
+    """The users table, the add/change form and the removal, for the admin."""
+    known = session.users()
+    if not known:
+        st.info("Belum ada pengguna: aplikasi berjalan tanpa login (mode demo). Setelah pengguna pertama (seorang admin) "
+                "ditambahkan di bawah, setiap orang harus masuk dengan nama pengguna dan kata sandinya.")
+    else:
+        ui.table(people, hide_index=True, key="akun_tabel")
+        st.caption("Kata sandi disimpan sebagai hash scrypt bergaram, tidak pernah sebagai teks biasa.")
+    names = _kecamatan_names()
+    with st.expander("Tambah pengguna atau ganti kata sandi/peran", expanded=not known):
+        a, b = st.columns(2)
+        a.text_input("Nama akun (dipakai untuk masuk)", key="akun_login", max_chars=64,
+                     help="Huruf, angka, titik, garis bawah, @ atau tanda hubung, tanpa spasi. Nama yang sudah ada diubah.")
+        b.text_input("Nama lengkap", key="akun_nama")
+        a.selectbox("Peran", list(store.ROLES), index=1 if known else store.ROLES.index("admin"), format_func=store.ROLE_LABEL.get, key="akun_peran")
+        b.selectbox("Wilayah", [None, *names], format_func=lambda k: "Semua kecamatan" if k is None else f"Kec. {names[k]}",
+                    key="akun_kecamatan", help="Pengguna kecamatan hanya melihat dan mengunggah data kecamatannya.")
+        a.text_input("Sandi baru (minimal 8 karakter)", type="password", key="akun_sandi")
+        b.text_input("Ulangi sandi baru", type="password", key="akun_sandi2")
+        st.button("Simpan pengguna", key="akun_simpan", type="primary", on_click=_save_user)
+    if known:
+        with st.expander("Hapus pengguna"):
+            st.selectbox("Pengguna", sorted(known), key="akun_hapus",
+                         format_func=lambda k: f"{k} — {known[k].get('nama', '')} ({store.ROLE_LABEL[known[k]['peran']]})")
+            sure = st.checkbox("Ya, hapus pengguna ini (semua sesinya berakhir)", key="akun_yakin_hapus")
+            st.button("Hapus pengguna", key="akun_hapus_tombol", disabled=not sure, on_click=_remove_user)
+
+
+# --- boundaries ----------------------------------------------------------------------------------
+
+
+def _plan(name: str, data: bytes):
+    """(match result, rows to store, source) of an uploaded GIS file, read as `python -m etl boundaries` reads it;
+    kept for the session per file content, so reruns do not read it again."""
+    from etl import boundaries as bnd
+    from etl.config import db_path
+    from etl.db import connect
+
+    key = ("batas_rencana", hashlib.sha256(data).hexdigest())
+    if st.session_state.get("batas_rencana_kunci") == key:
+        return st.session_state["batas_rencana"]
+    safe = Path(name).name or "batas.geojson"
+    with tempfile.TemporaryDirectory(prefix="pmks_batas_") as folder:
+        path = Path(folder) / safe
+        path.write_bytes(data)
+        gdf = bnd.read_boundaries_file(path)
+        con = connect(db_path(), read_only=True, wait=20)
+        try:
+            desa = bnd.official_desa(con)
+        finally:
+            con.close()
+        source = f"berkas {safe}"
+        result, rows = bnd.plan_import(gdf, desa, source)
+    st.session_state["batas_rencana_kunci"], st.session_state["batas_rencana"] = key, (result, rows, source)
+    return result, rows, source
+
+
+def _save_boundaries(rows: pd.DataFrame, source: str) -> None:
+    from etl import boundaries as bnd
+
+    try:
+        ui.write(lambda con: bnd.save_import(con, rows, ui.user_name(), source))
+    except PMKSError as exc:
+        _flash(f"Batas wilayah tidak disimpan: {exc}", problem=True)
+        return
+    n_desa = int((rows["tingkat"] == "desa").sum())
+    _flash(f"Batas {fmt.angka(n_desa)} desa dan {fmt.angka(len(rows) - n_desa)} kecamatan disimpan ({source}); peta memakainya sekarang.")
+    st.session_state["batas_nonce"] = st.session_state.get("batas_nonce", 0) + 1
+    st.session_state.pop("batas_rencana_kunci", None)
+
+
+def boundary_section(stored: int) -> None:
+    """Import a desa boundary file: upload, preview of what matched, confirmation, save."""
+    from etl.sheets import MAX_FILE_BYTES
+
+    st.caption(f"Tersimpan: batas {fmt.angka(stored)} wilayah (desa dan kecamatan). " if stored else
+               "Belum ada batas wilayah: peta belum dapat digambar. ")
+    nonce = st.session_state.setdefault("batas_nonce", 0)
+    upload = st.file_uploader("Berkas batas desa dari GIS (kode atau nama desa per poligon)", type=GIS_TYPES, key=f"batas_berkas_{nonce}")
+    ui.upload_hint("Format yang diterima: GeoJSON (.geojson, .json), GeoPackage (.gpkg) atau Shapefile dalam .zip (berisi "
+                   ".shp, .shx dan .dbf).")
+    if upload is None:
+        st.session_state.pop("batas_rencana", None)  # the prepared rows of a file no longer chosen
+        st.session_state.pop("batas_rencana_kunci", None)
+        return
+    if upload.size > MAX_FILE_BYTES:
+        st.error(f"Berkas {upload.name} ({fmt.angka(upload.size / 1048576, 1)} MB) melebihi batas {MAX_FILE_BYTES // 1048576} MB. "
+                 "Tidak ada yang diubah.")
+        return
+    try:
+        result, rows, source = _plan(upload.name, upload.getvalue())
+    except PMKSError as exc:
+        st.error(f"{exc} Tidak ada yang diubah.")
+        return
+    except Exception:  # a GIS file that geopandas reads but whose geometry cannot be used
+        st.error(f"Berkas {upload.name} tidak dapat dipakai sebagai batas desa (geometrinya bukan poligon yang sah). "
+                 "Tidak ada yang diubah.")
+        return
+    desa = rows[rows["tingkat"] == "desa"]
+    total = len(desa) + len(result.missing)
+    st.success(f"**{upload.name}**: {fmt.angka(len(desa))} dari {fmt.angka(total)} desa cocok (menurut {result.method}); "
+               f"{fmt.angka(len(rows) - len(desa))} kecamatan dibentuk dari desanya.")
+    if result.unmatched:
+        st.warning(f"{fmt.angka(len(result.unmatched))} fitur tidak cocok dengan desa mana pun dan tidak diimpor:")
+        ui.table(pd.DataFrame({"Kode/nama dalam berkas": result.unmatched}), key="batas_tidak_cocok",
+                 column_config={"Kode/nama dalam berkas": st.column_config.TextColumn()})
+    if result.missing:
+        st.info(f"{fmt.angka(len(result.missing))} desa tidak ada dalam berkas; batas lamanya (bila ada) tetap dipakai.")
+        names = ui.q(queries.desa_list).set_index("kode")
+        ui.table(pd.DataFrame({"Kode desa": result.missing, "Desa/Kelurahan": names["nama"].reindex(result.missing).tolist(),
+                               "Kecamatan": names["kecamatan"].reindex(result.missing).tolist()}), key="batas_hilang",
+                 column_config={"Kode desa": st.column_config.TextColumn()})
+    sure = st.checkbox(f"Ganti batas {fmt.angka(len(desa))} desa yang cocok dengan isi berkas ini", key="batas_yakin")
+    st.button("Simpan batas wilayah", key="batas_simpan", type="primary", disabled=not sure, on_click=_save_boundaries, args=(rows, source))

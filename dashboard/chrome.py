@@ -1,0 +1,164 @@
+"""Streamlit's own interface words in Indonesian.
+
+Streamlit 1.67 has no locale setting: its uploader, select boxes, table toolbar, input hints and status widget speak
+English. The main menu is hidden by `client.toolbarMode = "minimal"` (.streamlit/config.toml: with no menu items set
+by st.set_page_config the menu disappears); the table export by `client.disableDataExport`. The uploader's size/type
+line is hidden by CSS, the app writes its own under every uploader (`ui.upload_hint`). For the rest there is no API,
+so a small `st.components.v2` component (its script runs in the app's own document, not an iframe) watches the page
+and rewrites the known English words, labels and tooltips to Indonesian the moment Streamlit draws them. The same
+words on every page and in every browser language, so an en-US and an id-ID browser still see identical pages.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+# Streamlit's English (exact text, aria-label, title or placeholder; an aria-label "Fullscreen: <table>" too).
+WORDS = {
+    "Upload": "Pilih berkas",
+    "Add files": "Tambah berkas",
+    "Drag and drop file here": "Letakkan berkas di sini",
+    "Drag and drop files here": "Letakkan berkas di sini",
+    "Drag and drop a file here": "Letakkan berkas di sini",
+    "Delete": "Hapus",
+    "Remove file": "Hapus berkas",
+    "No results": "Tidak ada pilihan yang cocok",
+    "Choose an option": "Pilih",
+    "Choose options": "Pilih",
+    "Multiselect options": "Pilihan",
+    "Press Enter to apply": "Tekan Enter untuk menerapkan",
+    "Press Enter to submit form": "Tekan Enter untuk mengirim",
+    "Press ⌘+Enter to apply": "Tekan ⌘+Enter untuk menerapkan",
+    "Press Ctrl+Enter to apply": "Tekan Ctrl+Enter untuk menerapkan",
+    "Search": "Cari",
+    "Fullscreen": "Layar penuh",
+    "Close fullscreen": "Tutup layar penuh",
+    "Show/hide columns": "Tampilkan/sembunyikan kolom",
+    "Download as CSV": "Unduh CSV",
+    "Clear all": "Hapus semua",
+    "Clear value": "Kosongkan",
+    "Clear entry": "Kosongkan",
+    "Clear selection": "Hapus pilihan",
+    "Select all": "Pilih semua",
+    "Selected values": "Nilai terpilih",
+    "Open": "Buka",
+    "Selectbox options": "Pilihan",
+    "Increment": "Tambah",
+    "Decrement": "Kurangi",
+    "Show password": "Lihat sandi",
+    "Hide password": "Tutupi sandi",
+    "Link to heading": "Tautan ke judul",
+    "Collapse sidebar": "Tutup panel samping",
+    "Expand sidebar": "Buka panel samping",
+    "Main menu": "Menu utama",
+    "App pages": "Halaman",
+    "Sidebar": "Panel samping",
+    "Running...": "Sedang memuat…",
+    "Stop": "Hentikan",
+    "Rerun": "Muat ulang",
+    "Close": "Tutup",
+    "Dataframe column menu": "Menu kolom",
+    "Sort ascending": "Urutkan naik",
+    "Sort descending": "Urutkan turun",
+    "Autosize": "Lebar otomatis",
+    "Pin column": "Sematkan kolom",
+    "Unpin column": "Lepas sematan kolom",
+    "Hide column": "Sembunyikan kolom",
+    "Format": "Format angka",
+    # plotly's mode bar (titles shown on hover)
+    "Download plot as a png": "Unduh gambar (PNG)",
+    "Download plot as a PNG": "Unduh gambar (PNG)",
+    "Download plot": "Unduh gambar",
+    "Download plot as JSON": "Unduh JSON grafik",
+    "Preparing image - this may take a few seconds": "Menyiapkan gambar, tunggu sebentar",
+    "Image download succeeded": "Gambar sudah diunduh",
+    "Sorry, there was a problem downloading your image!": "Maaf, gambar gagal diunduh.",
+    "Reset": "Atur ulang",
+    "Toggle show closest data on hover": "Tampilkan data terdekat",
+    "Double-click to zoom back out": "Klik dua kali untuk kembali",
+    "Zoom": "Perbesar area",
+    "Pan": "Geser",
+    "Zoom in": "Perbesar",
+    "Zoom out": "Perkecil",
+    "Autoscale": "Skala otomatis",
+    "Reset axes": "Atur ulang sumbu",
+    "Reset view": "Atur ulang tampilan",
+    "Box Select": "Pilih kotak",
+    "Lasso Select": "Pilih laso",
+    "Show closest data on hover": "Tampilkan data terdekat",
+    "Compare data on hover": "Bandingkan data",
+    "Toggle Spike Lines": "Garis bantu",
+    "Produced with Plotly.js": "Dibuat dengan Plotly.js",
+}
+
+CSS = """
+[data-testid='stFileUploaderDropzoneInstructions'] {display: none;}
+.st-key-pmks_bahasa {display: none;}
+"""
+
+JS = r"""
+export default function (component) {
+  const words = typeof component.data === "string" ? JSON.parse(component.data) : (component.data || {});
+  if (window.__pmksChrome) { window.__pmksChrome.words = words; return; }
+  const state = { words };
+  window.__pmksChrome = state;
+  const ATTRS = ["aria-label", "title", "placeholder", "data-title"];
+  const word = (text) => {
+    if (!text) return null;
+    const t = text.trim();
+    if (state.words[t] !== undefined) return text.replace(t, state.words[t]);
+    const cut = t.indexOf(": ");  // "Fullscreen: Tabel desa"
+    if (cut > 0 && state.words[t.slice(0, cut)] !== undefined) return state.words[t.slice(0, cut)] + t.slice(cut);
+    if (t.startsWith("Help for ")) return "Bantuan: " + t.slice(9);  // the (?) of a widget's help
+    if (t.startsWith("Remove ")) return "Hapus " + t.slice(7);  // a chosen option's (x) in a multiselect
+    const all = /^Select (\d+) matches$/.exec(t);
+    if (all) return "Pilih " + all[1] + " yang cocok";
+    return null;
+  };
+  const fixElement = (el) => {
+    for (const a of ATTRS) {
+      const v = el.getAttribute && el.getAttribute(a);
+      const w = v && word(v);
+      if (w && w !== v) el.setAttribute(a, w);
+    }
+  };
+  const fixTree = (root) => {
+    if (root.nodeType === 3) {
+      const w = word(root.nodeValue);
+      if (w && w !== root.nodeValue) root.nodeValue = w;
+      return;
+    }
+    if (root.nodeType !== 1) return;
+    fixElement(root);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      if (node.nodeType === 3) {
+        const w = word(node.nodeValue);
+        if (w && w !== node.nodeValue) node.nodeValue = w;
+      } else fixElement(node);
+    }
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === "childList") r.addedNodes.forEach(fixTree);
+      else if (r.type === "characterData") fixTree(r.target);
+      else if (r.type === "attributes") fixElement(r.target);
+    }
+  }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ATTRS });
+  fixTree(document.body);
+}
+"""
+
+
+@st.cache_resource(show_spinner=False)
+def _component():
+    return st.components.v2.component("pmks_bahasa", js=JS, isolate_styles=False)
+
+
+def indonesian_chrome() -> None:
+    """Mount the translator (once per page run; it installs itself once per browser tab) and the hiding CSS."""
+    st.html(f"<style>{CSS}</style>")
+    _component()(data=json.dumps(WORDS, ensure_ascii=False), key="pmks_bahasa")

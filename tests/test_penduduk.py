@@ -335,8 +335,8 @@ def test_rates_say_their_population_in_hover_and_the_exported_tables(monkeypatch
     at = run_app(monkeypatch, built_db, "pages/peta.py", query={"ukuran": "per1000", "periode": "2026-10", "kec": "35.23.10"})
     assert not at.exception
     trace = figure(at)["data"][0]
-    assert "Penduduk: %{customdata[5]}" in trace["hovertemplate"]
-    assert {row[5] for row in trace["customdata"]} == {"Perkiraan sintetis (demo) Semester I 2026"}
+    # one source shared by every area is written once in the template, not once per area
+    assert "Penduduk: Perkiraan sintetis (demo) Semester I 2026" in trace["hovertemplate"]
     table = next(d.value for d in at.dataframe if "Sumber penduduk" in d.value.columns)
     assert set(table["Sumber penduduk"]) == {"Perkiraan sintetis (demo) Semester I 2026"}
 

@@ -13,14 +13,27 @@ IDLE = """() => {
     return app && app.getAttribute('data-test-script-state') === 'notRunning'
         && !document.querySelector('[data-testid="stSkeleton"]');
 }"""
+# Every MapLibre map on the page has its style, geometry and label glyphs loaded and is not moving (plotly keeps
+# the map of a subplot at gd._fullLayout[id]._subplot.map); labels then fade in for MapLibre's 300 ms.
+MAPS_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].every(gd => {
+    const fl = gd._fullLayout;
+    if (!fl) return false;
+    return ((fl._subplots && fl._subplots.map) || []).every(id => {
+        const m = fl[id] && fl[id]._subplot && fl[id]._subplot.map;
+        return !!m && m.loaded() && !m.isMoving();
+    });
+})"""
 
 
 def wait_until_idle(page) -> None:
     """Wait until the script has finished and no placeholder skeleton is left on the page; again after a second,
-    because the first page of a fresh server runs twice (`ui.ensure_navigation`) with an idle moment between."""
+    because the first page of a fresh server runs twice (`ui.ensure_navigation`) with an idle moment between; then
+    until every map has drawn its areas and labels."""
     page.wait_for_function(IDLE, timeout=60_000)
     page.wait_for_timeout(1000)  # let plotly finish drawing
     page.wait_for_function(IDLE, timeout=60_000)
+    page.wait_for_function(MAPS_DRAWN, timeout=60_000)  # a map's glyphs can arrive later on a loaded machine
+    page.wait_for_timeout(500)  # MapLibre fades labels in
 
 
 PAGES = [("", "ringkasan"), ("peta", "peta"), ("jelajah", "jelajah"), ("profil", "profil"), ("prioritas", "prioritas"), ("kelengkapan", "kelengkapan"),

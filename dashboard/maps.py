@@ -181,7 +181,7 @@ def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tu
     template = ("<b>%{customdata[0]}</b>" + ("<br>Kec. %{customdata[4]}" if level == "desa" else "")
                 + f"<br>Nilai: %{{customdata[1]}} {unit}<br>Peringkat: %{{customdata[2]}} dari {top}"
                 + "<br>Laporan diterima: %{customdata[3]} desa" + source + "<extra></extra>")
-    return np.column_stack(columns), template
+    return np.column_stack(columns).tolist(), template  # lists, not an object array: orjson serialises them directly
 
 
 def with_rank(df: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -245,7 +245,7 @@ def circles(df: pd.DataFrame, geometry: pd.DataFrame, value: str, title: str, un
 def _add_labels(fig: go.Figure, geometry: pd.DataFrame, df: pd.DataFrame) -> None:
     points = centroids(geometry).merge(df[["kode", "nama"]], on="kode")
     fig.add_trace(go.Scattermap(
-        lon=points["lon"], lat=points["lat"], mode="text", text=points["nama"], hoverinfo="skip", showlegend=False,
+        lon=points["lon"], lat=points["lat"], mode="text", text=points["nama"].tolist(), hoverinfo="skip", showlegend=False,
         textfont=dict(size=11, color="#222222"),
     ))
 

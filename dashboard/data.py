@@ -90,7 +90,8 @@ def view(build, filters, **options):
 
 
 _DERIVED: dict[tuple, object] = {}  # (id of a frame, function, other arguments) -> result
-_DERIVED_LOCK = threading.Lock()
+_WATCHED: set[int] = set()  # ids of the frames whose results go when they do
+_WATCH_LOCK = threading.Lock()
 
 
 def derived(fn, frame, *args, **kwargs):
@@ -100,21 +101,22 @@ def derived(fn, frame, *args, **kwargs):
     column layout from them does it once, not on every run; the result goes when the frame does (when its model
     leaves the cache). The other arguments key the result by their repr (small values: labels, names, formats)."""
     key = (id(frame), f"{fn.__module__}.{fn.__qualname__}", repr((args, sorted(kwargs.items()))))
-    with _DERIVED_LOCK:
-        if key in _DERIVED:
-            return _DERIVED[key]
+    if key in _DERIVED:
+        return _DERIVED[key]
     result = fn(frame, *args, **kwargs)
-    with _DERIVED_LOCK:
-        if not any(k[0] == key[0] for k in _DERIVED):  # first result of this frame: forget them all when it goes
+    with _WATCH_LOCK:  # `frame` is alive here, so its id cannot be forgotten before the result is stored
+        if key[0] not in _WATCHED:
+            _WATCHED.add(key[0])
             weakref.finalize(frame, _forget, key[0])
-        _DERIVED[key] = result
+    _DERIVED[key] = result
     return result
 
 
 def _forget(frame_id: int) -> None:
-    with _DERIVED_LOCK:
-        for key in [k for k in _DERIVED if k[0] == frame_id]:
-            del _DERIVED[key]
+    """A frame has gone: drop its results. No lock: this runs wherever the frame is freed, in any thread."""
+    _WATCHED.discard(frame_id)
+    for key in [k for k in list(_DERIVED) if k[0] == frame_id]:
+        _DERIVED.pop(key, None)
 
 
 def audit_action(action: str, obj: str, details: str | None = None) -> None:

@@ -53,7 +53,7 @@ def test_derived_is_made_once_per_frame_and_forgotten_with_it():
     key = id(frame)
     del frame
     gc.collect()
-    assert not any(k[0] == key for k in data._DERIVED)
+    assert not any(k[0] == key for k in data._DERIVED) and key not in data._WATCHED
 
 
 def _figures(view) -> list[go.Figure]:

@@ -4,6 +4,8 @@ in the warehouse, the one write path (a transaction, audited) and the shared poo
 from __future__ import annotations
 
 import os
+import threading
+import weakref
 from pathlib import Path
 
 import streamlit as st
@@ -61,7 +63,7 @@ def q(query, *args):
     return _cached_query(str(path), db_token(path), user.kecamatan if user else "-", query.__name__, args)
 
 
-@st.cache_data(ttl=CACHE_TTL, max_entries=300, show_spinner=False)
+@st.cache_resource(ttl=CACHE_TTL, max_entries=300, show_spinner=False)
 def _cached_view(path: str, token: tuple, scope: str, name: str, _build, filters, settings, options: tuple):  # noqa: ARG001
     con = connect(path, read_only=True, wait=20)
     try:
@@ -72,7 +74,11 @@ def _cached_view(path: str, token: tuple, scope: str, name: str, _build, filters
 
 def view(build, filters, **options):
     """A page model (`dashboard.views.<page>.build`) for these filters and the page's own choices (`options`,
-    hashable values), on one short-lived read-only connection, cached like `q` (scope and warehouse state in the key)."""
+    hashable values), on one short-lived read-only connection, cached like `q` (scope and warehouse state in the key).
+
+    The model is shared, not copied: every run and session that asks for it gets the same object (st.cache_data
+    would unpickle its frames and plotly figures on every hit, which cost more than drawing the page). Pages only
+    read a model; they never change it."""
     from dashboard.views import Settings
 
     path = db_path()
@@ -81,6 +87,36 @@ def view(build, filters, **options):
     settings = Settings(due_day=due_day(), release_threshold=release_threshold())
     return _cached_view(str(path), db_token(path), user.kecamatan if user else "-", name, build, filters, settings,
                         tuple(sorted(options.items())))
+
+
+_DERIVED: dict[tuple, object] = {}  # (id of a frame, function, other arguments) -> result
+_WATCHED: set[int] = set()  # ids of the frames whose results go when they do
+_WATCH_LOCK = threading.Lock()
+
+
+def derived(fn, frame, *args, **kwargs):
+    """`fn(frame, *args, **kwargs)` computed once per frame object (e.g. the XLSX bytes of a download button).
+
+    A cached page model hands every run and every session the same frames, so a page that builds a file or a
+    column layout from them does it once, not on every run; the result goes when the frame does (when its model
+    leaves the cache). The other arguments key the result by their repr (small values: labels, names, formats)."""
+    key = (id(frame), f"{fn.__module__}.{fn.__qualname__}", repr((args, sorted(kwargs.items()))))
+    if key in _DERIVED:
+        return _DERIVED[key]
+    result = fn(frame, *args, **kwargs)
+    with _WATCH_LOCK:  # `frame` is alive here, so its id cannot be forgotten before the result is stored
+        if key[0] not in _WATCHED:
+            _WATCHED.add(key[0])
+            weakref.finalize(frame, _forget, key[0])
+    _DERIVED[key] = result
+    return result
+
+
+def _forget(frame_id: int) -> None:
+    """A frame has gone: drop its results. No lock: this runs wherever the frame is freed, in any thread."""
+    _WATCHED.discard(frame_id)
+    for key in [k for k in list(_DERIVED) if k[0] == frame_id]:
+        _DERIVED.pop(key, None)
 
 
 def audit_action(action: str, obj: str, details: str | None = None) -> None:

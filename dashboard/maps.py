@@ -207,7 +207,7 @@ def _style() -> str | dict:
     return os.environ.get("PMKS_MAP_TILES") or glyphs.STYLE_URL
 
 
-def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tuple[np.ndarray, str]:
+def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tuple[list, str]:
     """Compact hover data: name, value, rank, reports received [, kecamatan]."""
     top = int(df["dari"].max()) if "dari" in df and df["dari"].notna().any() else (  # a model's own "of how many"
         int(df["peringkat"].max()) if df["peringkat"].notna().any() else 0)
@@ -227,7 +227,7 @@ def _hover(df: pd.DataFrame, value_text: list[str], level: str, unit: str) -> tu
                 + f"<br>Nilai: %{{customdata[1]}} {unit}<br>Peringkat: %{{customdata[2]}} dari {top}"
                 + "<br>Laporan diterima: %{customdata[3]} desa" + source + "<extra></extra>")
     columns[2] = [r if r == "–" else int(r) for r in rank]  # ranks as numbers: shorter in the figure than text
-    return np.array(list(zip(*columns)), dtype=object), template
+    return [list(row) for row in zip(*columns)], template  # lists, not an object array: orjson serialises them directly
 
 
 def with_rank(df: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -335,7 +335,7 @@ def _overlays(fig: go.Figure, geometry: pd.DataFrame, df: pd.DataFrame, level: s
 def _add_labels(fig: go.Figure, geometry: pd.DataFrame, df: pd.DataFrame, size: int = 11) -> None:
     points = centroids(geometry).merge(df[["kode", "nama"]], on="kode")
     fig.add_trace(go.Scattermap(
-        lon=points["lon"], lat=points["lat"], mode="text", text=points["nama"], hoverinfo="skip", showlegend=False,
+        lon=points["lon"], lat=points["lat"], mode="text", text=points["nama"].tolist(), hoverinfo="skip", showlegend=False,
         textfont=dict(size=size, color="#222222"),
     ))
 

@@ -49,12 +49,24 @@ def no_missing(frame: pd.DataFrame) -> pd.DataFrame:
 def table(frame: pd.DataFrame, target=None, **kwargs):
     """st.dataframe of a model's frame: missing cells read '—'; numbers the app formatted as Indonesian text are
     right-aligned like numbers (columns whose every cell is a number, '—', '<3' or 'x'); the table toolbar has no
-    export (config.toml)."""
-    frame = no_missing(frame)
-    aligned = {c: st.column_config.TextColumn(alignment="right") for c in frame.columns
-               if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])) and len(frame) and all(isinstance(v, str) and _NUMBER_TEXT.match(v) for v in frame[c])}
+    export (config.toml). Both are worked out once per frame (`data.derived`): a cached model's frames are shared."""
+    filled, aligned = data.derived(_shown, frame)
+    frame = frame if filled is None else filled
+    aligned = {c: st.column_config.TextColumn(alignment="right") for c in aligned}
     config = {**aligned, **kwargs.pop("column_config", {})}
     return (target or st).dataframe(frame, hide_index=kwargs.pop("hide_index", True), column_config=config, **kwargs)
+
+
+def _shown(frame: pd.DataFrame) -> tuple[pd.DataFrame | None, list]:
+    """The frame with '—' for missing cells (None when it has none: the result must not hold the frame itself,
+    or `data.derived` would keep it alive) and the columns to right-align."""
+    filled = no_missing(frame)
+    return (None if filled is frame else filled), _number_columns(filled)
+
+
+def _number_columns(frame: pd.DataFrame) -> list:
+    return [c for c in frame.columns if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])) and len(frame)
+            and all(isinstance(v, str) and _NUMBER_TEXT.match(v) for v in frame[c])]
 
 
 def upload_hint(formats: str | None = None) -> None:
@@ -152,9 +164,9 @@ def download_buttons(df: pd.DataFrame, name: str, key: str, label: str | None = 
         st.caption("Unduhan tabel tersedia untuk staf, analis dan admin.")
         return
     a, b = st.columns([1, 1, 4])[:2] if label is None else (st, st)  # a long label gets its own line
-    a.download_button("Unduh CSV" if label is None else f"{label} (CSV)", to_csv_bytes(df), f"{name}.csv", "text/csv", key=f"{key}_csv",
+    a.download_button("Unduh CSV" if label is None else f"{label} (CSV)", data.derived(to_csv_bytes, df), f"{name}.csv", "text/csv", key=f"{key}_csv",
                       on_click=audit_action, args=("unduh", f"{name}.csv"))
-    b.download_button("Unduh XLSX" if label is None else f"{label} (XLSX)", to_xlsx_bytes(df), f"{name}.xlsx",
+    b.download_button("Unduh XLSX" if label is None else f"{label} (XLSX)", data.derived(to_xlsx_bytes, df), f"{name}.xlsx",
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                       on_click=audit_action, args=("unduh", f"{name}.xlsx"))
 

@@ -6,6 +6,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import priority, queries, ui
+from dashboard.data import derived
 from dashboard.export import report_xlsx
 from dashboard.views import prioritas
 
@@ -52,7 +53,7 @@ with st.expander("Cara menghitung indeks", icon=":material/functions:"):
 
 if user.can_export:
     st.download_button(
-        "Unduh daftar prioritas (XLSX)", report_xlsx(v.export, v.cover, v.export_title, number_formats=v.number_formats),
+        "Unduh daftar prioritas (XLSX)", derived(report_xlsx, v.export, v.cover, v.export_title, number_formats=v.number_formats),
         v.file_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="prioritas_xlsx", on_click=ui.audit_action, args=("unduh", v.file_name),
     )

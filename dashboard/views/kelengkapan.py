@@ -159,8 +159,8 @@ def _shares(status: pd.DataFrame, order: list[str], total: str | None) -> go.Fig
     x = [fmt.bulan_pendek(p) for p in share.columns]
     fig = go.Figure(go.Heatmap(
         z=share.to_numpy(), x=x, y=rows, zmin=0.5, zmax=1, colorscale=ATTENTION, xgap=2, ygap=2,
-        text=share.map(fmt.persen).to_numpy(), texttemplate="%{text}", textfont=dict(size=11),
-        customdata=hover.to_numpy(), hovertemplate="<b>%{y}</b>, %{x}<br>%{customdata}<extra></extra>",
+        text=share.map(fmt.persen).to_numpy().tolist(), texttemplate="%{text}", textfont=dict(size=11),
+        customdata=hover.to_numpy().tolist(), hovertemplate="<b>%{y}</b>, %{x}<br>%{customdata}<extra></extra>",
         showscale=len(rows) >= 5,  # a scale beside one or two rows has no room; the cells say their share
         colorbar=dict(title="Desa melapor", tickvals=[0.5, 0.75, 1], ticktext=["≤50%", "75%", "100%"], thickness=12),
     ))

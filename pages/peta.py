@@ -68,6 +68,8 @@ for note in v.notes:
     st.caption(note)
 if v.release_notice:
     st.caption(v.release_notice)
-with st.expander("Tabel di balik peta", expanded=False):
-    ui.table(v.table, hide_index=True)
-    ui.download_buttons(v.export, v.name, "peta")
+table_box = st.expander("Tabel di balik peta", expanded=False, key="peta_tabel", on_change="rerun")
+if table_box.open:  # drawn only when opened: the page's first view needs no table code in the browser
+    with table_box:
+        ui.table(v.table, hide_index=True)
+        ui.download_buttons(v.export, v.name, "peta")

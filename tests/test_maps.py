@@ -141,6 +141,9 @@ def test_change_map_is_diverging_around_zero(monkeypatch, built_db):
 
 def test_table_behind_the_map_downloads(monkeypatch, built_db):
     at = open_map(monkeypatch, built_db, {"ukuran": "per1000", "periode": "2026-10"})
+    assert not at.dataframe and not at.get("download_button")  # the table is drawn only when its expander opens
+    at.session_state["peta_tabel"] = True
+    at.run()
     table = at.dataframe[0].value
     rates = expected_rates(built_db, "2026-10-01", None)
     assert list(table.columns)[:4] == ["Kode", "Wilayah", "Kecamatan", "Nilai (per 1.000 penduduk)"]

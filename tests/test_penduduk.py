@@ -337,6 +337,8 @@ def test_rates_say_their_population_in_hover_and_the_exported_tables(monkeypatch
     trace = figure(at)["data"][0]
     # one source shared by every area is written once in the template, not once per area
     assert "Penduduk: Perkiraan sintetis (demo) Semester I 2026" in trace["hovertemplate"]
+    at.session_state["peta_tabel"] = True  # open "Tabel di balik peta" (drawn only when opened)
+    at.run()
     table = next(d.value for d in at.dataframe if "Sumber penduduk" in d.value.columns)
     assert set(table["Sumber penduduk"]) == {"Perkiraan sintetis (demo) Semester I 2026"}
 

@@ -202,6 +202,8 @@ def test_public_release_mode_on_ringkasan_and_peta(monkeypatch, built_db):
     assert at.query_params["rilis"] == "1"
     assert any("Mode rilis publik" in c.value for c in at.caption)
     at.switch_page("pages/peta.py").run()
+    at.session_state["peta_tabel"] = True  # open "Tabel di balik peta" (drawn only when opened)
+    at.run()
     assert not at.exception
     table = at.dataframe[0].value
     values = table[[c for c in table.columns if c.startswith("Nilai")][0]].tolist()

@@ -150,12 +150,18 @@ def cmd_settings(args) -> int:
 def cmd_rollback(args) -> int:
     from etl.load import rollback_batch
 
-    with _warehouse(args) as (path, con), transaction(con, path):
-        result = rollback_batch(con, args.batch, _user())
-        write_audit(con, _user(), "rollback", f"batch {args.batch}", json.dumps(result))
+    result = _rollback(args, rollback_batch)
     print(f"Batch {args.batch} dibatalkan (batch pembatalan {result['batch']}): {fmt.angka(result['dihapus'])} laporan dicabut, "
           f"{fmt.angka(result['dipulihkan'])} laporan lama dipulihkan.")
     return 0
+
+
+def _rollback(args, undo) -> dict:
+    """Undo batch `args.batch` with `undo(con, batch, user)` (reports or population) in one audited transaction."""
+    with _warehouse(args) as (path, con), transaction(con, path):
+        result = undo(con, args.batch, _user())
+        write_audit(con, _user(), "rollback", f"batch {args.batch}", json.dumps(result))
+    return result
 
 
 def cmd_history(args) -> int:
@@ -236,9 +242,7 @@ def cmd_penduduk(args) -> int:
     if args.penduduk_action == "import":
         return penduduk_cli.run_import(args.file, path, sumber=args.sumber, tanggal=args.tanggal, dry_run=args.dry_run,
                                        replace=args.replace, user=_user())
-    with _warehouse(args) as (path, con), transaction(con, path):
-        result = rollback(con, args.batch, _user())
-        write_audit(con, _user(), "rollback", f"batch {args.batch}", json.dumps(result))
+    result = _rollback(args, rollback)
     print(f"Batch penduduk {args.batch} dibatalkan (batch pembatalan {result['batch']}): {fmt.angka(result['dihapus'])} angka desa dicabut, "
           f"{fmt.angka(result['dipulihkan'])} angka lama dipulihkan.")
     return 0

@@ -96,6 +96,16 @@ WORDS = {
 CSS = """
 [data-testid='stFileUploaderDropzoneInstructions'] {display: none;}
 .st-key-pmks_bahasa {display: none;}
+table.pmks-tabel {border-collapse: collapse; width: 100%; font-size: 0.875rem; font-variant-numeric: tabular-nums;}
+table.pmks-tabel th, table.pmks-tabel td {border-bottom: 1px solid rgba(49, 51, 63, 0.1); padding: 4px 8px; text-align: left;
+  vertical-align: top;}
+table.pmks-tabel th {font-weight: 600; color: rgba(49, 51, 63, 0.75); background: #f8f9fb;}
+table.pmks-tabel td.angka, table.pmks-tabel th.angka {text-align: right;}
+table.pmks-tabel td.angka {white-space: nowrap;}
+.pmks-daftar {overflow: auto; border: 1px solid rgba(49, 51, 63, 0.1); border-radius: 0.5rem;}
+.pmks-daftar thead th {position: sticky; top: 0; z-index: 1;}
+.pmks-daftar tbody tr:last-child td {border-bottom: none;}
+.pmks-sr {position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;}
 """
 
 JS = r"""

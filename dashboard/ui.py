@@ -208,9 +208,6 @@ def brief_button(kode: str, periode: date, public: int | None, key: str) -> None
 
 PRINT_CSS = """
 <style>
-table.pmks-tabel {border-collapse: collapse; width: 100%; font-size: 0.85rem;}
-table.pmks-tabel th, table.pmks-tabel td {border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left;}
-table.pmks-tabel td.angka, table.pmks-tabel th.angka {text-align: right;}
 @media print {
   @page {size: A4 portrait; margin: 10mm;}
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
@@ -220,6 +217,7 @@ table.pmks-tabel td.angka, table.pmks-tabel th.angka {text-align: right;}
   [data-testid="stAppViewContainer"], [data-testid="stMain"] {position: static !important; overflow: visible !important;}
   body {zoom: 0.72;}
   table.pmks-tabel {font-size: 9pt;}
+  .pmks-daftar {max-height: none !important; overflow: visible !important;}
   table.pmks-tabel th, table.pmks-tabel td {padding: 0 4px;}
   h1, h2 {margin: 0 0 4px 0 !important; padding: 0 !important;}
   [data-testid="stVerticalBlock"] {gap: 0.3rem !important;}
@@ -240,20 +238,39 @@ def print_button(label: str) -> None:
     )
 
 
-def html_table(df: pd.DataFrame) -> str:
-    """A static, printable HTML table (values escaped; numbers right-aligned)."""
+def list_table(frame: pd.DataFrame, target=None, *, height: int | None = None, label: str = "") -> None:
+    """A short list (top 5, sharpest rises, desa yet to report) as a plain HTML table instead of st.dataframe.
+
+    Why: the table element is a canvas grid whose code (1,8 MB) loads with the first table of a page and costs about
+    0,1 s of drawing per table (issue 13); a list read top to bottom needs neither its sorting nor its search. A real
+    <table> is also read by screen readers cell by cell, printed whole, and shows the app's own Indonesian text in any
+    browser language. `height` (px) makes a long list scroll under a sticky header. Built once per frame."""
+    html = data.derived(_list_html, frame, height, label)
+    (target or st).html(html)
+
+
+def _list_html(frame: pd.DataFrame, height: int | None, label: str) -> str:
+    shown = no_missing(frame)
+    table = html_table(shown, numbers=set(_number_columns(shown)), label=label)
+    box = f' style="max-height: {int(height)}px"' if height else ""
+    return f'<div class="pmks-daftar"{box} tabindex="0">{table}</div>'
+
+
+def html_table(df: pd.DataFrame, numbers: set | None = None, label: str = "") -> str:
+    """A static, printable HTML table (values escaped; number columns, or cells that look numeric, right-aligned)."""
     from html import escape
 
-    numeric = {c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])}
-    head = "".join(f'<th class="{"angka" if c in numeric else ""}">{escape(str(c))}</th>' for c in df.columns)
+    numeric = numbers if numbers is not None else {c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])}
+    head = "".join(f'<th scope="col" class="{"angka" if c in numeric else ""}">{escape(str(c))}</th>' for c in df.columns)
     rows = []
     for values in df.itertuples(index=False):
         cells = "".join(
-            f'<td class="{"angka" if c in numeric or _looks_numeric(v) else ""}">{escape("–" if v is None or v != v else str(v))}</td>'
+            f'<td class="{"angka" if c in numeric or (numbers is None and _looks_numeric(v)) else ""}">{escape("–" if v is None or v != v else str(v))}</td>'
             for c, v in zip(df.columns, values)
         )
         rows.append(f"<tr>{cells}</tr>")
-    return f'<table class="pmks-tabel"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    caption = f'<caption class="pmks-sr">{escape(label.replace("**", ""))}</caption>' if label else ""
+    return f'<table class="pmks-tabel">{caption}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def _looks_numeric(value) -> bool:

@@ -23,7 +23,7 @@ def download(d: kelengkapan.Download, key: str) -> None:
 st.subheader(v.rollup_title)
 if v.rollup_note:
     st.caption(v.rollup_note)
-ui.table(v.rollup, height=35 * (len(v.rollup) + 1) + 3)
+ui.list_table(v.rollup, label=v.rollup_title)
 download(v.rollup_download, "rollup")
 st.subheader(v.shares_title)
 st.plotly_chart(v.shares, key="shares")
@@ -38,5 +38,5 @@ st.plotly_chart(v.grid, key="grid")
 download(v.status_download, "grid")
 
 st.subheader(v.missing_title)
-ui.table(v.missing)
+ui.list_table(v.missing, height=420, label=v.missing_title)
 download(v.missing_download, "missing")

@@ -31,7 +31,7 @@ top_col.markdown(v.priority_title)
 if v.priority_note:
     top_col.caption(v.priority_note)
 else:
-    ui.table(v.priority, top_col)
+    ui.list_table(v.priority, top_col, label=v.priority_title)
 top_col.page_link("pages/prioritas.py", label="Lihat semua di Prioritas Intervensi", icon=":material/arrow_forward:")
 
 st.markdown(v.top3)
@@ -52,6 +52,6 @@ st.subheader("Perlu perhatian")
 a, b = st.columns([3, 2])
 a.markdown(v.rises_title)
 a.caption(v.rises_rule)
-ui.table(v.rises, a)
+ui.list_table(v.rises, a, label=v.rises_title)
 b.markdown(v.missing_title)
-ui.table(v.missing, b)
+ui.list_table(v.missing, b, height=420, label=v.missing_title)

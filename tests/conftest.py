@@ -256,3 +256,52 @@ def num(text):
         return None
     value = float(text.replace(".", "").replace(",", "."))
     return int(value) if value.is_integer() and "," not in text else value
+
+
+def html_tables(at) -> list:
+    """The app's HTML lists (`ui.list_table`, class pmks-tabel) of an AppTest run, in page order, read back as frames
+    of the text shown; the caption (the list's name for screen readers) is in `frame.attrs['label']`."""
+    from html.parser import HTMLParser
+
+    import pandas as pd
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tables, self.cell, self.row, self.where = [], None, None, None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "table" and "pmks-tabel" in (dict(attrs).get("class") or ""):
+                self.tables.append({"head": [], "rows": [], "label": ""})
+            elif self.tables and tag == "tr":
+                self.row = []
+            elif self.tables and tag in ("td", "th", "caption"):
+                self.cell = ""
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell += data
+
+        def handle_endtag(self, tag):
+            if tag == "caption" and self.tables:
+                self.tables[-1]["label"], self.cell = self.cell, None
+            elif tag in ("td", "th") and self.cell is not None:
+                self.row.append(self.cell)
+                self.cell = None
+            elif tag == "tr" and self.row is not None:
+                table = self.tables[-1]
+                if table["head"]:
+                    table["rows"].append(self.row)
+                else:
+                    table["head"] = self.row
+                self.row = None
+
+    reader = Reader()
+    for element in at.get("html"):
+        reader.feed(element.value)
+    out = []
+    for t in reader.tables:
+        frame = pd.DataFrame(t["rows"], columns=t["head"])
+        frame.attrs["label"] = t["label"]
+        out.append(frame)
+    return out

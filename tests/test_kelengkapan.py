@@ -14,7 +14,7 @@ import pytest
 from dashboard.export import to_csv_bytes
 from dashboard.filters import Filters
 from dashboard.views import Settings, kelengkapan
-from tests.conftest import num
+from tests.conftest import html_tables, num
 
 OKT = date(2026, 10, 1)
 PALANG, BANCAR = "35.23.18", "35.23.04"
@@ -161,8 +161,11 @@ def test_page_shows_the_rollup_before_the_grid_and_a_picked_kecamatan_s_desa(mon
     assert heads[:2] == ["Kelengkapan per kecamatan, Oktober 2026", "Persentase desa melapor per kecamatan, Nov 2025–Okt 2026"]
     kinds = [e.type for e in elements]
     keys = [getattr(e, "key", None) for e in elements]
-    assert kinds.index("dataframe") < keys.index("shares") < keys.index("kel_kec") < keys.index("grid")  # roll-up first, then the grid
-    table = at.dataframe[0].value
+    rollup = next(i for i, e in enumerate(elements) if e.type == "html" and "pmks-tabel" in e.value)
+    assert kinds.index("subheader") < rollup < keys.index("shares") < keys.index("kel_kec") < keys.index("grid")  # roll-up first, then the grid
+    assert not at.dataframe  # short lists are plain HTML tables: no grid code to load (issue 13)
+    table = html_tables(at)[0]
+    assert table.attrs["label"] == heads[0]
     assert len(table) == 21 and table["Kecamatan"].iloc[-1] == "Kabupaten Tuban"
     labels = [b.label for b in at.get("download_button")]
     assert "Unduh daftar desa belum melapor Oktober 2026 (CSV)" in labels and "Unduh kelengkapan per kecamatan Oktober 2026 (XLSX)" in labels

@@ -13,7 +13,7 @@ import pytest
 
 from dashboard import brief
 from dashboard.export import report_xlsx
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, html_tables
 from tests.priority_reference import desa_ranking
 from tests.test_pages import run_app
 from tests.test_views_prioritas import parse_angka
@@ -253,7 +253,7 @@ def test_public_release_mode_on_ringkasan_tables_and_charts(monkeypatch, built_d
 
     at = run_app(monkeypatch, built_db, None, query={"periode": "2026-10", "ind": ["ABH", "ODHA"], "rilis": "1"})
     assert not at.exception
-    rises = next(d.value for d in at.dataframe if "Median sebelumnya" in d.value.columns)  # the top-5 table comes first
+    rises = next(t for t in html_tables(at) if "Median sebelumnya" in t.columns)  # the top-5 table comes first
     for col in ("Median sebelumnya", "Sekarang"):
         assert not any(str(v) in ("1", "1.0", "2", "2.0") for v in rises[col])
     hidden = rises["Median sebelumnya"].astype(str).eq("<3") | rises["Sekarang"].astype(str).eq("<3")

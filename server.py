@@ -10,7 +10,10 @@ anyone: they are a font, drawn by the app so that maps need no font server on th
 from __future__ import annotations
 
 import time
+from functools import lru_cache
+from pathlib import Path
 
+import streamlit
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -23,6 +26,9 @@ from etl import users as store
 GUARDED = ("/media/",)
 # A new visitor fetches 4-9 MB of Streamlit's JS: read in 1 MB pieces, not 64 KB, each a hop to a worker thread.
 FileResponse.chunk_size = 1024 * 1024
+ASSETS = Path(streamlit.__file__).parent / "static" / "static"  # Streamlit's own hashed JS, CSS, fonts and images
+ASSET_TYPES = {".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
+               ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json", ".map": "application/json"}
 
 
 class SessionGuard:
@@ -32,11 +38,37 @@ class SessionGuard:
         self.app = app
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith("/static/"):
+            asset = _asset(scope["path"][len("/static/"):])
+            if asset is not None:
+                body, headers = asset
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
         if scope["type"] == "http" and scope["path"].startswith(GUARDED) and not _signed_in(scope):
             response = PlainTextResponse("Akses ditolak: masuk ke Dasbor PMKS terlebih dahulu.", status_code=403)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+@lru_cache(maxsize=512)
+def _asset(name: str) -> tuple[bytes, list] | None:
+    """One of Streamlit's hashed static files, held in memory with its headers, or None (Streamlit answers).
+
+    Why: a first visit fetches 60-120 of these files (4-9 MB); through Streamlit's middleware and a worker thread per
+    1 MB piece, serving them was most of the server's CPU per fresh view (issue 13). Their names carry a content hash
+    and Streamlit serves them as immutable, so they are read once and sent in one piece, with the same caching."""
+    try:
+        path = (ASSETS / name).resolve()
+        kind = ASSET_TYPES.get(path.suffix)
+        if kind is None or not path.is_relative_to(ASSETS) or not path.is_file():
+            return None
+        body = path.read_bytes()
+    except (OSError, ValueError):  # a name with a NUL byte, an unreadable file: Streamlit answers
+        return None
+    return body, [(b"content-type", kind.encode()), (b"content-length", str(len(body)).encode()),
+                  (b"cache-control", b"public, immutable, max-age=31536000")]
 
 
 def _signed_in(scope) -> bool:

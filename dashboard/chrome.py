@@ -134,7 +134,13 @@ export default function (component) {
       if (w && w !== v) el.setAttribute(a, w);
     }
   };
+  // plotly's drawing layers hold only the app's own words (titles, ticks, hover text) and thousands of nodes, redrawn
+  // on every filter change: not walked (the mode bar and the notifier are outside them)
+  const DRAWING = "svg.main-svg";
+  const skip = { acceptNode: (n) => (n.nodeType === 1 && n.matches(DRAWING) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT) };
   const fixTree = (root) => {
+    const el = root.nodeType === 1 ? root : root.parentElement;
+    if (el && el.closest(DRAWING)) return;
     if (root.nodeType === 3) {
       const w = word(root.nodeValue);
       if (w && w !== root.nodeValue) root.nodeValue = w;
@@ -142,7 +148,7 @@ export default function (component) {
     }
     if (root.nodeType !== 1) return;
     fixElement(root);
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, skip);
     let node;
     while ((node = walker.nextNode())) {
       if (node.nodeType === 3) {

@@ -25,10 +25,19 @@ if v.stop:
 st.markdown(v.total)
 if v.release_notice:
     st.caption(v.release_notice)
-ui.table(v.table, hide_index=True)
-if v.rate_note:
-    st.caption(v.rate_note)
-ui.download_buttons(v.export, v.name, "pivot")
-st.plotly_chart(v.ranking, key="rank")
-st.plotly_chart(v.trend, key="trend")
-ui.download_buttons(v.series, f"pmks_tren_{start:%Y-%m}_{end:%Y-%m}", "trend")
+# three views of one selection, each drawn only while shown (issue 13: the first view needs no chart code)
+tabel, peringkat, tren = st.tabs(["Tabel", "Peringkat", "Tren"], key="jelajah_tampilan", on_change="rerun")
+if tabel.open:
+    ui.table(v.table, tabel, hide_index=True)
+    if v.rate_note:
+        tabel.caption(v.rate_note)
+    with tabel:
+        ui.download_buttons(v.export, v.name, "pivot")
+if peringkat.open:
+    peringkat.plotly_chart(v.ranking, key="rank")
+    if v.rate_note:
+        peringkat.caption(v.rate_note)
+if tren.open:
+    tren.plotly_chart(v.trend, key="trend")
+    with tren:
+        ui.download_buttons(v.series, f"pmks_tren_{start:%Y-%m}_{end:%Y-%m}", "trend")

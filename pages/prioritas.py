@@ -33,20 +33,24 @@ if v.empty:
 st.caption(v.caption)
 if v.release_notice:
     st.caption(v.release_notice)
-ui.table(v.table, hide_index=True, height=560, key="prioritas_tabel", column_config={
-    **{c: st.column_config.TextColumn(alignment="right") for c in v.numbers},
-    "Indeks prioritas": st.column_config.TextColumn(
-        alignment="right", help="0 = paling rendah, 100 = paling tinggi di antara wilayah yang dibandingkan"),
-    "Kuintil": st.column_config.TextColumn(width=135, help=prioritas.QUINTILE_HELP),
-    prioritas.SPARKLINE: st.column_config.LineChartColumn(help="PMKS per 1.000 penduduk, 12 bulan terakhir"),
-})
 if v.mixed_note:
     st.warning(v.mixed_note)
 st.caption(v.ranked_note)
 if v.none_ranked:
     st.info(v.none_ranked)
-if v.map_chart is not None:
-    st.plotly_chart(v.map_chart, key="prioritas_peta", config={"displaylogo": False})
+# list and map in tabs, each drawn only while shown: a grid and a map on one screen cost the browser most (issue 13)
+daftar, peta = (st.tabs(["Daftar peringkat", "Peta prioritas"], key="prioritas_tampilan", on_change="rerun")
+                if v.map_chart is not None else (st.container(), None))
+if peta is None or daftar.open:
+    ui.table(v.table, daftar, hide_index=True, height=560, key="prioritas_tabel", column_config={
+        **{c: st.column_config.TextColumn(alignment="right") for c in v.numbers},
+        "Indeks prioritas": st.column_config.TextColumn(
+            alignment="right", help="0 = paling rendah, 100 = paling tinggi di antara wilayah yang dibandingkan"),
+        "Kuintil": st.column_config.TextColumn(width=135, help=prioritas.QUINTILE_HELP),
+        prioritas.SPARKLINE: st.column_config.LineChartColumn(help="PMKS per 1.000 penduduk, 12 bulan terakhir"),
+    })
+if peta is not None and peta.open:
+    peta.plotly_chart(v.map_chart, key="prioritas_peta", config={"displaylogo": False})
 with st.expander("Cara menghitung indeks", icon=":material/functions:"):
     st.markdown(v.method)
     st.markdown(v.weights_note)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -160,3 +162,39 @@ def test_due_day_is_configuration(monkeypatch, demo_db):
     assert _metric(at, "Terlambat").value == fmt.angka(late)
     bad = run_etl("settings", "--due-day", "31", db=demo_db)
     assert bad.returncode == 2 and "antara 1 dan 28" in bad.stderr
+
+
+def test_jelajah_draws_only_the_open_tab(monkeypatch, built_db):
+    """Table, ranking and trend are tabs; each is built only while shown (issue 13: no chart code on the first view)."""
+    at = run_app(monkeypatch, built_db, "pages/jelajah.py", query={"periode": "2026-10"})
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Tabel", "Peringkat", "Tren"]
+    assert len(at.dataframe) == 1 and not at.get("plotly_chart")
+    table = at.dataframe[0].value
+    for tab, key in (("Peringkat", "rank"), ("Tren", "trend")):
+        at.session_state["jelajah_tampilan"] = tab
+        at.run()
+        assert not at.exception
+        assert [c.key for c in at.get("plotly_chart")] == [key] and not at.dataframe
+    trend = json.loads(next(c for c in at.get("plotly_chart") if c.key == "trend").proto.spec)
+    assert trend["data"]  # the trend has its lines
+    at.session_state["jelajah_tampilan"] = "Peringkat"
+    at.run()
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert set(bars["y"]) == set(table["Kecamatan"])  # the ranking ranks the table's areas
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == []  # the ranking tab has no download of its own
+
+
+def test_prioritas_shows_the_list_first_and_the_map_on_its_tab(monkeypatch, built_db):
+    at = run_app(monkeypatch, built_db, "pages/prioritas.py", query={"periode": "2026-10"})
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Daftar peringkat", "Peta prioritas"]
+    ranked = at.dataframe[0].value
+    assert not at.get("plotly_chart")
+    at.session_state["prioritas_tampilan"] = "Peta prioritas"
+    at.run()
+    assert not at.exception and not at.dataframe
+    spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == "prioritas_peta").proto.spec)
+    assert len(spec["data"][0]["locations"]) == len(ranked)  # every ranked desa is on the map
+    assert any(b.label == "Unduh daftar prioritas (XLSX)" for b in at.get("download_button"))  # the download stays under both

@@ -278,6 +278,8 @@ def test_public_release_mode_hides_small_months_of_a_trend(monkeypatch, built_db
     assert small > 0
     at = run_app(monkeypatch, built_db, "pages/jelajah.py", query={"periode": "2026-10", "kec": desa[:8], "desa": desa, "ind": code, "rilis": "1"})
     assert not at.exception
+    at.session_state["jelajah_tampilan"] = "Tren"  # the trend tab is drawn only when opened
+    at.run()
     trend = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Tren bulanan" in json.loads(c.proto.spec)["layout"]["title"]["text"])
     texts = trend["data"][0]["text"]
     assert texts.count("–") == small and "1" not in texts and "2" not in texts

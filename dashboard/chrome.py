@@ -96,10 +96,12 @@ WORDS = {
 CSS = """
 [data-testid='stFileUploaderDropzoneInstructions'] {display: none;}
 .st-key-pmks_bahasa {display: none;}
-table.pmks-tabel {border-collapse: collapse; width: 100%; font-size: 0.875rem; font-variant-numeric: tabular-nums;}
-table.pmks-tabel th, table.pmks-tabel td {border-bottom: 1px solid rgba(49, 51, 63, 0.1); padding: 4px 8px; text-align: left;
+table.pmks-tabel {border-collapse: collapse; width: 100%; font-size: 0.85rem; font-variant-numeric: tabular-nums;}
+table.pmks-tabel th, table.pmks-tabel td {border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left;}
+.pmks-daftar table.pmks-tabel {font-size: 0.875rem;}
+.pmks-daftar table.pmks-tabel th, .pmks-daftar table.pmks-tabel td {border-bottom-color: rgba(49, 51, 63, 0.1); padding: 4px 8px;
   vertical-align: top;}
-table.pmks-tabel th {font-weight: 600; color: rgba(49, 51, 63, 0.75); background: #f8f9fb;}
+.pmks-daftar table.pmks-tabel th {font-weight: 600; color: rgba(49, 51, 63, 0.75); background: #f8f9fb;}
 table.pmks-tabel td.angka, table.pmks-tabel th.angka {text-align: right;}
 table.pmks-tabel td.angka {white-space: nowrap;}
 .pmks-daftar {overflow: auto; border: 1px solid rgba(49, 51, 63, 0.1); border-radius: 0.5rem;}

@@ -216,9 +216,9 @@ PRINT_CSS = """
   [data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 0 !important;}
   [data-testid="stAppViewContainer"], [data-testid="stMain"] {position: static !important; overflow: visible !important;}
   body {zoom: 0.72;}
-  table.pmks-tabel {font-size: 9pt;}
+  table.pmks-tabel {font-size: 9pt !important;}  /* the screen rules (dashboard.chrome) may come later in the page */
   .pmks-daftar {max-height: none !important; overflow: visible !important;}
-  table.pmks-tabel th, table.pmks-tabel td {padding: 0 4px;}
+  table.pmks-tabel th, table.pmks-tabel td {padding: 0 4px !important;}
   h1, h2 {margin: 0 0 4px 0 !important; padding: 0 !important;}
   [data-testid="stVerticalBlock"] {gap: 0.3rem !important;}
 }

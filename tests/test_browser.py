@@ -221,7 +221,7 @@ def test_kelengkapan_rollup_first_then_a_kecamatan_grid_with_every_desa_label(ap
             assert above["bottom"] <= below["top"] + 1, (above, below)  # labels do not overlap
         return grid
 
-    heading = page.get_by_text("Kelengkapan per kecamatan, Oktober 2026").bounding_box()
+    heading = page.get_by_role("heading", name="Kelengkapan per kecamatan, Oktober 2026").bounding_box()
     title = page.locator("strong", has_text="Status laporan per desa, Kec. ").inner_text()
     grid = grid_of(title.split("Kec. ")[1].split(",")[0])
     assert heading["y"] < grid["top"]  # the roll-up stands above the grid

@@ -26,7 +26,7 @@ from etl import users as store
 GUARDED = ("/media/",)
 # A new visitor fetches 4-9 MB of Streamlit's JS: read in 1 MB pieces, not 64 KB, each a hop to a worker thread.
 FileResponse.chunk_size = 1024 * 1024
-ASSETS = Path(streamlit.__file__).parent / "static" / "static"  # Streamlit's own hashed JS, CSS, fonts and images
+ASSETS = (Path(streamlit.__file__).parent / "static" / "static").resolve()  # Streamlit's own hashed JS, CSS, fonts and images
 ASSET_TYPES = {".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
                ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json", ".map": "application/json"}
 

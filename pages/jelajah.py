@@ -39,5 +39,6 @@ if peringkat.open:
         peringkat.caption(v.rate_note)
 if tren.open:
     tren.plotly_chart(v.trend, key="trend")
+    tren.caption(v.trend_note)
     with tren:
         ui.download_buttons(v.series, f"pmks_tren_{start:%Y-%m}_{end:%Y-%m}", "trend")

@@ -105,6 +105,19 @@ def test_every_trend_shows_reports_received_and_the_like_for_like_line(mem_con, 
         assert hover == [fmt.angka(r) for r in reports]  # the app's Indonesian numbers, not the browser's
 
 
+@pytest.mark.parametrize("area", ["", PALANG])
+def test_jelajah_trend_download_carries_the_like_for_like_total(mem_con, area):
+    n, steady = _always_reporting_sql(mem_con, area)
+    v = jelajah.build(mem_con, Filters(periode=OKT, kecamatan=area), Settings(), start=WINDOW[0], end=OKT)
+    column = f"Jumlah di {fmt.angka(n)} desa yang selalu melapor"
+    assert list(v.series.columns) == ["Periode", "Jumlah", "Desa melapor", column]
+    assert list(v.series[column]) == steady  # the dashed line of the chart, month by month
+    assert f"{fmt.angka(n)} desa yang melapor di setiap bulan" in v.trend_note
+    public = jelajah.build(mem_con, Filters(periode=OKT, kecamatan=area, rilis=3), Settings(), start=WINDOW[0], end=OKT)
+    line = list(_trace(public.trend, "Desa yang selalu melapor").y)
+    assert [c == "x" for c in public.series[column]] == [v is None for v in line]  # hidden exactly where the chart hides it
+
+
 def test_release_mode_hides_a_like_for_like_month_that_would_give_a_small_count_away():
     import pandas as pd
 

@@ -28,7 +28,8 @@ class JelajahView:
     rate_note: str | None = None
     ranking: go.Figure | None = None
     trend: go.Figure | None = None
-    series: pd.DataFrame | None = None  # the trend for download
+    trend_note: str = ""  # how to read the trend (bars, like-for-like line)
+    series: pd.DataFrame | None = None  # the trend for download, with the like-for-like total beside it
     name: str = ""
 
 
@@ -104,10 +105,14 @@ def _ranking(numbers: pd.DataFrame, label: str, per1000: bool) -> go.Figure:
 
 def _trend(v: JelajahView, con, f: Filters, start: date, end: date) -> None:
     raw = queries.trend(con, start, end, f.sel)
-    tr = release.trend(raw, f.rilis)
-    v.trend, _ = trend_chart(raw, f.rilis, "Tren bulanan pilihan ini (jiwa)", steady=not f.desa)
+    tr = release.trend(raw, f.rilis, parts=("sebanding",))
+    v.trend, v.trend_note = trend_chart(raw, f.rilis, "Tren bulanan pilihan ini (jiwa)", steady=not f.desa)
     series = pd.DataFrame({"Periode": [fmt.bulan(p) for p in tr["periode"]], "Jumlah": tr["jumlah"].astype("Int64"),
                            "Desa melapor": tr["laporan"].astype("Int64")})
     if f.rilis:  # hidden months say so in the export
         series["Jumlah"] = release.trend_labels(raw["jumlah"].astype("Int64"), f.rilis)  # whole numbers beside '<3'
+    steady = int(raw["desa_selalu"].iloc[0]) if len(raw) else 0
+    if steady and not f.desa:  # the like-for-like line of the chart; 'x' where release mode hides it
+        series[f"Jumlah di {fmt.angka(steady)} desa yang selalu melapor"] = [
+            None if pd.isna(r) else ("x" if pd.isna(m) else int(m)) for m, r in zip(tr["sebanding"], raw["sebanding"])]
     v.series = series

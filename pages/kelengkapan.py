@@ -20,13 +20,18 @@ def download(d: kelengkapan.Download, key: str) -> None:
     ui.download_buttons(d.frame, d.name, key, label=d.label)
 
 
-st.subheader(v.rollup_title)
-if v.rollup_note:
-    st.caption(v.rollup_note)
-ui.list_table(v.rollup, label=v.rollup_title)
-download(v.rollup_download, "rollup")
-st.subheader(v.shares_title)
-st.plotly_chart(v.shares, key="shares")
+# this month's roll-up and its 12-month history in tabs, each drawn only while shown (issue 13)
+bulan, riwayat = st.tabs(["Bulan ini", "12 bulan terakhir"], key="kel_rekap", on_change="rerun")
+if bulan.open:
+    with bulan:
+        st.subheader(v.rollup_title)
+        if v.rollup_note:
+            st.caption(v.rollup_note)
+        ui.list_table(v.rollup, label=v.rollup_title)
+        download(v.rollup_download, "rollup")
+if riwayat.open:
+    riwayat.subheader(v.shares_title)
+    riwayat.plotly_chart(v.shares, key="shares")
 
 st.subheader("Status laporan per desa")
 if v.choices:  # no kecamatan in the sidebar: pick one here, the worst first

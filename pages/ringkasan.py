@@ -35,18 +35,22 @@ else:
 top_col.page_link("pages/prioritas.py", label="Lihat semua di Prioritas Intervensi", icon=":material/arrow_forward:")
 
 st.markdown(v.top3)
-st.plotly_chart(v.indikator_chart, key="bar_ind")
-if v.hidden_note:
-    st.caption(v.hidden_note)
-st.plotly_chart(v.trend_chart, key="trend")
-st.caption(v.trend_note)
-
-map_col, bar_col = st.columns([3, 2]) if v.map_chart else (None, st.container())
-if map_col is not None:
-    map_col.plotly_chart(v.map_chart, key="peta_ringkasan", config={"displaylogo": False})
-bar_col.plotly_chart(v.area_chart, key="bar_wil")
-if v.rate_note:
-    st.caption(v.rate_note)
+# the detail in tabs, each drawn only while shown: the first screen stays light (issue 13)
+indikator, tren, wilayah = st.tabs(["Per indikator", "Tren 12 bulan", "Per wilayah"], key="ringkasan_rinci", on_change="rerun")
+if indikator.open:
+    indikator.plotly_chart(v.indikator_chart, key="bar_ind")
+    if v.hidden_note:
+        indikator.caption(v.hidden_note)
+if tren.open:
+    tren.plotly_chart(v.trend_chart, key="trend")
+    tren.caption(v.trend_note)
+if wilayah.open:
+    map_col, bar_col = wilayah.columns([3, 2]) if v.map_chart else (None, wilayah.container())
+    if map_col is not None:
+        map_col.plotly_chart(v.map_chart, key="peta_ringkasan", config={"displaylogo": False})
+    bar_col.plotly_chart(v.area_chart, key="bar_wil")
+    if v.rate_note:
+        wilayah.caption(v.rate_note)
 
 st.subheader("Perlu perhatian")
 a, b = st.columns([3, 2])

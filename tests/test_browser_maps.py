@@ -9,7 +9,13 @@ from tests.test_browser import wait_until_idle
 MAP_PAGES = [("?ukuran=per1000", "ringkasan", True), ("peta?ukuran=per1000", "peta_kecamatan", True),
              ("peta?ukuran=per1000&kec=35.23.18", "peta_desa_palang", True), ("peta?kec=35.23.18", "peta_lingkaran_palang", True),
              ("prioritas", "prioritas", False)]
-TABS = {"prioritas": "Peta prioritas"}  # a map drawn in a tab that opens on a click
+TABS = {"prioritas": "Peta prioritas", "ringkasan": "Per wilayah"}  # maps drawn in a tab that opens on a click
+
+
+def _open_tab(page, name: str) -> None:
+    if name in TABS:
+        wait_until_idle(page)
+        page.get_by_role("tab", name=TABS[name]).click()
 
 
 def _offline(page, app_url: str) -> dict:
@@ -41,9 +47,7 @@ def _map_drawn(page) -> None:
 def test_map_pages_make_no_request_off_the_app(app_server, page, artifacts, path, name, labels):
     seen = _offline(page, app_server.url)
     page.goto(f"{app_server.url}/{path}", wait_until="networkidle")
-    if name in TABS:
-        wait_until_idle(page)
-        page.get_by_role("tab", name=TABS[name]).click()
+    _open_tab(page, name)
     _map_drawn(page)
     chart = page.locator(".js-plotly-plot", has=page.locator(".maplibregl-canvas")).first
     chart.scroll_into_view_if_needed()
@@ -60,6 +64,7 @@ def test_map_pages_make_no_request_off_the_app(app_server, page, artifacts, path
 def test_every_area_is_inside_the_drawn_map(app_server, page, artifacts, path, name):
     """MapLibre itself places every vertex of every area inside its canvas, clear of the legend strip."""
     page.goto(f"{app_server.url}/{path}", wait_until="networkidle")
+    _open_tab(page, name)
     _map_drawn(page)
     box = page.evaluate("""() => {
         const gd = [...document.querySelectorAll('.js-plotly-plot')].find(d => d._fullLayout && d._fullLayout.map);

@@ -158,11 +158,13 @@ def test_page_shows_the_rollup_before_the_grid_and_a_picked_kecamatan_s_desa(mon
     assert not at.exception
     elements = _in_order(at.main)
     heads = [e.value for e in elements if e.type == "subheader"]
-    assert heads[:2] == ["Kelengkapan per kecamatan, Oktober 2026", "Persentase desa melapor per kecamatan, Nov 2025–Okt 2026"]
+    assert [t.label for t in at.tabs] == ["Bulan ini", "12 bulan terakhir"]
+    assert heads[:2] == ["Kelengkapan per kecamatan, Oktober 2026", "Status laporan per desa"]
     kinds = [e.type for e in elements]
     keys = [getattr(e, "key", None) for e in elements]
     rollup = next(i for i, e in enumerate(elements) if e.type == "html" and "pmks-tabel" in e.value)
-    assert kinds.index("subheader") < rollup < keys.index("shares") < keys.index("kel_kec") < keys.index("grid")  # roll-up first, then the grid
+    assert kinds.index("subheader") < rollup < keys.index("kel_kec") < keys.index("grid")  # roll-up first, then the grid
+    assert "shares" not in keys  # the 12-month heatmap is drawn only when its tab opens
     assert not at.dataframe  # short lists are plain HTML tables: no grid code to load (issue 13)
     table = html_tables(at)[0]
     assert table.attrs["label"] == heads[0]
@@ -170,6 +172,12 @@ def test_page_shows_the_rollup_before_the_grid_and_a_picked_kecamatan_s_desa(mon
     labels = [b.label for b in at.get("download_button")]
     assert "Unduh daftar desa belum melapor Oktober 2026 (CSV)" in labels and "Unduh kelengkapan per kecamatan Oktober 2026 (XLSX)" in labels
     assert any(label.startswith("Unduh status laporan per desa dan bulan") for label in labels)
+    at.session_state["kel_rekap"] = "12 bulan terakhir"
+    at.run()
+    assert not at.exception
+    assert "Persentase desa melapor per kecamatan, Nov 2025–Okt 2026" in [h.value for h in at.subheader]
+    shares = json.loads(next(c for c in at.get("plotly_chart") if c.key == "shares").proto.spec)
+    assert list(shares["data"][0]["y"]) == list(table["Kecamatan"])  # the heatmap in the roll-up's order, the total too
     at.selectbox(key="kel_kec").set_value(PALANG).run()
     assert not at.exception
     spec = _grid_spec(at)

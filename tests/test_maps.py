@@ -216,6 +216,9 @@ def test_without_boundaries_the_page_says_how_to_get_them(monkeypatch, tmp_path)
 def test_ringkasan_shows_the_kecamatan_map(monkeypatch, built_db):
     at = run_app(monkeypatch, built_db, query={"ukuran": "per1000"})
     assert not at.exception
+    assert "peta_ringkasan" not in [c.key for c in at.get("plotly_chart")]
+    at.session_state["ringkasan_rinci"] = "Per wilayah"  # the map's tab is drawn only when opened
+    at.run()
     maps_shown = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if json.loads(c.proto.spec)["data"][0]["type"] == "choroplethmap"]
     assert len(maps_shown) == 1 and len(maps_shown[0]["data"][0]["geojson"]["features"]) == 20
 

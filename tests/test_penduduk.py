@@ -344,6 +344,8 @@ def test_rates_say_their_population_in_hover_and_the_exported_tables(monkeypatch
 
     at = run_app(monkeypatch, built_db, "pages/ringkasan.py", query={"ukuran": "per1000", "periode": "2026-10"})
     assert not at.exception
+    at.session_state["ringkasan_rinci"] = "Per wilayah"  # the bars per kecamatan are on this tab
+    at.run()
     bars = next(t for f in (figure(at, i) for i in range(len(at.get("plotly_chart")))) for t in f["data"] if t["type"] == "bar"
                 and "Penduduk" in t.get("hovertemplate", ""))
     assert "Sensus Penduduk 2020 (BPS)" in bars["customdata"]  # kecamatan rates over the census

@@ -258,9 +258,12 @@ def test_public_release_mode_on_ringkasan_tables_and_charts(monkeypatch, built_d
         assert not any(str(v) in ("1", "1.0", "2", "2.0") for v in rises[col])
     hidden = rises["Median sebelumnya"].astype(str).eq("<3") | rises["Sekarang"].astype(str).eq("<3")
     assert hidden.any() and (rises.loc[hidden, "Kenaikan"] == "x").all()
-    # the bar chart per kecamatan draws no bar for a hidden count
-    bars = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "bar" in json.loads(c.proto.spec)["data"][0].get("type", "")]
-    assert bars
+    # the bar charts per indicator and per kecamatan draw no bar for a hidden count
+    bars = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "bar_ind"]
+    at.session_state["ringkasan_rinci"] = "Per wilayah"
+    at.run()
+    bars += [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "bar" in json.loads(c.proto.spec)["data"][0].get("type", "")]
+    assert len(bars) == 2  # the indicator bars and the kecamatan bars
     for fig in bars:
         texts = fig["data"][0].get("text", [])
         assert "1" not in texts and "2" not in texts

@@ -167,7 +167,7 @@ def trend_figure(data: BriefData, public: int | None = None):
     ax.patch.set_visible(False)
     total = tr["jumlah"].astype("Float64").astype(float)
     ax.plot(x, total, color="black", marker="o", markersize=3, linewidth=1.2, label="Total PMKS")
-    steady = int(data.trend["desa_selalu"].iloc[0]) if len(data.trend) else 0
+    steady = queries.always_reporting(data.trend)
     if steady and "sebanding" in tr:
         ax.plot(x, tr["sebanding"].astype("Float64").astype(float), color="black", linestyle="--", marker="s", markersize=2.2,
                 linewidth=1, label=f"Desa yang selalu melapor ({fmt.angka(steady)} desa)")

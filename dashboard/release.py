@@ -72,6 +72,12 @@ def trend_labels(raw: pd.Series, threshold: int | None) -> list:
     return [label(threshold) if small(v, threshold) else v for v in raw]
 
 
+def part_labels(masked: pd.Series, raw: pd.Series) -> list:
+    """A part series of `trend(..., parts=)` for export: whole numbers, 'x' where release mode hid a value, None where
+    there was none."""
+    return [None if pd.isna(r) else ("x" if pd.isna(m) else int(m)) for m, r in zip(masked, raw)]
+
+
 def rises(df: pd.DataFrame, threshold: int | None, before: str = "sebelumnya", now: str = "sekarang",
           change: str = "kenaikan") -> pd.DataFrame:
     """A table of rises from one month to the next: a small value is hidden, and so is the rise, which would give

@@ -250,8 +250,8 @@ def list_table(frame: pd.DataFrame, target=None, *, height: int | None = None, l
 
 
 def _list_html(frame: pd.DataFrame, height: int | None, label: str) -> str:
-    shown = no_missing(frame)
-    table = html_table(shown, numbers=set(_number_columns(shown)), label=label)
+    filled, numbers = _shown(frame)
+    table = html_table(frame if filled is None else filled, numbers=set(numbers), label=label)
     box = f' style="max-height: {int(height)}px"' if height else ""
     return f'<div class="pmks-daftar"{box} tabindex="0">{table}</div>'
 

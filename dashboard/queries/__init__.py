@@ -68,6 +68,9 @@ from dashboard.queries.population import (
     priority_counts as priority_counts,
 )
 from dashboard.queries.reports import (
+    always_reporting as always_reporting,
+)
+from dashboard.queries.reports import (
     area_profile as area_profile,
 )
 from dashboard.queries.reports import (

@@ -81,6 +81,11 @@ def trend(con: Con, start: date, end: date, sel: Selection) -> pd.DataFrame:
     return df
 
 
+def always_reporting(trend_frame: pd.DataFrame) -> int:
+    """How many desa reported in every month of a `trend` frame (those behind its `sebanding` total)."""
+    return int(trend_frame["desa_selalu"].iloc[0]) if len(trend_frame) else 0
+
+
 def by_wilayah(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.DataFrame:
     """Total per kecamatan or desa for one month, with reports received, desa count and population."""
     cond, params = _ind_filter(sel)

@@ -75,10 +75,10 @@ def trend_chart(raw: pd.DataFrame, public: int | None, title: str, height: int |
     """The trend every page draws, from `queries.trend`: the total, the reports received per month as bars behind
     it, and (`steady`; not for one desa) the like-for-like line over the desa that reported in every month shown;
     masked for public release. Returns the figure and the sentence that reads it."""
-    from dashboard import charts, release
+    from dashboard import charts, queries, release
 
     tr = release.trend(raw, public, parts=("sebanding",))
-    n = int(raw["desa_selalu"].iloc[0]) if len(raw) else 0
+    n = queries.always_reporting(raw)
     label = f"Desa yang selalu melapor ({fmt.angka(n)} desa)"
     fig = charts.line_trend(tr, "jumlah", title, height=height, steady="sebanding" if steady and n else None, steady_label=label)
     note = "Batang abu-abu: laporan desa yang diterima tiap bulan (sumbu kanan)."

@@ -111,8 +111,7 @@ def _trend(v: JelajahView, con, f: Filters, start: date, end: date) -> None:
                            "Desa melapor": tr["laporan"].astype("Int64")})
     if f.rilis:  # hidden months say so in the export
         series["Jumlah"] = release.trend_labels(raw["jumlah"].astype("Int64"), f.rilis)  # whole numbers beside '<3'
-    steady = int(raw["desa_selalu"].iloc[0]) if len(raw) else 0
-    if steady and not f.desa:  # the like-for-like line of the chart; 'x' where release mode hides it
-        series[f"Jumlah di {fmt.angka(steady)} desa yang selalu melapor"] = [
-            None if pd.isna(r) else ("x" if pd.isna(m) else int(m)) for m, r in zip(tr["sebanding"], raw["sebanding"])]
+    steady = queries.always_reporting(raw)
+    if steady and not f.desa:  # the like-for-like line of the chart
+        series[f"Jumlah di {fmt.angka(steady)} desa yang selalu melapor"] = release.part_labels(tr["sebanding"], raw["sebanding"])
     v.series = series

@@ -17,13 +17,14 @@ BLOCK_LABELS = [  # (field, label pattern at the start of a cell)
     ("kecamatan", re.compile(r"^(nama\s+)?kec(amatan)?\b\.?", re.IGNORECASE)),
     ("periode", re.compile(r"^(bulan\s*/\s*tahun|bulan|periode(\s+laporan)?|masa\s+laporan)\b", re.IGNORECASE)),
     ("psm", re.compile(r"^(nama\s+psm|nama\s+petugas|psm|petugas)\b", re.IGNORECASE)),
+    ("tahun", re.compile(r"^(tahun|thn)\b\.?", re.IGNORECASE)),
 ]
 TITLE_KECAMATAN = re.compile(r"\b(?:kecamatan|kec\b\.?)\s*:?\s*([a-z][a-z .'\-]*?)(?=\s*[-\u2013]?\s+(bulan|kabupaten|kab|tahun|periode|kota|provinsi|prov|tuban|per|bln|th|thn)\b|\s*[-\u2013,;:(/]|$)", re.IGNORECASE)
 # what follows a name on the same line and is not part of it ('MONTONG KABUPATEN TUBAN', 'Menilo Kec. Soko')
 _TRAILER = re.compile(r"\s*[-\u2013,;/(]?\s*\b(kabupaten|kab|kota|provinsi|prov|bulan|bln|tahun|thn|periode|kecamatan|kec|desa|ds|kelurahan|kel)\b.*$", re.IGNORECASE)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Where:
     row: int | None = None  # 1-based, as in Excel
     col: str | None = None  # column letter
@@ -81,3 +82,53 @@ def title_facts(texts: list[list[str]], upto: int) -> dict[str, tuple[str, Where
             if "periode" not in found and find_period(text):
                 found["periode"] = (text, where)
     return found
+
+
+TITLE_DESA = re.compile(r"\b(?:desa|kelurahan|ds\b\.?|kel\b\.?)\s*:?\s*([a-z][a-z .'\-]*?)(?=\s*[-\u2013]?\s+(kecamatan|kec|bulan|kabupaten|kab|"
+                        r"tahun|periode|kota|provinsi|prov|per|bln|th|thn)\b|\s*[-\u2013,;:(/]|$)", re.IGNORECASE)
+_YEAR_WORD = re.compile(r"\b(?:tahun|thn|th)\b\.?\s*:?\s*((?:19|20)\d\d)\b", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def region_facts(grid, r0: int, r1: int, c0: int = 0, c1: int | None = None) -> dict[str, tuple[str, Where]]:
+    """Kecamatan, desa, month, year and PSM written in rows r0..r1-1 (columns c0..c1-1) of a grid: header fields
+    ('Desa : Menilo', 'Tahun | 2026') first, then title lines. Positions are the sheet's own (Excel) cells."""
+    texts = [[grid.label(r, c) for c in range(c0, c1 if c1 is not None else grid.width)] for r in range(r0, r1)]
+    facts = title_facts(texts, len(texts))
+    facts.update(header_block(texts, len(texts)))
+    found = {k: (v, _shift(w, r0, c0, grid)) for k, (v, w) in facts.items()}
+    for r, row in enumerate(texts):
+        for c, text in enumerate(row):
+            if not text:
+                continue
+            if "desa" not in found and len(text) >= 8 and (match := TITLE_DESA.search(text)) and match.group(1).strip():
+                found["desa"] = (match.group(1).strip(), _shift(Where(r + 1, column_letter(c)), r0, c0, grid))
+            if "tahun" not in found:
+                year = _YEAR_WORD.search(text)
+                if year is None and re.fullmatch(r"(?:tahun|thn|th)\.?\s*:?", text, re.IGNORECASE):
+                    year = next((_YEAR.fullmatch(t.strip(": ")) for t in row[c + 1:c + 4] if t), None)
+                if year:
+                    found["tahun"] = (year.group(1), _shift(Where(r + 1, column_letter(c)), r0, c0, grid))
+    return found
+
+
+def _shift(where: Where, r0: int, c0: int, grid) -> Where:
+    """A Where of a sub-grid moved to the sheet's own Excel cell (through a transposed grid, too)."""
+    if where.row is None:
+        return where
+    r, c = where.row - 1 + r0, _col_index(where.col) + c0
+    r, c = grid.orig(r, c)
+    return Where(r + 1, column_letter(c))
+
+
+def _col_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def year_in(text: str | None) -> str | None:
+    """A year written in a sheet or file name ('Rekap 2026', 'rekap_pmks_2026.xlsx')."""
+    match = _YEAR.search(text or "")
+    return match.group(1) if match else None

@@ -20,7 +20,8 @@ from etl import fmt
 from etl import validate as rules
 from etl.cells import find_period
 from etl.db import audit as write_audit
-from etl.layouts import extract
+from etl.layouts import extract, names_month, read
+from etl.lexicon import Lexicon
 from etl.load import new_batch, write_reports
 from etl.match import Gazetteer, IndicatorMatcher
 from etl.resolve import COLUMNS, resolve_long, resolve_raws
@@ -38,6 +39,7 @@ class FileResult(HasIssues):
     size: int
     status: str = "rejected"  # accepted | rejected | unchanged
     layouts: list[str] = field(default_factory=list)
+    tally: list = field(default_factory=list)  # etl.reading.Tally per sheet: numbers read, totals checked, ignored, unaccounted
     reports: pd.DataFrame = field(default_factory=pd.DataFrame)  # kode_desa, periode, sheet, nama_psm, values, jumlah, baris
     values: pd.DataFrame = field(default_factory=pd.DataFrame)  # etl.load.VALUE_COLUMNS
     issues: list[Issue] = field(default_factory=list)
@@ -52,6 +54,7 @@ class FileResult(HasIssues):
             for r in self.reports.itertuples()
         ] if not self.reports.empty else []
         return {"file": self.file, "sha256": self.sha256, "status": self.status, "layouts": self.layouts, "reports": reports,
+                "tally": [t.to_json() for t in self.tally],
                 "issues": [{k: v for k, v in asdict(i).items() if k != "file" and (k != "choices" or v)} for i in self.issues], "changes": self.changes, "note": self.note}
 
 
@@ -68,6 +71,7 @@ class Reference:
         self.user = user
         self.gazetteer = Gazetteer.from_db(con)
         self.indicators = IndicatorMatcher.from_db(con)
+        self.lexicon = Lexicon(self.gazetteer, self.indicators)
         self.indicator_names = dict(con.execute("select kode, nama from indikator").fetchall())
         self.imported = {
             sha: (nama, waktu, batch)
@@ -139,11 +143,13 @@ def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -
     raws, tables = [], []
     defaults = _defaults(ref, name)
     used: dict[str, str] = {}
-    for sheet in sheets:
-        found = extract(sheet.name, sheet.rows, sheet.merged, ref.indicators, defaults)
+    readings = [read(sheet.name, sheet.rows, sheet.merged, ref.lexicon) for sheet in sheets]
+    named = [names_month(reading, ref.lexicon) for reading in readings]
+    for i, (sheet, reading) in enumerate(zip(sheets, readings)):
+        found = extract(reading, ref.lexicon, defaults, months_elsewhere=any(named[:i] + named[i + 1:]))
         used.update({k: defaults[k][2] for k in found.defaulted})
-        if found.layout:
-            result.layouts.append(found.layout)
+        result.layouts.extend(found.layouts)
+        result.tally.append(found.tally)
         for severity, where, message, suggestion in found.problems:
             result.issues.append(Issue(severity, sheet.name, where.row, where.col, message, suggestion))
         raws.extend(found.values)
@@ -162,7 +168,7 @@ def _defaults(ref: Reference, name: str) -> dict[str, tuple]:
 
     The month may come from the file name ('rekap_montong_okt_2026.xlsx'), else from the analyst; the
     kecamatan only from the analyst."""
-    from etl.layouts import Where
+    from etl.context import Where, year_in
 
     found: dict[str, tuple] = {}
     stem = name.rsplit(".", 1)[0].replace("_", " ")
@@ -173,6 +179,8 @@ def _defaults(ref: Reference, name: str) -> dict[str, tuple]:
         found["periode"] = (ref.periode, Where(), "pilihan analis")
     if ref.kecamatan:
         found["kecamatan"] = (ref.kecamatan, Where(), "pilihan analis")
+    if year_in(stem):
+        found["tahun"] = (year_in(stem), Where(), "nama berkas")
     return found
 
 

@@ -17,7 +17,12 @@ import re
 from dataclasses import dataclass, field
 
 from etl.cells import cell_text, column_letter
-from etl.layouts import SIGNATURE, SYNONYMS, TOTALS
+from etl.body import SIGNATURE
+from etl.lexicon import ROLES as _ROLES
+from etl.lexicon import SEX
+
+SYNONYMS = {"desa": _ROLES["desa"], "kecamatan": _ROLES["kecamatan"], "kode": _ROLES["kode"], "l": SEX["l"], "p": SEX["p"], "jumlah": SEX["j"]}
+TOTALS = re.compile(r"^(jumlah|jml|total|sub ?total|grand total)( (total|seluruh(nya)?|keseluruhan|kecamatan|desa|akhir))?$")
 from etl.match import normalize_label
 
 HEADER_SCAN = 40

@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from etl.cells import cell_text, find_period, parse_count, parse_period
-from etl.layouts import LongTable, Raw, Where
+from etl.context import Where
+from etl.layouts import Raw
+from etl.longtable import LongTable
 from etl.match import Gazetteer, Match
 from etl.validate import Issue
 
@@ -129,7 +131,8 @@ def _desa_issue(ref, raw, kec_code: str | None, match: Match, issues: list) -> N
 def _counts(raw, counts: dict, issues: list) -> tuple | None:
     """(L, P, jumlah) of a raw value as numbers, or None after recording what cannot be read."""
     parsed = []
-    for part, value, col in (("l", raw.laki_laki, raw.l_col), ("p", raw.perempuan, raw.p_col), ("j", raw.jumlah, raw.j_col)):
+    for part, value, col, row in (("l", raw.laki_laki, raw.l_col, raw.l_row), ("p", raw.perempuan, raw.p_col, raw.p_row),
+                                  ("j", raw.jumlah, raw.j_col, None)):
         if value.__class__ is float and value != value:
             value = None
         elif value.__class__ is bool:
@@ -141,7 +144,7 @@ def _counts(raw, counts: dict, issues: list) -> tuple | None:
         except TypeError:  # unhashable
             number, problem = parse_count(value)
         if problem:
-            issues.append(Issue("error", raw.sheet, raw.row, col, f"{_PART[part]}: {problem}", "isi dengan bilangan bulat ≥ 0 (kosong atau '-' berarti 0)"))
+            issues.append(Issue("error", raw.sheet, row or raw.row, col, f"{_PART[part]}: {problem}", "isi dengan bilangan bulat ≥ 0 (kosong atau '-' berarti 0)"))
         parsed.append(number)
     return None if None in parsed else tuple(parsed)
 

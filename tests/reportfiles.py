@@ -75,7 +75,9 @@ def _form_sheet(book, desa, kecamatan, bulan, values, style, sheet, psm, groups)
         row += 1
         number += 1
     ws.write(row, 1, "JUMLAH", bold)
-    ws.write_formula(row, 4, f"=SUM(E6:E{row})")
+    # what Excel shows (and saves) for the SUM: the numbers of column E, text such as '5 orang' left out
+    shown = sum(v for v in values.values() if isinstance(v, (int, float)) and not isinstance(v, bool))
+    ws.write_formula(row, 4, f"=SUM(E6:E{row})", None, shown)
     row += 3
     ws.write(row, 3, "Tuban, 3 November 2026")
     ws.write(row + 1, 3, "PSM Desa")
@@ -149,7 +151,8 @@ def _recap_sheet(book, sheet, kecamatan, bulan, rows, header):
             elif value is not None:
                 ws.write(r, 2 + i, value)
         if header != "lp":
-            ws.write_formula(r, 2 + len(indicators), f"=SUM(C{r + 1}:{chr(66 + len(indicators))}{r + 1})")
+            shown = sum(v for v in values.values() if isinstance(v, (int, float)) and not isinstance(v, bool))  # as Excel's SUM
+            ws.write_formula(r, 2 + len(indicators), f"=SUM(C{r + 1}:{chr(66 + len(indicators))}{r + 1})", None, shown)
         r += 1
     ws.write(r, 1, "JUMLAH", bold)
     ws.write(r + 3, 5 if width > 6 else 2, "Mengetahui,")

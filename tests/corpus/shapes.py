@@ -39,6 +39,17 @@ def indicator_text(code: str, naming: str) -> str:
     return table.get(code, OFFICIAL[code])
 
 
+def excel_sum(cells) -> int:
+    """What Excel's SUM shows over cells as written: numbers and formula results; text such as '7 orang' left out."""
+    total = 0
+    for cell in cells:
+        if isinstance(cell, Formula):
+            total += cell.value
+        elif isinstance(cell, (int, float)) and not isinstance(cell, bool):
+            total += cell
+    return total
+
+
 def count_cell(value: int, style: str):
     """A count as people type it: 'int', 'text' ('7'), 'orang' ('7 orang'), 'dash' (0 as '-'), 'blank' (0 empty)."""
     if value == 0 and style in ("dash", "blank"):
@@ -130,7 +141,8 @@ def form_grid(spec: Form, values: dict[str, tuple[int, int]], expect: Expect, *,
         r = g.add(len(values) + 1, name, 1, 1, 2) if spec.header != "j" else g.add(len(values) + 1, name, 2)
         expect.errors.append((spec.sheet, r, "B"))
     last = len(g.rows)
-    g.add(None, "JUMLAH", *([None, None] if spec.header != "j" else []), Formula(f"SUM({letter(jcol)}{first}:{letter(jcol)}{last})", expect.total))
+    shown = excel_sum(row[jcol] for row in g.rows[first - 1:last] if len(row) > jcol)  # what Excel's SUM shows
+    g.add(None, "JUMLAH", *([None, None] if spec.header != "j" else []), Formula(f"SUM({letter(jcol)}{first}:{letter(jcol)}{last})", shown))
     g.add(None)
     g.add(None, None, None, "Tuban, 3 November 2026")
     g.add(None, None, None, "PSM Desa")
@@ -209,7 +221,7 @@ def recap_grid(spec: Recap, rows: dict[tuple[str, str], dict[str, tuple[int, int
                 expect.errors.append((spec.sheet, r, letter(col - 2 if lp else col)))
             cells.extend(part)
         if not lp:
-            cells.append(Formula(f"SUM(C{r}:{letter(1 + len(codes))}{r})", row_total))
+            cells.append(Formula(f"SUM(C{r}:{letter(1 + len(codes))}{r})", excel_sum(cells)))
         if spec.keterangan:
             cells.append("baru" if n == 2 else None)
         g.add(n, written, *cells, hidden=written in spec.hidden_desa)
@@ -219,7 +231,8 @@ def recap_grid(spec: Recap, rows: dict[tuple[str, str], dict[str, tuple[int, int
         else:
             expect.errors.append((spec.sheet, r, "B"))
     last = len(g.rows)
-    g.add(None, "JUMLAH", *[Formula(f"SUM({letter(2 + i)}{first}:{letter(2 + i)}{last})", 0) for i in range(width - 2 - (1 if spec.keterangan else 0))])
+    sums = [excel_sum(row[2 + i] for row in g.rows[first - 1:last] if len(row) > 2 + i) for i in range(width - 2 - (1 if spec.keterangan else 0))]
+    g.add(None, "JUMLAH", *[Formula(f"SUM({letter(2 + i)}{first}:{letter(2 + i)}{last})", shown) for i, shown in enumerate(sums)])
     g.add(None)
     g.add(None, "Mengetahui,", None, None, "Tuban, 5 November 2026")
     g.add(None, "Camat", None, None, "TKSK Kecamatan")

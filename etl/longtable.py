@@ -1,0 +1,172 @@
+"""Long tables (one row per desa x month x PMKS type) read column-wise, so that 100.000 rows cost little.
+
+The table finder (`etl.tables`) has found the header and said what each column holds; here the body is walked
+once by its desa (or kode) column: blank rows skipped, total rows kept aside to be checked, a signature block ends
+it. Every column is then accounted for from its distinct values: counts read, codes, months and notes ignored by
+their column's role, numbers in a column nobody labelled left unaccounted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from etl.body import _DATED, SIGNATURE
+from etl.cells import cell_text, column_letter
+from etl.context import Where
+from etl.grid import Grid
+from etl.lexicon import Lexicon, number_like
+from etl.tables import Table
+from etl.totals import check
+
+FIELDS = ("kecamatan", "desa", "kode", "indikator", "periode", "tahun", "psm")
+IGNORED = {"kode": "kode wilayah", "periode": "bulan", "tahun": "tahun", "no": "nomor urut", "psm": "keterangan",
+           "abaikan": "keterangan", "kecamatan": "kode wilayah", "desa": "kode wilayah", "indikator": "keterangan"}
+
+
+@dataclass
+class LongTable:
+    """A long table's body column-wise: the cells of each field as written, with their Excel row numbers."""
+
+    sheet: str | None
+    rows: list[int]
+    cells: dict[str, list]  # field -> cells, only for fields that have a column
+    letters: dict[str, str | None]
+    kecamatan: tuple[str, Where] | None  # from the title or the analyst when there is no kecamatan column
+    periode: tuple[object, Where] | None
+
+
+@dataclass
+class LongReading:
+    """What reading a long table found: its records, its total rows checked, and its cells accounted for."""
+
+    roles: dict[str, int]  # field -> column
+    records: list[int]  # grid rows
+    totals: list = field(default_factory=list)  # etl.totals.Checked
+    read: int = 0
+    ignored: dict[str, int] = field(default_factory=dict)
+    unaccounted: list = field(default_factory=list)  # grid cells
+    end: int = 0
+
+
+def is_long(table: Table) -> bool:
+    """A table whose rows are records: a PMKS type and a desa (or code) in columns of their own, counts beside."""
+    for seg in table.segments:
+        roles = {col.role for col in seg if col.kind == "label"}
+        values = [col for col in seg if col.kind == "value"]
+        if "indikator" in roles and roles & {"desa", "kode"} and values and all(not _identity(col) for col in values):
+            return True
+    return False
+
+
+def _identity(col) -> bool:
+    return any(k in col.dims for k in ("ind", "desa", "month"))
+
+
+def read_long(grid: Grid, lexicon: Lexicon, table: Table) -> LongReading:
+    """Walk the body of a long table and account for every column of its rows."""
+    seg = next(s for s in table.segments if any(c.role == "indikator" for c in s if c.kind == "label"))
+    roles: dict[str, int] = {}
+    for col in seg:
+        if col.kind == "label" and col.role in FIELDS and col.role not in roles:
+            roles[col.role] = col.c
+        elif col.kind == "value":
+            part = {"l": "l", "p": "p"}.get(col.dims.get("sex"), "jumlah")
+            roles.setdefault(part, col.c)
+    key = roles.get("desa", roles.get("kode"))
+    records, totals, end = _body(grid, lexicon, table.first, key, (table.c0, table.c1))
+    reading = LongReading(roles, records, end=end)
+    table.last = end
+    _account(grid, table, seg, reading)
+    _check_totals(grid, reading, totals)
+    return reading
+
+
+def _body(grid: Grid, lexicon: Lexicon, start: int, key: int, span) -> tuple[list[int], list[int], int]:
+    """Record rows, total rows and the last row of the body: blank rows skipped, a signature block ends it."""
+    records, totals, end = [], [], start
+    seen: dict[str, bool] = {}  # desa cell text -> is it a total label
+    rows = grid.rows
+    for r in range(start, grid.height):
+        row = rows[r]
+        value = row[key] if key < len(row) else None
+        if value.__class__ is str and value in seen:
+            (totals if seen[value] else records).append(r)
+            end = r
+            continue
+        text = cell_text(value)
+        if text:
+            word = lexicon.word(text)
+            total = bool(word and word.total)
+            if value.__class__ is str:
+                seen[value] = total
+            (totals if total else records).append(r)
+            end = r
+            continue
+        texts = grid.texts(r)
+        if not any(texts):
+            continue
+        if any(SIGNATURE.search(t) or _DATED.match(t) for t in texts if t) and not grid.nums(r):
+            break
+        word = lexicon.word(next(t for t in texts if t))
+        (totals if word and word.total else records).append(r)
+        end = r
+    return records, totals, end
+
+
+def _account(grid: Grid, table: Table, seg, reading: LongReading) -> None:
+    """Every column of the record rows: counts read, numbers in labelled columns ignored by role, the rest unaccounted."""
+    values = {col.c for col in seg if col.kind == "value"}
+    role_of = {col.c: (col.role or "abaikan") for col in seg if col.kind in ("label", "ignore")}
+    rows = list(map(grid.rows.__getitem__, reading.records))
+    width = max(map(len, rows), default=0)
+    for c in range(width):
+        column = [row[c] if c < len(row) else None for row in rows]
+        numeric = _numeric(column)
+        n = int(numeric.sum())
+        if not n:
+            continue
+        if c in values:
+            reading.read += n
+        elif c in role_of:
+            reason = IGNORED.get(role_of[c], "keterangan")
+            reading.ignored[reason] = reading.ignored.get(reason, 0) + n
+        else:
+            reading.unaccounted.extend((reading.records[i], c) for i in np.flatnonzero(numeric))
+
+
+def _numeric(column: list) -> np.ndarray:
+    codes, uniques = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=False)
+    flags = np.fromiter((v is not None and v == v and number_like(v) for v in uniques), dtype=bool, count=len(uniques))
+    return flags[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+
+def _check_totals(grid: Grid, reading: LongReading, totals: list[int]) -> None:
+    """Each total row against the records since the previous total, every record above it, or the totals above it."""
+    previous: list[int] = []
+    for t in totals:
+        since = [r for r in reading.records if (previous[-1] if previous else -1) < r < t]
+        above = [r for r in reading.records if r < t]
+        label = cell_text(grid.value(t, reading.roles.get("desa", reading.roles.get("kode", 0)))) or "JUMLAH"
+        for part in ("l", "p", "jumlah"):
+            c = reading.roles.get(part)
+            if c is None or not grid.is_num(t, c):
+                continue
+            found = check(grid, (t, c), [[(r, c) for r in since], [(r, c) for r in above], [(r, c) for r in previous]], label)
+            if found is not None:
+                reading.totals.append(found)
+        previous.append(t)
+
+
+def long_table(sheet: str | None, grid: Grid, reading: LongReading, kecamatan, periode) -> LongTable:
+    """The long table as the resolver takes it (`etl.resolve.resolve_long`)."""
+    body = reading.records
+    records = [grid.rows[r] for r in body]
+    cells = {}
+    for name, c in reading.roles.items():
+        cells[name] = [row[c] if c < len(row) else None for row in records]
+    letters = {k: (column_letter(reading.roles[k]) if k in reading.roles else None)
+               for k in ("kecamatan", "desa", "kode", "indikator", "periode", "tahun", "jumlah", "l", "p", "psm")}
+    return LongTable(sheet, [r + 1 for r in body], cells, letters, kecamatan, periode)

@@ -1,0 +1,242 @@
+"""Reading one sheet so that every number in it is accounted for.
+
+The table finder (`etl.tables`) runs on the sheet as written and on the sheet transposed (labels running down a
+column are then found as a header row). Each reading accounts for every cell holding a number or number-like text
+as exactly one of: a value read; a total checked; set aside by a named rule (row numbers, column numbers, codes,
+years, dates, notes); or unaccounted. The reading with fewer unaccounted numbers (then fewer errors, then more
+values) is kept; two complete readings that disagree about what a number means are a tie, refused with both
+described. Any unaccounted number refuses the file with the sheet and the cell range; the tally of each sheet goes
+into the import report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from etl import fmt
+from etl.cells import column_letter
+from etl.context import Where, region_facts
+from etl.grid import Grid, box, clusters
+from etl.lexicon import Lexicon
+from etl.tables import Table, find_tables
+from etl.values import Val, collect
+
+SMALL = 60_000  # cells; a larger sheet (a long table) is read only as written
+_YEAR_NEAR = re.compile(r"\b(tahun|thn|th|periode|per|bulan|bln|keadaan|semester|s\.?d\.?)\b", re.IGNORECASE)
+
+
+@dataclass
+class Tally:
+    """What became of every number of a sheet."""
+
+    sheet: str | None
+    read: int = 0
+    totals: int = 0
+    ignored: dict[str, int] = field(default_factory=dict)
+    unaccounted: int = 0
+    tables: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"sheet": self.sheet, "read": self.read, "totals": self.totals, "ignored": dict(self.ignored),
+                "unaccounted": self.unaccounted, "tables": list(self.tables)}
+
+    def text(self) -> str:
+        ignored = sum(self.ignored.values())
+        why = ", ".join(f"{k} {fmt.angka(v)}" for k, v in sorted(self.ignored.items()))
+        return (f"{fmt.angka(self.read)} angka dibaca, {fmt.angka(self.totals)} jumlah/total diperiksa, {fmt.angka(ignored)} diabaikan"
+                + (f" ({why})" if why else "") + f", {fmt.angka(self.unaccounted)} tidak terbaca")
+
+
+@dataclass
+class Found:
+    """One table of the chosen reading, in the sheet's own coordinates."""
+
+    table: Table
+    grid: Grid  # the grid the table was found in (maybe transposed)
+    box: tuple[int, int, int, int]  # r0, c0, r1, c1 of the sheet
+    vals: list[Val]  # value cells (sheet coordinates, dims with sheet cells)
+    context: dict = field(default_factory=dict)
+    blank: bool = False  # prepared for a month not yet reported: every count empty or zero
+
+
+@dataclass
+class SheetReading:
+    sheet: str | None
+    grid: Grid
+    tables: list[Found]
+    problems: list[tuple[str, Where, str, str | None]]
+    tally: Tally
+    transposed: bool = False
+    score: tuple = ()
+    facts: dict = field(default_factory=dict)
+
+
+def read_sheet(name: str | None, rows: list[list], merged, lexicon: Lexicon, accept) -> SheetReading:
+    """The sheet's tables, its problems and its tally. `accept(dims)` says whether a value cell is one the import
+    wants (a PMKS count, a population count); the others stay unaccounted."""
+    grid = Grid(rows, merged)
+    numbers = _numbers(grid)
+    best = _reading(name, grid, grid, lexicon, accept, numbers)
+    if grid.height * max(grid.width, 1) <= SMALL and grid.height and not any(f.table.long for f in best.tables):
+        other = _reading(name, grid, grid.transposed(), lexicon, accept, numbers)
+        if other.score < best.score:
+            best = other
+        elif other.score == best.score and best.tally.unaccounted == 0 and best.facts and other.facts and other.facts != best.facts:
+            best.problems.append(("error", Where(), _tie(best, other), "tulis judul kolom dan baris yang jelas (desa, jenis PMKS, L/P)"))
+    _contexts(best)
+    return best
+
+
+def _numbers(grid: Grid) -> set[tuple[int, int]]:
+    return {(r, c) for r in range(grid.height) for c in grid.nums(r)}
+
+
+def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept, numbers: set) -> SheetReading:
+    """One orientation: tables, values, totals and the tally. Long because it is the accounting, in one place."""
+    tables = find_tables(grid, lexicon, long_ok=not grid.is_transposed)
+    orig = grid.orig
+    used: dict[tuple[int, int], str] = {}
+    problems: list = []
+    explained: set = set()
+    tally = Tally(name)
+    found: list[Found] = []
+    unaccounted: list = []
+    covered: set[int] = set()
+    for table in tables:
+        cells = box_of(grid, table)
+        tally.tables.append(box([(cells[0], cells[1]), (cells[2], cells[3])]))
+        if table.long is not None:
+            reading = table.long
+            covered.update(reading.records)
+            tally.read += reading.read
+            for reason, n in reading.ignored.items():
+                tally.ignored[reason] = tally.ignored.get(reason, 0) + n
+            unaccounted.extend(reading.unaccounted)
+            _totals(reading.totals, grid, used, problems)
+            found.append(Found(table, grid, cells, []))
+            continue
+        out = collect(grid, table)
+        vals = []
+        for val in out.vals:
+            if accept(val.dims):
+                at = orig(*val.at)
+                vals.append(Val(at, {k: ((v[0], orig(*v[1])) if isinstance(v, tuple) else v) for k, v in val.dims.items()}))
+                if at in numbers:
+                    used[at] = "read"
+        for at, reason in out.ignored.items():
+            used[orig(*at)] = reason
+        _totals(out.checked, grid, used, problems)
+        for row in out.orphans:
+            where = next((orig(row.r, col.c) for col in table.segments[row.seg] if col.kind == "label"), orig(row.r, table.c0))
+            problems.append(("error", Where(where[0] + 1, column_letter(where[1])), "nama desa/jenis PMKS kosong padahal ada angka",
+                             "tulis nama desa atau jenis PMKS di baris itu, atau hapus angkanya"))
+            explained.update(orig(row.r, col.c) for seg in table.segments for col in seg if grid.is_num(row.r, col.c))
+        item = Found(table, grid, cells, vals)
+        if vals and all(_empty(sheet.value(*v.at)) for v in vals) and all(c.written == 0 for c in out.checked):
+            item.blank = True
+            for v in vals:
+                if v.at in numbers:
+                    used[v.at] = "tabel belum diisi"
+            problems.append(("warning", Where(cells[0] + 1, None), f"tabel {tally.tables[-1]} belum diisi (semua angka kosong atau nol); dilewati, "
+                             "tidak disimpan sebagai laporan nol", None))
+        found.append(item)
+    for at in numbers:
+        if at[0] in covered or at in used:
+            continue
+        reason = _outside(sheet, lexicon, at)
+        if reason:
+            used[at] = reason
+        elif at not in explained:
+            unaccounted.append(at)
+    for reason in used.values():
+        if reason == "read":
+            tally.read += 1
+        elif reason == "total":
+            tally.totals += 1
+        else:
+            tally.ignored[reason] = tally.ignored.get(reason, 0) + 1
+    tally.unaccounted = len(unaccounted) + len(explained - set(used))
+    for group in clusters(unaccounted) if len(unaccounted) <= 5000 else _by_column(unaccounted):
+        problems.append(("error", Where(), f"{box(group)}: {fmt.angka(len(group))} angka tidak terbaca sebagai laporan "
+                         "(tidak berada di bawah judul kolom dan di samping nama baris yang dikenali)",
+                         "beri judul kolom (jenis PMKS, L/P/Jumlah) dan nama desa untuk angka itu, atau hapus angka yang bukan laporan"))
+    errors = sum(1 for p in problems if p[0] == "error")
+    n_vals = sum(len(f.vals) for f in found)
+    facts = {v.at: tuple(sorted((k, x[0] if isinstance(x, tuple) else x) for k, x in v.dims.items())) for f in found for v in f.vals if v.at in numbers}
+    return SheetReading(name, sheet, found, problems, tally, grid.is_transposed, (tally.unaccounted, errors, -tally.read - tally.totals, -n_vals), facts)
+
+
+def box_of(grid: Grid, table: Table) -> tuple[int, int, int, int]:
+    """A table's cells (header to last row) as a box of the sheet's own coordinates."""
+    corners = [grid.orig(table.top, table.c0), grid.orig(table.last, table.c1)]
+    return (min(r for r, _ in corners), min(c for _, c in corners), max(r for r, _ in corners), max(c for _, c in corners))
+
+
+def _totals(checked, grid: Grid, used: dict, problems: list) -> None:
+    from etl.totals import message
+
+    for item in checked:
+        at = grid.orig(*item.at)
+        used[at] = "total"
+        if not item.ok:
+            text, hint = message(item, grid)
+            problems.append(("error", Where(at[0] + 1, column_letter(at[1])), text, hint))
+
+
+def _empty(value) -> bool:
+    from etl.totals import count
+
+    number, _ = count(value)
+    return number == 0
+
+
+def _outside(grid: Grid, lexicon: Lexicon, at: tuple[int, int]) -> str | None:
+    """A number outside every table that a named rule explains: a year beside 'Tahun'/'Bulan', a code of this area."""
+    value = grid.value(*at)
+    text = grid.text(*at)
+    word = lexicon.word(text)
+    if word is not None and word.code:
+        return "kode wilayah"
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    if number.is_integer() and 1990 <= number <= 2100:
+        r, c = at
+        near = [grid.text(r, k) for k in range(max(0, c - 3), c)] + [grid.text(r - 1, c) if r else ""]
+        if any(_YEAR_NEAR.search(t) for t in near if t):
+            return "tahun"
+    return None
+
+
+def _by_column(cells: list) -> list[list]:
+    groups: dict[int, list] = {}
+    for r, c in cells:
+        groups.setdefault(c, []).append((r, c))
+    return list(groups.values())
+
+
+def _tie(a: SheetReading, b: SheetReading) -> str:
+    def describe(reading: SheetReading) -> str:
+        way = "menurun (label di kolom)" if reading.transposed else "mendatar (label di baris judul)"
+        return f"{way}: tabel {', '.join(reading.tally.tables)}"
+
+    return ("angka dapat dibaca dengan dua cara yang sama lengkapnya tetapi berbeda artinya: " + describe(a) + "; " + describe(b)
+            + ". Berkas tidak diimpor agar tidak ada angka yang salah tempat")
+
+
+def _contexts(reading: SheetReading) -> None:
+    """What each table's surroundings say (fields and titles above it, then the top of the sheet)."""
+    grid = reading.grid
+    top = min((f.box[0] for f in reading.tables), default=grid.height)
+    sheet_top = region_facts(grid, 0, top) if top else {}
+    for found in reading.tables:
+        r0, c0, r1, c1 = found.box
+        above = max((f.box[2] + 1 for f in reading.tables if f.box[2] < r0 and f.box[1] <= c1 and c0 <= f.box[3]), default=0)
+        facts = region_facts(grid, above, r0, c0, c1 + 1)
+        for key, value in region_facts(grid, above, r0).items():
+            facts.setdefault(key, value)
+        for key, value in sheet_top.items():
+            facts.setdefault(key, value)
+        found.context = facts

@@ -1,0 +1,150 @@
+"""From a table's rows and columns to its value cells, its checked totals and the numbers its columns explain.
+
+Each count cell gets the labels of its row and its column (`Val.dims`: desa, kode, kec, ind, month, year as
+(text, cell), sex as l | p | j). A header nobody knows counts as the dimension the table lacks: a PMKS type when
+its rows are desa, a desa when its other columns are desa. Totals are checked here (`etl.totals`), numbers in
+columns of row numbers, codes and notes are set aside with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from etl.body import BodyRow
+from etl.tables import Column, Table
+from etl.totals import Checked, check
+
+IGNORED = {"no": "nomor urut", "kode": "kode wilayah", "periode": "bulan", "tahun": "tahun", "psm": "keterangan",
+           "abaikan": "keterangan", "kecamatan": "kode wilayah", "desa": "kode wilayah", None: "keterangan"}
+
+
+@dataclass(slots=True)
+class Val:
+    at: tuple[int, int]  # grid cell
+    dims: dict
+
+
+@dataclass
+class TableCells:
+    vals: list[Val] = field(default_factory=list)
+    checked: list[Checked] = field(default_factory=list)
+    ignored: dict = field(default_factory=dict)  # grid cell -> reason
+    orphans: list[BodyRow] = field(default_factory=list)
+
+
+def collect(grid, table: Table) -> TableCells:
+    """Value cells, totals checked and numbers set aside, segment by segment."""
+    out = TableCells()
+    for s, seg in enumerate(table.segments):
+        rows = [row for row in table.rows if row.seg == s]
+        _kecamatan_from_subtotals(rows)
+        counts = [col for col in seg if col.kind == "value"]
+        dims = _column_dims(seg, counts)
+        plain = [col for col in counts if not col.total]
+        for row in rows:
+            if row.kind == "data":
+                for col in plain:
+                    out.vals.append(Val((row.r, col.c), {**row.dims, **dims[col.c]}))
+            elif row.kind == "orphan":
+                out.orphans.append(row)
+            for col in seg:
+                if col.kind in ("label", "ignore") and grid.is_num(row.r, col.c):
+                    out.ignored[(row.r, col.c)] = IGNORED.get(col.role, "keterangan")
+        for row in rows:
+            if row.kind in ("data", "total"):
+                for col in counts:
+                    if col.total:
+                        _row_total(grid, row, col, plain, dims, out)
+            if row.kind == "total":
+                for col in counts:
+                    _column_total(grid, row, col, rows, out)
+    for r in table.numbering:
+        for c in grid.nums(r):
+            if table.c0 <= c <= table.c1:
+                out.ignored[(r, c)] = "nomor kolom"
+    return out
+
+
+def _column_dims(seg: list[Column], counts: list[Column]) -> dict[int, dict]:
+    """What each count column adds to its cells; a header nobody knows becomes the dimension the segment lacks."""
+    rows = {col.role for col in seg if col.kind == "label"}
+    kinds = {k for col in counts for k in ("ind", "desa", "month") if k in col.dims}
+    out = {}
+    for col in counts:
+        dims = dict(col.dims)
+        unknown = dims.pop("unknown", None)
+        if unknown is not None and not ({"ind", "desa", "month"} & set(dims)):
+            if "indikator" in rows:
+                pass
+            elif "ind" not in kinds and "desa" in kinds:
+                dims["desa"] = unknown
+            elif "ind" not in kinds and "month" in kinds:
+                dims["month"] = unknown
+            else:
+                dims["ind"] = unknown
+        out[col.c] = dims
+    return out
+
+
+def _kecamatan_from_subtotals(rows: list[BodyRow]) -> None:
+    """'JUMLAH KEC. MONTONG' under a kecamatan's desa names their kecamatan, when nothing above did."""
+    start = 0
+    for i, row in enumerate(rows):
+        if row.kind != "total":
+            continue
+        if row.area:
+            for earlier in rows[start:i]:
+                if earlier.kind == "data" and "kec" not in earlier.dims:
+                    earlier.dims["kec"] = (row.area, row.label[1])
+        start = i + 1
+
+
+def _same_sex(row: BodyRow, other: BodyRow) -> bool:
+    return row.dims.get("sex") == other.dims.get("sex")
+
+
+def _column_total(grid, total: BodyRow, col: Column, rows: list[BodyRow], out: TableCells) -> None:
+    """A total row's cell against the rows it may sum (since the last total, all above, the subtotals above, the rows
+    below up to the next total)."""
+    i = rows.index(total)
+    data = [row for row in rows if row.kind == "data" and _same_sex(row, total)]
+    totals = [row for row in rows[:i] if row.kind == "total" and _same_sex(row, total)]
+    last = max((row.r for row in totals), default=-1)
+    later = next((row.r for row in rows[i + 1:] if row.kind == "total"), grid.height)
+    c = col.c
+    candidates = [[(row.r, c) for row in data if last < row.r < total.r], [(row.r, c) for row in data if row.r < total.r],
+                  [(row.r, c) for row in totals], [(row.r, c) for row in data if total.r < row.r < later]]
+    found = check(grid, (total.r, c), candidates, total.label[0] if total.label else "JUMLAH")
+    if found is not None:
+        out.checked.append(found)
+
+
+def _row_total(grid, row: BodyRow, col: Column, plain: list[Column], dims: dict, out: TableCells) -> None:
+    """A JUMLAH column's cell against the counts beside it in its row (the Jumlah parts when L and P are given)."""
+    sex = col.dims.get("sex") if col.dims.get("sex") in ("l", "p") else None
+    parts = [p for p in plain if dims[p.c].get("sex", "j") == sex] if sex else []
+    if not sex:
+        jumlah = [p for p in plain if dims[p.c].get("sex", "j") == "j"]
+        parts = jumlah or [p for p in plain if dims[p.c].get("sex") in ("l", "p")]
+    candidates = [[(row.r, p.c) for p in parts]]
+    if not sex and len(parts) < len(plain):
+        candidates.append(_derived(grid, row, plain, dims))
+    found = check(grid, (row.r, col.c), candidates, grid.label(*row.label[1]) if row.label and row.kind == "total" else "JUMLAH")
+    if found is not None:
+        out.checked.append(found)
+
+
+def _derived(grid, row: BodyRow, plain: list[Column], dims: dict) -> list[tuple[int, int]]:
+    """The cells that give each PMKS type's Jumlah: the Jumlah cell when written, else its L and P cells."""
+    groups: dict = {}
+    for p in plain:
+        key = tuple(sorted((k, v) for k, v in dims[p.c].items() if k != "sex"))
+        groups.setdefault(key, {})[dims[p.c].get("sex", "j")] = (row.r, p.c)
+    cells = []
+    for parts in groups.values():
+        j = parts.get("j")
+        if j is not None and grid.text(*j):
+            cells.append(j)
+        else:
+            cells.extend(v for k, v in parts.items() if k in ("l", "p"))
+    return cells

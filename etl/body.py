@@ -100,11 +100,13 @@ def _row(grid: Grid, lexicon: Lexicon, r: int, s: int, seg: list[Column], carry:
         if col.role != "sex" and word.total:
             total = (text, at)
             area = word.area[1] if word.area and word.area[0] == "kecamatan" else None
-        elif col.role != "sex" and word.area and not word.desa and col.role in (None, "desa", "kode", "kecamatan") and area is None:
+        elif col.role != "sex" and word.area and not word.desa and col.role in (None, "desa", "kode") and area is None:
             area = word.area[1] if word.area[0] == "kecamatan" else None
             total = (text, at) if has_num else None
             labels.setdefault("_area", (text, at))
         elif col.kind == "label" and col.role in ROW_ROLES:
+            if col.role == "kode" and "kode" in labels and _full_code(labels["kode"][2]) is None and _full_code(word):
+                labels["kode"] = (text, at, word)  # of 'Kode Prov', 'Kode Kec' and 'Kode Desa', the desa's code
             labels.setdefault(col.role, (text, at, word))
     sex = _sex(labels.pop("sex", None), carry)
     if total is not None:
@@ -131,6 +133,10 @@ def _row(grid: Grid, lexicon: Lexicon, r: int, s: int, seg: list[Column], carry:
     if has_num:
         return BodyRow(r, s, "orphan" if needs_label else "data", dims)
     return None
+
+
+def _full_code(word) -> str | None:
+    return word.code if word is not None and word.code and word.code.count(".") == 3 else None
 
 
 def _names(role: str, word) -> bool:

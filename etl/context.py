@@ -19,7 +19,8 @@ BLOCK_LABELS = [  # (field, label pattern at the start of a cell)
     ("psm", re.compile(r"^(nama\s+psm|nama\s+petugas|psm|petugas)\b", re.IGNORECASE)),
     ("tahun", re.compile(r"^(tahun|thn)\b\.?", re.IGNORECASE)),
 ]
-TITLE_KECAMATAN = re.compile(r"\b(?:kecamatan|kec\b\.?)\s*:?\s*([a-z][a-z .'\-]*?)(?=\s*[-\u2013]?\s+(bulan|kabupaten|kab|tahun|periode|kota|provinsi|prov|tuban|per|bln|th|thn)\b|\s*[-\u2013,;:(/]|$)", re.IGNORECASE)
+TITLE_KECAMATAN = re.compile(r"\b(?:kecamatan|kec\b\.?)\s*:?\s*([a-z][a-z .'\-]*?)(?=\s*[-\u2013]?\s+(bulan|kabupaten|kab|tahun|periode|kota|provinsi|prov|tuban|per|bln|th|thn|"
+                             r"dalam|menurut|semester|keadaan|desa|kelurahan)\b|\s+\d|\s*[-\u2013,;:(/]|$)", re.IGNORECASE)
 # what follows a name on the same line and is not part of it ('MONTONG KABUPATEN TUBAN', 'Menilo Kec. Soko')
 _TRAILER = re.compile(r"\s*[-\u2013,;/(]?\s*\b(kabupaten|kab|kota|provinsi|prov|bulan|bln|tahun|thn|periode|kecamatan|kec|desa|ds|kelurahan|kel)\b.*$", re.IGNORECASE)
 

@@ -25,8 +25,9 @@ from etl import fmt
 from etl.cells import cell_text, parse_count
 from etl.db import audit as write_audit
 from etl.errors import PMKSError
+from etl.lexicon import Lexicon
 from etl.load import new_batch
-from etl.match import Gazetteer, Match, parse_code
+from etl.match import Gazetteer, IndicatorMatcher, Match, parse_code
 from etl.penduduk_read import read_population_sheet
 from etl.sheets import Sheet, Unreadable
 from etl.validate import HasIssues, Issue
@@ -73,6 +74,7 @@ class PopulationResult(HasIssues):
     size: int
     status: str = "rejected"  # accepted | rejected | unchanged
     layouts: list[str] = field(default_factory=list)
+    tally: list = field(default_factory=list)  # etl.reading.Tally per sheet
     rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # kode_wilayah, jumlah, laki_laki, perempuan, sheet, baris
     issues: list[Issue] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # "Menilo: 3.210 → 3.254"
@@ -100,11 +102,12 @@ def analyse(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sheets: list
                                    "simpan ulang berkas sebagai .xlsx atau .csv dari Excel/LibreOffice"))
         return result
     gaz = Gazetteer.from_db(con)
+    lexicon = Lexicon(gaz, IndicatorMatcher.from_db(con))
     raws = []
     for sheet in sheets:
-        found = read_population_sheet(sheet.name, sheet.rows, sheet.merged)
-        if found.layout:
-            result.layouts.append(found.layout)
+        found = read_population_sheet(sheet.name, sheet.rows, sheet.merged, lexicon)
+        result.layouts.extend(found.layouts)
+        result.tally.append(found.tally)
         for severity, row, col, message, suggestion in found.problems:
             result.issues.append(Issue(severity, sheet.name, row, col, message, suggestion))
         raws.extend(found.rows)

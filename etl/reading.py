@@ -23,6 +23,7 @@ from etl.tables import Table, find_tables
 from etl.values import Val, collect
 
 SMALL = 60_000  # cells; a larger sheet (a long table) is read only as written
+_ORPHAN = {"desa": "nama/kode desa", "kode": "nama/kode desa", "indikator": "jenis PMKS", "periode": "bulan"}
 _YEAR_NEAR = re.compile(r"\b(tahun|thn|th|periode|per|bulan|bln|keadaan|semester|s\.?d\.?)\b", re.IGNORECASE)
 
 
@@ -128,9 +129,11 @@ def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept, numbers: s
             used[orig(*at)] = reason
         _totals(out.checked, grid, used, problems)
         for row in out.orphans:
-            where = next((orig(row.r, col.c) for col in table.segments[row.seg] if col.kind == "label"), orig(row.r, table.c0))
-            problems.append(("error", Where(where[0] + 1, column_letter(where[1])), "nama desa/jenis PMKS kosong padahal ada angka",
-                             "tulis nama desa atau jenis PMKS di baris itu, atau hapus angkanya"))
+            label = next((col for col in table.segments[row.seg] if col.kind == "label" and col.role in _ORPHAN), None)
+            where = orig(row.r, label.c if label else table.c0)
+            what = _ORPHAN.get(label.role if label else None, "nama baris")
+            problems.append(("error", Where(where[0] + 1, column_letter(where[1])), f"{what} kosong padahal ada angka",
+                             f"tulis {what} di baris itu, atau hapus angkanya"))
             explained.update(orig(row.r, col.c) for seg in table.segments for col in seg if grid.is_num(row.r, col.c))
         item = Found(table, grid, cells, vals)
         if vals and all(_empty(sheet.value(*v.at)) for v in vals) and all(c.written == 0 for c in out.checked):
@@ -163,8 +166,15 @@ def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept, numbers: s
                          "beri judul kolom (jenis PMKS, L/P/Jumlah) dan nama desa untuk angka itu, atau hapus angka yang bukan laporan"))
     errors = sum(1 for p in problems if p[0] == "error")
     n_vals = sum(len(f.vals) for f in found)
-    facts = {v.at: tuple(sorted((k, x[0] if isinstance(x, tuple) else x) for k, x in v.dims.items())) for f in found for v in f.vals if v.at in numbers}
+    facts = {v.at: _meaning(v.dims) for f in found for v in f.vals if v.at in numbers}
     return SheetReading(name, sheet, found, problems, tally, grid.is_transposed, (tally.unaccounted, errors, -tally.read - tally.totals, -n_vals), facts)
+
+
+def _meaning(dims: dict) -> tuple:
+    """What a value cell means, whichever cells say it: its place (desa, else code), PMKS type, month and sex."""
+    place = dims.get("desa") or dims.get("kode")
+    return tuple((x[0] if isinstance(x, tuple) else x) if x else None
+                 for x in (place, dims.get("ind"), dims.get("month"), dims.get("sex", "j")))
 
 
 def box_of(grid: Grid, table: Table) -> tuple[int, int, int, int]:

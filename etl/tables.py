@@ -169,7 +169,7 @@ def _columns(grid: Grid, lexicon: Lexicon, band: list[int], d: int, window: tupl
             columns.append(column)
     _fill_right(grid, lexicon, band, columns)
     _mark_totals(columns)
-    return _span(columns)
+    return columns
 
 
 def _sex_row(grid: Grid, lexicon: Lexicon, r: int, window) -> bool:
@@ -331,18 +331,6 @@ def _mark_totals(columns: list[Column]) -> None:
         if identity and not _has_identity(col.dims) and (col.dims.get("total") or col.dims.get("sex") == "j"):
             col.total = True
         col.dims.pop("total", None)
-
-
-def _span(columns: list[Column]) -> list[Column]:
-    """The columns of one table: value columns, with the label columns around them (stray text columns dropped)."""
-    values = [i for i, col in enumerate(columns) if col.kind == "value"]
-    if not values:
-        return columns
-    keep = []
-    for i, col in enumerate(columns):
-        if col.kind == "value" or any(abs(i - j) <= 6 for j in values):
-            keep.append(col)
-    return keep
 
 
 def _segments(columns: list[Column]) -> list[list[Column]]:

@@ -7,6 +7,7 @@ without what the same line goes on to say (the kabupaten, the month, another lab
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -75,14 +76,23 @@ def title_facts(texts: list[list[str]], upto: int) -> dict[str, tuple[str, Where
         for c, text in enumerate(texts[r]):
             if not text or len(text) < 8:
                 continue
-            where = Where(r + 1, column_letter(c))
-            if "kecamatan" not in found:
-                match = TITLE_KECAMATAN.search(text)
-                if match and match.group(1).strip():
-                    found["kecamatan"] = (match.group(1).strip(), where)
-            if "periode" not in found and find_period(text):
-                found["periode"] = (text, where)
+            kecamatan, period, _, _ = _title_cell(text)
+            if "kecamatan" not in found and kecamatan:
+                found["kecamatan"] = (kecamatan, Where(r + 1, column_letter(c)))
+            if "periode" not in found and period:
+                found["periode"] = (text, Where(r + 1, column_letter(c)))
     return found
+
+
+@functools.lru_cache(maxsize=8192)
+def _title_cell(text: str) -> tuple[str | None, bool, str | None, str | None]:
+    """(kecamatan, names a month, desa, year) that one title line says; computed once per distinct text."""
+    match = TITLE_KECAMATAN.search(text)
+    kecamatan = match.group(1).strip() if match and match.group(1).strip() else None
+    desa = TITLE_DESA.search(text)
+    year = _YEAR_WORD.search(text)
+    return (kecamatan, find_period(text) is not None, desa.group(1).strip() if desa and desa.group(1).strip() else None,
+            year.group(1) if year else None)
 
 
 TITLE_DESA = re.compile(r"\b(?:desa|kelurahan|ds\b\.?|kel\b\.?)\s*:?\s*([a-z][a-z .'\-]*?)(?=\s*[-\u2013]?\s+(kecamatan|kec|bulan|kabupaten|kab|"
@@ -94,22 +104,23 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 def region_facts(grid, r0: int, r1: int, c0: int = 0, c1: int | None = None) -> dict[str, tuple[str, Where]]:
     """Kecamatan, desa, month, year and PSM written in rows r0..r1-1 (columns c0..c1-1) of a grid: header fields
     ('Desa : Menilo', 'Tahun | 2026') first, then title lines. Positions are the sheet's own (Excel) cells."""
-    texts = [[grid.label(r, c) for c in range(c0, c1 if c1 is not None else grid.width)] for r in range(r0, r1)]
+    c1 = grid.width if c1 is None else c1
+    texts = [[grid.label(r, c) for c in range(c0, c1)] if not grid.blank(r) else [] for r in range(r0, r1)]
     facts = title_facts(texts, len(texts))
     facts.update(header_block(texts, len(texts)))
     found = {k: (v, _shift(w, r0, c0, grid)) for k, (v, w) in facts.items()}
     for r, row in enumerate(texts):
         for c, text in enumerate(row):
-            if not text:
+            if not text or len(text) < 4:
                 continue
-            if "desa" not in found and len(text) >= 8 and (match := TITLE_DESA.search(text)) and match.group(1).strip():
-                found["desa"] = (match.group(1).strip(), _shift(Where(r + 1, column_letter(c)), r0, c0, grid))
+            _, _, desa, year = _title_cell(text) if len(text) >= 8 else (None, False, None, None)
+            if "desa" not in found and desa:
+                found["desa"] = (desa, _shift(Where(r + 1, column_letter(c)), r0, c0, grid))
             if "tahun" not in found:
-                year = _YEAR_WORD.search(text)
                 if year is None and re.fullmatch(r"(?:tahun|thn|th)\.?\s*:?", text, re.IGNORECASE):
-                    year = next((_YEAR.fullmatch(t.strip(": ")) for t in row[c + 1:c + 4] if t), None)
+                    year = next((m.group(1) for t in row[c + 1:c + 4] if t and (m := _YEAR.fullmatch(t.strip(": ")))), None)
                 if year:
-                    found["tahun"] = (year.group(1), _shift(Where(r + 1, column_letter(c)), r0, c0, grid))
+                    found["tahun"] = (year, _shift(Where(r + 1, column_letter(c)), r0, c0, grid))
     return found
 
 

@@ -9,6 +9,8 @@ their column's role, numbers in a column nobody labelled left unaccounted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import zip_longest
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -48,6 +50,7 @@ class LongReading:
     read: int = 0
     ignored: dict[str, int] = field(default_factory=dict)
     unaccounted: list = field(default_factory=list)  # grid cells
+    columns: list = field(default_factory=list)  # the record rows' cells, column by column
     end: int = 0
 
 
@@ -120,10 +123,8 @@ def _account(grid: Grid, table: Table, seg, reading: LongReading) -> None:
     """Every column of the record rows: counts read, numbers in labelled columns ignored by role, the rest unaccounted."""
     values = {col.c for col in seg if col.kind == "value"}
     role_of = {col.c: (col.role or "abaikan") for col in seg if col.kind in ("label", "ignore")}
-    rows = list(map(grid.rows.__getitem__, reading.records))
-    width = max(map(len, rows), default=0)
-    for c in range(width):
-        column = [row[c] if c < len(row) else None for row in rows]
+    reading.columns = _columns(list(map(grid.rows.__getitem__, reading.records)))
+    for c, column in enumerate(reading.columns):
         numeric = _numeric(column)
         n = int(numeric.sum())
         if not n:
@@ -135,6 +136,16 @@ def _account(grid: Grid, table: Table, seg, reading: LongReading) -> None:
             reading.ignored[reason] = reading.ignored.get(reason, 0) + n
         else:
             reading.unaccounted.extend((reading.records[i], c) for i in np.flatnonzero(numeric))
+
+
+def _columns(rows: list[list]) -> list[list]:
+    """The rows' cells column by column (rows of a CSV are as wide as each other; a sheet's may be ragged)."""
+    if not rows:
+        return []
+    width, shortest = max(map(len, rows)), min(map(len, rows))
+    if width == shortest:
+        return [list(map(itemgetter(c), rows)) for c in range(width)]
+    return [list(column) for column in zip_longest(*rows)]
 
 
 def _numeric(column: list) -> np.ndarray:
@@ -163,10 +174,8 @@ def _check_totals(grid: Grid, reading: LongReading, totals: list[int]) -> None:
 def long_table(sheet: str | None, grid: Grid, reading: LongReading, kecamatan, periode) -> LongTable:
     """The long table as the resolver takes it (`etl.resolve.resolve_long`)."""
     body = reading.records
-    records = [grid.rows[r] for r in body]
-    cells = {}
-    for name, c in reading.roles.items():
-        cells[name] = [row[c] if c < len(row) else None for row in records]
+    columns = reading.columns
+    cells = {name: columns[c] if c < len(columns) else [None] * len(body) for name, c in reading.roles.items()}
     letters = {k: (column_letter(reading.roles[k]) if k in reading.roles else None)
                for k in ("kecamatan", "desa", "kode", "indikator", "periode", "tahun", "jumlah", "l", "p", "psm")}
     return LongTable(sheet, [r + 1 for r in body], cells, letters, kecamatan, periode)

@@ -70,32 +70,32 @@ class SheetReading:
     tally: Tally
     transposed: bool = False
     score: tuple = ()
-    facts: dict = field(default_factory=dict)
 
 
 def read_sheet(name: str | None, rows: list[list], merged, lexicon: Lexicon, accept) -> SheetReading:
     """The sheet's tables, its problems and its tally. `accept(dims)` says whether a value cell is one the import
     wants (a PMKS count, a population count); the others stay unaccounted."""
     grid = Grid(rows, merged)
-    numbers = _numbers(grid)
-    best = _reading(name, grid, grid, lexicon, accept, numbers)
+    best = _reading(name, grid, grid, lexicon, accept)
     if grid.height * max(grid.width, 1) <= SMALL and grid.height and not any(f.table.long for f in best.tables):
-        other = _reading(name, grid, grid.transposed(), lexicon, accept, numbers)
+        other = _reading(name, grid, grid.transposed(), lexicon, accept)
         if other.score < best.score:
             best = other
-        elif other.score == best.score and best.tally.unaccounted == 0 and best.facts and other.facts and other.facts != best.facts:
+        elif other.score == best.score and best.tally.unaccounted == 0 and _meanings(best) and _meanings(best) != _meanings(other):
             best.problems.append(("error", Where(), _tie(best, other), "tulis judul kolom dan baris yang jelas (desa, jenis PMKS, L/P)"))
     _contexts(best)
     return best
 
 
-def _numbers(grid: Grid) -> set[tuple[int, int]]:
-    return {(r, c) for r in range(grid.height) for c in grid.nums(r)}
+def _numbers(grid: Grid, skip: set[int]) -> set[tuple[int, int]]:
+    """Every cell holding a number, outside the rows of long tables (accounted for column by column)."""
+    return {(r, c) for r in range(grid.height) if r not in skip for c in grid.nums(r)}
 
 
-def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept, numbers: set) -> SheetReading:
+def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept) -> SheetReading:
     """One orientation: tables, values, totals and the tally. Long because it is the accounting, in one place."""
     tables = find_tables(grid, lexicon, long_ok=not grid.is_transposed)
+    numbers = _numbers(sheet, {r for t in tables if t.long is not None for r in t.long.records})
     orig = grid.orig
     used: dict[tuple[int, int], str] = {}
     problems: list = []
@@ -166,8 +166,12 @@ def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept, numbers: s
                          "beri judul kolom (jenis PMKS, L/P/Jumlah) dan nama desa untuk angka itu, atau hapus angka yang bukan laporan"))
     errors = sum(1 for p in problems if p[0] == "error")
     n_vals = sum(len(f.vals) for f in found)
-    facts = {v.at: _meaning(v.dims) for f in found for v in f.vals if v.at in numbers}
-    return SheetReading(name, sheet, found, problems, tally, grid.is_transposed, (tally.unaccounted, errors, -tally.read - tally.totals, -n_vals), facts)
+    return SheetReading(name, sheet, found, problems, tally, grid.is_transposed, (tally.unaccounted, errors, -tally.read - tally.totals, -n_vals))
+
+
+def _meanings(reading: SheetReading) -> dict:
+    """What every number read means (see `_meaning`), by its cell."""
+    return {v.at: _meaning(v.dims) for f in reading.tables for v in f.vals if reading.grid.is_num(*v.at)}
 
 
 def _meaning(dims: dict) -> tuple:
@@ -244,9 +248,8 @@ def _contexts(reading: SheetReading) -> None:
     for found in reading.tables:
         r0, c0, r1, c1 = found.box
         above = max((f.box[2] + 1 for f in reading.tables if f.box[2] < r0 and f.box[1] <= c1 and c0 <= f.box[3]), default=0)
-        facts = region_facts(grid, above, r0, c0, c1 + 1)
-        for key, value in region_facts(grid, above, r0).items():
-            facts.setdefault(key, value)
-        for key, value in sheet_top.items():
+        whole = sheet_top if (above, r0) == (0, top) else region_facts(grid, above, r0)
+        facts = region_facts(grid, above, r0, c0, c1 + 1) if (c0, c1) != (0, grid.width - 1) and len(reading.tables) > 1 else {}
+        for key, value in [*whole.items(), *sheet_top.items()]:
             facts.setdefault(key, value)
         found.context = facts

@@ -67,11 +67,13 @@ def find_tables(grid: Grid, lexicon: Lexicon, long_ok: bool = True) -> list[Tabl
     tables: list[Table] = []
     regions: list[tuple[int, int, int, int]] = []
     tried: set[tuple[int, int]] = set()
+    start = 0
     while True:
-        found = _next_numbers(grid, regions, tried)
+        found = _next_numbers(grid, regions, tried, start)
         if found is None:
             return tables
         d, cols = found
+        start = d  # tables are found top down: no number above d is left outside them
         window = _window(d, cols, regions, grid.width)
         table = _table_at(grid, lexicon, d, cols, window)
         if table is None:
@@ -86,10 +88,10 @@ def find_tables(grid: Grid, lexicon: Lexicon, long_ok: bool = True) -> list[Tabl
         regions.append((table.top, table.c0, table.last, table.c1))
 
 
-def _next_numbers(grid: Grid, regions, tried) -> tuple[int, list[int]] | None:
+def _next_numbers(grid: Grid, regions, tried, start: int) -> tuple[int, list[int]] | None:
     """The first row holding numbers outside every table found so far (column numbers under a header aside)."""
     whole = sorted((r0, r1) for r0, c0, r1, c1 in regions if c0 == 0 and c1 >= grid.width - 1)
-    r = 0
+    r = start
     while r < grid.height:
         jump = next((r1 for r0, r1 in whole if r0 <= r <= r1), None)
         if jump is not None:
@@ -161,7 +163,7 @@ def _table_at(grid: Grid, lexicon: Lexicon, d: int, cols: list[int], window: tup
 def _columns(grid: Grid, lexicon: Lexicon, band: list[int], d: int, window: tuple[int, int]) -> list[Column]:
     """What each column of the band labels (see the module docstring), judged header first, then by contents."""
     sex_rows = {r for r in band if _sex_row(grid, lexicon, r, window)}
-    sample = [r for r in range(d, min(grid.height, d + 60))]
+    sample = list(range(d, min(grid.height, d + 40)))
     columns: list[Column] = []
     for c in range(window[0], window[1] + 1):
         column = _column(grid, lexicon, band, sex_rows, c, sample)
@@ -233,11 +235,15 @@ _FAMILY = {"desa": "place", "kode": "place", "kecamatan": "place", "indikator": 
 def _decide(grid: Grid, lexicon: Lexicon, c: int, role, found: dict, sample: list[int]) -> Column | None:
     """Header word first; a column without one (or with a word nobody knows) is judged by what it holds; a header word
     over another kind of labels (the corner cell 'Jenis PMKS' above L, P, Jumlah in a transposed form) yields to them."""
+    if role is not None and role not in _FAMILY:
+        return Column(c, "label", role)
+    if found and set(found) != {"unknown"}:
+        return Column(c, "value", dims=found)
     contents = _contents(grid, lexicon, c, sample)
     if role == "sex":
         return Column(c, "value", dims={"sex": "j"}) if contents == "numbers" else Column(c, "label", "sex")
     if role is not None:
-        if role in _FAMILY and contents in _FAMILY and _FAMILY[contents] != _FAMILY[role]:
+        if contents in _FAMILY and _FAMILY[contents] != _FAMILY[role]:
             role = contents
         return Column(c, "label", role)
     if set(found) == {"unknown"}:

@@ -170,8 +170,8 @@ def _long(reading, found: Found, facts, defaults, months_elsewhere, result: Shee
 def _cross(reading, found: Found, facts, lexicon: Lexicon, defaults, months_elsewhere, result: SheetResult, reported: set) -> None:
     """Raw values of a table of crossing labels. Long because each field has its own fallbacks, in order."""
     vals = found.vals
-    has_place = any("desa" in v.dims or "kode" in v.dims for v in vals)
-    has_month = any("month" in v.dims for v in vals)
+    has_place = all("desa" in v.dims or "kode" in v.dims for v in vals)
+    has_month = all("month" in v.dims for v in vals)
     place = None if has_place else facts.get("desa")
     if not has_place and place is None:
         if "desa" not in reported:
@@ -190,11 +190,11 @@ def _cross(reading, found: Found, facts, lexicon: Lexicon, defaults, months_else
     sheet = reading.sheet
     for v in vals:
         d = v.dims
-        desa = d.get("desa") if has_place else place
+        desa = d.get("desa") or (None if d.get("kode") else place)
         kode = d.get("kode")
         kec = d.get("kec") or kecamatan
         month = d.get("month") or periode
-        key = (desa, kode, kec, month, d.get("ind"))
+        key = tuple(x[0] if x else None for x in (desa, kode, kec, month, d.get("ind")))  # a name repeated over L, P, Jml is one
         part = d.get("sex", "j")
         raw = groups.get(key)
         if raw is None or _has(raw, part):

@@ -50,6 +50,7 @@ _AREA_IN_TOTAL = re.compile(r"\b(kecamatan|kec)\b\.?\s*:?\s*([a-z][a-z .'\-]*)$"
 _ZERO = {"-", "--", "\u2013", "\u2014", "nihil", "nol"}
 _NUMBER = re.compile(r"^[+-]?\(?\d[\d.,]*\)?\s*(?:[A-Za-z]{1,16}\.?)?$")
 _BARE_MONTHS = {k for k in _MONTHS if len(k) >= 3}
+_DATED_LINE = re.compile(r"^\D+,\s*\d{1,2}\s")  # 'Tuban, 5 November 2026' under a signature is a date, not a month
 
 
 def number_like(raw) -> bool:
@@ -140,7 +141,7 @@ class Lexicon:
             found = self.indicators._named(text)
             ind = found.code if found else None
         month = None
-        if len(text) <= 30 and not code:
+        if len(text) <= 30 and not code and not _DATED_LINE.match(text):
             month = parse_period(text) if any(ch.isdigit() for ch in text) else None
             if month is None and label.removeprefix("bulan ").strip() in _BARE_MONTHS:
                 month = _MONTHS[label.removeprefix("bulan ").strip()]

@@ -28,6 +28,7 @@ _CODE = re.compile(r"^\s*(\d{2})\.?(\d{2})\.?(\d{2})(?:\.?(\d{4}))?\s*$")
 ACCEPT = 88.0  # a near miss at or above this score, clearly ahead of the next, is accepted with a warning
 CANDIDATE = 60.0  # candidates listed in an error
 ALIASES = DATA_DIR / "indikator_alias.csv"
+ABBREVIATIONS = DATA_DIR / "singkatan_pmks.csv"  # the recap abbreviations (G, P, PM, KPN, KTr …)
 
 
 def normalize_name(text: str) -> str:
@@ -184,6 +185,9 @@ class IndicatorMatcher:
                     self.keys.setdefault(normalize_label(text), code)
         shipped = pd.read_csv(ALIASES, keep_default_na=False)
         for alias, code in zip(shipped["alias"], shipped["kode"]):
+            self.keys.setdefault(normalize_label(alias), code)
+        short = pd.read_csv(ABBREVIATIONS, keep_default_na=False)
+        for alias, code in zip(short["singkatan"], short["kode"]):
             self.keys.setdefault(normalize_label(alias), code)
         if aliases is not None:
             for alias, code in zip(aliases["alias"], aliases["kode_indikator"]):

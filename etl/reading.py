@@ -79,9 +79,9 @@ def read_sheet(name: str | None, rows: list[list], merged, lexicon: Lexicon, acc
     best = _reading(name, grid, grid, lexicon, accept)
     if grid.height * max(grid.width, 1) <= SMALL and grid.height and not any(f.table.long for f in best.tables):
         other = _reading(name, grid, grid.transposed(), lexicon, accept)
-        if other.score < best.score:
+        if other.score[:3] < best.score[:3]:
             best = other
-        elif other.score == best.score and best.tally.unaccounted == 0 and _meanings(best) and _meanings(best) != _meanings(other):
+        elif other.score[:3] == best.score[:3] and best.tally.unaccounted == 0 and _disagree(best, other, lexicon):
             best.problems.append(("error", Where(), _tie(best, other), "tulis judul kolom dan baris yang jelas (desa, jenis PMKS, L/P)"))
     _contexts(best)
     return best
@@ -166,19 +166,64 @@ def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept) -> SheetRe
                          "beri judul kolom (jenis PMKS, L/P/Jumlah) dan nama desa untuk angka itu, atau hapus angka yang bukan laporan"))
     errors = sum(1 for p in problems if p[0] == "error")
     n_vals = sum(len(f.vals) for f in found)
-    return SheetReading(name, sheet, found, problems, tally, grid.is_transposed, (tally.unaccounted, errors, -tally.read - tally.totals, -n_vals))
+    unknown = _unrecognised(found, lexicon)
+    return SheetReading(name, sheet, found, problems, tally, grid.is_transposed, (tally.unaccounted, errors, unknown, -n_vals))
 
 
-def _meanings(reading: SheetReading) -> dict:
-    """What every number read means (see `_meaning`), by its cell."""
-    return {v.at: _meaning(v.dims) for f in reading.tables for v in f.vals if reading.grid.is_num(*v.at)}
+def _unrecognised(found: list[Found], lexicon: Lexicon) -> int:
+    """Label cells of the values read that the gazetteer and the catalogue do not know as what they label."""
+    seen: set = set()
+    for f in found:
+        for v in f.vals:
+            for key, test in _KNOWN.items():
+                label = v.dims.get(key)
+                if label and label[1] not in seen:
+                    word = lexicon.word(label[0])
+                    if word is None or not test(word):
+                        seen.add(label[1])
+    return len(seen)
 
 
-def _meaning(dims: dict) -> tuple:
-    """What a value cell means, whichever cells say it: its place (desa, else code), PMKS type, month and sex."""
-    place = dims.get("desa") or dims.get("kode")
-    return tuple((x[0] if isinstance(x, tuple) else x) if x else None
-                 for x in (place, dims.get("ind"), dims.get("month"), dims.get("sex", "j")))
+_KNOWN = {"desa": lambda w: w.desa or bool(w.code), "kode": lambda w: bool(w.code), "ind": lambda w: bool(w.ind),
+          "month": lambda w: w.month is not None, "kec": lambda w: bool(w.kec) or bool(w.area)}
+
+
+def _disagree(a: SheetReading, b: SheetReading, lexicon: Lexicon) -> bool:
+    """Whether two readings give some number different labels (a label only one of them names is no disagreement:
+    the other takes it from the table's surroundings)."""
+    theirs = {v.at: v.dims for f in b.tables for v in f.vals}
+    for f in a.tables:
+        for v in f.vals:
+            other = theirs.get(v.at)
+            if other is None or not a.grid.is_num(*v.at):
+                continue
+            if not _same_place(v.dims, other, lexicon):
+                return True
+            for key in ("ind", "month"):
+                if key in v.dims and key in other and v.dims[key][0] != other[key][0]:
+                    return True
+            if v.dims.get("sex", "j") != other.get("sex", "j"):
+                return True
+    return False
+
+
+def _same_place(a: dict, b: dict, lexicon: Lexicon) -> bool:
+    """The same desa, named or coded (a code and a name agree when the code is that desa's)."""
+    from etl.match import normalize_name
+
+    def name(dims):
+        if "desa" in dims:
+            word = lexicon.word(dims["desa"][0])
+            if word is not None and word.code:
+                return normalize_name(lexicon.gazetteer.names.get(word.code, word.code))
+            return normalize_name(dims["desa"][0])
+        if "kode" in dims:
+            word = lexicon.word(dims["kode"][0])
+            return normalize_name(lexicon.gazetteer.names.get(word.code, dims["kode"][0])) if word and word.code else None
+        return None
+
+    x, y = name(a), name(b)
+    return x is None or y is None or x == y
 
 
 def box_of(grid: Grid, table: Table) -> tuple[int, int, int, int]:

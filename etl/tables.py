@@ -28,7 +28,7 @@ class Column:
     """One column of a table: row labels of a role, counts with what they count, or something to leave alone."""
 
     c: int
-    kind: str  # label | value | ignore
+    kind: str  # label | value | ignore | heading (a kecamatan named above the desa columns that follow)
     role: str | None = None  # label columns: desa | kode | kecamatan | indikator | periode | tahun | sex | no | psm | abaikan
     dims: dict = field(default_factory=dict)  # value columns: ind | desa | month | unknown -> (text, (r, c)); sex -> l | p | j
     total: bool = False  # a column of row totals (JUMLAH beside PMKS types, desa or months)
@@ -51,8 +51,11 @@ class Table:
 
 
 def numbering_row(grid: Grid, r: int, c0: int = 0, c1: int | None = None) -> bool:
-    """A row that numbers the columns of the header above it: 1 2 3 4 … or (1) (2) (3) (3 or more, nothing else)."""
+    """A row that numbers the columns of the header above it: 1 2 3 4 … or (1) (2) (3) (3 or more, nothing else), or
+    the 'No' column of a table printed transposed ('No | 1 | 2 | 3')."""
     texts = [t for t in grid.texts(r)[c0:c1] if t]
+    if texts and texts[0].lower().rstrip(".") in ("no", "nomor", "no urut"):
+        texts = texts[1:]
     if len(texts) < 2 or not all(_COLUMN_NUMBER.match(t) for t in texts):
         return False
     numbers = [int(t.strip("().")) for t in texts]
@@ -75,6 +78,9 @@ def find_tables(grid: Grid, lexicon: Lexicon, long_ok: bool = True) -> list[Tabl
         d, cols = found
         start = d  # tables are found top down: no number above d is left outside them
         window = _window(d, cols, regions, grid.width)
+        if _codes_only(grid, lexicon, d, cols):
+            tried.update((d, c) for c in cols)
+            continue
         table = _table_at(grid, lexicon, d, cols, window)
         if table is None:
             tried.update((d, c) for c in cols)
@@ -104,6 +110,15 @@ def _next_numbers(grid: Grid, regions, tried, start: int) -> tuple[int, list[int
     return None
 
 
+def _codes_only(grid: Grid, lexicon: Lexicon, r: int, cols: list[int]) -> bool:
+    """A row whose numbers are all desa codes of this area: labels (a 'Kode Desa' row over desa names), not counts."""
+    for c in cols:
+        word = lexicon.word(grid.text(r, c))
+        if word is None or not word.code or word.code.count(".") != 3:
+            return False
+    return len(cols) >= 2
+
+
 def _inside(regions, r: int, c: int) -> bool:
     return any(r0 <= r <= r1 and c0 <= c <= c1 for r0, c0, r1, c1 in regions)
 
@@ -126,9 +141,10 @@ def _band(grid: Grid, lexicon: Lexicon, d: int, window: tuple[int, int]) -> tupl
     c0, c1 = window[0], window[1] + 1
     kinds = {(c, _row_kind(lexicon.word(t))) for c, t in enumerate(grid.texts(d)) if t and c0 <= c < c1}
     kinds = {k for k in kinds if k[1] in ("indikator", "desa")}
+    label_cols = {c for c, _ in kinds}
     band, numbering, r, blanks, first = [], [], d - 1, 0, d
     while r >= 0 and len(band) < BAND_ROWS:
-        if not band and kinds and any((c, _row_kind(lexicon.word(t))) in kinds for c, t in enumerate(grid.texts(r)) if t):
+        if not band and label_cols and _body_row(grid, lexicon, r, c0, c1, label_cols):
             first = r
             r -= 1
             continue
@@ -138,12 +154,22 @@ def _band(grid: Grid, lexicon: Lexicon, d: int, window: tuple[int, int]) -> tupl
             blanks += 1
         elif numbering_row(grid, r, c0, c1):
             numbering.append(r)
-        elif any(c0 <= c < c1 for c in grid.nums(r)):
+        elif any(c0 <= c < c1 for c in grid.nums(r)) and not _codes_only(grid, lexicon, r, [c for c in grid.nums(r) if c0 <= c < c1]):
             break
         else:
             band.append(r)
         r -= 1
     return band[::-1], numbering[::-1], first
+
+
+def _body_row(grid: Grid, lexicon: Lexicon, r: int, c0: int, c1: int, label_cols: set) -> bool:
+    """A row above the first counts that still belongs to the body: a desa or PMKS type left empty, a group heading
+    ('A. ANAK') or a section ('KECAMATAN MONTONG') written where the rows below have their names."""
+    cells = [(c, t) for c, t in enumerate(grid.texts(r)) if t and c0 <= c < c1]
+    if not cells or any(c not in label_cols for c, _ in cells) or grid.nums(r):
+        return False
+    words = [lexicon.word(t) for _, t in cells]
+    return not any(w is not None and (w.role or w.sex) for w in words)
 
 
 def _table_at(grid: Grid, lexicon: Lexicon, d: int, cols: list[int], window: tuple[int, int]) -> Table | None:
@@ -209,6 +235,10 @@ def _column(grid: Grid, lexicon: Lexicon, band: list[int], sex_rows: set, c: int
                 found["total"] = True
             elif not is_sex:
                 _dims_of(word, text, at, found)
+        elif "desa" in found and word.code and word.code.count(".") == 3:
+            found.setdefault("kode", (text, at))  # a row of codes above desa names across the top
+        elif "desa" in found and word.kec and not word.desa:
+            found.setdefault("kec", (text, at))  # and of their kecamatan
     return _decide(grid, lexicon, c, None, found, sample)
 
 
@@ -221,6 +251,10 @@ def _dims_of(word: Word, text: str, at, found: dict) -> None:
         found["desa"] = (text, at)
     elif word.total:
         found["total"] = True
+        if word.area and word.area[0] == "kecamatan":
+            found["area"] = (word.area[1], at)
+    elif word.area and word.area[0] == "kecamatan":
+        found["area"] = (word.area[1], at)
     else:
         found["unknown"] = (text, at)
 
@@ -237,9 +271,11 @@ def _decide(grid: Grid, lexicon: Lexicon, c: int, role, found: dict, sample: lis
     over another kind of labels (the corner cell 'Jenis PMKS' above L, P, Jumlah in a transposed form) yields to them."""
     if role is not None and role not in _FAMILY:
         return Column(c, "label", role)
-    if found and set(found) != {"unknown"}:
+    if found and set(found) not in ({"unknown"}, {"area"}):
         return Column(c, "value", dims=found)
-    contents = _contents(grid, lexicon, c, sample)
+    contents = _contents(grid, lexicon, c, sample, 1 if role else 2)  # a header word needs one label under it to agree
+    if set(found) == {"area"}:  # 'KECAMATAN MONTONG' over its desa, or over its total
+        return Column(c, "value", dims={**found, "total": True}) if contents == "numbers" else Column(c, "heading", dims=found)
     if role == "sex":
         return Column(c, "value", dims={"sex": "j"}) if contents == "numbers" else Column(c, "label", "sex")
     if role is not None:
@@ -261,7 +297,7 @@ def _decide(grid: Grid, lexicon: Lexicon, c: int, role, found: dict, sample: lis
     return None
 
 
-def _contents(grid: Grid, lexicon: Lexicon, c: int, rows: list[int]) -> str | None:
+def _contents(grid: Grid, lexicon: Lexicon, c: int, rows: list[int], enough: int = 2) -> str | None:
     """What a column's first body cells are: a row role (desa, indikator, …), 'no' (1 2 3 …), 'numbers' or 'text'."""
     counts: dict[str, int] = {}
     numbers: list = []
@@ -288,7 +324,6 @@ def _contents(grid: Grid, lexicon: Lexicon, c: int, rows: list[int]) -> str | No
             seq = []
         return "no" if len(seq) >= 3 and seq == list(range(seq[0], seq[0] + len(seq))) and seq[0] in (0, 1) else "numbers"
     best = max(((v, k) for k, v in counts.items() if k not in ("text", "total", "kode")), default=(0, None))
-    enough = 1 if texts - counts.get("total", 0) <= 2 else 2
     return best[1] if best[0] >= enough and best[0] * 2 >= texts - counts.get("total", 0) else ("text" if texts else None)
 
 
@@ -311,13 +346,19 @@ def _row_kind(word: Word | None) -> str:
 
 
 def _fill_right(grid: Grid, lexicon: Lexicon, band: list[int], columns: list[Column]) -> None:
-    """L | P | Jml under a name written once (not merged, as in CSV): the name counts for the columns to its right."""
+    """L | P | Jml under a name written once (not merged, as in CSV): the name counts for the columns to its right.
+    A name written again over each of its L | P | Jml columns is one name (its first cell)."""
     previous = None
     for column in columns:
         if column.kind != "value":
             previous = None
             continue
         if _has_identity(column.dims) or column.dims.get("total"):
+            if previous is not None and "sex" in column.dims and "sex" in previous.dims and column.dims["sex"] != previous.dims["sex"]:
+                for key in ("ind", "desa", "month", "unknown"):
+                    mine, theirs = column.dims.get(key), previous.dims.get(key)
+                    if mine and theirs and mine[0] == theirs[0] and mine[1][0] == theirs[1][0]:
+                        column.dims[key] = theirs
             previous = column
             continue
         if previous is not None and "sex" in column.dims and "sex" in previous.dims and column.dims["sex"] != previous.dims["sex"]:

@@ -37,14 +37,16 @@ def collect(grid, table: Table) -> TableCells:
     out = TableCells()
     for s, seg in enumerate(table.segments):
         rows = [row for row in table.rows if row.seg == s]
+        _counts_named_jumlah(rows, seg)
         _kecamatan_from_subtotals(rows)
         counts = [col for col in seg if col.kind == "value"]
         dims = _column_dims(seg, counts)
+        _kecamatan_of_columns(seg, dims)
         plain = [col for col in counts if not col.total]
         for row in rows:
             if row.kind == "data":
                 for col in plain:
-                    out.vals.append(Val((row.r, col.c), {**row.dims, **dims[col.c]}))
+                    out.vals.append(Val((row.r, col.c), _merge(row.dims, dims[col.c])))
             elif row.kind == "orphan":
                 out.orphans.append(row)
             for col in seg:
@@ -54,7 +56,7 @@ def collect(grid, table: Table) -> TableCells:
             if row.kind in ("data", "total"):
                 for col in counts:
                     if col.total:
-                        _row_total(grid, row, col, plain, dims, out)
+                        _row_total(grid, row, col, counts, dims, out)
             if row.kind == "total":
                 for col in counts:
                     _column_total(grid, row, col, rows, out)
@@ -65,13 +67,21 @@ def collect(grid, table: Table) -> TableCells:
     return out
 
 
+def _merge(row: dict, column: dict) -> dict:
+    """A cell's labels: its row's and its column's; an L or P row under a column of counts ('Jumlah') is L or P."""
+    dims = {**row, **column}
+    if row.get("sex") in ("l", "p") and column.get("sex", "j") == "j":
+        dims["sex"] = row["sex"]
+    return dims
+
+
 def _column_dims(seg: list[Column], counts: list[Column]) -> dict[int, dict]:
     """What each count column adds to its cells; a header nobody knows becomes the dimension the segment lacks."""
     rows = {col.role for col in seg if col.kind == "label"}
     kinds = {k for col in counts for k in ("ind", "desa", "month") if k in col.dims}
     out = {}
     for col in counts:
-        dims = dict(col.dims)
+        dims = {k: v for k, v in col.dims.items() if k != "area"}
         unknown = dims.pop("unknown", None)
         if unknown is not None and not ({"ind", "desa", "month"} & set(dims)):
             if "indikator" in rows:
@@ -84,6 +94,20 @@ def _column_dims(seg: list[Column], counts: list[Column]) -> dict[int, dict]:
                 dims["ind"] = unknown
         out[col.c] = dims
     return out
+
+
+def _counts_named_jumlah(rows: list[BodyRow], seg: list[Column]) -> None:
+    """A table whose only row of counts is named 'Jumlah' (PMKS types across the top): a total of nothing is the row
+    of counts itself."""
+    if any(row.kind == "data" for row in rows) or not any(_identity(col.dims) for col in seg if col.kind == "value"):
+        return
+    for row in rows:
+        if row.kind == "total" and row.label and not row.area:
+            row.kind, row.dims = "data", {**row.dims, "sex": row.dims.get("sex", "j")}
+
+
+def _identity(dims: dict) -> bool:
+    return any(k in dims for k in ("ind", "desa", "month", "unknown"))
 
 
 def _kecamatan_from_subtotals(rows: list[BodyRow]) -> None:
@@ -119,19 +143,49 @@ def _column_total(grid, total: BodyRow, col: Column, rows: list[BodyRow], out: T
         out.checked.append(found)
 
 
-def _row_total(grid, row: BodyRow, col: Column, plain: list[Column], dims: dict, out: TableCells) -> None:
-    """A JUMLAH column's cell against the counts beside it in its row (the Jumlah parts when L and P are given)."""
+def _row_total(grid, row: BodyRow, col: Column, counts: list[Column], dims: dict, out: TableCells) -> None:
+    """A JUMLAH column's cell against the counts beside it in its row: since the previous JUMLAH column, all before
+    it, the JUMLAH columns before it, or those after it up to the next (per L, P or the Jumlah parts)."""
+    i = counts.index(col)
     sex = col.dims.get("sex") if col.dims.get("sex") in ("l", "p") else None
-    parts = [p for p in plain if dims[p.c].get("sex", "j") == sex] if sex else []
-    if not sex:
-        jumlah = [p for p in plain if dims[p.c].get("sex", "j") == "j"]
-        parts = jumlah or [p for p in plain if dims[p.c].get("sex") in ("l", "p")]
-    candidates = [[(row.r, p.c) for p in parts]]
-    if not sex and len(parts) < len(plain):
-        candidates.append(_derived(grid, row, plain, dims))
-    found = check(grid, (row.r, col.c), candidates, grid.label(*row.label[1]) if row.label and row.kind == "total" else "JUMLAH")
+    plain = [p for p in counts if not p.total]
+    has_j = any(dims[p.c].get("sex", "j") == "j" for p in plain)
+
+    def fits(p: Column) -> bool:
+        part = dims[p.c].get("sex", "j")
+        return part == sex if sex else (part == "j" or not has_j)
+
+    totals = [j for j in range(i) if counts[j].total and counts[j].dims.get("sex") == col.dims.get("sex")]
+    last = totals[-1] if totals else -1
+    nxt = next((j for j in range(i + 1, len(counts)) if counts[j].total), len(counts))
+    ranges = [range(last + 1, i), range(0, i), range(i + 1, nxt)]
+    candidates = [[(row.r, counts[j].c) for j in span if not counts[j].total and fits(counts[j])] for span in ranges]
+    candidates.insert(2, [(row.r, counts[j].c) for j in totals])
+    if not sex and has_j and any(dims[p.c].get("sex") in ("l", "p") for p in plain):
+        candidates.append(_derived(grid, row, [counts[j] for j in ranges[0] if not counts[j].total], dims))
+    label = grid.label(*row.label[1]) if row.label and row.kind == "total" else "JUMLAH"
+    found = check(grid, (row.r, col.c), candidates, label)
     if found is not None:
         out.checked.append(found)
+
+
+def _kecamatan_of_columns(seg: list[Column], dims: dict) -> None:
+    """Desa across the top: 'KECAMATAN MONTONG' above names the kecamatan of the desa columns after it, 'JUMLAH KEC.
+    MONTONG' the desa columns before it."""
+    current, since = None, []
+    for col in seg:
+        area = col.dims.get("area")
+        if col.kind == "heading" and area:
+            current, since = area, []
+        elif col.kind == "value" and not col.total:
+            if current and "kec" not in dims[col.c]:
+                dims[col.c]["kec"] = current
+            since.append(col)
+        elif col.kind == "value" and col.total:
+            if area:
+                for earlier in since:
+                    dims[earlier.c].setdefault("kec", area)
+            since = []
 
 
 def _derived(grid, row: BodyRow, plain: list[Column], dims: dict) -> list[tuple[int, int]]:

@@ -32,7 +32,7 @@ _WORD_ROLE = {"desa": "desa", "kode": "kode", "indikator": "ind", "periode": "mo
 class BodyRow:
     r: int
     seg: int
-    kind: str  # data | total | heading | orphan (counts without a row label)
+    kind: str  # data | total | heading | notes | orphan (counts without a row label)
     dims: dict = field(default_factory=dict)  # desa|kode|kec|ind|month|year -> (text, (r, c)); sex -> l|p|j
     label: tuple | None = None  # (text, (r, c)) of a total's or heading's label
     area: str | None = None  # the kecamatan a total or heading names
@@ -73,12 +73,18 @@ def _signature(grid: Grid, r: int, table: Table) -> bool:
 
 
 def _new_header(grid: Grid, lexicon: Lexicon, r: int, table: Table, values: set) -> bool:
-    """A row that labels the table's count columns again (a table stacked below with its own header)."""
+    """A row that labels the table's columns again (a table stacked below with its own header): two or more of its
+    cells are header words or column labels standing over columns of the same kind."""
     labels = 0
-    for c in values:
-        word = lexicon.word(grid.text(r, c))
-        if word is not None and (word.column_label or word.role):
-            labels += 1
+    for seg in table.segments:
+        for col in seg:
+            word = lexicon.word(grid.text(r, col.c))
+            if word is None:
+                continue
+            if col.kind == "value" and (word.column_label or word.role):
+                labels += 1
+            elif col.kind == "label" and word.role and not word.desa and not word.ind:
+                labels += 1
     return labels >= 2
 
 
@@ -109,8 +115,16 @@ def _row(grid: Grid, lexicon: Lexicon, r: int, s: int, seg: list[Column], carry:
                 labels["kode"] = (text, at, word)  # of 'Kode Prov', 'Kode Kec' and 'Kode Desa', the desa's code
             labels.setdefault(col.role, (text, at, word))
     sex = _sex(labels.pop("sex", None), carry)
+    note = next((v for v in labels.values() if len(v) > 2 and v[2] is not None and v[2].role in ("abaikan", "psm")
+                 and not v[2].desa and not v[2].ind), None)
+    if note is not None and total is None:
+        return BodyRow(r, s, "notes", {}, note[:2])  # a 'Keterangan' row under a table printed transposed
+    if total is None and sex and carry.get("_total") and not any(v[0] for k, v in labels.items() if k in _IDENTITY):
+        total, area = carry["_total"]  # the P and Jumlah rows under 'JUMLAH' written on its L row
     if total is not None:
+        carry["_total"] = (total, area) if sex else None
         return BodyRow(r, s, "total", {"sex": sex} if sex else {}, total, area)
+    carry["_total"] = None
     if "_area" in labels:
         heading = labels.pop("_area")
         carry["kecamatan"] = (area, heading[1]) if area else carry.get("kecamatan")

@@ -91,14 +91,16 @@ def _title_cell(text: str) -> tuple[str | None, bool, str | None, str | None]:
     kecamatan = match.group(1).strip() if match and match.group(1).strip() else None
     desa = TITLE_DESA.search(text)
     year = _YEAR_WORD.search(text)
-    return (kecamatan, find_period(text) is not None, desa.group(1).strip() if desa and desa.group(1).strip() else None,
-            year.group(1) if year else None)
+    # a month in a line of words ('BULAN OKTOBER 2026'), not in a code (35.23.05.2001) or the date under a signature
+    period = any(ch.isalpha() for ch in text) and not _DATED_LINE.match(text) and find_period(text) is not None
+    return (kecamatan, period, desa.group(1).strip() if desa and desa.group(1).strip() else None, year.group(1) if year else None)
 
 
 TITLE_DESA = re.compile(r"\b(?:desa|kelurahan|ds\b\.?|kel\b\.?)\s*:?\s*([a-z][a-z .'\-]*?)(?=\s*[-\u2013]?\s+(kecamatan|kec|bulan|kabupaten|kab|"
                         r"tahun|periode|kota|provinsi|prov|per|bln|th|thn)\b|\s*[-\u2013,;:(/]|$)", re.IGNORECASE)
 _YEAR_WORD = re.compile(r"\b(?:tahun|thn|th)\b\.?\s*:?\s*((?:19|20)\d\d)\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_DATED_LINE = re.compile(r"^\D+,\s*\d{1,2}\s")
 
 
 def region_facts(grid, r0: int, r1: int, c0: int = 0, c1: int | None = None) -> dict[str, tuple[str, Where]]:

@@ -198,7 +198,7 @@ def _cross(reading, found: Found, facts, lexicon: Lexicon, defaults, months_else
         part = d.get("sex", "j")
         raw = groups.get(key)
         if raw is None or _has(raw, part):
-            raw = groups[key] = _new_raw(sheet, v, desa, kode, kec, month, d["ind"], psm, year, lexicon)
+            raw = groups[key] = _new_raw(sheet, v, desa, kode, kec, month, d["ind"], psm, d["year"][0] if d.get("year") else year, lexicon)
             result.values.append(raw)
         _set(raw, part, reading.grid.value(*v.at), v.at)
 

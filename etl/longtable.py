@@ -100,6 +100,8 @@ def _body(grid: Grid, lexicon: Lexicon, start: int, key: int, span) -> tuple[lis
             end = r
             continue
         text = cell_text(value)
+        if text and (SIGNATURE.search(text) or _DATED.match(text)) and not grid.nums(r):
+            break  # 'Tuban, 5 November 2026', 'Kepala Dinas …' under the table
         if text:
             word = lexicon.word(text)
             total = bool(word and word.total)

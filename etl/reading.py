@@ -104,6 +104,7 @@ def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept) -> SheetRe
     found: list[Found] = []
     unaccounted: list = []
     covered: set[int] = set()
+    totals: list = []
     for table in tables:
         cells = box_of(grid, table)
         tally.tables.append(box([(cells[0], cells[1]), (cells[2], cells[3])]))
@@ -135,15 +136,9 @@ def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept) -> SheetRe
             problems.append(("error", Where(where[0] + 1, column_letter(where[1])), f"{what} kosong padahal ada angka",
                              f"tulis {what} di baris itu, atau hapus angkanya"))
             explained.update(orig(row.r, col.c) for seg in table.segments for col in seg if grid.is_num(row.r, col.c))
-        item = Found(table, grid, cells, vals)
-        if vals and all(_empty(sheet.value(*v.at)) for v in vals) and all(c.written == 0 for c in out.checked):
-            item.blank = True
-            for v in vals:
-                if v.at in numbers:
-                    used[v.at] = "tabel belum diisi"
-            problems.append(("warning", Where(cells[0] + 1, None), f"tabel {tally.tables[-1]} belum diisi (semua angka kosong atau nol); dilewati, "
-                             "tidak disimpan sebagai laporan nol", None))
-        found.append(item)
+        found.append(Found(table, grid, cells, vals))
+        totals.extend(out.checked)
+    _blank_sheet(sheet, found, totals, used, numbers, problems)
     for at in numbers:
         if at[0] in covered or at in used:
             continue
@@ -243,6 +238,22 @@ def _totals(checked, grid: Grid, used: dict, problems: list) -> None:
             problems.append(("error", Where(at[0] + 1, column_letter(at[1])), text, hint))
 
 
+def _blank_sheet(sheet: Grid, found: list[Found], totals: list, used: dict, numbers: set, problems: list) -> None:
+    """A sheet prepared for a month not yet reported (names, every count empty or zero, zero totals): skipped with a
+    note, never stored as reports of zero."""
+    vals = [v for f in found for v in f.vals]
+    if not vals or any(f.table.long is not None for f in found):
+        return
+    if not all(_empty(sheet.value(*v.at)) for v in vals) or any(c.written for c in totals):
+        return
+    for f in found:
+        f.blank = True
+    for v in vals:
+        if v.at in numbers:
+            used[v.at] = "lembar belum diisi"
+    problems.append(("warning", Where(), "lembar ini belum diisi (semua angka kosong atau nol): dilewati, tidak disimpan sebagai laporan nol", None))
+
+
 def _empty(value) -> bool:
     from etl.totals import count
 
@@ -297,4 +308,8 @@ def _contexts(reading: SheetReading) -> None:
         facts = region_facts(grid, above, r0, c0, c1 + 1) if (c0, c1) != (0, grid.width - 1) and len(reading.tables) > 1 else {}
         for key, value in [*whole.items(), *sheet_top.items()]:
             facts.setdefault(key, value)
+        first = min((v.at[0] for v in found.vals), default=r0)
+        if found.grid.is_transposed and first > r0 and not {"periode", "kecamatan"} <= set(facts):
+            for key, value in region_facts(grid, above, first).items():  # a table read transposed starts at its titles
+                facts.setdefault(key, value)
         found.context = facts

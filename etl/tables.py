@@ -59,7 +59,8 @@ def numbering_row(grid: Grid, r: int, c0: int = 0, c1: int | None = None) -> boo
     if len(texts) < 2 or not all(_COLUMN_NUMBER.match(t) for t in texts):
         return False
     numbers = [int(t.strip("().")) for t in texts]
-    return numbers == list(range(numbers[0], numbers[0] + len(numbers))) and (len(numbers) >= 3 or texts[0].startswith("("))
+    steps = all(b == a + 1 or (b in (0, 1) and a > b) for a, b in zip(numbers, numbers[1:]))  # tables side by side restart
+    return steps and (len(numbers) >= 3 or texts[0].startswith("("))
 
 
 def find_tables(grid: Grid, lexicon: Lexicon, long_ok: bool = True) -> list[Table]:
@@ -110,13 +111,22 @@ def _next_numbers(grid: Grid, regions, tried, start: int) -> tuple[int, list[int
     return None
 
 
+_YEAR_WORD = re.compile(r"\b(tahun|thn|th|periode|bulan|bln|keadaan|semester)\b", re.IGNORECASE)
+
+
 def _codes_only(grid: Grid, lexicon: Lexicon, r: int, cols: list[int]) -> bool:
-    """A row whose numbers are all desa codes of this area: labels (a 'Kode Desa' row over desa names), not counts."""
+    """A row whose numbers are labels, not counts: desa codes of this area (a 'Kode Desa' row over desa names), or a
+    year beside 'Tahun' ('Tahun : 2026' in the header fields)."""
+    codes = 0
     for c in cols:
         word = lexicon.word(grid.text(r, c))
-        if word is None or not word.code or word.code.count(".") != 3:
+        if word is not None and word.code and word.code.count(".") == 3:
+            codes += 1
+            continue
+        text = grid.text(r, c)
+        if not (len(text) == 4 and text.isdigit() and 1990 <= int(text) <= 2100 and any(_YEAR_WORD.search(t) for t in grid.texts(r) if t)):
             return False
-    return len(cols) >= 2
+    return codes >= 2 or codes < len(cols)
 
 
 def _inside(regions, r: int, c: int) -> bool:
@@ -189,7 +199,11 @@ def _table_at(grid: Grid, lexicon: Lexicon, d: int, cols: list[int], window: tup
 def _columns(grid: Grid, lexicon: Lexicon, band: list[int], d: int, window: tuple[int, int]) -> list[Column]:
     """What each column of the band labels (see the module docstring), judged header first, then by contents."""
     sex_rows = {r for r in band if _sex_row(grid, lexicon, r, window)}
-    sample = list(range(d, min(grid.height, d + 40)))
+    sample = []
+    for r in range(d, min(grid.height, d + 40)):  # the body's first rows, up to a blank row
+        if grid.blank(r, window[0], window[1] + 1) and sample:
+            break
+        sample.append(r)
     columns: list[Column] = []
     for c in range(window[0], window[1] + 1):
         column = _column(grid, lexicon, band, sex_rows, c, sample)
@@ -237,8 +251,8 @@ def _column(grid: Grid, lexicon: Lexicon, band: list[int], sex_rows: set, c: int
                 _dims_of(word, text, at, found)
         elif "desa" in found and word.code and word.code.count(".") == 3:
             found.setdefault("kode", (text, at))  # a row of codes above desa names across the top
-        elif "desa" in found and word.kec and not word.desa:
-            found.setdefault("kec", (text, at))  # and of their kecamatan
+        elif "desa" in found and word.kec:
+            found.setdefault("kec", (text, at))  # and of their kecamatan ('PALANG' is a desa too; above a desa, a kecamatan)
     return _decide(grid, lexicon, c, None, found, sample)
 
 
@@ -313,7 +327,13 @@ def _contents(grid: Grid, lexicon: Lexicon, c: int, rows: list[int], enough: int
             continue
         word = lexicon.word(grid.label(r, c))
         kind = _row_kind(word)
+        if word is not None and word.sex in ("l", "p"):
+            kind = "sex"  # 'P' under 'L' is Perempuan, whatever else it abbreviates
+        elif word is not None and word.sex == "j" and word.total:
+            kind = "jumlah"  # a Jumlah row under L and P, or a total row: decided below
         counts[kind] = counts.get(kind, 0) + 1
+    if "jumlah" in counts:
+        counts["sex" if counts.get("sex") else "total"] = counts.get("sex" if counts.get("sex") else "total", 0) + counts.pop("jumlah")
     texts = sum(v for k, v in counts.items() if k != "kode")
     if counts.get("kode", 0) >= max(2, len(numbers) // 2):
         return "kode"

@@ -59,10 +59,13 @@ class HasIssues:
 
 
 def reconcile_sex(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
-    """L + P must equal Jumlah where all three are given; Jumlah = L + P where it is left empty."""
+    """L + P must equal Jumlah where all three are given; Jumlah = L + P where it is left empty. A row left empty
+    under L, P and Jumlah is 0, 0 and 0 (empty is 0), not a Jumlah without its L and P."""
     issues = []
     frame = frame.copy()
     lp = frame["lp_given"]
+    if "l_col" in frame and "p_col" in frame:
+        lp = lp | (frame["l_col"].notna() & frame["p_col"].notna() & (frame["jumlah"] == 0) & (frame["laki_laki"] == 0) & (frame["perempuan"] == 0))
     frame.loc[~lp, ["laki_laki", "perempuan"]] = None
     lsum = frame["laki_laki"].fillna(0) + frame["perempuan"].fillna(0)
     fill = lp & ~frame["j_given"]

@@ -54,8 +54,9 @@ def numbering_row(grid: Grid, r: int, c0: int = 0, c1: int | None = None) -> boo
     """A row that numbers the columns of the header above it: 1 2 3 4 … or (1) (2) (3) (3 or more, nothing else), or
     the 'No' column of a table printed transposed ('No | 1 | 2 | 3')."""
     texts = [t for t in grid.texts(r)[c0:c1] if t]
-    if texts and texts[0].lower().rstrip(".") in ("no", "nomor", "no urut"):
-        texts = texts[1:]
+    words = [t for t in texts if t.lower().rstrip(".") in ("no", "nomor", "no urut")]
+    if words and texts[0] in words:
+        texts = [t for t in texts if t not in words]
     if len(texts) < 2 or not all(_COLUMN_NUMBER.match(t) for t in texts):
         return False
     numbers = [int(t.strip("().")) for t in texts]
@@ -225,6 +226,7 @@ def _column(grid: Grid, lexicon: Lexicon, band: list[int], sex_rows: set, c: int
     """One column: the lowest band cell that says something decides; a higher one adds the PMKS type, desa or month
     above an L | P | Jumlah cell."""
     found: dict = {}
+    sex_at = None
     for r in reversed(band):
         text = grid.label(r, c)
         word = lexicon.word(text)
@@ -232,6 +234,8 @@ def _column(grid: Grid, lexicon: Lexicon, band: list[int], sex_rows: set, c: int
             continue
         at = grid.origin(r, c)
         is_sex = word.sex is not None and (r in sex_rows or not word.ind)
+        if is_sex and not found:
+            sex_at = r
         if not found:
             if word.role and not is_sex and not word.ind and not word.desa and word.month is None:
                 return _decide(grid, lexicon, c, word.role, {}, sample)
@@ -244,10 +248,12 @@ def _column(grid: Grid, lexicon: Lexicon, band: list[int], sex_rows: set, c: int
             continue
         if set(found) == {"unknown"} and word.role and not is_sex and not word.ind and not word.desa:
             return _decide(grid, lexicon, c, word.role, {}, sample)  # a group heading under the header word
-        if set(found) <= {"sex", "total"}:
+        if set(found) <= {"sex", "total", "kec"}:
             if word.total and not word.ind:
                 found["total"] = True
-            elif not is_sex:
+            elif word.kec and not word.ind and (not word.desa or (sex_at is not None and r < sex_at - 1)):
+                found.setdefault("kec", (text, at))  # the kecamatan row above desa names (this desa written once, left)
+            elif not is_sex and "kec" not in found:
                 _dims_of(word, text, at, found)
         elif "desa" in found and word.code and word.code.count(".") == 3:
             found.setdefault("kode", (text, at))  # a row of codes above desa names across the top
@@ -291,7 +297,9 @@ def _decide(grid: Grid, lexicon: Lexicon, c: int, role, found: dict, sample: lis
     if set(found) == {"area"}:  # 'KECAMATAN MONTONG' over its desa, or over its total
         return Column(c, "value", dims={**found, "total": True}) if contents == "numbers" else Column(c, "heading", dims=found)
     if role == "sex":
-        return Column(c, "value", dims={"sex": "j"}) if contents == "numbers" else Column(c, "label", "sex")
+        if contents == "numbers":
+            return Column(c, "value", dims={"sex": "j"})
+        return Column(c, "label", contents if contents in _FAMILY else "sex")  # 'L/P' over PMKS types (the corner cell)
     if role is not None:
         if contents in _FAMILY and _FAMILY[contents] != _FAMILY[role]:
             role = contents
@@ -382,9 +390,9 @@ def _fill_right(grid: Grid, lexicon: Lexicon, band: list[int], columns: list[Col
             previous = column
             continue
         if previous is not None and "sex" in column.dims and "sex" in previous.dims and column.dims["sex"] != previous.dims["sex"]:
-            for key in ("ind", "desa", "month", "unknown", "total"):
+            for key in ("ind", "desa", "month", "unknown", "total", "kode", "kec"):
                 if key in previous.dims:
-                    column.dims[key] = previous.dims[key]
+                    column.dims.setdefault(key, previous.dims[key])
             continue
         previous = None
 

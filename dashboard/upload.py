@@ -1,9 +1,11 @@
-"""The upload page's actions: reading files in the sandbox once per content, the blank form, saving an alias and
-saving checked files (button callbacks, which run before the next run draws the page)."""
+"""The upload page's actions: reading files in the sandbox once per content, the blank form, the pickers of labels
+the reader could not place, and saving checked files with the labels placed (button callbacks, which run before the
+next run draws the page)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 
 import streamlit as st
 
@@ -50,20 +52,49 @@ def read(uploaded) -> list[tuple[str, bytes, object]]:
     return files
 
 
-def save_alias(kecamatan: str, written: str, widget: str) -> None:
-    """Remember that a name written in a report means the desa picked in `widget` (audited)."""
+def pickers(index: int, result) -> None:
+    """A picker for each label the reader could not place (a PMKS type, a desa of the file's kecamatan): the choice
+    counts at once (the preview is checked again with it) and is saved as an alias, audited, with Simpan."""
+    chosen = st.session_state.setdefault("unggah_pilihan", {})
+    seen: set = set()
+    for issue in result.issues:
+        if not issue.choices:
+            continue
+        key = (issue.choices["jenis"], issue.choices["kode_kecamatan"] or "", issue.choices["nama"])
+        if key in seen:
+            continue
+        seen.add(key)
+        options = [None, *(code for code, _ in issue.choices["kandidat"])]
+        labels = dict(map(tuple, issue.choices["kandidat"]))
+        widget = "unggah_pilih_" + hashlib.sha1(repr(key).encode()).hexdigest()[:12]
+        what = "jenis PMKS" if key[0] == "indikator" else "desa"
+        where = ", ".join(x for x in (issue.sheet and f"lembar '{issue.sheet}'", issue.row and f"baris {issue.row}", issue.column and f"kolom {issue.column}") if x)
+        st.selectbox(f"'{key[2]}' ({where or result.file}) adalah {what} …", options, key=widget,
+                     index=options.index(chosen.get(key)) if chosen.get(key) in options else 0,
+                     format_func=lambda code: "– pilih –" if code is None else labels[code], on_change=pick, args=(widget, key))
+
+
+def pick(widget: str, key: tuple) -> None:
+    """Keep the analyst's choice for a label until Simpan (or until changed back to '– pilih –')."""
+    chosen = st.session_state.setdefault("unggah_pilihan", {})
+    if st.session_state.get(widget) is None:
+        chosen.pop(key, None)
+    else:
+        chosen[key] = st.session_state[widget]
+
+
+def _save_aliases(con, chosen: dict, user: str) -> None:
+    """The labels placed on this upload, kept as aliases for the next files (each one audited)."""
     from etl.db import audit
-    from etl.load import save_desa_alias
-    from etl.match import normalize_name
+    from etl.load import save_desa_alias, save_indicator_alias
+    from etl.match import normalize_label, normalize_name
 
-    code = st.session_state[widget]
-
-    def action(con):
-        save_desa_alias(con, kecamatan, normalize_name(written), code, user_name())
-        audit(con, user_name(), "alias", written, None)
-
-    data.write(action)
-    st.session_state["unggah_pesan"] = f"Alias disimpan: '{written}' berarti {code}. Berkas diperiksa ulang."
+    for (jenis, kecamatan, written), code in chosen.items():
+        if jenis == "desa":
+            save_desa_alias(con, kecamatan, normalize_name(written), code, user)
+        else:
+            save_indicator_alias(con, normalize_label(written), code, user)
+        audit(con, user, "alias", written, json.dumps({"jenis": jenis, "kecamatan": kecamatan or None, "kode": code}, ensure_ascii=False))
 
 
 def save(files, results, snapshot, replace: bool, given: dict) -> None:
@@ -71,7 +102,11 @@ def save(files, results, snapshot, replace: bool, given: dict) -> None:
     from etl.db import audit
     from etl.importer import write_files
 
+    chosen = dict(st.session_state.get("unggah_pilihan", {}))
     try:
+        if chosen:
+            data.write(lambda con: _save_aliases(con, chosen, user_name()))
+            st.session_state["unggah_pilihan"] = {}
         final, batch = write_files(db_path(), files, data.sheet_reader(), results, snapshot, replace=replace, user=user_name(),
                                    scope=current_user().kecamatan, **given)
     except PMKSError as exc:

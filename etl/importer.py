@@ -29,15 +29,17 @@ def _snapshot(con) -> tuple:
 
 def check_files(con, files: list[tuple[str, bytes, list | None]], reader: SheetReader, *, replace: bool,
                 today: date | None = None, user: str = "cli", scope: str = "", kecamatan: str | None = None,
-                periode: date | None = None) -> list[FileResult]:
+                periode: date | None = None, aliases: dict | None = None) -> list[FileResult]:
     """Analyse every file against the database behind `con`, in order (earlier files claim desa x months first).
 
-    `kecamatan` (a code) and `periode` are what the analyst says; they are used only where a file is silent."""
+    `kecamatan` (a code) and `periode` are what the analyst says; they are used only where a file is silent.
+    `aliases` ({('desa', kode kecamatan, as written) | ('indikator', '', as written): code}) are labels the analyst
+    placed on the upload page, read as saved aliases until Simpan saves them."""
     if kecamatan:
         known = con.execute("select 1 from wilayah where kode = ? and tingkat = 'kecamatan'", [kecamatan]).fetchone()
         if not known:
             raise SystemProblem(f"kecamatan {kecamatan} tidak ada di basis data; lihat kodenya dengan: python -m etl status")
-    ref = Reference(con, today=today, user=user, scope=scope, kecamatan=kecamatan, periode=periode)
+    ref = Reference(con, today=today, user=user, scope=scope, kecamatan=kecamatan, periode=periode, aliases=aliases)
     return analyse_files(ref, files, reader, replace=replace)
 
 
@@ -121,6 +123,11 @@ def _ready(con) -> bool:
     return "pengaturan" in tables and get_setting(con, "kode_wilayah") is not None
 
 
+def tally_line(tally) -> str:
+    """'lembar 'Rekap': 52 angka dibaca, 9 jumlah/total diperiksa, 12 diabaikan (nomor urut 12), 0 tidak terbaca'."""
+    return (f"lembar '{tally.sheet}'" if tally.sheet else "isi berkas") + f": {tally.text()}"
+
+
 def print_report(results: list[FileResult], db: Path, *, dry_run: bool, batch: int | None, out=None) -> None:
     out = out or sys.stdout
     write = lambda text="": print(text, file=out)  # noqa: E731
@@ -133,6 +140,8 @@ def print_report(results: list[FileResult], db: Path, *, dry_run: bool, batch: i
             span = fmt.bulan(months[0]) + (f" s.d. {fmt.bulan(months[-1])}" if len(months) > 1 else "")
             head += f"; {fmt.angka(len(result.reports))} laporan desa, {span}, {fmt.angka(int(result.values['jumlah'].sum()))} jiwa PMKS"
         write(head)
+        for tally in result.tally:
+            write(f"    {tally_line(tally)}")
         if result.note:
             write(f"    {result.note}")
         for issue in result.issues:

@@ -62,7 +62,7 @@ class Reference:
     """What a run of imports compares against: the gazetteer, the indicators and the stored reports."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, today: date | None = None, user: str = "cli", scope: str = "",
-                 kecamatan: str | None = None, periode: date | None = None):
+                 kecamatan: str | None = None, periode: date | None = None, aliases: dict | None = None):
         self.con = con
         self.kecamatan = kecamatan  # what the analyst says, used only where a file does not say it
         self.periode = periode
@@ -71,6 +71,11 @@ class Reference:
         self.user = user
         self.gazetteer = Gazetteer.from_db(con)
         self.indicators = IndicatorMatcher.from_db(con)
+        for (jenis, kec, written), code in (aliases or {}).items():  # labels the analyst placed on this upload
+            if jenis == "desa":
+                self.gazetteer.choose(kec, written, code)
+            else:
+                self.indicators.choose(written, code)
         self.lexicon = Lexicon(self.gazetteer, self.indicators)
         self.indicator_names = dict(con.execute("select kode, nama from indikator").fetchall())
         self.imported = {

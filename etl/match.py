@@ -63,7 +63,7 @@ class Match:
 
     code: str | None
     score: float = 100.0
-    how: str = "exact"  # exact | alias | fuzzy | none | ambiguous | elsewhere
+    how: str = "exact"  # exact | alias | pending (the analyst's choice on this upload) | fuzzy | none | ambiguous | elsewhere
     candidates: list[tuple[str, str, float]] = field(default_factory=list)  # (code, label, score)
 
     @property
@@ -112,6 +112,7 @@ class Gazetteer:
             self.desa_in.setdefault(parent, {})[key] = code
             self.by_key.setdefault(key.replace(" ", ""), []).append(code)
         self.aliases: dict[tuple[str, str], str] = {}
+        self.pending: set[tuple[str, str]] = set()  # chosen by the analyst on this upload, saved as aliases on Simpan
         if aliases is not None:
             for kec_code, alias, code in zip(aliases["kode_kecamatan"], aliases["alias"], aliases["kode_desa"]):
                 self.aliases[(kec_code, alias)] = code
@@ -121,6 +122,11 @@ class Gazetteer:
         wilayah = con.execute("select kode, nama, tingkat, kode_induk from wilayah where tingkat in ('kecamatan', 'desa')").df()
         aliases = con.execute("select kode_kecamatan, alias, kode_desa from alias_desa").df()
         return cls(wilayah, aliases)
+
+    def choose(self, kecamatan: str, written: str, code: str) -> None:
+        """The analyst says that `written`, in a report of `kecamatan`, is desa `code` (until saved, for this upload)."""
+        self.aliases[(kecamatan, normalize_name(written))] = code
+        self.pending.add((kecamatan, normalize_name(written)))
 
     def label(self, code: str) -> str:
         parent = self.parent.get(code)
@@ -157,7 +163,7 @@ class Gazetteer:
             result = _fuzzy(key, pairs, {c: self.label(c) for c in self.parent})
             return Match(None, result.score, "none", result.candidates)  # without a kecamatan, never guess
         if (kecamatan, key) in self.aliases:
-            return Match(self.aliases[(kecamatan, key)], 100.0, "alias")
+            return Match(self.aliases[(kecamatan, key)], 100.0, "pending" if (kecamatan, key) in self.pending else "alias")
         inside = self.desa_in.get(kecamatan, {})
         if key in inside:
             return Match(inside[key])
@@ -193,6 +199,13 @@ class IndicatorMatcher:
             for alias, code in zip(aliases["alias"], aliases["kode_indikator"]):
                 self.keys[normalize_label(alias)] = code
         self._cache: dict[str, Match] = {}
+        self.pending: set[str] = set()
+
+    def choose(self, written: str, code: str) -> None:
+        """The analyst says that `written` is PMKS type `code` (until saved, for this upload)."""
+        self.keys[normalize_label(written)] = code
+        self.pending.add(normalize_label(written))
+        self._cache.clear()
 
     @classmethod
     def from_db(cls, con: duckdb.DuckDBPyConnection) -> IndicatorMatcher:
@@ -227,10 +240,12 @@ class IndicatorMatcher:
     def is_named(self, text: str) -> bool:
         """Whether `text` names an indicator exactly (official name, short form or alias): no fuzzy search."""
         found = self._cache.get(text)
-        return found.how in ("exact", "alias") if found is not None else self._named(text) is not None
+        return found.how in ("exact", "alias", "pending") if found is not None else self._named(text) is not None
 
     def _exact(self, key: str) -> Match | None:
-        return Match(self.keys[key]) if key in self.keys else None
+        if key not in self.keys:
+            return None
+        return Match(self.keys[key], 100.0, "pending") if key in self.pending else Match(self.keys[key])
 
     def is_indicator(self, text: str) -> bool:
         return bool(text) and self.match(text).ok

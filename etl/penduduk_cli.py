@@ -17,6 +17,7 @@ import pandas as pd
 from etl import fmt
 from etl.db import connect, transaction
 from etl.errors import PMKSError, SystemProblem
+from etl.importer import tally_line
 from etl.penduduk_import import SUMBER, Acuan, PopulationResult, analyse, commit, parse_acuan
 from etl.penduduk_read import LAYOUT
 from etl.sandbox import SheetReader
@@ -88,6 +89,8 @@ def print_report(result: PopulationResult, acuan: Acuan, sumber: str, *, dry_run
     if result.status == "accepted":
         head += f"; {fmt.angka(len(result.rows))} desa, {fmt.angka(int(result.rows['jumlah'].sum()))} jiwa"
     write(head)
+    for tally in result.tally:
+        write(f"    {tally_line(tally)}")
     if result.note:
         write(f"    {result.note}")
     for issue in result.issues:

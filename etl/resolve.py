@@ -103,26 +103,41 @@ def _indicator(ref, raw, issues: list) -> str | None:
     ind = ref.indicators
     found = ind.match(raw.indikator)
     where = (raw.sheet, raw.indikator_at.row, raw.indikator_at.col)
+    if found.how in ("exact", "alias"):
+        return found.code
+    first = [code for code, _, _ in found.candidates]  # the analyst picks among every type, the likeliest first
+    choices = {"jenis": "indikator", "kode_kecamatan": "", "nama": raw.indikator,
+               "kandidat": [[c, ind.label(c)] for c in first + [c for c in ind.names if c not in first]]}
     if not found.ok:
-        issues.append(Issue("error", *where, f"jenis PMKS '{raw.indikator}' tidak dikenal", _candidates(found)))
+        issues.append(Issue("error", *where, f"jenis PMKS '{raw.indikator}' tidak dikenal", _candidates(found), choices=choices))
+    elif found.how == "pending":
+        issues.append(Issue("warning", *where, f"jenis PMKS '{raw.indikator}' dibaca sebagai {ind.label(found.code)} ({PICKED})", None,
+                            choices=choices))
     elif found.how == "fuzzy":
-        issues.append(Issue("warning", *where, f"jenis PMKS '{raw.indikator}' dibaca sebagai {ind.label(found.code)} (kemiripan {found.score:.0f}%)", None))
+        issues.append(Issue("warning", *where, f"jenis PMKS '{raw.indikator}' dibaca sebagai {ind.label(found.code)} (kemiripan {found.score:.0f}%)",
+                            None, choices=choices))
     return found.code
+
+
+PICKED = "pilihan Anda; disimpan sebagai nama lain saat Simpan"
 
 
 def _desa_issue(ref, raw, kec_code: str | None, match: Match, issues: list) -> None:
     gaz = ref.gazetteer
     where = (raw.sheet, raw.desa_at.row, raw.desa_at.col)
-    pickable = bool(kec_code and raw.desa and not raw.kode and match.candidates)
-    choices = {"jenis": "desa", "kode_kecamatan": kec_code, "nama": raw.desa,
-               "kandidat": [[c, label] for c, label, _ in match.candidates if gaz.parent.get(c) == kec_code]} if pickable else None
-    if choices is not None and not choices["kandidat"]:
-        choices = None
+    choices = None
+    if kec_code and raw.desa and not raw.kode:  # any desa of the kecamatan, the likeliest first
+        first = [c for c, _, _ in match.candidates if gaz.parent.get(c) == kec_code]
+        inside = sorted(gaz.desa_in.get(kec_code, {}).values(), key=lambda c: gaz.names[c])
+        choices = {"jenis": "desa", "kode_kecamatan": kec_code, "nama": raw.desa,
+                   "kandidat": [[c, gaz.label(c)] for c in first + [c for c in inside if c not in first]]} if inside else None
     if not match.ok:
         issues.append(Issue("error", *where, _desa_message(gaz, raw, kec_code, match), _candidates(match), choices=choices))
     elif ref.scope and not match.code.startswith(ref.scope):
         issues.append(Issue("error", *where, f"desa {gaz.label(match.code)} di luar kecamatan Anda "
                             f"({gaz.names.get(ref.scope, ref.scope)}); laporan ini tidak dapat Anda simpan", None))
+    elif match.how == "pending":
+        issues.append(Issue("warning", *where, f"desa '{raw.desa}' dibaca sebagai {gaz.label(match.code)} ({PICKED})", None, choices=choices))
     elif match.how == "fuzzy":
         issues.append(Issue("warning", *where, f"desa '{raw.desa}' dibaca sebagai {gaz.label(match.code)} (kemiripan {match.score:.0f}%)",
                             "simpan sebagai alias bila benar: python -m etl alias", choices=choices))

@@ -42,7 +42,8 @@ if not uploaded:
 if not (files := upload.read(uploaded)):
     st.stop()
 try:
-    results, snapshot = read_only_check(db_path(), files, ui.sheet_reader(), replace=replace, user=ui.user_name(), scope=user.kecamatan, **given)
+    results, snapshot = read_only_check(db_path(), files, ui.sheet_reader(), replace=replace, user=ui.user_name(), scope=user.kecamatan,
+                                        aliases=dict(st.session_state.setdefault("unggah_pilihan", {})), **given)
 except PMKSError as exc:
     st.error(ui.plain(str(exc)))
     st.stop()
@@ -54,11 +55,10 @@ for index, result in enumerate(results):
             st.caption(result.note)
         if result.issues:
             ui.table(unggah.issues(result), hide_index=True, key=f"unggah_masalah_{index}")
-        for n, issue in enumerate(i for i in result.issues if i.choices):
-            widget, cols = f"unggah_alias_{index}_{n}", st.columns([3, 1])
-            cols[0].selectbox(f"'{issue.choices['nama']}' ({issue.sheet or 'CSV'}, baris {issue.row}) adalah desa …", [c for c, _ in issue.choices["kandidat"]],
-                              format_func=dict(map(tuple, issue.choices["kandidat"])).get, key=widget)
-            cols[1].button("Simpan alias", key=f"{widget}_simpan", on_click=upload.save_alias, args=(issue.choices["kode_kecamatan"], issue.choices["nama"], widget))
+        upload.pickers(index, result)
+        if result.tally:
+            st.caption("Setiap angka dalam berkas: dibaca, jumlah/total yang diperiksa, diabaikan (dengan alasannya), tidak terbaca.")
+            ui.table(unggah.tally(result), hide_index=True, key=f"unggah_angka_{index}")
         if result.status == "accepted":
             labels = {k: ui.q(queries.area_label, k) for k in result.reports["kode_desa"]}
             ui.table(unggah.preview(result, labels), hide_index=True, key=f"unggah_laporan_{index}")

@@ -110,21 +110,65 @@ def test_replacement_needs_explicit_confirmation_and_shows_the_difference(monkey
     assert fm(fresh_db, codes[("Soko", "Menilo")]) == [(fm(fresh_db, codes[("Soko", "Menilo")])[0][0], 19)]
 
 
-def test_unmatched_desa_resolved_by_picking_a_candidate(monkeypatch, fresh_db, codes):
+def _audit(db) -> list:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select aksi, objek, rincian from audit where aksi = 'alias' order by waktu").fetchall()
+    finally:
+        con.close()
+
+
+def test_unmatched_desa_is_placed_in_the_preview_and_kept_as_an_alias_on_saving(monkeypatch, fresh_db, codes):
+    """Issue 22 point 5: the choice counts at once (the preview is checked again), is saved as an audited alias only
+    with Simpan, and the next file with that name reads without asking."""
     at = run_app(monkeypatch, fresh_db, "pages/unggah.py")
     upload(at, ("x.xlsx", rf.form_xlsx("Pakel Kulon", "Montong", "Oktober 2026", {"Fakir Miskin": 4})))
-    found = tables(at)
-    assert found["unggah_ringkasan"]["Status"].tolist() == ["Ditolak"]
-    picker = next(s for s in at.selectbox if s.key.startswith("unggah_alias_0_"))
-    assert codes[("Montong", "Pakel")] in picker.options or any("Pakel" in o for o in picker.options)
+    assert tables(at)["unggah_ringkasan"]["Status"].tolist() == ["Ditolak"]
+    picker = next(s for s in at.selectbox if s.key.startswith("unggah_pilih_"))
+    assert picker.options[0] == "– pilih –" and "Pakel (Kec. Montong)" in picker.options
     picker.set_value(codes[("Montong", "Pakel")]).run()
-    next(b for b in at.button if b.key == f"{picker.key}_simpan").click().run()
-    assert not at.exception
+    assert not at.exception, at.exception
     found = tables(at)
-    assert found["unggah_ringkasan"]["Status"].tolist() == ["Diterima"]
+    assert found["unggah_ringkasan"]["Status"].tolist() == ["Diterima"]  # the preview follows the choice
+    assert found["unggah_laporan_0"]["Desa"].tolist() == ["Pakel (Kec. Montong)"]
+    assert _audit(fresh_db) == []  # nothing saved before Simpan
+    at.button(key="unggah_simpan").click().run()
+    assert not at.exception
     con = duckdb.connect(str(fresh_db), read_only=True)
     assert con.execute("select alias, kode_desa from alias_desa").fetchall() == [("pakel kulon", codes[("Montong", "Pakel")])]
     con.close()
+    assert [(a, o) for a, o, _ in _audit(fresh_db)] == [("alias", "Pakel Kulon")]
+    assert fm(fresh_db, codes[("Montong", "Pakel")])[0][1] == 4
+    upload(at, ("y.xlsx", rf.form_xlsx("Pakel Kulon", "Montong", "September 2026", {"Fakir Miskin": 5})))
+    assert tables(at)["unggah_ringkasan"]["Status"].tolist() == ["Diterima"]
+    assert not [s for s in at.selectbox if s.key.startswith("unggah_pilih_")]  # known now: nothing to ask
+
+
+def test_an_unknown_column_header_gets_a_pmks_picker(monkeypatch, fresh_db, codes):
+    """A recap header nobody knows ('Anak Putus Sekolah'): the analyst says which PMKS type it is, once."""
+    at = run_app(monkeypatch, fresh_db, "pages/unggah.py")
+    rows = {"Sumurgung": {"Fakir Miskin": 3, "Anak Putus Sekolah": 2, "Pengemis": 1}, "Pakel": {"Fakir Miskin": 1, "Anak Putus Sekolah": 4, "Pengemis": 0}}
+    upload(at, ("rekap.xlsx", rf.recap_xlsx("Montong", "Oktober 2026", rows)))
+    assert tables(at)["unggah_ringkasan"]["Status"].tolist() == ["Ditolak"]
+    picker = next(s for s in at.selectbox if s.key.startswith("unggah_pilih_"))
+    assert "'Anak Putus Sekolah'" in picker.label and "jenis PMKS" in picker.label and len(picker.options) == 27
+    picker.set_value("AT").run()
+    assert tables(at)["unggah_ringkasan"]["Status"].tolist() == ["Diterima"]
+    at.button(key="unggah_simpan").click().run()
+    assert not at.exception
+    con = duckdb.connect(str(fresh_db), read_only=True)
+    assert con.execute("select alias, kode_indikator from alias_indikator").fetchall() == [("anak putus sekolah", "AT")]
+    assert con.execute("select sum(jumlah) from pmks_counts where kode_indikator = 'AT'").fetchone() == (6,)
+    con.close()
+    assert [a for a, _, _ in _audit(fresh_db)] == ["alias"]
+
+
+def test_the_tally_of_every_number_is_shown_per_sheet(monkeypatch, fresh_db):
+    at = run_app(monkeypatch, fresh_db, "pages/unggah.py")
+    upload(at, ("menilo.xlsx", rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": (3, 4), "Pengemis": 2})))
+    tally = next(d.value for d in at.dataframe if "Angka dibaca" in d.value.columns)
+    assert tally[["Lembar", "Angka dibaca", "Jumlah/total diperiksa", "Tidak terbaca"]].values.tolist() == [["Laporan", "3", "1", "0"]]
+    assert tally["Alasan diabaikan"].tolist() == ["nomor urut 2"]
 
 
 def test_unreadable_file_is_reported_and_the_page_keeps_working(monkeypatch, fresh_db):

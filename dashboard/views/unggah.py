@@ -44,6 +44,20 @@ def issues(result) -> pd.DataFrame:
     })
 
 
+def tally(result) -> pd.DataFrame:
+    """What became of every number of each sheet: read, totals checked, set aside (and why), not read."""
+    rows = getattr(result, "tally", None) or []
+    return table(pd.DataFrame({
+        "Lembar": [t.sheet or "—" for t in rows],
+        "Angka dibaca": [t.read for t in rows],
+        "Jumlah/total diperiksa": [t.totals for t in rows],
+        "Diabaikan": [sum(t.ignored.values()) for t in rows],
+        "Alasan diabaikan": [", ".join(f"{k} {fmt.angka(v)}" for k, v in sorted(t.ignored.items())) or "—" for t in rows],
+        "Tidak terbaca": [t.unaccounted for t in rows],
+        "Tabel": [", ".join(t.tables) or "—" for t in rows],
+    }))
+
+
 def preview(result, labels: dict[str, str]) -> pd.DataFrame:
     """The reports an accepted file would store; `labels` names each desa ('Menilo (Kec. Soko)')."""
     reports = result.reports

@@ -145,11 +145,18 @@ def _kecamatan(facts: dict, defaults: dict | None, result: SheetResult):
     return None
 
 
-def _no_month(result: SheetResult, months_elsewhere: bool, reported: set) -> None:
+def _no_month(result: SheetResult, months_elsewhere: bool, reported: set, found: Found) -> None:
     if "periode" not in reported:
         reported.add("periode")
-        result.problems.append(("error", Where(), "bulan laporan tidak ditemukan (isian 'Bulan', judul, kolom bulan atau nama lembar)",
-                                SHEET_MONTH if months_elsewhere else f"tulis mis. 'Bulan : Oktober 2026' di atas tabel {ASK_MONTH}"))
+        result.problems.append(("error", Where(), f"tabel {_box(found)}: bulan laporan tidak ditemukan (isian 'Bulan', judul, kolom bulan "
+                                "atau nama lembar)", SHEET_MONTH if months_elsewhere else f"tulis mis. 'Bulan : Oktober 2026' di atas tabel {ASK_MONTH}"))
+
+
+def _box(found: Found) -> str:
+    from etl.grid import box
+
+    r0, c0, r1, c1 = found.box
+    return box([(r0, c0), (r1, c1)])
 
 
 def _long(reading, found: Found, facts, defaults, months_elsewhere, result: SheetResult, reported: set) -> None:
@@ -161,7 +168,7 @@ def _long(reading, found: Found, facts, defaults, months_elsewhere, result: Shee
     if "periode" not in long.roles:
         periode = _month(facts, defaults, months_elsewhere, result)
         if periode is None:
-            _no_month(result, months_elsewhere, reported)
+            _no_month(result, months_elsewhere, reported, found)
             return
     result.layouts.append("long")
     result.tables.append(long_table(reading.sheet, found.grid, long, kecamatan, periode))
@@ -176,12 +183,12 @@ def _cross(reading, found: Found, facts, lexicon: Lexicon, defaults, months_else
     if not has_place and place is None:
         if "desa" not in reported:
             reported.add("desa")
-            result.problems.append(("error", Where(), "isian 'Desa/Kelurahan' tidak ditemukan di kepala formulir",
+            result.problems.append(("error", Where(), f"tabel {_box(found)}: isian 'Desa/Kelurahan' tidak ditemukan di kepala formulir",
                                     "tulis mis. 'Desa/Kelurahan : …' di atas tabel"))
         return
     periode = None if has_month else _month(facts, defaults, months_elsewhere, result)
     if not has_month and periode is None:
-        _no_month(result, months_elsewhere, reported)
+        _no_month(result, months_elsewhere, reported, found)
     kecamatan = _kecamatan(facts, defaults, result) if any("kec" not in v.dims for v in vals) else None
     result.layouts.append("wide" if has_place else "form")
     psm = facts.get("psm", (None,))[0]

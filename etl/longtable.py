@@ -82,7 +82,7 @@ def read_long(grid: Grid, lexicon: Lexicon, table: Table) -> LongReading:
     records, totals, end = _body(grid, lexicon, table.first, key, (table.c0, table.c1))
     reading = LongReading(roles, records, end=end)
     table.last = end
-    _account(grid, table, seg, reading)
+    _account(grid, lexicon, seg, reading)
     _check_totals(grid, reading, totals)
     return reading
 
@@ -112,6 +112,8 @@ def _body(grid: Grid, lexicon: Lexicon, start: int, key: int, span) -> tuple[lis
             continue
         texts = grid.texts(r)
         if not any(texts):
+            if r - end > 2:
+                break  # two blank rows: the table has ended (numbers further down belong to no table)
             continue
         if any(SIGNATURE.search(t) or _DATED.match(t) for t in texts if t) and not grid.nums(r):
             break
@@ -121,23 +123,29 @@ def _body(grid: Grid, lexicon: Lexicon, start: int, key: int, span) -> tuple[lis
     return records, totals, end
 
 
-def _account(grid: Grid, table: Table, seg, reading: LongReading) -> None:
-    """Every column of the record rows: counts read, numbers in labelled columns ignored by role, the rest unaccounted."""
-    values = {col.c for col in seg if col.kind == "value"}
-    role_of = {col.c: (col.role or "abaikan") for col in seg if col.kind in ("label", "ignore")}
+def _account(grid: Grid, lexicon: Lexicon, seg, reading: LongReading) -> None:
+    """Every column of the record rows: counts read (L, P, Jumlah), numbers in columns of row numbers, codes, months,
+    years and notes set aside by role, codes in the desa column; any other number (a column nobody labelled, a second
+    Jumlah) unaccounted."""
+    values = {reading.roles[k] for k in ("l", "p", "jumlah") if k in reading.roles}
+    role_of = {col.c: col.role for col in seg if col.kind == "label"}
     reading.columns = _columns(list(map(grid.rows.__getitem__, reading.records)))
     for c, column in enumerate(reading.columns):
-        numeric = _numeric(column)
+        role = role_of.get(c)
+        numeric = _numeric(column, lexicon if role in ("desa", "kecamatan", "indikator") else None)
         n = int(numeric.sum())
         if not n:
             continue
         if c in values:
             reading.read += n
-        elif c in role_of:
-            reason = IGNORED.get(role_of[c], "keterangan")
-            reading.ignored[reason] = reading.ignored.get(reason, 0) + n
+        elif role in IGNORED and role not in ("desa", "kecamatan", "indikator"):
+            reading.ignored[IGNORED[role]] = reading.ignored.get(IGNORED[role], 0) + n
         else:
             reading.unaccounted.extend((reading.records[i], c) for i in np.flatnonzero(numeric))
+        if role in ("desa", "kecamatan", "indikator"):
+            codes = int(_numeric(column).sum()) - n
+            if codes:
+                reading.ignored["kode wilayah"] = reading.ignored.get("kode wilayah", 0) + codes
 
 
 def _columns(rows: list[list]) -> list[list]:
@@ -150,10 +158,17 @@ def _columns(rows: list[list]) -> list[list]:
     return [list(column) for column in zip_longest(*rows)]
 
 
-def _numeric(column: list) -> np.ndarray:
+def _numeric(column: list, codes_aside: Lexicon | None = None) -> np.ndarray:
+    """Which cells hold a number (with `codes_aside`, a number that is not a code of this area)."""
     codes, uniques = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=False)
-    flags = np.fromiter((v is not None and v == v and number_like(v) for v in uniques), dtype=bool, count=len(uniques))
+    flags = np.fromiter((v is not None and v == v and number_like(v) and not (codes_aside and _is_code(codes_aside, v)) for v in uniques),
+                        dtype=bool, count=len(uniques))
     return flags[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+
+def _is_code(lexicon: Lexicon, value) -> bool:
+    word = lexicon.word(cell_text(value))
+    return word is not None and bool(word.code)
 
 
 def _check_totals(grid: Grid, reading: LongReading, totals: list[int]) -> None:

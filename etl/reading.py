@@ -118,7 +118,7 @@ def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept) -> SheetRe
             _totals(reading.totals, grid, used, problems)
             found.append(Found(table, grid, cells, []))
             continue
-        out = collect(grid, table)
+        out = collect(grid, table, lexicon)
         vals = []
         for val in out.vals:
             if accept(val.dims):

@@ -154,6 +154,8 @@ def _band(grid: Grid, lexicon: Lexicon, d: int, window: tuple[int, int]) -> tupl
             if band or blanks >= 2:
                 break
             blanks += 1
+        elif _signed(grid, r, c0, c1):
+            break  # a signature block is never a header: numbers below it belong to no table
         elif numbering_row(grid, r, c0, c1):
             numbering.append(r)
         elif any(c0 <= c < c1 for c in grid.nums(r)) and not _codes_only(grid, lexicon, r, [c for c in grid.nums(r) if c0 <= c < c1]):
@@ -162,6 +164,12 @@ def _band(grid: Grid, lexicon: Lexicon, d: int, window: tuple[int, int]) -> tupl
             band.append(r)
         r -= 1
     return band[::-1], numbering[::-1], first
+
+
+def _signed(grid: Grid, r: int, c0: int, c1: int) -> bool:
+    from etl.body import _DATED, SIGNATURE
+
+    return any(SIGNATURE.search(t) or _DATED.match(t) for t in grid.texts(r)[c0:c1] if t)
 
 
 def _body_row(grid: Grid, lexicon: Lexicon, r: int, c0: int, c1: int, label_cols: set) -> bool:
@@ -184,8 +192,17 @@ def _table_at(grid: Grid, lexicon: Lexicon, d: int, cols: list[int], window: tup
     if not values or not counted.intersection(cols):
         return None
     c0, c1 = min(col.c for col in columns), max(col.c for col in columns)
-    segments = _segments(columns)
+    segments = [_labelled(seg) for seg in _segments(columns)]
     return Table(band[0], first, first, c0, c1, band, numbering, segments)
+
+
+def _labelled(seg: list[Column]) -> list[Column]:
+    """A column of numbers without any header beside columns that have one is not part of the table (its numbers
+    stay unaccounted): only a table whose one column of counts has no header reads it (as Jumlah)."""
+    counts = [col for col in seg if col.kind == "value"]
+    if any(col.dims for col in counts):
+        return [col for col in seg if col.kind != "value" or col.dims]
+    return seg
 
 
 def _segments(columns: list[Column]) -> list[list[Column]]:

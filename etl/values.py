@@ -14,8 +14,7 @@ from etl.body import BodyRow
 from etl.tables import Column, Table
 from etl.totals import Checked, check
 
-IGNORED = {"no": "nomor urut", "kode": "kode wilayah", "periode": "bulan", "tahun": "tahun", "psm": "keterangan",
-           "abaikan": "keterangan", "kecamatan": "kode wilayah", "desa": "kode wilayah", None: "keterangan"}
+IGNORED = {"no": "nomor urut", "kode": "kode wilayah", "periode": "bulan", "tahun": "tahun", "psm": "keterangan", "abaikan": "keterangan"}
 
 
 @dataclass(slots=True)
@@ -32,7 +31,7 @@ class TableCells:
     orphans: list[BodyRow] = field(default_factory=list)
 
 
-def collect(grid, table: Table) -> TableCells:
+def collect(grid, table: Table, lexicon) -> TableCells:
     """Value cells, totals checked and numbers set aside, segment by segment."""
     out = TableCells()
     for s, seg in enumerate(table.segments):
@@ -50,8 +49,8 @@ def collect(grid, table: Table) -> TableCells:
             elif row.kind == "orphan":
                 out.orphans.append(row)
             for col in seg:
-                if col.kind in ("label", "ignore") and grid.is_num(row.r, col.c):
-                    out.ignored[(row.r, col.c)] = IGNORED.get(col.role, "keterangan")
+                if col.kind == "label" and grid.is_num(row.r, col.c) and (reason := _aside(grid, lexicon, row.r, col)):
+                    out.ignored[(row.r, col.c)] = reason
         for row in rows:
             if row.kind in ("data", "total"):
                 for col in counts:
@@ -65,6 +64,15 @@ def collect(grid, table: Table) -> TableCells:
             if table.c0 <= c <= table.c1:
                 out.ignored[(r, c)] = "nomor kolom"
     return out
+
+
+def _aside(grid, lexicon, r: int, col: Column) -> str | None:
+    """Why a number in a column of row labels is not a count: a row number, code, month, year or note; a desa or
+    kecamatan written as its code. None for any other number (it stays unaccounted)."""
+    if col.role in IGNORED:
+        return IGNORED[col.role]
+    word = lexicon.word(grid.text(r, col.c))
+    return "kode wilayah" if word is not None and word.code else None
 
 
 def _merge(row: dict, column: dict) -> dict:

@@ -184,13 +184,24 @@ def expected(report: Report) -> dict:
 
 def render(report: Report, lay: Layout) -> list[tuple[str, bytes]]:
     """The file (name, bytes) that writes the report in the layout."""
+    name, grids = render_grids(report, lay)
+    return [(name, WRITERS[lay.fmt](grids))]
+
+
+def render_grids(report: Report, lay: Layout) -> tuple[str, list[Grid]]:
+    """The file's name and its sheets as grids (before they are written in a format)."""
     month = report.months[0]
     stem = "laporan_pmks" + (f"_{BULAN[month.month - 1][:3].lower()}_{month.year}" if lay.month_at == "file" else "")
     if report.kind == "long":
         grids = [_long(report, lay)]
     else:
         grids = [_sheet(report, lay, m, i) for i, m in enumerate(report.months)]
-    return [(f"{stem}.{lay.fmt}", WRITERS[lay.fmt](grids))]
+    return f"{stem}.{lay.fmt}", grids
+
+
+def checked(report: Report, lay: Layout) -> bool:
+    """Whether the layout writes something that checks a count: a total (row, column, subtotal) or L, P and Jumlah."""
+    return report.sex or bool(lay.grand or lay.subtotals or lay.total_col)
 
 
 def _sheet(report: Report, lay: Layout, month: date, index: int) -> Grid:
@@ -355,7 +366,7 @@ def _body(report, lay, month, rows, groups, col_parts, sex_rows, n_labels) -> li
                 key = (col_item, s or part)
                 totals[key] = totals.get(key, 0) + value
                 grand[key] = grand.get(key, 0) + value
-                counts.append(count_cell(value, lay.counts))
+                counts.append(count_cell(value + lay.extra.get("bump", {}).get((desa, month, code, s or part), 0), lay.counts))
             if lay.total_col and kind == "desa":
                 shown = [sum(report.values[(item[0], month, c)][0 if (s or p) == "l" else 1] if (s or p) != "j"
                              else sum(report.values[(item[0], month, c)]) for c in report.codes) for p in col_parts]
@@ -419,6 +430,7 @@ def _long(report: Report, lay: Layout) -> Grid:
                 fields = {"kec": kec.upper(), "desa": name, "ind": name_of(c, lay.naming), "month": month_text(m, lay.month_style)}
                 values = [lk, p, lk + p] if report.sex else [lk + p]
                 total = [t + v for t, v in zip(total, values)]
+                values[0] += lay.extra.get("bump", {}).get((code, m, c, "l" if report.sex else "j"), 0)
                 shown = {"dotted": code, "undotted": code.replace(".", ""), "numeric": int(code.replace(".", ""))}.get(lay.codes)
                 g.add(*([n] if lay.numbered else []), *([shown] if lay.codes else []), *[fields[k] for k in order],
                       *[count_cell(v, lay.counts) for v in values], *(["catatan"] if lay.notes and n % 3 == 0 else []))

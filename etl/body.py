@@ -96,7 +96,7 @@ def _row(grid: Grid, lexicon: Lexicon, r: int, s: int, seg: list[Column], carry:
     labels: dict[str, tuple] = {}
     total = area = None
     for col in seg:
-        if col.kind == "value" or col.role in ("psm", "abaikan", "no"):
+        if col.kind == "value" or col.role in ("psm", "abaikan", "alamat", "no"):
             continue
         text = grid.label(r, col.c)
         word = lexicon.word(text)

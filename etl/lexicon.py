@@ -31,8 +31,9 @@ ROLES = {  # words that name a column of row labels (or of counts: l, p, jumlah)
     "tahun": {"tahun", "thn"},
     "no": {"no", "nomor", "no urut", "nmr", "no urt"},
     "psm": {"nama psm", "psm", "petugas", "nama petugas", "pelapor", "nama pelapor"},
-    "abaikan": {"keterangan", "ket", "catatan", "paraf", "tanda tangan", "ttd", "sumber", "dusun", "rt", "rw", "alamat",
+    "abaikan": {"keterangan", "ket", "catatan", "paraf", "tanda tangan", "ttd", "sumber",
                 "nama prov", "nama provinsi", "provinsi", "nama kab", "nama kabupaten", "kabupaten", "kab kota"},
+    "alamat": {"dusun", "rt", "rw", "rt rw", "alamat", "dukuh"},
     "sex": {"l p", "jenis kelamin", "jk", "kelamin", "l p j"},
 }
 SEX = {

@@ -24,8 +24,8 @@ from etl.tables import Table
 from etl.totals import check
 
 FIELDS = ("kecamatan", "desa", "kode", "indikator", "periode", "tahun", "psm")
-IGNORED = {"kode": "kode wilayah", "periode": "bulan", "tahun": "tahun", "no": "nomor urut", "psm": "keterangan",
-           "abaikan": "keterangan", "kecamatan": "kode wilayah", "desa": "kode wilayah", "indikator": "keterangan"}
+IGNORED = {"kode": "kode wilayah", "periode": "bulan", "tahun": "tahun", "no": "nomor urut", "alamat": "alamat (RT/RW)",
+           "kecamatan": "kode wilayah", "desa": "kode wilayah", "indikator": "kode wilayah"}
 
 
 @dataclass

@@ -3,8 +3,9 @@
 The table finder (`etl.tables`) runs on the sheet as written and on the sheet transposed (labels running down a
 column are then found as a header row). Each reading accounts for every cell holding a number or number-like text
 as exactly one of: a value read; a total checked; set aside by a named rule (row numbers, column numbers, codes,
-years, dates, notes); or unaccounted. The reading with fewer unaccounted numbers (then fewer errors, then more
-values) is kept; two complete readings that disagree about what a number means are a tie, refused with both
+years, dates, notes); or unaccounted. The reading with fewer numbers unaccounted, taken twice (two numbers given the same
+meaning) or labelled by what the gazetteer and the catalogue do not know is kept (then the one with fewer errors;
+the sheet as written on a tie); two complete readings that disagree about what a number means are a tie, refused with both
 described. Any unaccounted number refuses the file with the sheet and the cell range; the tally of each sheet goes
 into the import report.
 """
@@ -79,9 +80,9 @@ def read_sheet(name: str | None, rows: list[list], merged, lexicon: Lexicon, acc
     best = _reading(name, grid, grid, lexicon, accept)
     if grid.height * max(grid.width, 1) <= SMALL and grid.height and not any(f.table.long for f in best.tables):
         other = _reading(name, grid, grid.transposed(), lexicon, accept)
-        if other.score[:3] < best.score[:3]:
+        if other.score[:2] < best.score[:2]:
             best = other
-        elif other.score[:3] == best.score[:3] and best.tally.unaccounted == 0 and _disagree(best, other, lexicon):
+        elif other.score[:2] == best.score[:2] and best.tally.unaccounted == 0 and _disagree(best, other, lexicon):
             best.problems.append(("error", Where(), _tie(best, other), "tulis judul kolom dan baris yang jelas (desa, jenis PMKS, L/P)"))
     _contexts(best)
     return best
@@ -162,7 +163,27 @@ def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept) -> SheetRe
     errors = sum(1 for p in problems if p[0] == "error")
     n_vals = sum(len(f.vals) for f in found)
     unknown = _unrecognised(found, lexicon)
-    return SheetReading(name, sheet, found, problems, tally, grid.is_transposed, (tally.unaccounted, errors, unknown, -n_vals))
+    twice = _taken_twice(found)
+    return SheetReading(name, sheet, found, problems, tally, grid.is_transposed, (tally.unaccounted + twice + unknown, errors, -n_vals))
+
+
+def _meaning(dims: dict) -> tuple:
+    """What a value cell means, by the texts that label it: place (desa, else code), PMKS type, month and sex."""
+    place = dims.get("desa") or dims.get("kode")
+    return tuple((x[0] if isinstance(x, tuple) else x) if x else None for x in (place, dims.get("ind"), dims.get("month"), dims.get("sex", "j")))
+
+
+def _taken_twice(found: list[Found]) -> int:
+    """Numbers of a table that mean what another number of it means: a reading that gives two numbers the same desa,
+    PMKS type, month and sex has taken a number for something it is not."""
+    seen: set = set()
+    twice = 0
+    for i, f in enumerate(found):
+        for v in f.vals:
+            key = (i, _meaning(v.dims), (v.dims.get("kec") or (None,))[0])
+            twice += key in seen
+            seen.add(key)
+    return twice
 
 
 def _unrecognised(found: list[Found], lexicon: Lexicon) -> int:

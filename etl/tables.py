@@ -201,7 +201,7 @@ def _labelled(seg: list[Column]) -> list[Column]:
     stay unaccounted): only a table whose one column of counts has no header reads it (as Jumlah)."""
     counts = [col for col in seg if col.kind == "value"]
     if any(col.dims for col in counts):
-        return [col for col in seg if col.kind != "value" or col.dims]
+        return [col for col in seg if col.kind != "value" or col.dims or col.total]
     return seg
 
 

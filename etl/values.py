@@ -14,7 +14,8 @@ from etl.body import BodyRow
 from etl.tables import Column, Table
 from etl.totals import Checked, check
 
-IGNORED = {"no": "nomor urut", "kode": "kode wilayah", "periode": "bulan", "tahun": "tahun", "psm": "keterangan", "abaikan": "keterangan"}
+# numbers in these columns are not counts; a number in a notes column (Keterangan) is not set aside: only its text is
+IGNORED = {"no": "nomor urut", "kode": "kode wilayah", "periode": "bulan", "tahun": "tahun", "alamat": "alamat (RT/RW)"}
 
 
 @dataclass(slots=True)

@@ -71,6 +71,7 @@ class SheetReading:
     tally: Tally
     transposed: bool = False
     score: tuple = ()
+    unaccounted: list = field(default_factory=list)  # cells of numbers nothing accounts for
 
 
 def read_sheet(name: str | None, rows: list[list], merged, lexicon: Lexicon, accept) -> SheetReading:
@@ -78,12 +79,14 @@ def read_sheet(name: str | None, rows: list[list], merged, lexicon: Lexicon, acc
     wants (a PMKS count, a population count); the others stay unaccounted."""
     grid = Grid(rows, merged)
     best = _reading(name, grid, grid, lexicon, accept)
-    if grid.height * max(grid.width, 1) <= SMALL and grid.height and not any(f.table.long for f in best.tables):
+    clean = best.score[:2] == (0, 0) and best.tables
+    if not clean and grid.height * max(grid.width, 1) <= SMALL and grid.height and not any(f.table.long for f in best.tables):
         other = _reading(name, grid, grid.transposed(), lexicon, accept)
         if other.score[:2] < best.score[:2]:
             best = other
         elif other.score[:2] == best.score[:2] and best.tally.unaccounted == 0 and _disagree(best, other, lexicon):
             best.problems.append(("error", Where(), _tie(best, other), "tulis judul kolom dan baris yang jelas (desa, jenis PMKS, L/P)"))
+    _unaccounted(best)
     _contexts(best)
     return best
 
@@ -156,15 +159,21 @@ def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept) -> SheetRe
         else:
             tally.ignored[reason] = tally.ignored.get(reason, 0) + 1
     tally.unaccounted = len(unaccounted) + len(explained - set(used))
-    for group in clusters(unaccounted) if len(unaccounted) <= 5000 else _by_column(unaccounted):
-        problems.append(("error", Where(), f"{box(group)}: {fmt.angka(len(group))} angka tidak terbaca sebagai laporan "
-                         "(tidak berada di bawah judul kolom dan di samping nama baris yang dikenali)",
-                         "beri judul kolom (jenis PMKS, L/P/Jumlah) dan nama desa untuk angka itu, atau hapus angka yang bukan laporan"))
-    errors = sum(1 for p in problems if p[0] == "error")
+    errors = sum(1 for p in problems if p[0] == "error") + bool(unaccounted)
     n_vals = sum(len(f.vals) for f in found)
     unknown = _unrecognised(found, lexicon)
     twice = _taken_twice(found)
-    return SheetReading(name, sheet, found, problems, tally, grid.is_transposed, (tally.unaccounted + twice + unknown, errors, -n_vals))
+    return SheetReading(name, sheet, found, problems, tally, grid.is_transposed, (tally.unaccounted + twice + unknown, errors, -n_vals),
+                        unaccounted)
+
+
+def _unaccounted(reading: SheetReading) -> None:
+    """One error per block of numbers nothing accounts for, naming its cells ('G5:K18: 52 angka …')."""
+    cells = reading.unaccounted
+    for group in clusters(cells) if len(cells) <= 5000 else _by_column(cells):
+        reading.problems.append(("error", Where(), f"{box(group)}: {fmt.angka(len(group))} angka tidak terbaca sebagai laporan "
+                                 "(tidak berada di bawah judul kolom dan di samping nama baris yang dikenali)",
+                                 "beri judul kolom (jenis PMKS, L/P/Jumlah) dan nama desa untuk angka itu, atau hapus angka yang bukan laporan"))
 
 
 def _meaning(dims: dict) -> tuple:
@@ -180,7 +189,8 @@ def _taken_twice(found: list[Found]) -> int:
     twice = 0
     for i, f in enumerate(found):
         for v in f.vals:
-            key = (i, _meaning(v.dims), (v.dims.get("kec") or (None,))[0])
+            d = v.dims  # the label cells themselves: one cell labelling two numbers of the same sex is one meaning twice
+            key = (i, d.get("desa"), d.get("kode"), d.get("ind"), d.get("month"), d.get("sex", "j"), d.get("kec"))
             twice += key in seen
             seen.add(key)
     return twice

@@ -125,6 +125,8 @@ PICKED = "pilihan Anda; disimpan sebagai nama lain saat Simpan"
 def _desa_issue(ref, raw, kec_code: str | None, match: Match, issues: list) -> None:
     gaz = ref.gazetteer
     where = (raw.sheet, raw.desa_at.row, raw.desa_at.col)
+    if match.how in ("exact", "alias") and not (ref.scope and not match.code.startswith(ref.scope)):
+        return
     choices = None
     if kec_code and raw.desa and not raw.kode:  # any desa of the kecamatan, the likeliest first
         first = [c for c, _, _ in match.candidates if gaz.parent.get(c) == kec_code]

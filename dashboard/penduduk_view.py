@@ -28,6 +28,9 @@ def show_population_check(result: PopulationResult) -> None:
         st.caption(result.note)
     if result.issues:
         ui.table(unggah.issues(result), hide_index=True, key="penduduk_masalah")
+    if result.tally:
+        st.caption("Setiap angka dalam berkas: dibaca, jumlah/total yang diperiksa, diabaikan (dengan alasannya), tidak terbaca.")
+        ui.table(unggah.tally(result), hide_index=True, key="penduduk_angka")
     if result.changes:
         st.markdown(f"**Perubahan ({fmt.angka(len(result.changes))})**")
         st.code("\n".join(result.changes[:200]), language=None)

@@ -272,6 +272,8 @@ def test_admin_page_upload_preview_confirm_and_coverage(monkeypatch, fresh_db, d
     assert not at.exception
     preview = next(d.value for d in at.dataframe if "Desa/Kelurahan" in d.value.columns)
     assert len(preview) == 13 and set(preview["Jumlah"]) == {lk + p for lk, p in montong.values()}
+    tally = next(d.value for d in at.dataframe if "Angka dibaca" in d.value.columns)  # every number of the file accounted for
+    assert tally[["Angka dibaca", "Jumlah/total diperiksa", "Tidak terbaca"]].values.tolist() == [["13", "1", "0"]]
     assert _query(fresh_db, "select count(*) from penduduk_desa") == [(0,)]  # nothing before the button
     at.button(key="penduduk_simpan").click().run()
     assert not at.exception

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from etl.grid import Grid
 from etl.lexicon import Lexicon
-from etl.tables import ROW_ROLES, Column, Table
+from etl.tables import ROW_ROLES, Column, Table, _codes_only, numbering_row
 
 QUIET_ROWS = 8  # empty rows after which a body has ended
 SIGNATURE = re.compile(r"\b(mengetahui|kepala desa|kepala dinas|kepala|camat|lurah|yang membuat|dibuat oleh|ttd|nip|"
@@ -52,8 +52,12 @@ def read_body(grid: Grid, lexicon: Lexicon, table: Table) -> None:
                 break
             r += 1
             continue
-        if r > table.first and not values.intersection(in_span) and (_signature(grid, r, table) or _new_header(grid, lexicon, r, table, values)):
+        counts = sorted(values.intersection(in_span))
+        if r > table.first and (not counts or _codes_only(grid, lexicon, r, counts)) and (
+                _signature(grid, r, table) or _new_header(grid, lexicon, r, table, values)):
             break
+        if r > table.first and numbering_row(grid, r, table.c0, table.c1 + 1):
+            break  # the column numbers of a table stacked below
         found = [row for s, seg in enumerate(table.segments) if (row := _row(grid, lexicon, r, s, seg, carry[s])) is not None]
         rows.extend(found)
         if any(row.kind in ("data", "total", "orphan") for row in found) or values.intersection(in_span):

@@ -167,12 +167,15 @@ def _contents(grid: Grid, lexicon: Lexicon, c: int, rows: list[int], enough: int
         word = lexicon.word(grid.label(r, c))
         kind = row_kind(word)
         if word is not None and word.sex in ("l", "p"):
-            kind = "sex"  # 'P' under 'L' is Perempuan, whatever else it abbreviates
+            kind = "sex" if not word.ind else "p"  # 'P' beside an 'L' is Perempuan, among PMKS types it is Pengemis
         elif word is not None and word.sex == "j" and word.total:
             kind = "jumlah"  # a Jumlah row under L and P, or a total row: decided below
         counts[kind] = counts.get(kind, 0) + 1
-    if "jumlah" in counts:
-        counts["sex" if counts.get("sex") else "total"] = counts.get("sex" if counts.get("sex") else "total", 0) + counts.pop("jumlah")
+    sexes = counts.get("sex", 0)
+    for kind, sex_side, other in (("p", "sex", "indikator"), ("jumlah", "sex", "total")):
+        if kind in counts:
+            target = sex_side if sexes else other
+            counts[target] = counts.get(target, 0) + counts.pop(kind)
     texts = sum(v for k, v in counts.items() if k != "kode")
     if counts.get("kode", 0) >= max(2, len(numbers) // 2):
         return "kode"

@@ -46,13 +46,14 @@ def numbering_row(grid: Grid, r: int, c0: int = 0, c1: int | None = None) -> boo
     the 'No' column of a table printed transposed ('No | 1 | 2 | 3')."""
     texts = [t for t in grid.texts(r)[c0:c1] if t]
     words = [t for t in texts if t.lower().rstrip(".") in ("no", "nomor", "no urut")]
-    if words and texts[0] in words:
+    named = bool(words) and texts[0] in words  # 'No | 1 | 2' (a table printed transposed)
+    if named:
         texts = [t for t in texts if t not in words]
-    if len(texts) < 2 or not all(_COLUMN_NUMBER.match(t) for t in texts):
+    if len(texts) < (1 if named else 2) or not all(_COLUMN_NUMBER.match(t) for t in texts):
         return False
     numbers = [int(t.strip("().")) for t in texts]
     steps = all(b == a + 1 or (b in (0, 1) and a > b) for a, b in zip(numbers, numbers[1:]))  # tables side by side restart
-    return steps and (len(numbers) >= 3 or texts[0].startswith("("))
+    return steps and (len(numbers) >= 3 or texts[0].startswith("(") or (named and numbers[0] == 1))
 
 
 def find_tables(grid: Grid, lexicon: Lexicon, long_ok: bool = True) -> list[Table]:

@@ -53,7 +53,7 @@ def located(issue) -> bool:
     return issue.sheet is not None or issue.row is not None or issue.column is not None or bool(_CELL.search(issue.message))
 
 
-def test_every_drawn_report_reads_back_exactly_or_is_refused_where_it_goes_wrong(world):
+def test_every_drawn_report_reads_back_exactly_or_is_refused_where_it_goes_wrong(world, capsys):
     outcomes: Counter = Counter()
 
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
@@ -71,5 +71,8 @@ def test_every_drawn_report_reads_back_exactly_or_is_refused_where_it_goes_wrong
             outcomes["refused"] += 1
 
     check()
+    with capsys.disabled():
+        print(f"\nreader properties: {outcomes['accepted']} of {sum(outcomes.values())} drawn reports read back exactly, "
+              f"{outcomes['refused']} refused with located errors")
     assert sum(outcomes.values()) >= EXAMPLES
     assert outcomes["accepted"] >= 0.9 * sum(outcomes.values()), outcomes

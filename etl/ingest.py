@@ -149,6 +149,10 @@ def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -
     defaults = _defaults(ref, name)
     used: dict[str, str] = {}
     readings = [read(sheet.name, sheet.rows, sheet.merged, ref.lexicon) for sheet in sheets]
+    if any(r.tables and not r.blank for r in readings):
+        for reading in readings:  # a month sheet prepared ahead in a workbook of filled months
+            if reading.blank:
+                reading.skip_blank()
     named = [names_month(reading, ref.lexicon) for reading in readings]
     for i, (sheet, reading) in enumerate(zip(sheets, readings)):
         found = extract(reading, ref.lexicon, defaults, months_elsewhere=any(named[:i] + named[i + 1:]))

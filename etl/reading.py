@@ -72,6 +72,19 @@ class SheetReading:
     transposed: bool = False
     score: tuple = ()
     unaccounted: list = field(default_factory=list)  # cells of numbers nothing accounts for
+    blank: bool = False  # every count empty or zero
+
+    def skip_blank(self) -> None:
+        """A sheet prepared for a month not yet reported (names, every count empty or zero) in a workbook whose other
+        sheets are filled: skipped with a note, its zeros not stored as reports."""
+        zeros = sum(1 for f in self.tables for v in f.vals if self.grid.is_num(*v.at))
+        for f in self.tables:
+            f.blank = True
+        self.tally.read -= zeros
+        if zeros:
+            self.tally.ignored["lembar belum diisi"] = zeros
+        self.problems.append(("warning", Where(), "lembar ini belum diisi (semua angka kosong atau nol): dilewati, tidak disimpan "
+                              "sebagai laporan nol", None))
 
 
 def read_sheet(name: str | None, rows: list[list], merged, lexicon: Lexicon, accept) -> SheetReading:
@@ -142,7 +155,7 @@ def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept) -> SheetRe
             explained.update(orig(row.r, col.c) for seg in table.segments for col in seg if grid.is_num(row.r, col.c))
         found.append(Found(table, grid, cells, vals))
         totals.extend(out.checked)
-    _blank_sheet(sheet, found, totals, used, numbers, problems)
+    blank = _blank_sheet(sheet, found) and not any(c.written for c in totals)
     for at in numbers:
         if at[0] in covered or at in used:
             continue
@@ -164,7 +177,7 @@ def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept) -> SheetRe
     unknown = _unrecognised(found, lexicon)
     twice = _taken_twice(found)
     return SheetReading(name, sheet, found, problems, tally, grid.is_transposed, (tally.unaccounted + twice + unknown, errors, -n_vals),
-                        unaccounted)
+                        unaccounted, blank)
 
 
 def _unaccounted(reading: SheetReading) -> None:
@@ -269,20 +282,13 @@ def _totals(checked, grid: Grid, used: dict, problems: list) -> None:
             problems.append(("error", Where(at[0] + 1, column_letter(at[1])), text, hint))
 
 
-def _blank_sheet(sheet: Grid, found: list[Found], totals: list, used: dict, numbers: set, problems: list) -> None:
-    """A sheet prepared for a month not yet reported (names, every count empty or zero, zero totals): skipped with a
-    note, never stored as reports of zero."""
+def _blank_sheet(sheet: Grid, found: list[Found]) -> bool:
+    """Whether every count of the sheet is empty or zero (with zero totals): maybe a sheet prepared for a month not
+    yet reported (`SheetReading.skip_blank`)."""
     vals = [v for f in found for v in f.vals]
     if not vals or any(f.table.long is not None for f in found):
-        return
-    if not all(_empty(sheet.value(*v.at)) for v in vals) or any(c.written for c in totals):
-        return
-    for f in found:
-        f.blank = True
-    for v in vals:
-        if v.at in numbers:
-            used[v.at] = "lembar belum diisi"
-    problems.append(("warning", Where(), "lembar ini belum diisi (semua angka kosong atau nol): dilewati, tidak disimpan sebagai laporan nol", None))
+        return False
+    return all(_empty(sheet.value(*v.at)) for v in vals)
 
 
 def _empty(value) -> bool:

@@ -147,10 +147,3 @@ class Lexicon:
             if month is None and label.removeprefix("bulan ").strip() in _BARE_MONTHS:
                 month = _MONTHS[label.removeprefix("bulan ").strip()]
         return Word(text, ROLE_OF.get(label), SEX_OF.get(label), total, area, ind, desa and not ind, kec, month, code)
-
-    def month_of(self, raw) -> date | int | None:
-        """A month in a cell: an Excel date, or text read by `word`."""
-        if isinstance(raw, (date, datetime)):
-            return date(raw.year, raw.month, 1)
-        word = self.word(cell_text(raw)) if raw is not None else None
-        return word.month if word else None

@@ -1,16 +1,16 @@
 """The web server of Dasbor PMKS: Streamlit's ASGI app around app.py, with the app's own HTTP guard.
 
 Run with `streamlit run server.py` (scripts/run.sh does). app.py stays the page script: it navigates and signs in.
-The guard closes what Streamlit serves outside the signed-in session: once the deployment has users, the files
-behind download buttons and media (`/media/...`) answer only to a browser whose session cookie is valid now (not
-signed out, password unchanged, not expired). The map label glyphs (`/glyphs/...`, dashboard.glyphs) are served to
+The guard closes what Streamlit serves outside the signed-in session: unless the warehouse is open for demo, the
+files behind download buttons and media (`/media/...`) answer only to a browser whose session cookie is valid now
+(not signed out, password unchanged, not expired). `/sesi/tukar` and `/sesi/keluar` set and clear that cookie
+(HttpOnly, `accounts.cookies`). The map label glyphs (`/glyphs/...`, dashboard.glyphs) are served to
 anyone: they are a font, drawn by the app so that maps need no font server on the internet. Streamlit's own static
 files (hashed, immutable) are served from memory, which was most of the server's CPU for a new visitor.
 """
 
 from __future__ import annotations
 
-import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,8 +20,12 @@ from starlette.middleware import Middleware
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from accounts import cookies
+from accounts import store as accounts
 from dashboard import glyphs
-from etl import users as store
+from etl.config import db_path
+from etl.errors import PMKSError
+from store import open_store
 
 GUARDED = ("/media/",)
 # A new visitor fetches 4-9 MB of Streamlit's JS: read in 1 MB pieces, not 64 KB, each a hop to a worker thread.
@@ -38,7 +42,7 @@ class SessionGuard:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"].startswith(GUARDED) and not _signed_in(scope):
+        if scope["type"] == "http" and scope["path"].startswith(GUARDED) and not await run_in_threadpool(_signed_in, scope):
             response = PlainTextResponse("Akses ditolak: masuk ke Dasbor PMKS terlebih dahulu.", status_code=403)
             await response(scope, receive, send)
             return
@@ -83,19 +87,41 @@ def _asset(name: str) -> tuple[bytes, list] | None:
 
 
 def _signed_in(scope) -> bool:
+    """Whether the request carries a live session (or the warehouse is open for demo); fails closed."""
     try:
-        users = store.load_users()
-    except store.UsersFileError:
+        store = open_store(db_path())
+        if accounts.gate(store).demo:
+            return True
+        return accounts.session_user(store, cookies.cookie_of(scope.get("headers", []))) is not None
+    except (PMKSError, OSError):
         return False
-    if not users:  # no users: the demo deployment has no sign-in, so nothing to guard
+
+
+def _secure(request) -> bool:
+    """Whether the browser reached us over HTTPS (itself, or through a proxy on this machine that says so)."""
+    if request.url.scheme == "https":
         return True
-    cookies = {}
-    for name, value in scope.get("headers", []):
-        if name == b"cookie":
-            for part in value.decode("latin-1").split(";"):
-                key, _, val = part.strip().partition("=")
-                cookies[key] = val
-    return store.login_from_token(cookies.get(store.COOKIE), users, time.time()) is not None
+    client = request.client.host if request.client else ""
+    return client in ("127.0.0.1", "::1") and request.headers.get("x-forwarded-proto", "") == "https"
+
+
+_PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+
+
+async def session_cookie(request):
+    """Exchange a one-time sign-in code for the HttpOnly session cookie (an image the app's page loads)."""
+    token = cookies.redeem(request.query_params.get("kode", ""))
+    response = Response(_PIXEL, media_type="image/gif", headers={"Cache-Control": "no-store"})
+    if token is not None:
+        response.headers.append("set-cookie", cookies.set_cookie_header(token, _secure(request)))
+    return response
+
+
+async def clear_session_cookie(request):
+    """Clear the session cookie after signing out (the session itself already ended on the server)."""
+    response = Response(_PIXEL, media_type="image/gif", headers={"Cache-Control": "no-store"})
+    response.headers.append("set-cookie", cookies.clear_cookie_header(_secure(request)))
+    return response
 
 
 async def glyph_range(request):
@@ -112,5 +138,6 @@ async def map_style(request):
     return JSONResponse(glyphs.style(), headers={"Cache-Control": "public, max-age=86400"})
 
 
-app = st.App("app.py", routes=[Route("/glyphs/{fontstack}/{range}.pbf", glyph_range), Route("/peta-gaya.json", map_style)],
+app = st.App("app.py", routes=[Route("/glyphs/{fontstack}/{range}.pbf", glyph_range), Route("/peta-gaya.json", map_style),
+                               Route("/sesi/tukar", session_cookie), Route("/sesi/keluar", clear_session_cookie)],
              middleware=[Middleware(StaticAssets), Middleware(SessionGuard)])

@@ -17,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from accounts import cookies
@@ -28,11 +28,18 @@ from etl.errors import PMKSError
 from store import open_store
 
 GUARDED = ("/media/",)
-# A new visitor fetches 4-9 MB of Streamlit's JS: read in 1 MB pieces, not 64 KB, each a hop to a worker thread.
-FileResponse.chunk_size = 1024 * 1024
 ASSETS = (Path(st.__file__).parent / "static" / "static").resolve()  # Streamlit's own hashed JS, CSS, fonts and images
 ASSET_TYPES = {".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
                ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json", ".map": "application/json"}
+
+
+def _asset_names() -> frozenset[str]:
+    """The names of the files Streamlit ships in its static folder, listed once at start: only these are ever held in
+    memory, so requests for made-up names cannot fill or flush the cache."""
+    return frozenset(p.relative_to(ASSETS).as_posix() for p in ASSETS.rglob("*") if p.is_file() and p.suffix in ASSET_TYPES)
+
+
+ASSET_NAMES = _asset_names()
 
 
 class SessionGuard:
@@ -67,22 +74,24 @@ class StaticAssets:
         await self.app(scope, receive, send)
 
 
-@lru_cache(maxsize=512)  # Streamlit 1.67 ships 317 such files, 23 MB
 def _asset(name: str) -> tuple[bytes, list] | None:
     """One of Streamlit's hashed static files, held in memory with its headers, or None (Streamlit answers).
 
     Why: a first visit fetches 60-120 of these files (4-9 MB); through Streamlit's middleware and a worker thread per
-    1 MB piece, serving them was most of the server's CPU per fresh view (issue 13). Their names carry a content hash
-    and Streamlit serves them as immutable, so they are read once and sent in one piece, with the same caching."""
+    64 KB piece, serving them was most of the server's CPU per fresh view (issue 13). Their names carry a content hash
+    and Streamlit serves them as immutable, so they are read once and sent in one piece, with the same caching. Only
+    names of files that exist in the static folder (`ASSET_NAMES`) are looked up at all."""
+    return _cached_asset(name) if name in ASSET_NAMES else None
+
+
+@lru_cache(maxsize=None)  # bounded by ASSET_NAMES: Streamlit 1.67 ships 317 such files, 23 MB
+def _cached_asset(name: str) -> tuple[bytes, list] | None:
+    path = ASSETS / name
     try:
-        path = (ASSETS / name).resolve()
-        kind = ASSET_TYPES.get(path.suffix)
-        if kind is None or not path.is_relative_to(ASSETS) or not path.is_file():
-            return None
         body = path.read_bytes()
-    except (OSError, ValueError):  # a name with a NUL byte, an unreadable file: Streamlit answers
+    except OSError:  # removed or unreadable since start: Streamlit answers
         return None
-    return body, [(b"content-type", kind.encode()), (b"content-length", str(len(body)).encode()),
+    return body, [(b"content-type", ASSET_TYPES[path.suffix].encode()), (b"content-length", str(len(body)).encode()),
                   (b"cache-control", b"public, immutable, max-age=31536000")]
 
 

@@ -133,6 +133,42 @@ async def clear_session_cookie(request):
     return response
 
 
+def _serve_download(file_id: str, headers) -> Response:
+    """A file of `dashboard.downloads`, for the fetching session if the rulebook allows it; audited either way."""
+    from urllib.parse import quote
+
+    from accounts.users import DEMO, token_key
+    from dashboard.downloads import REGISTRY, audit_details, may_fetch
+    from store.schema import audit
+
+    found = REGISTRY.find(file_id)
+    token = cookies.cookie_of(headers)
+    user, key = None, None
+    try:
+        store = open_store(db_path())
+        if accounts.gate(store).demo:
+            user, key = DEMO, "demo"
+        elif token:
+            user, key = accounts.session_user(store, token), token_key(token)
+        served = found is not None and may_fetch(found, user, key)
+        with store.transaction(bump=()) as con:
+            audit(con, user.login if user else "-", "unduh" if served else "unduh_ditolak", found.name if found else file_id,
+                  audit_details(file_id, found, served))
+    except PMKSError:  # a store that cannot be read or written serves nothing
+        served = False
+    if not served:
+        return PlainTextResponse("Akses ditolak: berkas ini tidak untuk akun Anda, sesinya sudah berakhir, atau berkasnya "
+                                 "sudah kedaluwarsa. Buka lagi halamannya lalu unduh dari sana.", status_code=403)
+    body = found.data if found.data is not None else found.build()
+    return Response(body, media_type=found.mime, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.name)}", "Cache-Control": "no-store"})
+
+
+async def download(request):
+    """`/unduh/<id>`: a file a page offered (`dashboard.downloads`), made in a worker thread when it is fetched."""
+    return await run_in_threadpool(_serve_download, request.path_params["file_id"], request.scope.get("headers", []))
+
+
 async def glyph_range(request):
     """MapLibre's glyph range `{start}-{end}.pbf` of any font stack (drawn once from DejaVu Sans, then cached)."""
     start, _, end = request.path_params["range"].partition("-")
@@ -148,5 +184,6 @@ async def map_style(request):
 
 
 app = st.App("app.py", routes=[Route("/glyphs/{fontstack}/{range}.pbf", glyph_range), Route("/peta-gaya.json", map_style),
-                               Route("/sesi/tukar", session_cookie), Route("/sesi/keluar", clear_session_cookie)],
+                               Route("/sesi/tukar", session_cookie), Route("/sesi/keluar", clear_session_cookie),
+                               Route("/unduh/{file_id}", download)],
              middleware=[Middleware(StaticAssets), Middleware(SessionGuard)])

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, queries
-from dashboard.queries import Selection
+from dashboard.views import Filters
 from etl import fmt
 
 URL_KEYS = ("periode", "kec", "desa", "ind", "ukuran", "rilis")  # query parameters, and widgets f_<key>
@@ -62,32 +62,6 @@ def page_uses(page: str, declared=None) -> Uses:
     if declared is not None:
         return declared if isinstance(declared, Uses) else uses(declared)
     return PAGE_USES.get(page) or Uses()
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the user chose in the sidebar, once, typed."""
-
-    periode: date
-    kecamatan: str = ""  # '' = the whole warehouse
-    desa: str = ""
-    indikator: tuple[str, ...] = ()  # indicator codes, groups expanded; () = all
-    indikator_label: str = "Semua indikator"
-    area_nama: str | None = None  # 'Kec. Palang' or the desa's name; None for the whole warehouse
-    ukuran: str = "jumlah"  # jumlah | per1000
-    rilis: int | None = None  # the public release threshold when public release mode is on
-
-    @property
-    def area(self) -> str:
-        return self.desa or self.kecamatan
-
-    @property
-    def sel(self) -> Selection:
-        return Selection(area=self.area, indikator=self.indikator)
-
-    @property
-    def per1000(self) -> bool:
-        return self.ukuran == "per1000"
 
 
 def set_area(kecamatan: str, desa: str = "") -> None:

@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 from dashboard.export import to_csv_bytes
-from dashboard.filters import Filters
-from dashboard.views import Settings, kelengkapan
+from dashboard.views import Filters, Settings, kelengkapan
 from tests.conftest import html_tables, num
 
 OKT = date(2026, 10, 1)

@@ -13,8 +13,7 @@ import pytest
 import shapely
 
 from dashboard import glyphs, maps
-from dashboard.filters import Filters
-from dashboard.views import Settings, peta
+from dashboard.views import Filters, Settings, peta
 from tests.test_maps import array, figure, open_map
 
 PALANG = "35.23.18"

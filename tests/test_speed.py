@@ -14,8 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import data
-from dashboard.filters import Filters
-from dashboard.views import Settings, kelengkapan, peta, prioritas, ringkasan
+from dashboard.views import Filters, Settings, kelengkapan, peta, prioritas, ringkasan
 from tests.conftest import REPO, reading
 
 

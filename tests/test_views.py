@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard import release
-from dashboard.filters import Filters
-from dashboard.views import MISSING, Settings, ringkasan, table
+from dashboard.views import MISSING, Filters, Settings, ringkasan, table
 from etl import fmt
 
 OKT, SEP = date(2026, 10, 1), date(2026, 9, 1)

@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from dashboard import brief, queries
-from dashboard.filters import Filters
-from dashboard.views import MISSING, Settings, prioritas, profil
+from dashboard.views import MISSING, Filters, Settings, prioritas, profil
 from tests.priority_reference import desa_ranking
 
 OKT = date(2026, 10, 1)

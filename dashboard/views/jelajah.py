@@ -9,8 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts, queries, release
-from dashboard.filters import Filters
-from dashboard.views import Settings, completeness, rate_notes, table, trend_chart
+from dashboard.views import Filters, Settings, completeness, rate_notes, table, trend_chart
 from etl import fmt
 
 RATE, POP, EST, SOURCE = "Per 1.000 penduduk", "Penduduk", "Penduduk perkiraan", "Sumber penduduk"

@@ -18,8 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import queries
-from dashboard.filters import Filters
-from dashboard.views import Settings, table
+from dashboard.views import Filters, Settings, table
 from etl import fmt
 
 STATUS = ["tepat waktu", "terlambat", "semua nol", "belum lapor"]

@@ -9,9 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import maps, queries, release
-from dashboard.filters import Filters
 from dashboard.queries import Selection
-from dashboard.views import Settings, completeness, rate_notes, table
+from dashboard.views import Filters, Settings, completeness, rate_notes, table
 from etl import fmt
 
 

@@ -18,8 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import maps, priority, queries, release
-from dashboard.filters import Filters
-from dashboard.views import MISSING, Settings, completeness, table
+from dashboard.views import MISSING, Filters, Settings, completeness, table
 from etl import fmt
 
 LEVEL_LABEL = {"desa": "Desa/kelurahan", "kecamatan": "Kecamatan"}

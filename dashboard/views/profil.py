@@ -10,9 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import queries, release
-from dashboard.filters import Filters
 from dashboard.queries import Selection
-from dashboard.views import MISSING, Settings, table, trend_chart
+from dashboard.views import MISSING, Filters, Settings, table, trend_chart
 from etl import fmt
 from etl.marts import level_of
 

@@ -10,10 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts, maps, queries, release
-from dashboard.filters import Filters
 from dashboard.queries import Selection
 from dashboard.queries.reports import RISE_BASELINE, RISE_LOOKBACK
-from dashboard.views import Settings, completeness, mark_estimates, rate_notes, table, trend_chart
+from dashboard.views import Filters, Settings, completeness, mark_estimates, rate_notes, table, trend_chart
 from etl import fmt
 
 LIKE_FOR_LIKE = ("Perubahan sebanding: hanya desa yang melapor di kedua bulan, agar naik-turun jumlah desa pelapor "

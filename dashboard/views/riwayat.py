@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard import queries
-from dashboard.filters import Filters
-from dashboard.views import Settings, table
+from dashboard.views import Filters, Settings, table
 from etl import fmt
 
 JENIS = {"impor": "impor", "demo": "data demo", "rollback": "pembatalan", "penduduk": "penduduk desa"}

@@ -15,6 +15,8 @@ import streamlit as st
 from dashboard import queries, session, ui
 from etl import fmt
 from etl import users as store
+from etl.config import db_path
+from etl.db import connect
 from etl.errors import PMKSError
 
 MESSAGE = "pengaturan_pesan"  # shown at the top of the page after the rerun
@@ -142,8 +144,6 @@ def _plan(name: str, data: bytes):
     """(match result, rows to store, source) of an uploaded GIS file, read as `python -m etl boundaries` reads it;
     kept for the session per file content, so reruns do not read it again."""
     from etl import boundaries as bnd
-    from etl.config import db_path
-    from etl.db import connect
 
     key = ("batas_rencana", hashlib.sha256(data).hexdigest())
     if st.session_state.get("batas_rencana_kunci") == key:
@@ -178,12 +178,40 @@ def _save_boundaries(rows: pd.DataFrame, source: str) -> None:
     st.session_state.pop("batas_rencana_kunci", None)
 
 
+def _shipped_plan():
+    """What the boundaries shipped with the app would add (None: nothing missing, or none shipped for this region)."""
+    from etl import boundaries as bnd
+
+    con = connect(db_path(), read_only=True, wait=20)
+    try:
+        return bnd.plan_shipped(con)
+    finally:
+        con.close()
+
+
+def _install_shipped() -> None:
+    """Button callback: fill in the missing boundaries from the copy shipped with the app (no internet needed)."""
+    plan = _shipped_plan()
+    if plan is None:
+        _flash("Batas wilayah sudah lengkap; tidak ada yang diubah.")
+        return
+    _, rows, source = plan
+    _save_boundaries(rows, source)
+
+
 def boundary_section(stored: int) -> None:
-    """Import a desa boundary file: upload, preview of what matched, confirmation, save."""
+    """Install the boundaries shipped with the app where some are missing; import a desa boundary file: upload,
+    preview of what matched, confirmation, save."""
     from etl.sheets import MAX_FILE_BYTES
 
     st.caption(f"Tersimpan: batas {fmt.angka(stored)} wilayah (desa dan kecamatan). " if stored else
                "Belum ada batas wilayah: peta belum dapat digambar. ")
+    if (plan := _shipped_plan()) is not None:
+        missing = int((plan[1]["tingkat"] == "desa").sum())
+        st.info(f"{fmt.angka(missing)} desa/kelurahan belum berbatas. Aplikasi membawa batas desa wilayah ini (sumber "
+                "publik cahyadsn/wilayah_boundaries, lisensi MIT, disederhanakan); memasangnya tidak memerlukan internet "
+                "dan tidak mengubah batas yang sudah ada.", icon=":material/map:")
+        st.button("Pasang batas desa bawaan", key="batas_bawaan", type="primary", on_click=_install_shipped)
     nonce = st.session_state.setdefault("batas_nonce", 0)
     upload = st.file_uploader("Berkas batas desa dari GIS (kode atau nama desa per poligon)", type=GIS_TYPES, key=f"batas_berkas_{nonce}")
     ui.upload_hint("Format yang diterima: GeoJSON (.geojson, .json), GeoPackage (.gpkg) atau Shapefile dalam .zip (berisi "

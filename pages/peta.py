@@ -11,6 +11,8 @@ info, f = ui.page_filters("peta")
 st.title(peta.heading(f, info["nama"]))
 if not info["batas"]:  # nothing to draw on: say so before any map control
     st.warning(ui.view(peta.build, f).stop)
+    if "pengaturan" in ui.current_user().pages():  # the admin can install them in a click
+        st.page_link("pages/pengaturan.py", label="Buka Pengguna & Pengaturan", icon=":material/arrow_forward:")
     st.stop()
 months = ui.q(queries.periods)
 scope = ui.current_user().kecamatan

@@ -45,6 +45,8 @@ if tren.open:
     tren.plotly_chart(v.trend_chart, key="trend")
     tren.caption(v.trend_note)
 if wilayah.open:
+    if v.map_note:
+        wilayah.info(v.map_note, icon=":material/map:")
     map_col, bar_col = wilayah.columns([3, 2]) if v.map_chart else (None, wilayah.container())
     if map_col is not None:
         map_col.plotly_chart(v.map_chart, key="peta_ringkasan", config={"displaylogo": False})

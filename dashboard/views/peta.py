@@ -15,6 +15,10 @@ from dashboard.views import Settings, completeness, rate_notes, table
 from etl import fmt
 
 
+NO_BOUNDARIES = ("Batas wilayah desa belum dipasang, sehingga peta belum dapat digambar. Admin memasangnya di halaman "
+                 "**Pengguna & Pengaturan**: batas bawaan aplikasi (tanpa internet) atau berkas GIS kantor.")
+
+
 @dataclass(frozen=True)
 class MapChoice:
     """What the Peta page's own controls say (the shared filters come separately)."""
@@ -68,8 +72,7 @@ def build(con, f: Filters, settings: Settings, choice: MapChoice = MapChoice()) 
     where = f"Kec. {names[f.kecamatan]}" if f.kecamatan in names else info["nama"]
     v = PetaView(title=heading(f, info["nama"]), name=f"peta_pmks_{level}_{f.periode:%Y-%m}")
     if not info["batas"]:
-        v.stop = ("Batas wilayah belum diimpor, sehingga peta belum dapat digambar. Minta admin aplikasi mengimpor "
-                  "batas wilayah desa/kelurahan (berkas GIS).")
+        v.stop = NO_BOUNDARIES
         return v
     months = queries.periods(con)
     start, end = (choice.start or f.periode, choice.end or f.periode) if choice.span != "bulan" else (f.periode, f.periode)

@@ -14,6 +14,7 @@ from dashboard.filters import Filters
 from dashboard.queries import Selection
 from dashboard.queries.reports import RISE_BASELINE, RISE_LOOKBACK
 from dashboard.views import Settings, completeness, mark_estimates, rate_notes, table, trend_chart
+from dashboard.views.peta import NO_BOUNDARIES
 from etl import fmt
 
 LIKE_FOR_LIKE = ("Perubahan sebanding: hanya desa yang melapor di kedua bulan, agar naik-turun jumlah desa pelapor "
@@ -53,6 +54,7 @@ class RingkasanView:
     trend_note: str = ""
     map_chart: go.Figure | None = None
     area_chart: go.Figure | None = None
+    map_note: str | None = None  # why the kecamatan map is not drawn
     rate_note: str | None = None
     rises_title: str = ""
     rises_rule: str = RISES_RULE
@@ -205,6 +207,8 @@ def _areas(view: RingkasanView, con, f: Filters, info: dict) -> None:
             view.map_chart = maps.choropleth(data, geometry, value, classes, title, unit, level, 1, size=(550, 480))
         else:
             view.map_chart = maps.circles(data, geometry, value, title, unit, level, size=(550, 480))
+    else:
+        view.map_note = NO_BOUNDARIES
     shown = mark_estimates(wil) if f.per1000 else wil
     title = ("PMKS per 1.000 penduduk" if f.per1000 else "PMKS (jiwa)") + f" per {level}"
     view.area_chart = charts.bar_ranked(shown, "nama", value, title, decimals=1 if f.per1000 else 0,

@@ -156,7 +156,8 @@ def test_history_page_rolls_back_a_batch(monkeypatch, fresh_db):
     assert not at.exception
     assert _active_state(fresh_db) == after_a
     log = tables(at)["riwayat_audit"]
-    assert {"unggah", "rollback"} <= set(log["Aksi"])
+    assert {"laporan diunggah", "batch dibatalkan"} <= set(log["Aksi"])
+    assert not any(r.startswith("{") for r in log["Rincian"])  # words, not JSON (issue 27)
 
 
 def test_kecamatan_and_month_picked_for_a_silent_file(monkeypatch, fresh_db, codes):

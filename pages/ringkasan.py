@@ -29,9 +29,11 @@ rate_col, top_col = st.columns([2, 3])
 rate_col.plotly_chart(v.reporting_chart, key="laju_lapor")
 top_col.markdown(v.priority_title)
 if v.priority_note:
-    top_col.caption(v.priority_note)
+    top_col.info(v.priority_note, icon=":material/info:")
 else:
     ui.list_table(v.priority, top_col, label=v.priority_title)
+if v.priority_mixed:
+    top_col.warning(v.priority_mixed, icon=":material/warning:")
 top_col.page_link("pages/prioritas.py", label="Lihat semua di Prioritas Intervensi", icon=":material/arrow_forward:")
 
 st.markdown(v.top3)

@@ -47,3 +47,103 @@ def test_audit_details_read_as_words_not_json(mem_con):
     log = riwayat.build(mem_con, "", admin=True).audit
     assert not any(str(r).lstrip().startswith(("{", "[")) for r in log["Rincian"])
     assert "_" not in " ".join(log["Aksi"])  # 'impor_penduduk' reads 'penduduk desa diimpor'
+
+
+def _fresh():
+    from tests.conftest import memory_warehouse
+
+    return memory_warehouse(months=3)
+
+
+def _report(con, periode: str, counts: dict[str, dict[str, int]]) -> None:
+    """Store one report per desa for `periode` ('2026-11-01'): {kode_desa: {indicator: count}}; zero elsewhere."""
+    from datetime import datetime
+
+    import pandas as pd
+
+    from etl.db import transaction
+    from etl.load import new_batch, write_reports
+
+    indicators = [r[0] for r in con.execute("select kode from indikator where aktif order by nomor").fetchall()]
+    reports = pd.DataFrame({"kode_desa": list(counts), "periode": pd.Timestamp(periode).date(), "diterima": datetime(2026, 12, 3, 9),
+                            "nama_berkas": "uji.xlsx", "sheet": None, "sha256": None, "nama_psm": None, "sintetis": True})
+    values = pd.DataFrame([{"kode_desa": k, "periode": pd.Timestamp(periode).date(), "kode_indikator": i, "laki_laki": None,
+                            "perempuan": None, "jumlah": per.get(i, 0), "baris": None, "kolom": None}
+                           for k, per in counts.items() for i in indicators])
+    with transaction(con):
+        write_reports(con, reports, values, new_batch(con, "uji", "impor", "uji"))
+
+
+def _filters(con, periode: str, kecamatan: str = ""):
+    from datetime import date
+
+    from dashboard.filters import Filters
+
+    return Filters(periode=date.fromisoformat(periode), kecamatan=kecamatan, area_nama=None)
+
+
+def test_one_desa_reporting_is_not_ranked_and_says_why():
+    """Issue 27 point 2: November with one desa reported gave 'Cendoro 0,0, paling menonjol: Anak' (its largest group
+    is Fakir Miskin): one area's index is 0 whatever its counts."""
+    from datetime import date
+
+    from dashboard.views import prioritas, ringkasan
+
+    con = _fresh()
+    cendoro = con.execute("select kode from wilayah where tingkat = 'desa' and nama = 'Cendoro'").fetchone()[0]
+    _report(con, "2026-11-01", {cendoro: {"FM": 45, "LUT": 9, "AT": 1}})
+    f = _filters(con, "2026-11-01")
+    v = ringkasan.build(con, f, Settings(), today=date(2026, 12, 6))
+    assert v.priority.empty and "Baru 1 desa/kelurahan yang dapat dibandingkan untuk November 2026" in v.priority_note
+    assert "0,0" not in v.priority.to_string()
+    p = prioritas.build(con, f, Settings())
+    assert p.none_ranked.startswith("Baru 1 desa/kelurahan") and "setidaknya 5 wilayah" in p.none_ranked
+    assert set(p.table["Indeks prioritas"]) == {"—"} and set(p.table["Kelompok paling menonjol"]) == {"—"}
+    assert set(p.table["Kuintil"]) == {"—"}
+    kec = prioritas.build(con, f, Settings(), tingkat="kecamatan")
+    assert kec.none_ranked.startswith("Baru 1 kecamatan")
+    others = [r[0] for r in con.execute("select kode from wilayah where tingkat = 'desa' and kode <> ? order by kode limit 5", [cendoro]).fetchall()]
+    _report(con, "2026-11-01", {k: {"FM": 10 + i, "PD": i} for i, k in enumerate(others)})  # six desa: a ranking again
+    v = ringkasan.build(con, f, Settings(), today=date(2026, 12, 6))
+    assert v.priority_note is None and len(v.priority) == 5
+    assert "Kemiskinan" in set(v.priority["Paling menonjol"]) or "Disabilitas" in set(v.priority["Paling menonjol"])
+    con.close()
+
+
+def test_a_group_that_lifts_nobody_is_not_the_most_prominent():
+    import pandas as pd
+
+    from dashboard import priority
+
+    rates = pd.DataFrame({"anak": [0.0, 0.0, 0.0], "kemiskinan": [5.0, 5.0, 9.0]}, index=["a", "b", "c"])
+    out = priority.composite(rates, {"anak": 1, "kemiskinan": 1})
+    assert pd.isna(out.at["a", "utama"]) and pd.isna(out.at["b", "utama"])  # every score 0: nothing stands out
+    assert out.at["c", "utama"] == "kemiskinan"
+
+
+def test_ringkasan_says_when_the_ranking_mixes_real_and_estimated_population():
+    """Issue 27 point 3: real population for Palang's 19 desa beside the demo's estimates: Prioritas warned, Ringkasan
+    did not."""
+    from datetime import date
+
+    from dashboard.views import prioritas, ringkasan
+    from etl.penduduk_import import analyse, commit, parse_acuan
+    from etl.sheets import Sheet, read_csv_rows
+
+    con = _fresh()
+    palang = con.execute("select kode from wilayah where tingkat = 'desa' and kode_induk = '35.23.18' order by kode").fetchall()
+    data = ("Kode Desa;Jumlah\n" + "\n".join(f"{k};{400 + i}" for i, (k,) in enumerate(palang))).encode()  # small: they rise to the top
+    acuan = parse_acuan("2026-S1", date(2026, 12, 6))
+    result = analyse(con, "palang.csv", data, [Sheet(None, read_csv_rows(data))], acuan)
+    assert result.status == "accepted", result.issues
+    commit(con, result, acuan, "dukcapil", "uji")
+    f = _filters(con, "2026-10-01")
+    assert prioritas.build(con, f, Settings()).mixed_note
+    v = ringkasan.build(con, f, Settings(), today=date(2026, 12, 6))
+    assert v.priority_mixed and "mencampur penduduk nyata dan perkiraan" in v.priority_mixed
+    estimated = con.execute("select count(*) from penduduk_desa where aktif and perkiraan").fetchone()[0]
+    assert estimated and "*" in v.priority_mixed
+    starred = [n for n in v.priority["Desa/Kelurahan"] if n.endswith(" *")]
+    real = {r[0] for r in con.execute("select w.nama from wilayah w where kode_induk = '35.23.18'").fetchall()}
+    assert all(n[:-2] not in real for n in starred)  # only estimated desa carry the star
+    con.close()

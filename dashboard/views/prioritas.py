@@ -75,14 +75,38 @@ class PrioritasView:
     file_name: str = ""
 
 
+def too_few(compared: int, tingkat: str, periode: date) -> str:
+    """Why a month with fewer than `priority.MIN_COMPARED` comparable areas has no ranking, in one sentence."""
+    what = "desa/kelurahan" if tingkat == "desa" else "kecamatan"
+    return (f"Baru {fmt.angka(compared)} {what} yang dapat dibandingkan untuk {fmt.bulan(periode)} (sudah melapor dan "
+            f"jumlah penduduknya diketahui). Peringkat dan indeks prioritas memerlukan setidaknya "
+            f"{priority.MIN_COMPARED} wilayah, sehingga belum ditampilkan; pilih bulan lain di panel Filter atau tunggu "
+            "laporan berikutnya.")
+
+
+def mixed_note(ranked: pd.DataFrame, where: str) -> str | None:
+    """The warning when a ranking compares areas with real and with estimated population (never mixed silently)."""
+    mixed = ranked[ranked["indeks"].notna()]["perkiraan"].fillna(False).astype(bool)
+    if mixed.nunique() < 2:
+        return None
+    return (f"Peringkat ini mencampur penduduk nyata dan perkiraan: {fmt.angka(int(mixed.sum()))} wilayah memakai "
+            f"penduduk perkiraan {where}; laju dan indeksnya kurang sebanding.")
+
+
 def ranking(counts: pd.DataFrame, tingkat: str = "desa", weights: dict[str, float] | None = None,
             shrinkage: bool = True) -> pd.DataFrame:
     """`priority.priority_table` of `queries.priority_counts` at desa or kecamatan level, with the count each rate
-    rests on (`jumlah:<group>`, missing where the area did not report), sorted by rank."""
+    rests on (`jumlah:<group>`, missing where the area did not report), sorted by rank. `banding` marks the areas
+    with a rate in every group; when fewer than `priority.MIN_COMPARED` have one, nobody gets an index, a rank or a
+    quintile (an index of one area is 0 whatever its counts)."""
     areas = priority.areas(counts, tingkat)
     groups_ = sorted(counts["kelompok"].unique())
     weights = weights if weights is not None else dict.fromkeys(groups_, priority.DEFAULT_WEIGHT)
     ranked = priority.priority_table(areas, weights, shrinkage)
+    ranked["banding"] = ranked["indeks"].notna()
+    if 0 < int(ranked["banding"].sum()) < priority.MIN_COMPARED:
+        ranked["indeks"], ranked["utama"] = float("nan"), None
+        ranked["peringkat"] = ranked["kuintil"] = pd.array([pd.NA] * len(ranked), dtype="Int64")
     raw = areas.set_index(["kode", "kelompok"])["jumlah"].unstack("kelompok").reindex(columns=groups_)
     raw.columns = [f"jumlah:{g}" for g in groups_]
     return ranked.join(raw, on="kode")
@@ -136,11 +160,10 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
     view.table.insert(view.table.columns.get_loc("Laporan 12 bln"), SPARKLINE, lines)
     view.ranked_note = (f"{fmt.angka(int(ranked['indeks'].notna().sum()))} wilayah berperingkat; wilayah yang belum "
                         "melapor atau tanpa data penduduk tidak diberi indeks (bukan berarti tanpa PMKS).")
-    view.none_ranked = NONE_RANKED if ranked["indeks"].isna().all() else None
-    mixed = ranked[ranked["indeks"].notna()]["perkiraan"].fillna(False).astype(bool)
-    if mixed.nunique() > 1:  # estimates never mix silently with real figures
-        view.mixed_note = (f"Peringkat ini mencampur penduduk nyata dan perkiraan: {fmt.angka(int(mixed.sum()))} wilayah memakai "
-                           "penduduk perkiraan (lihat kolom Sumber penduduk dan Catatan); laju dan indeksnya kurang sebanding.")
+    compared = int(together["banding"].sum())
+    view.none_ranked = (None if ranked["indeks"].notna().any() else
+                        too_few(compared, tingkat, f.periode) if compared else NONE_RANKED)
+    view.mixed_note = mixed_note(ranked, "(lihat kolom Sumber penduduk dan Catatan)")
     if info["batas"]:
         view.map_chart = _map(con, ranked, together, tingkat, f.kecamatan or scope, where, root_name)
 

@@ -47,6 +47,7 @@ class RingkasanView:
     priority_title: str = ""
     priority: pd.DataFrame | None = None  # the top desa of the Prioritas ranking, as text
     priority_note: str | None = None  # why no desa is ranked
+    priority_mixed: str | None = None  # the ranking compares real and estimated population
     top3: str = ""
     indikator_chart: go.Figure | None = None
     hidden_note: str | None = None
@@ -141,6 +142,10 @@ def _metrics(con, now: dict, periode: date, sel: Selection, compared: dict) -> l
         if other is None:
             out.append(Metric(f"Dibanding {label}", "–", "Tidak ada data pembanding."))
             continue
+        if not same["desa"]:  # no desa reported in both months: nothing to compare like for like
+            out.append(Metric(f"Dibanding {label}", "–", f"Tidak ada desa yang melapor di {fmt.bulan(other)} dan "
+                              f"{fmt.bulan(periode)} sekaligus, sehingga perubahan tidak dapat dihitung.", LIKE_FOR_LIKE))
+            continue
         then = queries.total_for_month(con, other, sel)
         delta = same["sekarang"] - same["pembanding"]
         sign = "+" if delta >= 0 else ""
@@ -159,13 +164,18 @@ def _priority(view: RingkasanView, con, f: Filters, root: str) -> None:
     """The top desa of the Prioritas page's ranking (equal weights, shrunk), within the filtered kecamatan."""
     from dashboard.views import prioritas
 
-    ranked = prioritas.priorities(con, f.periode, root)
-    ranked = ranked[ranked["kode"].str.startswith(f.kecamatan) & ranked["indeks"].notna()].head(TOP_PRIORITY)
+    together = prioritas.priorities(con, f.periode, root)
+    ranked = together[together["kode"].str.startswith(f.kecamatan) & together["indeks"].notna()].head(TOP_PRIORITY)
     view.priority_title = f"**{TOP_PRIORITY} desa prioritas teratas** {fmt.bulan(f.periode)}"
-    if ranked.empty:
+    if ranked.empty and (compared := int(together["banding"].sum())) and together["indeks"].isna().all():
+        view.priority_note = prioritas.too_few(compared, "desa", f.periode)
+    elif ranked.empty:
         view.priority_note = "Belum ada desa berperingkat: indeks memerlukan laporan bulan ini dan jumlah penduduk desa."
+    view.priority_mixed = prioritas.mixed_note(together[together["kode"].str.startswith(f.kecamatan)],
+                                               "(ditandai *; lihat Prioritas Intervensi)")
+    names = [f"{n} *" if view.priority_mixed and bool(e) else n for n, e in zip(ranked["nama"], ranked["perkiraan"].fillna(False))]
     view.priority = table(pd.DataFrame({
-        "Peringkat": ranked["peringkat"].astype("Int64"), "Desa/Kelurahan": ranked["nama"], "Kecamatan": ranked["kecamatan"],
+        "Peringkat": ranked["peringkat"].astype("Int64"), "Desa/Kelurahan": names, "Kecamatan": ranked["kecamatan"],
         "Indeks": ranked["indeks"].astype(float),
         "Paling menonjol": [prioritas.label(g) if isinstance(g, str) else None for g in ranked["utama"]],
     }), {"Peringkat": 0, "Indeks": 1})

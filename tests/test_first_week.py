@@ -102,6 +102,10 @@ def test_one_desa_reporting_is_not_ranked_and_says_why():
     assert set(p.table["Kuintil"]) == {"—"}
     kec = prioritas.build(con, f, Settings(), tingkat="kecamatan")
     assert kec.none_ranked.startswith("Baru 1 kecamatan")
+    from dashboard import brief
+
+    pdf = brief.collect(con, "35.23", date(2026, 11, 1))
+    assert pdf.villages.empty and pdf.villages_note.startswith("Baru 1 desa/kelurahan")
     others = [r[0] for r in con.execute("select kode from wilayah where tingkat = 'desa' and kode <> ? order by kode limit 5", [cendoro]).fetchall()]
     _report(con, "2026-11-01", {k: {"FM": 10 + i, "PD": i} for i, k in enumerate(others)})  # six desa: a ranking again
     v = ringkasan.build(con, f, Settings(), today=date(2026, 12, 6))

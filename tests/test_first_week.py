@@ -151,3 +151,59 @@ def test_ringkasan_says_when_the_ranking_mixes_real_and_estimated_population():
     real = {r[0] for r in con.execute("select w.nama from wilayah w where kode_induk = '35.23.18'").fetchall()}
     assert all(n[:-2] not in real for n in starred)  # only estimated desa carry the star
     con.close()
+
+
+def test_population_dates_offered_have_passed_and_each_date_is_offered_once():
+    """Issue 27 point 6: on 6 December 2026 the default was 'Semester II 2026' (31 December, still ahead), and
+    '2026 (31 Desember)' was listed apart for the same date."""
+    from datetime import date
+
+    from dashboard.penduduk_view import acuan_choices, acuan_label
+
+    today = date(2026, 12, 6)
+    for sumber in ("dukcapil", "bps", "desa", "lainnya"):
+        choices = acuan_choices(today, sumber)
+        assert all(a.tanggal <= today for a in choices)
+        assert len({a.tanggal for a in choices}) == len(choices)
+        assert choices[0].tanggal == date(2026, 6, 30) and acuan_label(choices[0]) == "Semester I 2026 (30 Juni 2026)"
+    assert acuan_label(acuan_choices(today, "dukcapil")[1]) == "Semester II 2025 (31 Desember 2025)"
+    assert acuan_label(acuan_choices(today, "bps")[1]) == "2025 (31 Desember 2025)"
+    assert acuan_choices(date(2026, 12, 31), "dukcapil")[0].kode == "2026-S2"
+
+
+def test_population_template_preview_and_unknown_code(tmp_path):
+    """Blank template rows are no warning, the preview writes 4.191 and 89.640, and an unknown desa code is reported
+    in its own column (A), not in the name's (C)."""
+    import io
+
+    import openpyxl
+
+    from dashboard.penduduk_view import preview_frame
+    from etl.penduduk_cli import build_template
+    from etl.penduduk_import import analyse, parse_acuan
+    from etl.sandbox import SheetReader
+    from tests.conftest import memory_warehouse
+
+    con = memory_warehouse(months=1)
+    book = openpyxl.load_workbook(io.BytesIO(build_template(con)))
+    sheet = book["Penduduk"]
+    sheet.cell(5, 4, 2000)
+    sheet.cell(5, 5, 2191)
+    sheet.cell(6, 6, 89640)
+    out = io.BytesIO()
+    book.save(out)
+    acuan = parse_acuan("2025-S2")
+    with SheetReader() as reader:
+        result = analyse(con, "templat.xlsx", out.getvalue(), reader.read(out.getvalue(), "templat.xlsx"), acuan)
+        assert result.status == "accepted" and not result.warnings, result.issues
+        assert "326 desa dibiarkan kosong" in result.note
+        names = con.execute("select kode, nama, 'X' as kecamatan from wilayah where tingkat = 'desa'").df().set_index("kode")
+        shown = preview_frame(result.rows, names)
+        assert list(shown["Jumlah"]) == ["4.191", "89.640"] and list(shown["L"]) == ["2.000", "—"]
+        sheet.cell(5, 1, "35.23.18.2999")  # no such desa
+        out = io.BytesIO()
+        book.save(out)
+        bad = analyse(con, "templat.xlsx", out.getvalue(), reader.read(out.getvalue(), "templat.xlsx"), acuan)
+    issue = next(i for i in bad.errors if "35.23.18.2999" in i.message)
+    assert issue.column == "A" and issue.row == 5
+    con.close()

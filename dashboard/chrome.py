@@ -67,6 +67,10 @@ WORDS = {
     "Unpin column": "Lepas sematan kolom",
     "Hide column": "Sembunyikan kolom",
     "Format": "Format angka",
+    # a URL that names no page at all (pages outside a role are registered hidden and refuse in Indonesian)
+    "Page not found": "Halaman tidak ditemukan",
+    "The page that you have requested does not seem to exist. Running the app's main page.":
+        "Halaman yang diminta tidak ada. Halaman utama dibuka.",
     # plotly's mode bar (titles shown on hover)
     "Download plot as a png": "Unduh gambar (PNG)",
     "Download plot as a PNG": "Unduh gambar (PNG)",
@@ -127,6 +131,8 @@ export default function (component) {
     if (t.startsWith("Remove ")) return "Hapus " + t.slice(7);  // a chosen option's (x) in a multiselect
     const all = /^Select (\d+) matches$/.exec(t);
     if (all) return "Pilih " + all[1] + " yang cocok";
+    const page = /^You have requested page \/(.*), but no corresponding file was found in the app's pages\/ directory\. Running the app's main page\.$/.exec(t);
+    if (page) return "Halaman /" + page[1] + " tidak ada. Halaman utama dibuka.";
     return null;
   };
   const fixElement = (el) => {

@@ -56,8 +56,8 @@ def show_population_check(result: PopulationResult) -> None:
     (st.error if result.status == "rejected" else st.success if result.status == "accepted" else st.info)(line)
     if result.note:
         st.caption(result.note)
-    if result.issues:
-        ui.table(unggah.issues(result), hide_index=True, key="penduduk_masalah")
+    if result.issues:  # a plain table: long messages wrap instead of being cut
+        ui.list_table(unggah.issues(result), height=420 if len(result.issues) > 10 else None, label=f"Masalah dalam {result.file}")
     if result.changes:
         st.markdown(f"**Perubahan ({fmt.angka(len(result.changes))})**")
         st.code("\n".join(result.changes[:200]), language=None)

@@ -46,14 +46,20 @@ def no_missing(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+ROW_PX, ALL_ROWS, LONG_ROWS = 35, 25, 15  # the grid's row height; tables up to ALL_ROWS rows show every row
+
+
 def table(frame: pd.DataFrame, target=None, **kwargs):
     """st.dataframe of a model's frame: missing cells read '—'; numbers the app formatted as Indonesian text are
     right-aligned like numbers (columns whose every cell is a number, '—', '<3' or 'x'); the table toolbar has no
-    export (config.toml). Both are worked out once per frame (`data.derived`): a cached model's frames are shared."""
+    export (config.toml). Both are worked out once per frame (`data.derived`): a cached model's frames are shared.
+    Unless a height is given, a table of up to 25 rows shows every row (Streamlit's own height shows 10), a longer
+    one 15 and scrolls."""
     filled, aligned = data.derived(_shown, frame)
     frame = frame if filled is None else filled
     aligned = {c: st.column_config.TextColumn(alignment="right") for c in aligned}
     config = {**aligned, **kwargs.pop("column_config", {})}
+    kwargs.setdefault("height", ROW_PX * (1 + (len(frame) if len(frame) <= ALL_ROWS else LONG_ROWS)) + 3)
     return (target or st).dataframe(frame, hide_index=kwargs.pop("hide_index", True), column_config=config, **kwargs)
 
 
@@ -79,11 +85,15 @@ def upload_hint(formats: str | None = None) -> None:
                f"Paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
 
 
+NOT_ALLOWED = "Anda tidak berhak membuka halaman ini. Pilih halaman lain di menu samping."
+
+
 def guard(page: str):
-    """Stop a page the user may not open (every page calls this before it queries); returns the user."""
+    """Stop a page the user may not open (every page calls this before it queries); returns the user. Such pages
+    are registered hidden (app.py), so a typed URL lands here, in Indonesian."""
     user = current_user()
     if user is None or page not in user.pages():
-        st.error("Anda tidak berhak membuka halaman ini.")
+        st.error(NOT_ALLOWED, icon=":material/block:")
         st.stop()
     return user
 
@@ -163,7 +173,8 @@ def download_buttons(df: pd.DataFrame, name: str, key: str, label: str | None = 
     if user is None or not user.can_export:
         st.caption("Unduhan tabel tersedia untuk staf, analis dan admin.")
         return
-    a, b = st.columns([1, 1, 4])[:2] if label is None else (st, st)  # a long label gets its own line
+    row = st.container(horizontal=True, gap="small")  # side by side while they fit, one under the other when not
+    a = b = row
     a.download_button("Unduh CSV" if label is None else f"{label} (CSV)", data.derived(to_csv_bytes, df), f"{name}.csv", "text/csv", key=f"{key}_csv",
                       on_click=audit_action, args=("unduh", f"{name}.csv"))
     b.download_button("Unduh XLSX" if label is None else f"{label} (XLSX)", data.derived(to_xlsx_bytes, df), f"{name}.xlsx",
@@ -212,7 +223,7 @@ PRINT_CSS = """
   @page {size: A4 portrait; margin: 10mm;}
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
   [data-testid="stSidebarCollapsedControl"], [data-testid="stElementToolbar"], .stDownloadButton,
-  [data-testid="stIFrame"], iframe, .stSelectbox, [data-testid="stSelectbox"] {display: none !important;}
+  [data-testid="stIFrame"], iframe, .stSelectbox, [data-testid="stSelectbox"], button.pmks-cetak {display: none !important;}
   [data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 0 !important;}
   [data-testid="stAppViewContainer"], [data-testid="stMain"] {position: static !important; overflow: visible !important;}
   body {zoom: 0.72;}
@@ -226,16 +237,38 @@ PRINT_CSS = """
 """
 
 
+PRINT_JS = """
+export default function (component) {
+  const { data, parentElement } = component;
+  let button = parentElement.querySelector("button.pmks-cetak");
+  if (!button) {
+    button = document.createElement("button");
+    button.className = "pmks-cetak";
+    button.type = "button";
+    button.addEventListener("click", () => window.print());
+    parentElement.appendChild(button);
+  }
+  button.textContent = data;
+}
+"""
+PRINT_BUTTON_CSS = """
+button.pmks-cetak {font: inherit; font-size: 0.875rem; line-height: 1.6; padding: 0.25rem 0.75rem; min-height: 2.5rem;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: white; color: inherit; cursor: pointer;}
+button.pmks-cetak:hover {border-color: #C53948; color: #C53948;}
+"""
+
+
+@st.cache_resource(show_spinner=False)
+def _print_component():
+    """The print button: a `st.components.v2` component whose script runs in the app's document (no iframe), so
+    `window.print()` prints the page itself. Replaces `st.components.v1.html`, removed after 2026-06-01."""
+    return st.components.v2.component("pmks_cetak", js=PRINT_JS, css=PRINT_BUTTON_CSS, isolate_styles=False)
+
+
 def print_button(label: str) -> None:
     """A button that opens the browser's print dialog, and the CSS that makes the page one A4 sheet."""
-    import streamlit.components.v1 as components
-
     st.markdown(PRINT_CSS, unsafe_allow_html=True)
-    components.html(
-        f"""<button onclick="window.parent.print()" style="font: 14px sans-serif; padding: 4px 12px; border: 1px solid #ccc;
-        border-radius: 6px; background: white; cursor: pointer">{label}</button>""",
-        height=40,
-    )
+    _print_component()(data=label, key="pmks_cetak")
 
 
 def list_table(frame: pd.DataFrame, target=None, *, height: int | None = None, label: str = "") -> None:

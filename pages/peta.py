@@ -52,7 +52,9 @@ method, k, stable = "quantile", 5, False
 if not peta.uses_circles(f, mode, style):  # circles have no classes
     method = c5.selectbox("Klasifikasi", list(maps.METHODS), format_func=maps.METHODS.get, key="peta_metode")
     k = c6.slider("Jumlah kelas", 3, 7, 5, key="peta_kelas")
-    stable = c7.checkbox("Kelas tetap saat bulan diganti (dari 12 bulan terakhir)", key="peta_tetap")
+    stable = c7.checkbox("Kelas tetap antarbulan", key="peta_tetap",
+                         help="Batas kelas dihitung dari 12 bulan terakhir, sehingga warna yang sama berarti nilai yang sama "
+                              "bulan apa pun yang ditampilkan.")
 other = None
 if mode == "perubahan" and (earlier := [m for m in months if m < f.periode][::-1]):
     other = st.selectbox("Dibandingkan dengan", earlier, index=earlier.index(peta.compare_default(months, f.periode)),

@@ -60,6 +60,9 @@ st.subheader("Perlu perhatian")
 a, b = st.columns([3, 2])
 a.markdown(v.rises_title)
 a.caption(v.rises_rule)
-ui.list_table(v.rises, a, label=v.rises_title)
+if v.rises_note:
+    a.info(v.rises_note, icon=":material/trending_flat:")
+else:
+    ui.list_table(v.rises, a, label=v.rises_title)
 b.markdown(v.missing_title)
 ui.list_table(v.missing, b, height=420, label=v.missing_title)

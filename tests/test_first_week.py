@@ -207,3 +207,54 @@ def test_population_template_preview_and_unknown_code(tmp_path):
     issue = next(i for i in bad.errors if "35.23.18.2999" in i.message)
     assert issue.column == "A" and issue.row == 5
     con.close()
+
+
+def test_the_user_command_names_the_kecamatan(tmp_path, empty_db):
+    """Issue 27 point 7: the CLI said 'Kec. 35.23.18' where the name Palang is meant."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PMKS_USERS_FILE": str(tmp_path / "u.toml"), "PMKS_DB": str(empty_db)}
+    add = subprocess.run([sys.executable, "-m", "etl", "user", "add", "tksk", "--role", "analis", "--kecamatan", "35.23.18", "--password-stdin"],
+                         input="kata-sandi-tksk\n", cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert add.returncode == 0, add.stderr
+    assert "(analis, Kec. Palang (35.23.18))" in add.stdout
+    listed = subprocess.run([sys.executable, "-m", "etl", "user", "list"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert "Kec. Palang (35.23.18)" in listed.stdout
+
+
+def test_the_peta_hint_fits_its_map_and_the_checkbox_label_is_short(monkeypatch, built_db):
+    from tests.test_pages import run_app
+
+    at = run_app(monkeypatch, built_db, "pages/peta.py", query={"ukuran": "per1000"})
+    assert not at.exception
+    assert any("Klik kecamatan di peta" in c.value for c in at.caption)
+    assert at.checkbox(key="peta_tetap").label == "Kelas tetap antarbulan" and "12 bulan terakhir" in at.checkbox(key="peta_tetap").help
+    at = run_app(monkeypatch, built_db, "pages/peta.py", query={"ukuran": "per1000", "kec": "35.23.18"})
+    assert not at.exception
+    assert not any("Klik kecamatan" in c.value for c in at.caption)  # the desa map: nothing to click into
+
+
+def test_an_empty_list_of_rises_says_why():
+    from datetime import date
+
+    from dashboard.views import ringkasan
+
+    con = _fresh()
+    first = con.execute("select kode_desa from laporan where aktif and periode = '2026-10-01' order by kode_desa limit 1").fetchone()[0]
+    _report(con, "2026-11-01", {first: {"FM": 1}})  # far below its usual total: no rise anywhere
+    v = ringkasan.build(con, _filters(con, "2026-11-01"), Settings(), today=date(2026, 12, 6))
+    assert v.rises.empty and v.rises_note.startswith("Tidak ada desa yang jumlahnya naik pada November 2026")
+    con.close()
+
+
+def test_tentang_shows_every_definition_whole(monkeypatch, built_db):
+    from tests.conftest import html_tables
+    from tests.test_pages import run_app
+
+    at = run_app(monkeypatch, built_db, "pages/tentang.py")
+    assert not at.exception
+    shown = next(t for t in html_tables(at) if "Definisi" in t.columns)
+    written = [r["definisi"] for r in csv.DictReader((REPO / "data" / "indikator.csv").open(encoding="utf-8"))]
+    assert sorted(shown["Definisi"]) == sorted(written)  # a plain table wraps them; the grid cut them

@@ -103,8 +103,8 @@ def build(con, f: Filters, settings: Settings, choice: MapChoice = MapChoice()) 
             v.figure = maps.choropleth(data, geometry, value, maps.classify(pool, choice.method, choice.k, decimals), title, unit, level, decimals)
     v.codes = geometry["kode"].tolist()
     received = int(data["laporan"].sum()) if choice.span == "bulan" else int(queries.total_for_month(con, f.periode, area)["laporan"])
-    v.notes.insert(0, f"{completeness(received, int(data['desa'].sum()))} pada {fmt.bulan(f.periode)}. Klik kecamatan di peta "
-                      "(atau pilih kecamatan di samping) untuk melihat desanya; tombol kamera di pojok peta menyimpan PNG.")
+    hint = " Klik kecamatan di peta (atau pilih kecamatan di samping) untuk melihat desanya." if level == "kecamatan" else ""
+    v.notes.insert(0, f"{completeness(received, int(data['desa'].sum()))} pada {fmt.bulan(f.periode)}.{hint}")
     if f.per1000 and (note := rate_notes(data)):
         v.notes.append(note)
     v.release_notice = release.notice(f.rilis)

@@ -60,6 +60,7 @@ class RingkasanView:
     rises_title: str = ""
     rises_rule: str = RISES_RULE
     rises: pd.DataFrame | None = None
+    rises_note: str | None = None  # why the list of rises is empty
     missing_title: str = ""
     missing: pd.DataFrame | None = None
 
@@ -196,6 +197,9 @@ def _rises(view: RingkasanView, con, f: Filters) -> None:
     view.rises_title = f"**Kenaikan tertajam** {fmt.bulan(f.periode)}"
     rises = release.rises(queries.sharpest_rises(con, f.periode, f.sel), f.rilis)
     rises = rises.drop(columns="pembanding")
+    if rises.empty:
+        view.rises_note = (f"Tidak ada desa yang jumlahnya naik pada {fmt.bulan(f.periode)} dibanding median laporannya "
+                           "sebelumnya; desa tanpa laporan pembanding tidak dinilai.")
     view.rises = table(rises[[c for c in rises.columns if c != "kode"] + ["kode"]].rename(columns={  # the code last, off the narrow view
         "kode": "Kode", "nama": "Desa/Kelurahan", "kecamatan": "Kecamatan", "sebelumnya": "Median sebelumnya", "sekarang": "Sekarang",
         "kenaikan": "Kenaikan"}), {"Median sebelumnya": 0, "Sekarang": 0, "Kenaikan": 0})

@@ -53,6 +53,7 @@ WORDS = {
     "Collapse sidebar": "Tutup panel samping",
     "Expand sidebar": "Buka panel samping",
     "Main menu": "Menu utama",
+    "Skip to main content": "Lompat ke isi utama",
     "App pages": "Halaman",
     "Sidebar": "Panel samping",
     "Running...": "Sedang memuat…",
@@ -112,14 +113,60 @@ table.pmks-tabel td.angka {white-space: nowrap;}
 .pmks-daftar thead th {position: sticky; top: 0; z-index: 1;}
 .pmks-daftar tbody tr:last-child td {border-bottom: none;}
 .pmks-sr {position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;}
+/* columns wrap instead of squeezing their widgets until labels and choices are cut (a 1024 px window) */
+[data-testid='stHorizontalBlock'] {flex-wrap: wrap;}
+[data-testid='stHorizontalBlock'] > [data-testid='stColumn'] {min-width: min(12rem, 100%);}
+/* a button's long label wraps instead of being cut */
+[data-testid='stDownloadButton'] button, [data-testid='stButton'] button {height: auto; max-width: 100%;}
+[data-testid='stDownloadButton'] button p, [data-testid='stButton'] button p {white-space: normal; overflow-wrap: anywhere; text-align: left;}
+/* a row of figures wraps two by two where four would cut their labels and values (1024 px window, phones) */
+[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] [data-testid='stMetric']) {flex-wrap: wrap; row-gap: 0.75rem;}
+[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] [data-testid='stMetric']) > [data-testid='stColumn'] {
+  flex: 1 1 13rem !important; min-width: min(13rem, 100%) !important; width: auto !important;}
+/* phones: what leadership reads first (the headline and the first figures) on the first screen */
+@media (max-width: 640px) {
+  [data-testid='stMainBlockContainer'] {padding-top: 3.25rem !important; padding-left: 1rem !important; padding-right: 1rem !important;}
+  [data-testid='stMainBlockContainer'] h1 {font-size: 1.6rem !important; padding-top: 0.25rem !important; padding-bottom: 0.25rem !important;}
+  [data-testid='stMainBlockContainer'] h2 {font-size: 1.3rem !important;}
+  [data-testid='stMainBlockContainer'] h3 {font-size: 1.1rem !important; line-height: 1.35 !important; padding-top: 0.25rem !important;}
+  [data-testid='stMainBlockContainer'] [data-testid='stAlert'] {font-size: 0.875rem;}
+  [data-testid='stMainBlockContainer'] [data-testid='stAlertContainer'] {padding: 0.5rem 0.75rem !important;}
+  [data-testid='stMetricValue'] {font-size: 1.6rem !important;}
+  [data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] [data-testid='stMetric']) > [data-testid='stColumn'] {
+    flex: 1 1 9rem !important; min-width: min(9rem, 100%) !important;}
+}
 """
 
+NARROW = "_pmks_sempit"  # session_state: the window is phone-sized
+NARROW_PX = 640
 JS = r"""
 export default function (component) {
-  const words = typeof component.data === "string" ? JSON.parse(component.data) : (component.data || {});
-  if (window.__pmksChrome) { window.__pmksChrome.words = words; return; }
-  const state = { words };
+  const data = typeof component.data === "string" ? JSON.parse(component.data) : (component.data || {});
+  const words = data.kata || {};
+  // A phone-sized window (Streamlit stacks columns below 640 px): the server draws maps for it (legend under the map).
+  const narrow = () => window.innerWidth < NARROW_PX;
+  const report = () => { if (narrow() !== !!window.__pmksChrome.sempit) { window.__pmksChrome.sempit = narrow();
+                                                                           window.__pmksChrome.component.setStateValue("sempit", narrow()); } };
+  if (window.__pmksChrome) {
+    Object.assign(window.__pmksChrome, { words, component, sempit: !!data.sempit });
+    report();
+    return;
+  }
+  const state = { words, component, sempit: !!data.sempit };
   window.__pmksChrome = state;
+  report();
+  let resized = null;
+  window.addEventListener("resize", () => { clearTimeout(resized); resized = setTimeout(report, 300); });
+  // A chart saved with the camera of plotly's mode bar is a download: the server audits it (only roles that may
+  // export have the button, dashboard.ui.chart). Reported after plotly has made the picture.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest(".modebar-btn");
+    if (!button || !/png/i.test(button.getAttribute("data-title") || "")) return;
+    const plot = button.closest(".js-plotly-plot");
+    const options = (plot && plot._context && plot._context.toImageButtonOptions) || {};
+    const name = (options.filename || "newplot") + "." + (options.format || "png");
+    setTimeout(() => state.component.setTriggerValue("gambar", name), 1000);
+  }, true);
   const ATTRS = ["aria-label", "title", "placeholder", "data-title"];
   const word = (text) => {
     if (!text) return null;
@@ -179,10 +226,26 @@ export default function (component) {
 
 @st.cache_resource(show_spinner=False)
 def _component():
-    return st.components.v2.component("pmks_bahasa", js=JS, isolate_styles=False)
+    return st.components.v2.component("pmks_bahasa", js=JS.replace("NARROW_PX", str(NARROW_PX)), isolate_styles=False)
+
+
+def _noop() -> None:
+    """Callbacks that register the component's state and trigger (their values are read from its result)."""
 
 
 def indonesian_chrome() -> None:
-    """Mount the translator (once per page run; it installs itself once per browser tab) and the hiding CSS."""
+    """Mount the translator (once per page run; it installs itself once per browser tab) and the hiding CSS; note
+    whether the window is phone-sized (`narrow`) and audit a chart picture saved with the mode bar's camera."""
+    from dashboard.data import audit_action
+
     st.html(f"<style>{CSS}</style>")
-    _component()(data=json.dumps(WORDS, ensure_ascii=False), key="pmks_bahasa")
+    data = {"kata": WORDS, "sempit": narrow()}
+    result = _component()(data=json.dumps(data, ensure_ascii=False), key="pmks_bahasa", on_sempit_change=_noop, on_gambar_change=_noop)
+    st.session_state[NARROW] = bool(result.sempit)
+    if result.gambar:
+        audit_action("unduh", str(result.gambar)[:200], '{"gambar": true}')
+
+
+def narrow() -> bool:
+    """Whether the browser's window is phone-sized (under 640 px; reported by the translator's script)."""
+    return bool(st.session_state.get(NARROW))

@@ -47,7 +47,8 @@ with c3:
 st.session_state["peta_level"] = level
 c4, c5, c6, c7 = st.columns([2, 2, 2, 3])
 style = c4.selectbox("Gaya", ["otomatis", "koroplet", "lingkaran"], key="peta_gaya",
-                     format_func={"otomatis": "Otomatis (sesuai ukuran)", "koroplet": "Koroplet (warna)", "lingkaran": "Lingkaran proporsional"}.get)
+                     format_func={"otomatis": "Otomatis", "koroplet": "Warna (koroplet)", "lingkaran": "Lingkaran"}.get,
+                     help="Otomatis: warna untuk laju per 1.000 penduduk, lingkaran proporsional untuk jumlah jiwa.")
 method, k, stable = "quantile", 5, False
 if not peta.uses_circles(f, mode, style):  # circles have no classes
     method = c5.selectbox("Klasifikasi", list(maps.METHODS), format_func=maps.METHODS.get, key="peta_metode")
@@ -60,16 +61,17 @@ if mode == "perubahan" and (earlier := [m for m in months if m < f.periode][::-1
     other = st.selectbox("Dibandingkan dengan", earlier, index=earlier.index(peta.compare_default(months, f.periode)),
                          format_func=fmt.bulan, key="peta_banding")
 
-choice = peta.MapChoice(level, mode, span, start, end, style, method, k, stable, other)
+choice = peta.MapChoice(level, mode, span, start, end, style, method, k, stable, other, ui.narrow())
 v = ui.view(peta.build, f, choice=choice)
 if v.stop:
     st.warning(v.stop)
     st.stop()
 st.session_state["peta_codes"] = v.codes
-st.plotly_chart(v.figure, key="peta_map", on_select=_drill_from_map, selection_mode="points",
-                config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": v.name, "scale": 2}})
+ui.chart(v.figure, key="peta_map", name=v.name, on_select=_drill_from_map, selection_mode="points")
 for note in v.notes:
     st.caption(note)
+if ui.current_user().can_export:  # leadership gets no camera: no downloads (README, Security model)
+    st.caption("Tombol kamera di pojok kanan atas peta menyimpan gambar PNG (dicatat di audit).")
 if v.release_notice:
     st.caption(v.release_notice)
 table_box = st.expander("Tabel di balik peta", expanded=False, key="peta_tabel", on_change="rerun")

@@ -32,6 +32,7 @@ class MapChoice:
     k: int = 5
     stable: bool = False  # classes from the latest 12 months
     other: date | None = None  # the month a change map compares with
+    phone: bool = False  # laid out for a phone-sized window (legend under the map)
 
 
 @dataclass
@@ -80,6 +81,7 @@ def build(con, f: Filters, settings: Settings, choice: MapChoice = MapChoice()) 
     area = Selection(area=f.kecamatan, indikator=f.indikator)
     data = release.rows(queries.map_values(con, start, end, area, level, "mean" if choice.span == "rata" else "sum"), f.rilis)
     geometry = queries.map_geometry(con, level, f.kecamatan)
+    size = maps.size((940, 580), choice.phone, 640)
     if choice.mode == "perubahan":
         other = choice.other or compare_default(months, f.periode)
         if other is None:
@@ -88,19 +90,20 @@ def build(con, f: Filters, settings: Settings, choice: MapChoice = MapChoice()) 
         data = _change(con, area, level, value, f, other)
         classes = maps.classify(data[value], k=choice.k, decimals=decimals, diverging=True)
         v.figure = maps.choropleth(data, geometry, value, classes, f"Perubahan PMKS ({unit}), {fmt.bulan(other)} → "
-                                   f"{fmt.bulan(f.periode)} — {where}", f"perubahan {unit}", level, decimals)
+                                   f"{fmt.bulan(f.periode)} — {where}", f"perubahan {unit}", level, decimals, size=size)
         v.notes.append("Biru: turun, merah: naik; abu-abu: salah satu bulan tidak ada laporan" + (" atau penduduk" if f.per1000 else "") + ".")
     else:
         label = fmt.bulan(f.periode) if choice.span == "bulan" else \
             f"{'rata-rata' if choice.span == 'rata' else 'jumlah'} {fmt.bulan(start)} – {fmt.bulan(end)}"
         title = f"PMKS ({unit}), {label} — {where}"
         if uses_circles(f, choice.mode, choice.style):
-            v.figure = maps.circles(data, geometry, value, title, unit, level, decimals)
+            v.figure = maps.circles(data, geometry, value, title, unit, level, decimals, size=size)
         else:
             pool = data[value]
             if choice.stable and choice.span == "bulan":  # classes from the latest 12 months, whichever month is shown
                 pool = [x for m in months[-12:] for x in queries.map_values(con, m, m, area, level, "sum")[value].dropna()]
-            v.figure = maps.choropleth(data, geometry, value, maps.classify(pool, choice.method, choice.k, decimals), title, unit, level, decimals)
+            v.figure = maps.choropleth(data, geometry, value, maps.classify(pool, choice.method, choice.k, decimals), title, unit, level,
+                                       decimals, size=size)
     v.codes = geometry["kode"].tolist()
     received = int(data["laporan"].sum()) if choice.span == "bulan" else int(queries.total_for_month(con, f.periode, area)["laporan"])
     hint = " Klik kecamatan di peta (atau pilih kecamatan di samping) untuk melihat desanya." if level == "kecamatan" else ""

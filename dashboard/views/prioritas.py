@@ -44,6 +44,18 @@ def level_note(tingkat: str) -> str:
     return f"Tingkat: {LEVEL_LABEL[tingkat].lower()} (kecamatan dipilih di panel Filter; kosongkan untuk memilih tingkat kecamatan)."
 
 
+def weights_title(weights: dict[str, int], shrinkage: bool) -> str:
+    """The title of the box that holds the weights, saying what is in use: 'Bobot: semua kelompok 1 (sama penting),
+    laju disusutkan' or 'Bobot: Anak 3, Kemiskinan 2, lainnya 1 · laju mentah'."""
+    values = set(weights.values())
+    if len(values) == 1:
+        text = f"semua kelompok {fmt.angka(values.pop())}" + (" (sama penting)" if weights else "")
+    else:
+        common = max(values, key=lambda w: sum(v == w for v in weights.values()))
+        text = ", ".join(f"{label(g)} {fmt.angka(w)}" for g, w in weights.items() if w != common) + f", lainnya {fmt.angka(common)}"
+    return f"Bobot: {text} · {'laju disusutkan' if shrinkage else 'laju mentah'} — ubah"
+
+
 def label(group: str) -> str:
     """'lanjut usia' -> 'Lanjut usia'."""
     return group[:1].upper() + group[1:]
@@ -125,10 +137,10 @@ def group_rate(rate, count, threshold: int | None, decimals: int = 1):
 
 
 def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights: tuple = (),  # noqa: ARG001
-          shrinkage: bool = True, scope: str = "", author: str = "", today: date | None = None) -> PrioritasView:
+          shrinkage: bool = True, scope: str = "", author: str = "", today: date | None = None, phone: bool = False) -> PrioritasView:
     """The priority list for these filters. `weights`: ((group, weight), ...), all groups weight 1 when empty;
     `scope`: the user's kecamatan (ranked within it), else the whole warehouse's region is ranked together;
-    `author` and `today` go on the export's cover sheet."""
+    `author` and `today` go on the export's cover sheet; `phone`: the map laid out for a phone."""
     view = PrioritasView()
     info = queries.warehouse_info(con)
     root = scope or info["kode"] or ""
@@ -165,7 +177,7 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
                         too_few(compared, tingkat, f.periode) if compared else NONE_RANKED)
     view.mixed_note = mixed_note(ranked, "(lihat kolom Sumber penduduk dan Catatan)")
     if info["batas"]:
-        view.map_chart = _map(con, ranked, together, tingkat, f.kecamatan or scope, where, root_name)
+        view.map_chart = _map(con, ranked, together, tingkat, f.kecamatan or scope, where, root_name, phone)
 
     weights_text = "; ".join(f"{label(g)} {fmt.angka(w)}" for g, w in chosen.items())
     view.method = _method(shrinkage)
@@ -280,14 +292,15 @@ def quintile_classes(ranked: pd.DataFrame) -> maps.Classes:
     )
 
 
-def _map(con, ranked: pd.DataFrame, together: pd.DataFrame, tingkat: str, area: str, where: str, root_name: str) -> go.Figure:
+def _map(con, ranked: pd.DataFrame, together: pd.DataFrame, tingkat: str, area: str, where: str, root_name: str,
+         phone: bool = False) -> go.Figure:
     """Where the priorities are: the index in the quintiles of all areas ranked `together` (K1 = their highest
     fifth); the hover gives the rank among all of them, as the table does."""
     geometry = queries.map_geometry(con, tingkat, area)
     mapped = ranked.assign(laporan=ranked["laporan"] if tingkat == "kecamatan" else ranked["laporan"].clip(upper=1),
                            dari=int(together["indeks"].notna().sum()))
     return maps.choropleth(mapped, geometry, "indeks", quintile_classes(together), f"Indeks prioritas per {tingkat} — {where} (kuintil se-{root_name})",
-                           "indeks (0–100)", tingkat, 1, size=(940, 520))
+                           "indeks (0–100)", tingkat, 1, size=maps.size((940, 520), phone, 600))
 
 
 def _method(shrinkage: bool) -> str:

@@ -65,9 +65,9 @@ class RingkasanView:
     missing: pd.DataFrame | None = None
 
 
-def build(con, f: Filters, settings: Settings, today: date | None = None, scope: str = "") -> RingkasanView:
+def build(con, f: Filters, settings: Settings, today: date | None = None, scope: str = "", phone: bool = False) -> RingkasanView:
     """Everything the Ringkasan page shows for these filters; `today` dates the next due report, `scope` is the
-    user's kecamatan (ranked within it, as the Prioritas page does)."""
+    user's kecamatan (ranked within it, as the Prioritas page does); `phone`: the map laid out for a phone."""
     periode, sel = f.periode, f.sel
     info = queries.warehouse_info(con)
     view = RingkasanView(title=f"Ringkasan PMKS — {f.area_nama or info['nama']}", caption=f"{fmt.bulan(periode)} · {f.indikator_label}")
@@ -89,9 +89,9 @@ def build(con, f: Filters, settings: Settings, today: date | None = None, scope:
     start = months[max(0, months.index(periode) - 11)]
     raw = queries.trend(con, start, periode, sel)
     view.trend_chart, view.trend_note = trend_chart(raw, f.rilis, "Tren 12 bulan (jiwa)", steady=not f.desa)
-    view.reporting_chart = charts.share_line(raw, "laporan", "desa", "Desa yang melapor per bulan (%)")
+    view.reporting_chart = charts.share_line(raw, "laporan", "desa", "Desa melapor tiap bulan")
     _priority(view, con, f, scope or info["kode"] or "")
-    _areas(view, con, f, info)
+    _areas(view, con, f, info, phone)
     _rises(view, con, f)
     missing = queries.not_reported(con, periode, f.area)
     view.missing_title = f"**Belum melapor** {fmt.bulan(periode)}: {fmt.angka(len(missing))} desa/kelurahan"
@@ -205,7 +205,7 @@ def _rises(view: RingkasanView, con, f: Filters) -> None:
         "kenaikan": "Kenaikan"}), {"Median sebelumnya": 0, "Sekarang": 0, "Kenaikan": 0})
 
 
-def _areas(view: RingkasanView, con, f: Filters, info: dict) -> None:
+def _areas(view: RingkasanView, con, f: Filters, info: dict, phone: bool = False) -> None:
     """The kecamatan map (desa within one kecamatan) and the ranked bars beside it."""
     level = "desa" if f.kecamatan else "kecamatan"
     kec_sel = Selection(area=f.kecamatan, indikator=f.indikator)
@@ -218,9 +218,9 @@ def _areas(view: RingkasanView, con, f: Filters, info: dict) -> None:
         title = f"PMKS ({unit}) per {level}"
         if f.per1000:
             classes = maps.classify(data[value], "quantile", 5, 1)
-            view.map_chart = maps.choropleth(data, geometry, value, classes, title, unit, level, 1, size=(550, 480))
+            view.map_chart = maps.choropleth(data, geometry, value, classes, title, unit, level, 1, size=maps.size((550, 480), phone, 560))
         else:
-            view.map_chart = maps.circles(data, geometry, value, title, unit, level, size=(550, 480))
+            view.map_chart = maps.circles(data, geometry, value, title, unit, level, size=maps.size((550, 480), phone, 560))
     else:
         view.map_note = NO_BOUNDARIES
     shown = mark_estimates(wil) if f.per1000 else wil

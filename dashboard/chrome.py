@@ -137,26 +137,39 @@ table.pmks-tabel td.angka {white-space: nowrap;}
 }
 """
 
-NARROW = "_pmks_sempit"  # session_state: the window is phone-sized
-NARROW_PX = 640
+WIDTH = "_pmks_lebar"  # session_state: the width of the page's content in the browser (pixels, in steps of WIDTH_STEP)
+WIDTH_STEP = 50
 JS = r"""
 export default function (component) {
   const data = typeof component.data === "string" ? JSON.parse(component.data) : (component.data || {});
   const words = data.kata || {};
-  // A phone-sized window (Streamlit stacks columns below 640 px): the server draws maps for it (legend under the map).
-  const narrow = () => window.innerWidth < NARROW_PX;
-  const report = () => { if (narrow() !== !!window.__pmksChrome.sempit) { window.__pmksChrome.sempit = narrow();
-                                                                           window.__pmksChrome.component.setStateValue("sempit", narrow()); } };
+  // The width of the page's content, in steps of WIDTH_STEP px: the server lays maps out for it, so that every area and
+  // legend label fits (on a phone the legend goes under the map). Reported when it changes (window, sidebar).
+  const width = () => {
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!main) return null;
+    const s = getComputedStyle(main);
+    const w = main.getBoundingClientRect().width - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+    return w > 0 ? Math.floor(w / WIDTH_STEP) * WIDTH_STEP : null;
+  };
+  // Reported once a page shows a map (a report reruns the page), then whenever it changes.
+  const hasMap = () => [...document.querySelectorAll(".js-plotly-plot")].some((gd) => gd._fullLayout && gd._fullLayout.map);
+  const report = () => {
+    const w = width(), s = window.__pmksChrome;
+    if (w !== null && w !== s.lebar && (s.lebar || hasMap())) { s.lebar = w; s.component.setStateValue("lebar", w); }
+  };
   if (window.__pmksChrome) {
-    Object.assign(window.__pmksChrome, { words, component, sempit: !!data.sempit });
+    Object.assign(window.__pmksChrome, { words, component, lebar: data.lebar });
     report();
     return;
   }
-  const state = { words, component, sempit: !!data.sempit };
+  const state = { words, component, lebar: data.lebar };
   window.__pmksChrome = state;
   report();
   let resized = null;
-  window.addEventListener("resize", () => { clearTimeout(resized); resized = setTimeout(report, 300); });
+  const later = () => { clearTimeout(resized); resized = setTimeout(report, 300); };
+  window.addEventListener("resize", later);
+  new ResizeObserver(later).observe(document.body);
   // A chart saved with the camera of plotly's mode bar is a download: the server audits it (only roles that may
   // export have the button, dashboard.ui.chart). Reported after plotly has made the picture.
   document.addEventListener("click", (event) => {
@@ -213,6 +226,7 @@ export default function (component) {
     }
   };
   new MutationObserver((records) => {
+    later();  // a map may have been drawn
     for (const r of records) {
       if (r.type === "childList") r.addedNodes.forEach(fixTree);
       else if (r.type === "characterData") fixTree(r.target);
@@ -226,7 +240,7 @@ export default function (component) {
 
 @st.cache_resource(show_spinner=False)
 def _component():
-    return st.components.v2.component("pmks_bahasa", js=JS.replace("NARROW_PX", str(NARROW_PX)), isolate_styles=False)
+    return st.components.v2.component("pmks_bahasa", js=JS.replace("WIDTH_STEP", str(WIDTH_STEP)), isolate_styles=False)
 
 
 def _noop() -> None:
@@ -235,17 +249,18 @@ def _noop() -> None:
 
 def indonesian_chrome() -> None:
     """Mount the translator (once per page run; it installs itself once per browser tab) and the hiding CSS; note
-    whether the window is phone-sized (`narrow`) and audit a chart picture saved with the mode bar's camera."""
+    the width of the page's content (`page_width`) and audit a chart picture saved with the mode bar's camera."""
     from dashboard.data import audit_action
 
     st.html(f"<style>{CSS}</style>")
-    data = {"kata": WORDS, "sempit": narrow()}
-    result = _component()(data=json.dumps(data, ensure_ascii=False), key="pmks_bahasa", on_sempit_change=_noop, on_gambar_change=_noop)
-    st.session_state[NARROW] = bool(result.sempit)
+    data = {"kata": WORDS, "lebar": page_width()}
+    result = _component()(data=json.dumps(data, ensure_ascii=False), key="pmks_bahasa", on_lebar_change=_noop, on_gambar_change=_noop)
+    st.session_state[WIDTH] = int(result.lebar) if isinstance(result.lebar, (int, float)) and result.lebar > 0 else None
     if result.gambar:
         audit_action("unduh", str(result.gambar)[:200], '{"gambar": true}')
 
 
-def narrow() -> bool:
-    """Whether the browser's window is phone-sized (under 640 px; reported by the translator's script)."""
-    return bool(st.session_state.get(NARROW))
+def page_width() -> int | None:
+    """The width of the page's content in the browser, in pixels (steps of 50; reported by the translator's script),
+    None before the browser has said it (and in tests without a browser)."""
+    return st.session_state.get(WIDTH)

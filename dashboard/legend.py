@@ -14,7 +14,7 @@ NO_DATA = "#d9d9d9"
 NO_DATA_LABEL = "tidak ada data"
 CIRCLE_COLOR = "#1f5f8b"
 LEGEND = 170  # pixels right of the map for the legend (colour classes or reference circles)
-NARROW, PHONE_WIDTH = 600, 358  # PHONE_WIDTH: the page's width on a 390 px phone
+NARROW = 450  # a map (with its legend) narrower than this has its legend under the map
 LEGEND_BELOW = 170  # pixels under a phone's map for its legend
 
 

@@ -32,9 +32,9 @@ from dashboard.legend import (  # noqa: F401 - circle_references, circle_size: p
     CIRCLE_COLOR,
     LEGEND,
     LEGEND_BELOW,
+    NARROW,
     NO_DATA,
     NO_DATA_LABEL,
-    PHONE_WIDTH,
     circle_legend,
     circle_references,
     circle_size,
@@ -169,9 +169,12 @@ PAD = 14  # pixels kept clear around the areas
 MODEBAR, TITLE_LINE = 36, 22  # Streamlit's chart theme sets titles in bold 16 px
 
 
-def size(wide: tuple[int, int], phone: bool, phone_height: int) -> tuple[int, int]:
-    """The size a map is laid out for: `wide` on a screen, PHONE_WIDTH x `phone_height` on a phone."""
-    return (PHONE_WIDTH, phone_height) if phone else wide
+def size(wide: tuple[int, int], width: int | None, phone_height: int) -> tuple[int, int]:
+    """The size a map is laid out for: `wide`, or the `width` it really gets in the browser when that is narrower
+    (under NARROW pixels the phone layout, `phone_height` high, legend under the map). None: not known, `wide`."""
+    if width is None or width >= wide[0]:
+        return wide
+    return (width, phone_height) if narrow((width, 0)) else (width, wide[1])
 
 
 def _top(title: str, size: tuple[int, int]) -> int:
@@ -180,8 +183,8 @@ def _top(title: str, size: tuple[int, int]) -> int:
 
 
 def _wrap(title: str, width: int) -> list[str]:
-    """The title's lines for a map `width` pixels wide (about 9,5 px per character of bold 16 px text)."""
-    limit, lines = max(20, int((width - 2 * MODEBAR) / 9.5)), [""]  # clear of the mode bar's camera too
+    """The title's lines for a map `width` pixels wide (about 8 px per character of bold 16 px text; 7,2 measured)."""
+    limit, lines = max(20, int((width - 2 * MODEBAR) / 8)), [""]  # clear of the mode bar's camera too
     for word in title.split(" "):
         if lines[-1] and len(lines[-1]) + 1 + len(word) > limit:
             lines.append(word)

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, queries
-from dashboard.chrome import narrow
+from dashboard.chrome import page_width
 from dashboard.session import current_user, user_name
 from dashboard.wording import plain
 from etl.config import db_path
@@ -21,7 +21,7 @@ from etl.errors import PMKSError
 q, view, write, audit_action = data.q, data.view, data.write, data.audit_action
 due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold, data.sheet_reader
 __all__ = ["plain", "q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name",
-           "narrow"]
+           "page_width"]
 
 
 _NUMBER_TEXT = re.compile(r"^(-?(\d{1,3}(\.\d{3})*|\d+)(,\d+)?%?|—|–|<\d+( kasus)?|x)$")  # '1.234,5', not a code '35.23.18.2004'
@@ -330,7 +330,7 @@ def list_table(frame: pd.DataFrame, target=None, *, height: int | None = None, l
 
 
 def _list_html(frame: pd.DataFrame, height: int | None, label: str) -> str:
-    filled, numbers = _shown(frame)
+    filled, numbers, _ = _shown(frame)
     table = html_table(frame if filled is None else filled, numbers=set(numbers), label=label)
     box = f' style="max-height: {int(height)}px"' if height else ""
     return f'<div class="pmks-daftar"{box} tabindex="0">{table}</div>'

@@ -61,7 +61,7 @@ if mode == "perubahan" and (earlier := [m for m in months if m < f.periode][::-1
     other = st.selectbox("Dibandingkan dengan", earlier, index=earlier.index(peta.compare_default(months, f.periode)),
                          format_func=fmt.bulan, key="peta_banding")
 
-choice = peta.MapChoice(level, mode, span, start, end, style, method, k, stable, other, ui.narrow())
+choice = peta.MapChoice(level, mode, span, start, end, style, method, k, stable, other, ui.page_width())
 v = ui.view(peta.build, f, choice=choice)
 if v.stop:
     st.warning(v.stop)

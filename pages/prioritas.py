@@ -29,7 +29,7 @@ with st.expander(prioritas.weights_title(chosen, st.session_state.get("prioritas
     shrinkage = st.toggle(prioritas.SHRINKAGE_LABEL, value=True, key="prioritas_susut")
 
 v = ui.view(prioritas.build, f, tingkat=tingkat, weights=tuple(weights.items()), shrinkage=shrinkage,
-            scope=user.kecamatan or "", author=ui.user_name(), today=date.today(), phone=ui.narrow())
+            scope=user.kecamatan or "", author=ui.user_name(), today=date.today(), width=ui.page_width())
 if v.empty:
     st.warning(v.empty)
     st.stop()

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.test_browser import IDLE, MAPS_DRAWN, PASSWORD, wait_until_idle
+from tests.test_browser import IDLE, MAPS_DRAWN, PASSWORD, WIDTH_REPORTED, wait_until_idle
 from tests.test_chrome import english_in, visible_words
 
 VIEWPORTS = [(1400, 900), (1024, 768), (390, 844)]
@@ -18,7 +18,7 @@ PAGES = ["", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "unggah", 
 TABS = {"": ["Tren 12 bulan", "Per wilayah"], "jelajah": ["Peringkat", "Tren"], "prioritas": ["Peta prioritas"],
         "kelengkapan": ["12 bulan terakhir"]}  # views drawn only when their tab is opened
 ROLES = {"pimpinan1": ("pimpinan", ""), "staf1": ("staf", ""), "analis_palang": ("analis", "35.23.18"), "admin1": ("admin", "")}
-MORE_ENGLISH = ["Page not found", "Running the app", "Skip to", "You have requested", "Made with", "Deploy"]
+MORE_ENGLISH = ["Page not found", "Running the app", "Skip to", "You have requested", "Made with", "Deploy", "encountered an error", "Ask Google"]
 
 CUT_TEXT = """() => {
   // Text nobody can read whole: a text node reaching outside an ancestor that clips it (overflow hidden or clip),
@@ -171,9 +171,10 @@ def _open(page, url: str, login: str) -> None:
 
 
 def _settle(page) -> None:
-    """Wait for the app to finish a rerun (a resize to a phone's width, a tab) and its maps to draw."""
+    """Wait for the app to finish a rerun (a tab, a new width reported where a map is shown) and its maps to draw."""
     page.wait_for_timeout(400)
     page.wait_for_function(IDLE, timeout=60_000)
+    page.wait_for_function(WIDTH_REPORTED, timeout=60_000)
     page.wait_for_timeout(300)
     page.wait_for_function(IDLE, timeout=60_000)
     page.wait_for_function(MAPS_DRAWN, timeout=60_000)
@@ -189,6 +190,7 @@ def _problems(page, cells: bool = True) -> list[str]:
     """Everything cut on the page as shown, and Streamlit's English. Table cells (`cells`) are read at one window
     size: a grid's columns are as wide at every size (a narrower window scrolls the grid)."""
     found = [f"{p['why']}: {p['text']!r} {p.get('where', '')}".strip() for p in page.evaluate(CUT_TEXT)]
+    found += ["galat aplikasi"] * page.locator("[data-testid='stException']").count()
     for grid in page.locator("[data-testid='stDataFrame']").all() if cells else []:
         if grid.is_visible():
             grid.scroll_into_view_if_needed()

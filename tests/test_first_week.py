@@ -258,3 +258,32 @@ def test_tentang_shows_every_definition_whole(monkeypatch, built_db):
     shown = next(t for t in html_tables(at) if "Definisi" in t.columns)
     written = [r["definisi"] for r in csv.DictReader((REPO / "data" / "indikator.csv").open(encoding="utf-8"))]
     assert sorted(shown["Definisi"]) == sorted(written)  # a plain table wraps them; the grid cut them
+
+
+def test_a_phone_gets_a_map_with_its_legend_under_it_and_the_title_clear_of_the_mode_bar(built_db):
+    """Issue 27 point 9: on a phone the map's legend was cut at the right edge and its tool buttons sat on its title."""
+    import json
+    from datetime import date
+
+    import duckdb
+
+    from dashboard import maps
+    from dashboard.filters import Filters
+    from dashboard.views import peta
+
+    con = duckdb.connect(str(built_db), read_only=True)
+    try:
+        for ukuran in ("per1000", "jumlah"):
+            f = Filters(date(2026, 10, 1), ukuran=ukuran)
+            phone = json.loads(peta.build(con, f, Settings(), peta.MapChoice(width=350)).figure.to_json())["layout"]
+            wide = json.loads(peta.build(con, f, Settings(), peta.MapChoice()).figure.to_json())["layout"]
+            assert phone["map"]["domain"]["x"] == [0, 1] and phone["map"]["domain"]["y"][0] > 0.3  # the legend strip below
+            assert wide["map"]["domain"]["y"] == [0, 1] and wide["map"]["domain"]["x"][1] < 0.85  # beside, on a screen
+            for layout, width in ((phone, 350), (wide, 940)):  # the title starts under the mode bar's row, wrapped to fit
+                assert layout["title"]["pad"]["t"] >= maps.MODEBAR and layout["title"]["yanchor"] == "top"
+                assert all(len(line) * 8 <= width - maps.MODEBAR for line in layout["title"]["text"].split("<br>"))
+            assert len(phone["title"]["text"].split("<br>")) == 2
+            if ukuran == "jumlah":  # reference circles and their labels inside the figure, under the map
+                assert all(0 <= a["x"] <= 1 and a["y"] < phone["map"]["domain"]["y"][0] for a in phone["annotations"])
+    finally:
+        con.close()

@@ -32,7 +32,7 @@ class MapChoice:
     k: int = 5
     stable: bool = False  # classes from the latest 12 months
     other: date | None = None  # the month a change map compares with
-    phone: bool = False  # laid out for a phone-sized window (legend under the map)
+    width: int | None = None  # the page's width in the browser (pixels; None: not known)
 
 
 @dataclass
@@ -81,7 +81,7 @@ def build(con, f: Filters, settings: Settings, choice: MapChoice = MapChoice()) 
     area = Selection(area=f.kecamatan, indikator=f.indikator)
     data = release.rows(queries.map_values(con, start, end, area, level, "mean" if choice.span == "rata" else "sum"), f.rilis)
     geometry = queries.map_geometry(con, level, f.kecamatan)
-    size = maps.size((940, 580), choice.phone, 640)
+    size = maps.size((940, 580), choice.width, 640)
     if choice.mode == "perubahan":
         other = choice.other or compare_default(months, f.periode)
         if other is None:

@@ -137,10 +137,10 @@ def group_rate(rate, count, threshold: int | None, decimals: int = 1):
 
 
 def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights: tuple = (),  # noqa: ARG001
-          shrinkage: bool = True, scope: str = "", author: str = "", today: date | None = None, phone: bool = False) -> PrioritasView:
+          shrinkage: bool = True, scope: str = "", author: str = "", today: date | None = None, width: int | None = None) -> PrioritasView:
     """The priority list for these filters. `weights`: ((group, weight), ...), all groups weight 1 when empty;
     `scope`: the user's kecamatan (ranked within it), else the whole warehouse's region is ranked together;
-    `author` and `today` go on the export's cover sheet; `phone`: the map laid out for a phone."""
+    `author` and `today` go on the export's cover sheet; `width`: the page's width in the browser (the map fits it)."""
     view = PrioritasView()
     info = queries.warehouse_info(con)
     root = scope or info["kode"] or ""
@@ -177,7 +177,7 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
                         too_few(compared, tingkat, f.periode) if compared else NONE_RANKED)
     view.mixed_note = mixed_note(ranked, "(lihat kolom Sumber penduduk dan Catatan)")
     if info["batas"]:
-        view.map_chart = _map(con, ranked, together, tingkat, f.kecamatan or scope, where, root_name, phone)
+        view.map_chart = _map(con, ranked, together, tingkat, f.kecamatan or scope, where, root_name, width)
 
     weights_text = "; ".join(f"{label(g)} {fmt.angka(w)}" for g, w in chosen.items())
     view.method = _method(shrinkage)
@@ -293,14 +293,14 @@ def quintile_classes(ranked: pd.DataFrame) -> maps.Classes:
 
 
 def _map(con, ranked: pd.DataFrame, together: pd.DataFrame, tingkat: str, area: str, where: str, root_name: str,
-         phone: bool = False) -> go.Figure:
+         width: int | None = None) -> go.Figure:
     """Where the priorities are: the index in the quintiles of all areas ranked `together` (K1 = their highest
     fifth); the hover gives the rank among all of them, as the table does."""
     geometry = queries.map_geometry(con, tingkat, area)
     mapped = ranked.assign(laporan=ranked["laporan"] if tingkat == "kecamatan" else ranked["laporan"].clip(upper=1),
                            dari=int(together["indeks"].notna().sum()))
     return maps.choropleth(mapped, geometry, "indeks", quintile_classes(together), f"Indeks prioritas per {tingkat} — {where} (kuintil se-{root_name})",
-                           "indeks (0–100)", tingkat, 1, size=maps.size((940, 520), phone, 600))
+                           "indeks (0–100)", tingkat, 1, size=maps.size((940, 520), width, 600))
 
 
 def _method(shrinkage: bool) -> str:

@@ -65,9 +65,9 @@ class RingkasanView:
     missing: pd.DataFrame | None = None
 
 
-def build(con, f: Filters, settings: Settings, today: date | None = None, scope: str = "", phone: bool = False) -> RingkasanView:
+def build(con, f: Filters, settings: Settings, today: date | None = None, scope: str = "", width: int | None = None) -> RingkasanView:
     """Everything the Ringkasan page shows for these filters; `today` dates the next due report, `scope` is the
-    user's kecamatan (ranked within it, as the Prioritas page does); `phone`: the map laid out for a phone."""
+    user's kecamatan (ranked within it, as the Prioritas page does); `width`: the page's width in the browser (the map fits its column)."""
     periode, sel = f.periode, f.sel
     info = queries.warehouse_info(con)
     view = RingkasanView(title=f"Ringkasan PMKS — {f.area_nama or info['nama']}", caption=f"{fmt.bulan(periode)} · {f.indikator_label}")
@@ -91,7 +91,7 @@ def build(con, f: Filters, settings: Settings, today: date | None = None, scope:
     view.trend_chart, view.trend_note = trend_chart(raw, f.rilis, "Tren 12 bulan (jiwa)", steady=not f.desa)
     view.reporting_chart = charts.share_line(raw, "laporan", "desa", "Desa melapor tiap bulan")
     _priority(view, con, f, scope or info["kode"] or "")
-    _areas(view, con, f, info, phone)
+    _areas(view, con, f, info, width)
     _rises(view, con, f)
     missing = queries.not_reported(con, periode, f.area)
     view.missing_title = f"**Belum melapor** {fmt.bulan(periode)}: {fmt.angka(len(missing))} desa/kelurahan"
@@ -205,22 +205,24 @@ def _rises(view: RingkasanView, con, f: Filters) -> None:
         "kenaikan": "Kenaikan"}), {"Median sebelumnya": 0, "Sekarang": 0, "Kenaikan": 0})
 
 
-def _areas(view: RingkasanView, con, f: Filters, info: dict, phone: bool = False) -> None:
+def _areas(view: RingkasanView, con, f: Filters, info: dict, width: int | None = None) -> None:
     """The kecamatan map (desa within one kecamatan) and the ranked bars beside it."""
     level = "desa" if f.kecamatan else "kecamatan"
     kec_sel = Selection(area=f.kecamatan, indikator=f.indikator)
     wil = release.rows(queries.by_wilayah(con, f.periode, kec_sel, level), f.rilis)
     value = "per_1000" if f.per1000 else "jumlah"
     unit = "per 1.000 penduduk" if f.per1000 else "jiwa"
+    # the map's column: 3/5 of the page beside the bars, the whole width where columns stack (a phone)
+    column = None if width is None else width if width < maps.NARROW else int((width - 16) * 3 / 5)
     if info["batas"]:  # the Peta page has the full controls
         geometry = queries.map_geometry(con, level, f.kecamatan)
         data = release.rows(queries.map_values(con, f.periode, f.periode, kec_sel, level, "sum"), f.rilis)
         title = f"PMKS ({unit}) per {level}"
         if f.per1000:
             classes = maps.classify(data[value], "quantile", 5, 1)
-            view.map_chart = maps.choropleth(data, geometry, value, classes, title, unit, level, 1, size=maps.size((550, 480), phone, 560))
+            view.map_chart = maps.choropleth(data, geometry, value, classes, title, unit, level, 1, size=maps.size((550, 480), column, 560))
         else:
-            view.map_chart = maps.circles(data, geometry, value, title, unit, level, size=maps.size((550, 480), phone, 560))
+            view.map_chart = maps.circles(data, geometry, value, title, unit, level, size=maps.size((550, 480), column, 560))
     else:
         view.map_note = NO_BOUNDARIES
     shown = mark_estimates(wil) if f.per1000 else wil

@@ -134,5 +134,5 @@ def share_line(df: pd.DataFrame, part: str, whole: str, title: str, height: int 
     ))
     fig.update_layout(title=_title(title), **{**LAYOUT, "height": height, "margin": dict(l=10, r=24, t=MODEBAR + 30, b=10)})
     fig.update_yaxes(range=[0, 105], ticksuffix="%", tickformat=",d")
-    fig.update_xaxes(tickangle=0, dtick=3 if len(df) > 6 else 1)
+    fig.update_xaxes(dtick=3 if len(df) > 6 else 1)  # plotly turns the labels where a narrow column would overlap them
     return fig

@@ -153,21 +153,26 @@ def roles_server(built_db, tmp_path_factory):
     server.stop()
 
 
-def _signed_in(page, login: str) -> None:
-    """Sign in when the page shows the login form (a fresh page, or a session the cookie did not carry)."""
+def _signed_in(page, login: str) -> bool:
+    """Sign in when the page shows the login form (a fresh page, or a session the cookie did not carry); whether it
+    did."""
     if not page.get_by_label("Kata sandi").count():
-        return
+        return False
     page.get_by_label("Nama pengguna").fill(login)
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     page.get_by_text("Masuk sebagai").wait_for(timeout=30_000)
     wait_until_idle(page)
+    return True
 
 
 def _open(page, url: str, login: str) -> None:
+    """Open a page by its URL as `login`, signing in first where the session does not know them."""
     page.goto(url, wait_until="networkidle")
     _settle(page)
-    _signed_in(page, login)
+    if _signed_in(page, login):
+        page.goto(url, wait_until="networkidle")
+        _settle(page)
 
 
 def _settle(page) -> None:
@@ -290,3 +295,34 @@ def _allowed(role: str) -> list[str]:
     from etl.users import User
 
     return User("x", "x", role).pages()
+
+
+def test_a_map_picture_is_a_download_staff_make_and_the_audit_records(roles_server, browser, tmp_path):
+    """Issue 27 point 10: leadership gets no camera on any chart; a staff member's PNG of the map is saved and audited."""
+    from etl.db import connect
+
+    for login, camera in (("pimpinan1", False), ("staf1", True)):
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="id-ID", accept_downloads=True)
+        page = context.new_page()
+        try:
+            _open(page, f"{roles_server.url}/peta", login)
+            page.locator(".js-plotly-plot").first.hover()
+            assert page.locator(".js-plotly-plot .modebar-btn").count() == (1 if camera else 0), login
+            if not camera:
+                continue
+            with page.expect_download(timeout=60_000) as info:
+                page.locator(".js-plotly-plot .modebar-btn").first.click()
+            name = info.value.suggested_filename
+            assert name.startswith("peta_pmks_kecamatan_") and name.endswith(".png")
+            info.value.save_as(tmp_path / name)
+            assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+            page.wait_for_timeout(1500)  # the click is reported a second later, then written
+            _settle(page)
+        finally:
+            context.close()
+    con = connect(roles_server.db, read_only=True, wait=30)
+    try:
+        rows = con.execute("select pengguna, objek, rincian from audit where aksi = 'unduh' and objek like 'peta_pmks_%.png'").fetchall()
+    finally:
+        con.close()
+    assert rows == [("staf1", name, '{"gambar": true}')]

@@ -287,3 +287,47 @@ def test_a_phone_gets_a_map_with_its_legend_under_it_and_the_title_clear_of_the_
                 assert all(0 <= a["x"] <= 1 and a["y"] < phone["map"]["domain"]["y"][0] for a in phone["annotations"])
     finally:
         con.close()
+
+
+def test_leadership_gets_no_camera_and_staff_get_one_that_is_audited_in_the_readme(monkeypatch, built_db, tmp_path):
+    """Issue 27 point 10: pimpinan have no downloads of any kind (README, Security model), so no chart of theirs offers
+    to save a PNG; staff and up save maps and charts with the camera, and the README says it is audited."""
+    import json
+
+    from etl import users as auth
+    from tests.test_access import PASSWORD, login
+
+    path = tmp_path / "pengguna.toml"
+    auth.save_user("pim", "Pimpinan", "pimpinan", "", PASSWORD, path)
+    auth.save_user("staf", "Staf", "staf", "", PASSWORD, path)
+    monkeypatch.setenv("PMKS_USERS_FILE", str(path))
+    for user, camera in (("pim", False), ("staf", True)):
+        for page in ("pages/peta.py", "pages/ringkasan.py", "pages/profil.py"):
+            at = login(monkeypatch, built_db, user, page=page)
+            assert not at.exception
+            configs = [json.loads(c.proto.config) for c in at.get("plotly_chart")]
+            assert configs, page
+            for config in configs:
+                if camera:
+                    assert config["modeBarButtons"] == [["toImage"]] and config["toImageButtonOptions"]["filename"], (user, page)
+                else:
+                    assert config["displayModeBar"] is False, (user, page)
+            if page == "pages/peta.py":
+                assert any("Tombol kamera" in c.value for c in at.caption) is camera
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert "tanpa unduhan apa pun, juga tanpa gambar grafik" in readme and "gambar peta dan grafik (PNG" in readme
+
+
+def test_no_removed_streamlit_api_and_the_print_button_prints(app_server, page):
+    """Issue 27 point 8: `st.components.v1.html` (removed after 2026-06-01) drew Profil's print button; the server
+    warned 17 times. The button is a `st.components.v2` component now, and it still opens the print dialog."""
+    from tests.test_browser import wait_until_idle
+
+    page.goto(f"{app_server.url}/profil", wait_until="networkidle")
+    wait_until_idle(page)
+    page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
+    page.get_by_role("button", name="Cetak A4").click()
+    assert page.evaluate("() => window.__printed") == 1
+    assert page.locator("iframe").count() == 0  # no component drawn in an iframe any more
+    log = open(app_server.log.name, encoding="utf-8").read()
+    assert "components.v1" not in log and "will be removed" not in log

@@ -180,7 +180,7 @@ def _save_boundaries(rows: pd.DataFrame, source: str) -> None:
 
 def _shipped_plan():
     """What the boundaries shipped with the app would add (None: nothing missing, or none shipped for this region)."""
-    from etl import boundaries as bnd
+    from etl import shipped_boundaries as bnd
 
     con = connect(db_path(), read_only=True, wait=20)
     try:

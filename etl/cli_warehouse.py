@@ -76,6 +76,7 @@ def cmd_boundaries(args) -> int:
     """Import desa boundaries from a GIS file, the pinned public source (--download), the copy the repository ships
     (--shipped), or fill in what is missing (--if-missing: download, else the shipped copy; what exists stays)."""
     from etl import boundaries as bnd  # geopandas: imported only here, not by every command
+    from etl import shipped_boundaries as shipped_copy
 
     shipped, if_missing = getattr(args, "shipped", False), getattr(args, "if_missing", False)
     if bool(args.file) + args.download + shipped + if_missing != 1:
@@ -92,7 +93,7 @@ def cmd_boundaries(args) -> int:
             raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
         desa = bnd.official_desa(con)
         kabupaten = [r[0] for r in con.execute("select kode from wilayah where tingkat = 'kabupaten' and starts_with(kode, ?)", [code]).fetchall()]
-        existing = bnd.existing_codes(con)
+        existing = shipped_copy.existing_codes(con)
     finally:
         con.close()
     if if_missing and set(desa["kode"]) <= existing:
@@ -100,14 +101,14 @@ def cmd_boundaries(args) -> int:
         return 0
     note = None
     if args.download or if_missing:
-        gdf, source, note = bnd.obtain(kabupaten, args.source, args.sha256, fallback=if_missing)
+        gdf, source, note = shipped_copy.obtain(kabupaten, args.source, args.sha256, fallback=if_missing)
     elif shipped:
-        gdf, source = bnd.read_shipped_all(kabupaten)
+        gdf, source = shipped_copy.read_shipped_all(kabupaten)
     else:
         gdf, source = bnd.read_boundaries_file(args.file), f"berkas {Path(args.file).name}"
     result, rows = bnd.plan_import(gdf, desa, source)
     if if_missing:
-        rows = bnd.only_missing(rows, existing)
+        rows = shipped_copy.only_missing(rows, existing)
     con = connect(path)
     try:
         with transaction(con, path):

@@ -14,8 +14,7 @@ if not info["batas"]:  # nothing to draw on: say so before any map control
     if "pengaturan" in ui.current_user().pages():  # the admin can install them in a click
         st.page_link("pages/pengaturan.py", label="Buka Pengguna & Pengaturan", icon=":material/arrow_forward:")
     st.stop()
-months = ui.q(queries.periods)
-scope = ui.current_user().kecamatan
+months, scope = ui.q(queries.periods), ui.current_user().kecamatan
 kecamatan = ui.q(queries.kecamatan_list)
 names = dict(zip(kecamatan["kode"], kecamatan["nama"]))
 
@@ -71,7 +70,7 @@ ui.chart(v.figure, key="peta_map", name=v.name, on_select=_drill_from_map, selec
 for note in v.notes:
     st.caption(note)
 if ui.current_user().can_export:  # leadership gets no camera: no downloads (README, Security model)
-    st.caption("Tombol kamera di pojok kanan atas peta menyimpan gambar PNG (dicatat di audit).")
+    st.caption(peta.CAMERA_NOTE)
 if v.release_notice:
     st.caption(v.release_notice)
 table_box = st.expander("Tabel di balik peta", expanded=False, key="peta_tabel", on_change="rerun")

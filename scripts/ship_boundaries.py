@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from etl import boundaries as bnd  # noqa: E402
+from etl import shipped_boundaries as shipped_copy  # noqa: E402
 from etl.config import DEFAULT_KABUPATEN  # noqa: E402
 
 
@@ -32,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     if bnd.KNOWN_SHA256.get(bnd.source_file_name(args.kabupaten)) != digest:
         raise SystemExit(f"{bnd.source_file_name(args.kabupaten)}: no pinned SHA-256 for this file; pin it first")
     gdf = bnd.read_boundaries_sql(text)
-    target = args.out or bnd.shipped_file(args.kabupaten)
-    data = bnd.write_shipped(gdf, target)
+    target = args.out or shipped_copy.shipped_file(args.kabupaten)
+    data = shipped_copy.write_shipped(gdf, target)
     sys.stdout.write(f"{target.name}: {len(gdf)} desa, {len(data) / 1024:.0f} KB, sha256 {hashlib.sha256(data).hexdigest()}\n")
     return 0
 

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from etl import boundaries as bnd
+from etl import shipped_boundaries as shipped_copy
 from tests.conftest import REPO, check, reference, run_etl, table_fingerprint
 
 OFFLINE = {"PMKS_BOUNDARY_SOURCE": "http://127.0.0.1:9/"}  # nothing listens there: the download fails at once
@@ -28,7 +29,7 @@ def boundary_sources(db) -> dict[str, int]:
 
 
 def test_the_shipped_boundaries_are_small_and_say_where_they_come_from():
-    path = bnd.shipped_file("35.23")
+    path = shipped_copy.shipped_file("35.23")
     assert path.is_file() and path.stat().st_size < 150 * 1024
     collection = json.loads(gzip.decompress(path.read_bytes()))
     codes = [f["properties"]["kode"] for f in collection["features"]]
@@ -45,7 +46,7 @@ def test_the_shipped_file_is_what_the_script_makes_from_the_pinned_source(tmp_pa
     done = subprocess.run([os.sys.executable, "scripts/ship_boundaries.py", "--source", str(reference("raw")), "--out", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert out.read_bytes() == bnd.shipped_file("35.23").read_bytes()
+    assert out.read_bytes() == shipped_copy.shipped_file("35.23").read_bytes()
 
 
 def test_without_internet_the_shipped_boundaries_fill_in_and_a_second_run_changes_nothing(tmp_path):
@@ -53,7 +54,7 @@ def test_without_internet_the_shipped_boundaries_fill_in_and_a_second_run_change
     check(run_etl("init", db=db))
     first = check(run_etl("boundaries", "--if-missing", db=db, env=OFFLINE))
     assert "batas bawaan aplikasi" in first.stdout and "328 desa/kelurahan" in first.stdout
-    assert boundary_sources(db) == {bnd.shipped_source("35.23"): 328}
+    assert boundary_sources(db) == {shipped_copy.shipped_source("35.23"): 328}
     before = table_fingerprint(db)
     again = check(run_etl("boundaries", "--if-missing", db=db, env=OFFLINE))
     assert "sudah lengkap" in again.stdout and table_fingerprint(db) == before
@@ -72,7 +73,7 @@ def test_filling_in_keeps_the_boundaries_an_office_imported(tmp_path):
     (tmp_path / "kantor.geojson").write_bytes(data)
     check(run_etl("boundaries", str(tmp_path / "kantor.geojson"), db=db))
     check(run_etl("boundaries", "--if-missing", db=db, env=OFFLINE))
-    assert boundary_sources(db) == {"berkas kantor.geojson": len(codes), bnd.shipped_source("35.23"): 328 - len(codes)}
+    assert boundary_sources(db) == {"berkas kantor.geojson": len(codes), shipped_copy.shipped_source("35.23"): 328 - len(codes)}
 
 
 def test_without_internet_and_without_a_shipped_copy_the_command_says_so(tmp_path):
@@ -93,7 +94,7 @@ def test_run_sh_fills_in_missing_boundaries_on_a_later_run_and_reads_only_the_re
     env = {**os.environ, **OFFLINE, "PMKS_DB": str(db), "PATH": f"{os.path.dirname(os.sys.executable)}:{os.environ['PATH']}"}
     done = subprocess.run(["bash", "scripts/prepare.sh"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert boundary_sources(db) == {bnd.shipped_source("35.23"): 328}
+    assert boundary_sources(db) == {shipped_copy.shipped_source("35.23"): 328}
     assert duckdb.connect(str(db), read_only=True).execute("select count(*), max(batch_id) from laporan").fetchone() == reports
     for script in ("run.sh", "prepare.sh"):
         text = (REPO / "scripts" / script).read_text()
@@ -120,9 +121,9 @@ def test_the_admin_installs_the_shipped_boundaries_in_a_click(monkeypatch, tmp_p
     at.button(key="batas_bawaan").click().run()
     assert not at.exception
     assert any("Batas 328 desa dan 20 kecamatan disimpan" in s.value for s in at.success)
-    assert boundary_sources(db) == {bnd.shipped_source("35.23"): 328}
+    assert boundary_sources(db) == {shipped_copy.shipped_source("35.23"): 328}
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("select count(*) from audit where aksi = 'batas_wilayah' and objek = ?", [bnd.shipped_source("35.23")]).fetchone()[0] == 1
+    assert con.execute("select count(*) from audit where aksi = 'batas_wilayah' and objek = ?", [shipped_copy.shipped_source("35.23")]).fetchone()[0] == 1
     con.close()
     assert not [b for b in at.button if b.key == "batas_bawaan"]  # nothing missing any more: no button
     at = run_app(monkeypatch, db, "pages/peta.py")

@@ -14,6 +14,7 @@ from dashboard.queries import Selection
 from dashboard.views import Settings, completeness, rate_notes, table
 from etl import fmt
 
+CAMERA_NOTE = "Tombol kamera di pojok kanan atas peta menyimpan gambar PNG (dicatat di audit)."
 NO_BOUNDARIES = ("Batas wilayah desa belum dipasang, sehingga peta belum dapat digambar. Admin memasangnya di halaman "
                  "**Pengguna & Pengaturan**: batas bawaan aplikasi (tanpa internet) atau berkas GIS kantor.")
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from accounts.users import ROLE_LABEL
 from dashboard import chrome, queries, session, ui
-from etl.users import ROLE_LABEL
 
 st.set_page_config(page_title="Dasbor PMKS", page_icon="📊", layout="wide")
 PAGES = {  # name: (script, url path, title, icon)
@@ -29,16 +29,18 @@ def _page(name: str, allowed: list[str]) -> st.Page:
 
 
 chrome.indonesian_chrome()  # Streamlit's own English words (uploader, tables, select boxes) in Indonesian
-user = session.current_user()
 session.sync_cookie()  # remember a login across reloads, or forget it after logout
-if user is None:  # the deployment has users and nobody is signed in: only the login form, no pages
+if session.entry() is None:  # nobody may enter (no users and no demo access, no store): a message, no pages
+    st.stop()
+user = session.current_user()
+if user is None:  # nobody is signed in: only the login form, no pages
     session.login_form()
     st.stop()
 page = st.navigation([_page(name, user.pages()) for name in PAGES])
 with st.sidebar:
     if user.login == "demo":
-        st.info("Mode demo tanpa login: semua halaman terbuka untuk siapa pun. Admin menambahkan pengguna di halaman "
-                "**Pengguna & Pengaturan**; sesudah itu setiap orang harus masuk.",
+        st.info("Mode demo tanpa login: basis data demo ini terbuka untuk siapa pun. Admin menambahkan pengguna di "
+                "halaman **Pengguna & Pengaturan**; sesudah pengguna pertama ditambahkan, setiap orang harus masuk.",
                 icon=":material/lock_open:")
     else:
         scope = f" · {ui.q(queries.area_label, user.kecamatan)}" if user.kecamatan else ""

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import queries, ui
 from dashboard.views import unggah
 from etl import fmt
+from etl.errors import PMKSError
 from etl.penduduk_import import SUMBER, Acuan, PopulationResult, analyse, commit
 from etl.penduduk_read import LAYOUT
 
@@ -82,7 +83,11 @@ def save_population(name: str, data: bytes, sheets, acuan: Acuan, sumber: str, r
         result = analyse(con, name, data, sheets, acuan, replace=replace, scope=user.kecamatan or "")
         return result, commit(con, result, acuan, sumber, ui.user_name())
 
-    result, batch = ui.write(action)
+    try:
+        result, batch = ui.write(action)
+    except PMKSError as exc:
+        st.session_state["pengaturan_galat"] = f"Penduduk tidak disimpan: {ui.plain(exc.short)}"
+        return
     if batch is None:
         st.session_state["pengaturan_pesan"] = f"Tidak ada yang disimpan: {result.file} {STATUS[result.status]}."
     else:
@@ -93,9 +98,6 @@ def save_population(name: str, data: bytes, sheets, acuan: Acuan, sumber: str, r
 
 def population_upload(user) -> None:
     """The admin's upload of a desa population file: template, source and date, check, preview and confirmed save."""
-    from etl.config import db_path
-    from etl.db import connect
-    from etl.errors import PMKSError
     from etl.penduduk_cli import build_template
     from etl.sheets import Unreadable
 
@@ -117,14 +119,12 @@ def population_upload(user) -> None:
             sheets = ui.sheet_reader().read(data, upload.name)
         except Unreadable as exc:
             sheets = exc
-        con = connect(db_path(), read_only=True, wait=20)
         try:
-            result = analyse(con, upload.name, data, sheets, acuan, replace=replace, scope=user.kecamatan or "")
+            with ui.data.store().read() as con:
+                result = analyse(con, upload.name, data, sheets, acuan, replace=replace, scope=user.kecamatan or "")
         except PMKSError as exc:
-            st.error(ui.plain(str(exc)))
+            st.error(ui.plain(exc.short))
             st.stop()
-        finally:
-            con.close()
         show_population_check(result)
         if result.status == "accepted":
             confirmed = True

@@ -15,8 +15,8 @@ from dashboard.chrome import page_width
 from dashboard.session import current_user, user_name
 from dashboard.wording import plain
 from etl.config import db_path
-from etl.db import connect
 from etl.errors import PMKSError
+from store import open_store
 
 q, view, write, audit_action = data.q, data.view, data.write, data.audit_action
 due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold, data.sheet_reader
@@ -156,7 +156,7 @@ def require_data(reports: bool = True) -> dict:
     try:
         info = q(queries.warehouse_info)
     except PMKSError as exc:
-        st.error(plain(str(exc)))
+        st.error(plain(exc.short))
         st.stop()
     except Exception:  # an unmigrated or foreign file
         st.error(f"Berkas {path.name} bukan basis data Dasbor PMKS yang siap. Minta pengelola server menyiapkan basis data.")
@@ -236,7 +236,7 @@ def brief_button(kode: str, periode: date, public: int | None, key: str) -> None
     and could drop this one before the browser fetches it. So the download is audited inside the generator, under
     the name of whoever saw the button."""
     from dashboard import brief
-    from etl.db import audit
+    from store.schema import audit
 
     user = current_user()
     if user is None or not user.can_export:  # leadership reads the dashboard; files leave the office via staff
@@ -247,13 +247,12 @@ def brief_button(kode: str, periode: date, public: int | None, key: str) -> None
     who = user_name()
 
     def make() -> bytes:  # runs when the button is clicked, on another thread: no st.* calls here
-        con = connect(path, read_only=True, wait=20)
-        try:
+        store = open_store(path)
+        with store.read(wait=data.READ_WAIT) as con:
             pdf = brief.build(con, kode, periode, public, today)
-        finally:
-            con.close()
         try:
-            write(lambda con: audit(con, who, "unduh", name, '{"rilis_publik": true}' if public else None))
+            with store.transaction(bump=(), wait=data.READ_WAIT) as con:
+                audit(con, who, "unduh", name, '{"rilis_publik": true}' if public else None)
         except PMKSError:
             pass  # the brief is made; a locked warehouse must not stop it
         return pdf

@@ -52,9 +52,9 @@ def read(uploaded) -> list[tuple[str, bytes, object]]:
 
 def save_alias(kecamatan: str, written: str, widget: str) -> None:
     """Remember that a name written in a report means the desa picked in `widget` (audited)."""
-    from etl.db import audit
     from etl.load import save_desa_alias
     from etl.match import normalize_name
+    from store.schema import audit
 
     code = st.session_state[widget]
 
@@ -62,20 +62,24 @@ def save_alias(kecamatan: str, written: str, widget: str) -> None:
         save_desa_alias(con, kecamatan, normalize_name(written), code, user_name())
         audit(con, user_name(), "alias", written, None)
 
-    data.write(action)
+    try:
+        data.write(action)
+    except PMKSError as exc:
+        st.session_state["unggah_galat"] = f"Alias tidak disimpan: {plain(exc.short)}"
+        return
     st.session_state["unggah_pesan"] = f"Alias disimpan: '{written}' berarti {code}. Berkas diperiksa ulang."
 
 
 def save(files, results, snapshot, replace: bool, given: dict) -> None:
-    """Write the checked files in one batch (re-checked under the lock), audited; a fresh, empty uploader after."""
-    from etl.db import audit
+    """Write the checked files in one batch (re-checked in the write transaction), audited there (`impor`); a fresh,
+    empty uploader after."""
     from etl.importer import write_files
 
     try:
         final, batch = write_files(db_path(), files, data.sheet_reader(), results, snapshot, replace=replace, user=user_name(),
-                                   scope=current_user().kecamatan, **given)
+                                   scope=current_user().kecamatan, wait=data.WRITE_WAIT, **given)
     except PMKSError as exc:
-        st.session_state["unggah_galat"] = plain(str(exc))
+        st.session_state["unggah_galat"] = plain(exc.short)
         return
     if batch is None:
         st.session_state["unggah_galat"] = "Data berubah sejak diperiksa dan tidak ada berkas yang masih dapat disimpan; periksa ulang."
@@ -83,5 +87,4 @@ def save(files, results, snapshot, replace: bool, given: dict) -> None:
     saved = [r for r in final if r.status == "accepted"]
     st.session_state["unggah_pesan"] = (f"Tersimpan sebagai batch impor {batch}: {len(saved)} berkas, "
                                         f"{fmt.angka(sum(len(r.reports) for r in saved))} laporan desa.")
-    data.write(lambda con: audit(con, user_name(), "unggah", f"batch {batch}", None))
     st.session_state["unggah_nonce"] = st.session_state.get("unggah_nonce", 0) + 1

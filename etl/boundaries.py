@@ -347,7 +347,7 @@ def plan_import(gdf: gpd.GeoDataFrame, desa: pd.DataFrame, source: str) -> tuple
 
 def save_import(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, user: str, source: str) -> None:
     """Store prepared boundary rows and audit the import (inside the caller's transaction)."""
-    from etl.db import audit
+    from store.schema import audit
 
     load_boundaries(con, rows)
     audit(con, user, "batas_wilayah", source, json.dumps({

@@ -23,13 +23,13 @@ import pandas as pd
 
 from etl import fmt
 from etl.cells import cell_text, parse_count
-from etl.db import audit as write_audit
 from etl.errors import PMKSError
 from etl.load import new_batch
 from etl.match import Gazetteer, Match, parse_code
 from etl.penduduk_read import read_population_sheet
 from etl.sheets import Sheet, Unreadable
 from etl.validate import HasIssues, Issue
+from store.schema import audit as write_audit
 
 SUMBER = {"dukcapil": "Dukcapil", "bps": "BPS", "desa": "Profil desa", "lainnya": "Lainnya"}
 JUMP_SHARE = 0.25  # a desa's population moving more than this from its previous figure is a warning

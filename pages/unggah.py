@@ -44,7 +44,7 @@ if not (files := upload.read(uploaded)):
 try:
     results, snapshot = read_only_check(db_path(), files, ui.sheet_reader(), replace=replace, user=ui.user_name(), scope=user.kecamatan, **given)
 except PMKSError as exc:
-    st.error(ui.plain(str(exc)))
+    st.error(ui.plain(exc.short))
     st.stop()
 ui.table(unggah.summary(results), hide_index=True, key="unggah_ringkasan")
 

@@ -111,7 +111,7 @@ def test_one_kecamatan_map_names_every_desa(con):
 def test_one_kecamatan_is_drawn_from_the_imported_polygons_with_finer_detail(tmp_path):
     """The desa of one kecamatan come from the imported polygon (geom_wkb), simplified less than the stored map copy."""
     from dashboard.queries import map_geometry
-    from etl.db import migrate
+    from store.schema import migrate_connection as migrate
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     migrate(con)

@@ -225,7 +225,7 @@ def test_ringkasan_shows_the_kecamatan_map(monkeypatch, built_db):
 
 def test_maps_spanning_several_kabupaten_use_the_coarser_geometry(tmp_path):
     from dashboard.queries import map_geometry
-    from etl.db import migrate
+    from store.schema import migrate_connection as migrate
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     migrate(con)

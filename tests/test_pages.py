@@ -50,7 +50,7 @@ def test_page_renders_on_empty_warehouse(monkeypatch, empty_db, page):
 def test_page_renders_without_database(monkeypatch, tmp_path):
     at = run_app(monkeypatch, tmp_path / "missing.duckdb")
     assert not at.exception
-    assert any("belum ada" in w.value for w in at.warning)
+    assert any("belum disiapkan" in e.value for e in at.error) and not at.title
 
 
 def _metric(at, label):

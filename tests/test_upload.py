@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from tests import reportfiles as rf
-from tests.conftest import sample_codes, table_fingerprint
+from tests.conftest import open_snapshot, sample_codes, table_fingerprint
 from tests.test_ingest import _active_state
 from tests.test_pages import run_app
 
@@ -58,7 +57,7 @@ def tables(at) -> dict:
 
 
 def fm(db, desa_code) -> list:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_snapshot(db)
     try:
         return con.execute("select periode, jumlah from pmks_counts where kode_desa = ? and kode_indikator = 'FM' order by 1", [desa_code]).fetchall()
     finally:
@@ -124,7 +123,7 @@ def test_unmatched_desa_resolved_by_picking_a_candidate(monkeypatch, fresh_db, c
     assert not at.exception
     found = tables(at)
     assert found["unggah_ringkasan"]["Status"].tolist() == ["Diterima"]
-    con = duckdb.connect(str(fresh_db), read_only=True)
+    con = open_snapshot(fresh_db)
     assert con.execute("select alias, kode_desa from alias_desa").fetchall() == [("pakel kulon", codes[("Montong", "Pakel")])]
     con.close()
 
@@ -158,7 +157,7 @@ def test_history_page_rolls_back_a_batch(monkeypatch, fresh_db):
     assert not at.exception
     assert _active_state(fresh_db) == after_a
     log = tables(at)["riwayat_audit"]
-    assert {"laporan diunggah", "batch dibatalkan"} <= set(log["Aksi"])
+    assert {"laporan diimpor", "batch dibatalkan"} <= set(log["Aksi"])  # words, not codes (issue 27)
     assert not any(r.startswith("{") for r in log["Rincian"])  # words, not JSON (issue 27)
 
 

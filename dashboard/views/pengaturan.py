@@ -7,10 +7,10 @@ from datetime import date
 
 import pandas as pd
 
+from accounts.users import ROLE_LABEL
 from dashboard import queries
 from dashboard.views import Settings, table
 from etl import fmt
-from etl.users import ROLE_LABEL
 
 
 @dataclass

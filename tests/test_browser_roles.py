@@ -139,16 +139,15 @@ def roles_server(built_db, tmp_path_factory):
     """The app with a user of every role (the analyst limited to Kecamatan Palang), on a copy of the demo warehouse."""
     import shutil
 
-    from etl import users as auth
-    from tests.conftest import AppServer
+    from store import close_all
+    from tests.conftest import AppServer, add_users
 
     folder = tmp_path_factory.mktemp("peran")
     db = folder / "pmks.duckdb"
     shutil.copy(built_db, db)
-    users = folder / "pengguna.toml"
-    for login, (role, kecamatan) in ROLES.items():
-        auth.save_user(login, f"Uji {role}", role, kecamatan, PASSWORD, users)
-    server = AppServer(db, folder / "streamlit.log", env={"PMKS_USERS_FILE": str(users)})
+    add_users(db, *((login, role, kecamatan) for login, (role, kecamatan) in ROLES.items()), password=PASSWORD)
+    close_all()  # the server takes the file
+    server = AppServer(db, folder / "streamlit.log")
     yield server
     server.stop()
 
@@ -292,14 +291,14 @@ def _check_page(page, name: str, role: str, artifacts) -> list[str]:
 
 
 def _allowed(role: str) -> list[str]:
-    from etl.users import User
+    from accounts.users import User
 
     return User("x", "x", role).pages()
 
 
 def test_a_map_picture_is_a_download_staff_make_and_the_audit_records(roles_server, browser, tmp_path):
     """Issue 27 point 10: leadership gets no camera on any chart; a staff member's PNG of the map is saved and audited."""
-    from etl.db import connect
+    from tests.conftest import reading
 
     for login, camera in (("pimpinan1", False), ("staf1", True)):
         context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="id-ID", accept_downloads=True)
@@ -320,9 +319,6 @@ def test_a_map_picture_is_a_download_staff_make_and_the_audit_records(roles_serv
             _settle(page)
         finally:
             context.close()
-    con = connect(roles_server.db, read_only=True, wait=30)
-    try:
+    with reading(roles_server.db) as con:
         rows = con.execute("select pengguna, objek, rincian from audit where aksi = 'unduh' and objek like 'peta_pmks_%.png'").fetchall()
-    finally:
-        con.close()
     assert rows == [("staf1", name, '{"gambar": true}')]

@@ -61,7 +61,6 @@ def _report(con, periode: str, counts: dict[str, dict[str, int]]) -> None:
 
     import pandas as pd
 
-    from etl.db import transaction
     from etl.load import new_batch, write_reports
 
     indicators = [r[0] for r in con.execute("select kode from indikator where aktif order by nomor").fetchall()]
@@ -70,8 +69,9 @@ def _report(con, periode: str, counts: dict[str, dict[str, int]]) -> None:
     values = pd.DataFrame([{"kode_desa": k, "periode": pd.Timestamp(periode).date(), "kode_indikator": i, "laki_laki": None,
                             "perempuan": None, "jumlah": per.get(i, 0), "baris": None, "kolom": None}
                            for k, per in counts.items() for i in indicators])
-    with transaction(con):
-        write_reports(con, reports, values, new_batch(con, "uji", "impor", "uji"))
+    con.execute("begin transaction")
+    write_reports(con, reports, values, new_batch(con, "uji", "impor", "uji"))
+    con.execute("commit")
 
 
 def _filters(con, periode: str, kecamatan: str = ""):
@@ -212,10 +212,18 @@ def test_population_template_preview_and_unknown_code(tmp_path):
 def test_the_user_command_names_the_kecamatan(tmp_path, empty_db):
     """Issue 27 point 7: the CLI said 'Kec. 35.23.18' where the name Palang is meant."""
     import os
+    import shutil
     import subprocess
     import sys
 
-    env = {**os.environ, "PMKS_USERS_FILE": str(tmp_path / "u.toml"), "PMKS_DB": str(empty_db)}
+    from store import close_all
+    from tests.conftest import add_users
+
+    db = tmp_path / "pmks.duckdb"
+    shutil.copy(empty_db, db)
+    add_users(db, ("adm", "admin", ""))  # the first user is an admin
+    close_all()
+    env = {**os.environ, "PMKS_DB": str(db)}
     add = subprocess.run([sys.executable, "-m", "etl", "user", "add", "tksk", "--role", "analis", "--kecamatan", "35.23.18", "--password-stdin"],
                          input="kata-sandi-tksk\n", cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert add.returncode == 0, add.stderr
@@ -289,21 +297,18 @@ def test_a_phone_gets_a_map_with_its_legend_under_it_and_the_title_clear_of_the_
         con.close()
 
 
-def test_leadership_gets_no_camera_and_staff_get_one_that_is_audited_in_the_readme(monkeypatch, built_db, tmp_path):
+def test_leadership_gets_no_camera_and_staff_get_one_that_is_audited_in_the_readme(monkeypatch, demo_db):
     """Issue 27 point 10: pimpinan have no downloads of any kind (README, Security model), so no chart of theirs offers
     to save a PNG; staff and up save maps and charts with the camera, and the README says it is audited."""
     import json
 
-    from etl import users as auth
-    from tests.test_access import PASSWORD, login
+    from tests.conftest import add_users
+    from tests.test_access import login
 
-    path = tmp_path / "pengguna.toml"
-    auth.save_user("pim", "Pimpinan", "pimpinan", "", PASSWORD, path)
-    auth.save_user("staf", "Staf", "staf", "", PASSWORD, path)
-    monkeypatch.setenv("PMKS_USERS_FILE", str(path))
+    add_users(demo_db, ("adm", "admin", ""), ("pim", "pimpinan", ""), ("staf", "staf", ""))
     for user, camera in (("pim", False), ("staf", True)):
         for page in ("pages/peta.py", "pages/ringkasan.py", "pages/profil.py"):
-            at = login(monkeypatch, built_db, user, page=page)
+            at = login(monkeypatch, demo_db, user, page=page)
             assert not at.exception
             configs = [json.loads(c.proto.config) for c in at.get("plotly_chart")]
             assert configs, page

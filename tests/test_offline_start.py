@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 
-import duckdb
 import pytest
 
 from etl import boundaries as bnd
@@ -21,11 +20,10 @@ OFFLINE = {"PMKS_BOUNDARY_SOURCE": "http://127.0.0.1:9/"}  # nothing listens the
 
 
 def boundary_sources(db) -> dict[str, int]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    from tests.conftest import reading
+
+    with reading(db) as con:
         return dict(con.execute("select sumber, count(*) from batas_wilayah where tingkat = 'desa' group by 1").fetchall())
-    finally:
-        con.close()
 
 
 def test_the_shipped_boundaries_are_small_and_say_where_they_come_from():
@@ -60,7 +58,10 @@ def test_without_internet_the_shipped_boundaries_fill_in_and_a_second_run_change
     assert "sudah lengkap" in again.stdout and table_fingerprint(db) == before
     shipped = check(run_etl("boundaries", "--shipped", db=db))
     assert "328 desa/kelurahan" in shipped.stdout
-    area = duckdb.connect(str(db), read_only=True).execute("select sum(luas_km2) from batas_wilayah where tingkat = 'kecamatan'").fetchone()[0]
+    from tests.conftest import reading
+
+    with reading(db) as con:
+        area = con.execute("select sum(luas_km2) from batas_wilayah where tingkat = 'kecamatan'").fetchone()[0]
     assert 1960 < area < 1985  # the source's own figure: 1.973,5 km²
 
 
@@ -90,12 +91,18 @@ def test_run_sh_fills_in_missing_boundaries_on_a_later_run_and_reads_only_the_re
     db = tmp_path / "demo.duckdb"
     check(run_etl("init", db=db))
     check(run_etl("demo", "--months", "2", "--until", "2026-10", db=db))
-    reports = duckdb.connect(str(db), read_only=True).execute("select count(*), max(batch_id) from laporan").fetchone()
+    from store import close_all
+    from tests.conftest import reading
+
+    with reading(db) as con:
+        reports = con.execute("select count(*), max(batch_id) from laporan").fetchone()
+    close_all()  # the script's processes take the file
     env = {**os.environ, **OFFLINE, "PMKS_DB": str(db), "PATH": f"{os.path.dirname(os.sys.executable)}:{os.environ['PATH']}"}
     done = subprocess.run(["bash", "scripts/prepare.sh"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert boundary_sources(db) == {shipped_copy.shipped_source("35.23"): 328}
-    assert duckdb.connect(str(db), read_only=True).execute("select count(*), max(batch_id) from laporan").fetchone() == reports
+    with reading(db) as con:
+        assert con.execute("select count(*), max(batch_id) from laporan").fetchone() == reports
     for script in ("run.sh", "prepare.sh"):
         text = (REPO / "scripts" / script).read_text()
         assert "../shared" not in text and "reference" not in text
@@ -122,9 +129,10 @@ def test_the_admin_installs_the_shipped_boundaries_in_a_click(monkeypatch, tmp_p
     assert not at.exception
     assert any("Batas 328 desa dan 20 kecamatan disimpan" in s.value for s in at.success)
     assert boundary_sources(db) == {shipped_copy.shipped_source("35.23"): 328}
-    con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("select count(*) from audit where aksi = 'batas_wilayah' and objek = ?", [shipped_copy.shipped_source("35.23")]).fetchone()[0] == 1
-    con.close()
+    from tests.conftest import reading
+
+    with reading(db) as con:
+        assert con.execute("select count(*) from audit where aksi = 'batas_wilayah' and objek = ?", [shipped_copy.shipped_source("35.23")]).fetchone()[0] == 1
     assert not [b for b in at.button if b.key == "batas_bawaan"]  # nothing missing any more: no button
     at = run_app(monkeypatch, db, "pages/peta.py")
     assert not at.exception and len(at.get("plotly_chart")) == 1

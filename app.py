@@ -6,18 +6,28 @@ from accounts.users import ROLE_LABEL
 from dashboard import chrome, queries, session, ui
 
 st.set_page_config(page_title="Dasbor PMKS", page_icon="📊", layout="wide")
-PAGES = {
-    "ringkasan": st.Page("pages/ringkasan.py", title="Ringkasan", icon=":material/home:", default=True),
-    "peta": st.Page("pages/peta.py", url_path="peta", title="Peta", icon=":material/map:"),
-    "jelajah": st.Page("pages/jelajah.py", url_path="jelajah", title="Jelajah Data", icon=":material/table_chart:"),
-    "profil": st.Page("pages/profil.py", url_path="profil", title="Profil Wilayah", icon=":material/location_on:"),
-    "prioritas": st.Page("pages/prioritas.py", url_path="prioritas", title="Prioritas Intervensi", icon=":material/priority_high:"),
-    "kelengkapan": st.Page("pages/kelengkapan.py", url_path="kelengkapan", title="Kelengkapan Laporan", icon=":material/fact_check:"),
-    "unggah": st.Page("pages/unggah.py", url_path="unggah", title="Unggah Data", icon=":material/upload_file:"),
-    "riwayat": st.Page("pages/riwayat.py", url_path="riwayat", title="Riwayat Impor", icon=":material/history:"),
-    "pengaturan": st.Page("pages/pengaturan.py", url_path="pengaturan", title="Pengguna & Pengaturan", icon=":material/settings:"),
-    "tentang": st.Page("pages/tentang.py", url_path="tentang", title="Tentang Data", icon=":material/info:"),
+PAGES = {  # name: (script, url path, title, icon)
+    "ringkasan": ("pages/ringkasan.py", "", "Ringkasan", ":material/home:"),
+    "peta": ("pages/peta.py", "peta", "Peta", ":material/map:"),
+    "jelajah": ("pages/jelajah.py", "jelajah", "Jelajah Data", ":material/table_chart:"),
+    "profil": ("pages/profil.py", "profil", "Profil Wilayah", ":material/location_on:"),
+    "prioritas": ("pages/prioritas.py", "prioritas", "Prioritas Intervensi", ":material/priority_high:"),
+    "kelengkapan": ("pages/kelengkapan.py", "kelengkapan", "Kelengkapan Laporan", ":material/fact_check:"),
+    "unggah": ("pages/unggah.py", "unggah", "Unggah Data", ":material/upload_file:"),
+    "riwayat": ("pages/riwayat.py", "riwayat", "Riwayat Impor", ":material/history:"),
+    "pengaturan": ("pages/pengaturan.py", "pengaturan", "Pengguna & Pengaturan", ":material/settings:"),
+    "tentang": ("pages/tentang.py", "tentang", "Tentang Data", ":material/info:"),
 }
+
+
+def _page(name: str, allowed: list[str]) -> st.Page:
+    """A page of the navigation. Pages outside the role are registered hidden: typed as a URL they answer with the
+    page's own Indonesian refusal (`ui.guard`), not Streamlit's English "Page not found ... Running the app's main page"."""
+    script, url_path, title, icon = PAGES[name]
+    return st.Page(script, url_path=url_path or None, title=title, icon=icon, default=name == "ringkasan",
+                   visibility="visible" if name in allowed else "hidden")
+
+
 chrome.indonesian_chrome()  # Streamlit's own English words (uploader, tables, select boxes) in Indonesian
 session.sync_cookie()  # remember a login across reloads, or forget it after logout
 if session.entry() is None:  # nobody may enter (no users and no demo access, no store): a message, no pages
@@ -26,7 +36,7 @@ user = session.current_user()
 if user is None:  # nobody is signed in: only the login form, no pages
     session.login_form()
     st.stop()
-page = st.navigation([p for name, p in PAGES.items() if name in user.pages()])
+page = st.navigation([_page(name, user.pages()) for name in PAGES])
 with st.sidebar:
     if user.login == "demo":
         st.info("Mode demo tanpa login: basis data demo ini terbuka untuk siapa pun. Admin menambahkan pengguna di "

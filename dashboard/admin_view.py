@@ -143,12 +143,37 @@ def _save_boundaries(rows: pd.DataFrame, source: str) -> None:
     st.session_state.pop("batas_rencana_kunci", None)
 
 
+def _shipped_plan():
+    """What the boundaries shipped with the app would add (None: nothing missing, or none shipped for this region)."""
+    from etl import shipped_boundaries as bnd
+
+    with ui.data.store().read() as con:
+        return bnd.plan_shipped(con)
+
+
+def _install_shipped() -> None:
+    """Button callback: fill in the missing boundaries from the copy shipped with the app (no internet needed)."""
+    plan = _shipped_plan()
+    if plan is None:
+        _flash("Batas wilayah sudah lengkap; tidak ada yang diubah.")
+        return
+    _, rows, source = plan
+    _save_boundaries(rows, source)
+
+
 def boundary_section(stored: int) -> None:
-    """Import a desa boundary file: upload, preview of what matched, confirmation, save."""
+    """Install the boundaries shipped with the app where some are missing; import a desa boundary file: upload,
+    preview of what matched, confirmation, save."""
     from etl.sheets import MAX_FILE_BYTES
 
     st.caption(f"Tersimpan: batas {fmt.angka(stored)} wilayah (desa dan kecamatan). " if stored else
                "Belum ada batas wilayah: peta belum dapat digambar. ")
+    if (plan := _shipped_plan()) is not None:
+        missing = int((plan[1]["tingkat"] == "desa").sum())
+        st.info(f"{fmt.angka(missing)} desa/kelurahan belum berbatas. Aplikasi membawa batas desa wilayah ini (sumber "
+                "publik cahyadsn/wilayah_boundaries, lisensi MIT, disederhanakan); memasangnya tidak memerlukan internet "
+                "dan tidak mengubah batas yang sudah ada.", icon=":material/map:")
+        st.button("Pasang batas desa bawaan", key="batas_bawaan", type="primary", on_click=_install_shipped)
     nonce = st.session_state.setdefault("batas_nonce", 0)
     upload = st.file_uploader("Berkas batas desa dari GIS (kode atau nama desa per poligon)", type=GIS_TYPES, key=f"batas_berkas_{nonce}")
     ui.upload_hint("Format yang diterima: GeoJSON (.geojson, .json), GeoPackage (.gpkg) atau Shapefile dalam .zip (berisi "

@@ -78,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("boundaries", parents=[common], help="impor batas desa dari berkas GIS atau unduh dari sumber publik")
     p.add_argument("file", nargs="?", metavar="BERKAS", help="GeoJSON, GeoPackage, Shapefile atau Shapefile dalam .zip")
     p.add_argument("--download", action="store_true", help="unduh dari cahyadsn/wilayah_boundaries (commit terkunci, dicek SHA-256)")
-    p.add_argument("--source", metavar="URL_ATAU_FOLDER", help="lokasi sumber pengganti untuk --download")
+    p.add_argument("--shipped", action="store_true", help="pasang batas desa bawaan aplikasi (data/, tanpa internet; Kabupaten Tuban)")
+    p.add_argument("--if-missing", action="store_true",
+                   help="lengkapi desa yang belum berbatas: unduh, atau batas bawaan bila unduhan tidak dapat dilakukan")
+    p.add_argument("--source", metavar="URL_ATAU_FOLDER", help="lokasi sumber pengganti untuk --download / --if-missing")
     p.add_argument("--sha256", help="checksum yang diharapkan untuk berkas unduhan")
 
     p = sub.add_parser("population", parents=[common], help="impor data penduduk (CSV: kode_wilayah, tahun, jumlah, sumber)")

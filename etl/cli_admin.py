@@ -187,7 +187,8 @@ def cmd_user(args) -> int:
         users = {u["login"]: u for u in accounts.list_users(store)}
         if args.action == "list":
             for login, entry in users.items():
-                print(f"{login:<16} {entry['peran']:<9} {entry['kecamatan'] or 'semua':<9} {entry['nama']}")
+                where = _kecamatan_label(entry["kecamatan"], store) if entry["kecamatan"] else "semua kecamatan"
+                print(f"{login:<16} {entry['peran']:<9} {where:<28} {entry['nama']}")
             print(f"{len(users)} pengguna di {path}." if users else f"Belum ada pengguna di {path}.")
             return 0
         if not args.login or not args.login.strip():
@@ -205,9 +206,16 @@ def cmd_user(args) -> int:
         password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi: ")
         check_new_password(password)
         login, existed = accounts.save_user(store, login, args.name or login, args.role, kecamatan, password, _user())
-    print(f"Pengguna {login} ({args.role}{', Kec. ' + kecamatan if kecamatan else ''}) disimpan di {path}."
-          + (" Sesi lamanya berakhir." if existed else ""))
+        where = f", {_kecamatan_label(kecamatan, store)}" if kecamatan else ""
+    print(f"Pengguna {login} ({args.role}{where}) disimpan di {path}." + (" Sesi lamanya berakhir." if existed else ""))
     return 0
+
+
+def _kecamatan_label(code: str, store) -> str:
+    """'Kec. Palang (35.23.18)': the kecamatan's name from the warehouse, beside its code."""
+    with store.read() as con:
+        row = con.execute("select nama from wilayah where kode = ?", [code]).fetchone()
+    return f"Kec. {row[0]} ({code})" if row else f"kecamatan {code}"
 
 
 def _known_kecamatan(text: str, store) -> str:

@@ -81,39 +81,45 @@ def cmd_demo(args) -> int:
 
 
 def cmd_boundaries(args) -> int:
+    """Import desa boundaries from a GIS file, the pinned public source (--download), the copy the repository ships
+    (--shipped), or fill in what is missing (--if-missing: download, else the shipped copy; what exists stays)."""
     from etl import boundaries as bnd  # geopandas: imported only here, not by every command
+    from etl import shipped_boundaries as shipped_copy
 
-    if bool(args.file) == bool(args.download):
-        print("Gagal: sebutkan BERKAS atau --download (salah satu).", file=sys.stderr)
+    shipped, if_missing = getattr(args, "shipped", False), getattr(args, "if_missing", False)
+    if bool(args.file) + args.download + shipped + if_missing != 1:
+        print("Gagal: sebutkan BERKAS, --download, --shipped atau --if-missing (salah satu).", file=sys.stderr)
         return 2
-    if args.source and not args.download:
-        print("Gagal: --source hanya dipakai bersama --download.", file=sys.stderr)
+    if args.source and not (args.download or if_missing):
+        print("Gagal: --source hanya dipakai bersama --download atau --if-missing.", file=sys.stderr)
         return 2
     with _warehouse(args) as (path, store), store.read() as con:
         code = get_setting(con, "kode_wilayah")
         desa = bnd.official_desa(con)
         kabupaten = [r[0] for r in con.execute("select kode from wilayah where tingkat = 'kabupaten' and starts_with(kode, ?)", [code]).fetchall()]
-    if args.download:
-        frames, sources = [], []
-        for kab in kabupaten:
-            text, digest = bnd.fetch_source(kab, args.source, args.sha256)
-            frames.append(bnd.read_boundaries_sql(text))
-            sources.append(f"{bnd.SOURCE_REPO}@{bnd.SOURCE_COMMIT[:10]} {bnd.source_file_name(kab)} sha256 {digest[:12]}")
-        import geopandas as gpd
-        import pandas as pd
-
-        gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
-        source = "; ".join(sources)
+        existing = shipped_copy.existing_codes(con)
+    if if_missing and set(desa["kode"]) <= existing:
+        print(f"Batas wilayah sudah lengkap ({fmt.angka(len(desa))} desa/kelurahan); tidak ada yang diubah.")
+        return 0
+    note = None
+    if args.download or if_missing:
+        gdf, source, note = shipped_copy.obtain(kabupaten, args.source, args.sha256, fallback=if_missing)
+    elif shipped:
+        gdf, source = shipped_copy.read_shipped_all(kabupaten)
     else:
-        gdf = bnd.read_boundaries_file(args.file)
-        source = f"berkas {Path(args.file).name}"
+        gdf, source = bnd.read_boundaries_file(args.file), f"berkas {Path(args.file).name}"
     result, rows = bnd.plan_import(gdf, desa, source)
+    if if_missing:
+        rows = shipped_copy.only_missing(rows, existing)
     with store.transaction() as con:
         bnd.save_import(con, rows, _user(), source)
+    if note:
+        print(note)
     desa_rows = rows[rows["tingkat"] == "desa"]
     kec_rows = rows[rows["tingkat"] == "kecamatan"]
     print(f"Batas wilayah diimpor ({result.method}): {fmt.angka(len(kec_rows))} kecamatan, {fmt.angka(len(desa_rows))} desa/kelurahan.")
-    print(f"  Luas total: {fmt.angka(kec_rows['luas_km2'].sum(), 1)} km²")
+    if not if_missing:
+        print(f"  Luas total: {fmt.angka(kec_rows['luas_km2'].sum(), 1)} km²")
     print(f"  Ukuran geometri peta: desa {fmt.angka(desa_rows['geom_peta'].str.len().sum() / 1024, 1)} KB, kecamatan {fmt.angka(kec_rows['geom_peta'].str.len().sum() / 1024, 1)} KB")
     if result.unmatched:
         print(f"  Fitur tidak cocok ({len(result.unmatched)}): {', '.join(result.unmatched[:20])}")
@@ -164,7 +170,7 @@ def cmd_status(args) -> int:
     print(f"Basis data: {path}")
     print(f"Wilayah: {name} ({code}) — {fmt.angka(kec)} kecamatan, {fmt.angka(desa)} desa/kelurahan ({fmt.angka(kel)} kelurahan)")
     print(f"Indikator: {n_act} dipantau dari {n_ind}")
-    print(f"Batas wilayah: {fmt.angka(n_bnd_k)} kecamatan, {fmt.angka(n_bnd_d)} desa" + (f", luas {fmt.angka(area, 1)} km², peta desa {fmt.angka((size_d or 0) / 1024, 1)} KB" if n_bnd_d else " (belum diimpor: python -m etl boundaries --download)"))
+    print(f"Batas wilayah: {fmt.angka(n_bnd_k)} kecamatan, {fmt.angka(n_bnd_d)} desa" + (f", luas {fmt.angka(area, 1)} km², peta desa {fmt.angka((size_d or 0) / 1024, 1)} KB" if n_bnd_d else " (belum dipasang: python -m etl boundaries --if-missing)"))
     print(f"Penduduk: {fmt.angka(n_pop)} baris")
     if desa_pop:
         print(desa_pop)

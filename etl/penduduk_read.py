@@ -52,7 +52,7 @@ class PopRow:
     laki_laki: object = None
     perempuan: object = None
     jumlah: object = None
-    cols: dict = field(default_factory=dict)  # l|p|jumlah -> column letter
+    cols: dict = field(default_factory=dict)  # l|p|jumlah|kode -> column letter
 
 
 @dataclass
@@ -165,5 +165,5 @@ def read_population_sheet(name: str | None, rows: list[list], merged=None) -> Po
         counts = [raw[roles[k]] if k in roles else None for k in ("l", "p", "jumlah")]
         result.rows.append(PopRow(name, r + 1, kec, kec_at, desa or None, kode or None,
                                   letters.get("desa", letters.get("kode")), *counts,
-                                  {k: letters[k] for k in ("l", "p", "jumlah") if k in letters}))
+                                  {k: letters[k] for k in ("l", "p", "jumlah", "kode") if k in letters}))
     return result

@@ -19,6 +19,9 @@ if v.batches.empty:
     st.info("Belum ada impor.")
     st.stop()
 ui.table(v.batches, hide_index=True, key="riwayat_tabel")
+if user.kecamatan:
+    st.caption("Kolom Laporan menghitung laporan di kecamatan Anda saja; batch yang juga menyentuh kecamatan lain hanya dapat "
+               "dibatalkan admin seluruh kabupaten.")
 ui.download_buttons(v.batches, "riwayat_impor", "riwayat")
 
 if user.peran != "admin":

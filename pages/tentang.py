@@ -22,6 +22,6 @@ if v.population is None:
 else:
     ui.table(v.population, hide_index=True, key="tentang_penduduk")
 st.subheader("26 jenis PMKS/PPKS (Permensos No. 08 Tahun 2012)")
-ui.table(v.indicators, hide_index=True)
+ui.list_table(v.indicators, label="26 jenis PMKS/PPKS")  # a plain table: the definitions wrap instead of being cut
 st.subheader("Cara membaca angka")
 st.markdown(v.reading)

@@ -52,8 +52,8 @@ for index, result in enumerate(results):
     with st.expander(f"{STATUS[result.status].capitalize()} — {result.file}", expanded=result.status != "unchanged"):
         if result.note:
             st.caption(result.note)
-        if result.issues:
-            ui.table(unggah.issues(result), hide_index=True, key=f"unggah_masalah_{index}")
+        if result.issues:  # a plain table: long messages and suggestions wrap instead of being cut
+            ui.list_table(unggah.issues(result), height=420 if len(result.issues) > 10 else None, label=f"Masalah dalam {result.file}")
         for n, issue in enumerate(i for i in result.issues if i.choices):
             widget, cols = f"unggah_alias_{index}_{n}", st.columns([3, 1])
             cols[0].selectbox(f"'{issue.choices['nama']}' ({issue.sheet or 'CSV'}, baris {issue.row}) adalah desa …", [c for c, _ in issue.choices["kandidat"]],

@@ -25,12 +25,28 @@ MAPS_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].every(gd
 })"""
 
 
+# The page's width has been reported to the server once a map is shown (dashboard.chrome: maps are laid out for it,
+# one rerun); true as well where there is no map or no translator yet.
+WIDTH_REPORTED = """() => {
+    const s = window.__pmksChrome, main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    const maps = [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd._fullLayout && gd._fullLayout.map);
+    if (!s || !main || !maps) return true;
+    const st = getComputedStyle(main);
+    const w = main.getBoundingClientRect().width - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+    return s.lebar === Math.floor(w / 50) * 50;
+}"""
+
+
 def wait_until_idle(page) -> None:
     """Wait until the script has finished and no placeholder skeleton is left on the page; again after a second,
-    because the first page of a fresh server runs twice (`ui.ensure_navigation`) with an idle moment between; then
-    until every map has drawn its areas and labels."""
+    because the first page of a fresh server runs twice (`ui.ensure_navigation`) with an idle moment between; until
+    the page's width is reported where a map is shown (and the rerun it makes is done); then until every map has
+    drawn its areas and labels."""
     page.wait_for_function(IDLE, timeout=60_000)
     page.wait_for_timeout(1000)  # let plotly finish drawing
+    page.wait_for_function(IDLE, timeout=60_000)
+    page.wait_for_function(WIDTH_REPORTED, timeout=60_000)
+    page.wait_for_timeout(300)
     page.wait_for_function(IDLE, timeout=60_000)
     page.wait_for_function(MAPS_DRAWN, timeout=60_000)  # a map's glyphs can arrive later on a loaded machine
     page.wait_for_timeout(500)  # MapLibre fades labels in

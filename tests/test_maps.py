@@ -210,7 +210,7 @@ def test_without_boundaries_the_page_says_how_to_get_them(monkeypatch, tmp_path)
     check(run_etl("demo", "--months", "3", "--until", "2026-10", db=db))
     at = run_app(monkeypatch, db, "pages/peta.py")
     assert not at.exception
-    assert any("Batas wilayah belum diimpor" in w.value for w in at.warning)
+    assert any("Batas wilayah desa belum dipasang" in w.value for w in at.warning)
 
 
 def test_ringkasan_shows_the_kecamatan_map(monkeypatch, built_db):

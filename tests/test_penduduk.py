@@ -264,13 +264,14 @@ def test_admin_page_upload_preview_confirm_and_coverage(monkeypatch, fresh_db, d
     assert not at.exception
     coverage = next(d.value for d in at.dataframe if "Angka nyata" in d.value.columns)
     assert sum(map(num, coverage["Angka nyata"])) == 0 and sum(map(num, coverage["Tidak ada"])) == 328
-    at.selectbox(key="penduduk_sumber").set_value("bps")
+    at.selectbox(key="penduduk_sumber").set_value("bps").run()  # the dates offered follow the source
     at.selectbox(key="penduduk_acuan").set_value(parse_acuan("2025"))
     uploader = next(u for u in at.get("file_uploader") if u.key.startswith("penduduk_berkas_"))
     uploader.set_value([("montong.xlsx", pf.recap_xlsx("Montong", desa, montong), "application/octet-stream")]).run()
     assert not at.exception
     preview = next(d.value for d in at.dataframe if "Desa/Kelurahan" in d.value.columns)
-    assert len(preview) == 13 and set(preview["Jumlah"]) == {lk + p for lk, p in montong.values()}
+    assert len(preview) == 13 and {num(j) for j in preview["Jumlah"]} == {lk + p for lk, p in montong.values()}
+    assert all("." in j for j in preview["Jumlah"])  # 4.191, not 4191 (issue 27)
     assert _query(fresh_db, "select count(*) from penduduk_desa") == [(0,)]  # nothing before the button
     at.button(key="penduduk_simpan").click().run()
     assert not at.exception
@@ -298,7 +299,7 @@ def test_blank_template_round_trip(fresh_db, desa, tmp_path):
     book.save(out)
     result = _check_file(fresh_db, "templat.xlsx", out.read_bytes(), "2025")
     assert result.status == "accepted" and dict(zip(result.rows["kode_wilayah"], result.rows["jumlah"])) == filled
-    assert [i.message for i in result.issues] == ["323 baris desa tanpa angka dilewati (baris 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 …)"]
+    assert result.issues == [] and result.note == "323 desa dibiarkan kosong dan dilewati; angkanya tidak berubah"  # no warning (issue 27)
 
 
 def test_real_figures_before_estimates_and_never_mixed_silently(monkeypatch, demo_db, desa, tmp_path):

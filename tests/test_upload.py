@@ -41,8 +41,10 @@ MARKER = {"riwayat_tabel": "Batch", "riwayat_audit": "Aksi", "unggah_ringkasan":
 
 def tables(at) -> dict:
     """The page's tables by name (AppTest does not expose a dataframe's key): issue and preview tables numbered."""
+    from tests.conftest import html_tables
+
     found, counters = {}, {}
-    for frame in (d.value for d in at.dataframe):
+    for frame in [d.value for d in at.dataframe] + html_tables(at):  # issues are plain HTML tables (their messages wrap)
         for name, column in MARKER.items():
             if column in frame.columns:
                 if name in ("unggah_masalah", "unggah_laporan"):
@@ -86,7 +88,7 @@ def test_rejected_file_shows_where_and_saves_nothing(monkeypatch, fresh_db):
     found = tables(at)
     assert found["unggah_ringkasan"]["Status"].tolist() == ["Ditolak"]
     issues = found["unggah_masalah_0"]
-    assert issues.iloc[0][["Tingkat", "Lembar", "Baris", "Kolom"]].tolist() == ["kesalahan", "Laporan", 11, "E"]
+    assert issues.iloc[0][["Tingkat", "Lembar", "Baris", "Kolom"]].tolist() == ["kesalahan", "Laporan", "11", "E"]
     assert "'dua' bukan angka" in issues.iloc[0]["Pesan"]
     assert not [b for b in at.button if b.key == "unggah_simpan"]
     assert table_fingerprint(fresh_db) == before
@@ -155,7 +157,8 @@ def test_history_page_rolls_back_a_batch(monkeypatch, fresh_db):
     assert not at.exception
     assert _active_state(fresh_db) == after_a
     log = tables(at)["riwayat_audit"]
-    assert {"impor", "rollback"} <= set(log["Aksi"])
+    assert {"laporan diimpor", "batch dibatalkan"} <= set(log["Aksi"])  # words, not codes (issue 27)
+    assert not any(r.startswith("{") for r in log["Rincian"])  # words, not JSON (issue 27)
 
 
 def test_kecamatan_and_month_picked_for_a_silent_file(monkeypatch, fresh_db, codes):

@@ -43,6 +43,18 @@ def level_note(tingkat: str) -> str:
     return f"Tingkat: {LEVEL_LABEL[tingkat].lower()} (kecamatan dipilih di panel Filter; kosongkan untuk memilih tingkat kecamatan)."
 
 
+def weights_title(weights: dict[str, int], shrinkage: bool) -> str:
+    """The title of the box that holds the weights, saying what is in use: 'Bobot: semua kelompok 1 (sama penting),
+    laju disusutkan' or 'Bobot: Anak 3, Kemiskinan 2, lainnya 1 · laju mentah'."""
+    values = set(weights.values())
+    if len(values) == 1:
+        text = f"semua kelompok {fmt.angka(values.pop())}" + (" (sama penting)" if weights else "")
+    else:
+        common = max(values, key=lambda w: sum(v == w for v in weights.values()))
+        text = ", ".join(f"{label(g)} {fmt.angka(w)}" for g, w in weights.items() if w != common) + f", lainnya {fmt.angka(common)}"
+    return f"Bobot: {text} · {'laju disusutkan' if shrinkage else 'laju mentah'} — ubah"
+
+
 def label(group: str) -> str:
     """'lanjut usia' -> 'Lanjut usia'."""
     return group[:1].upper() + group[1:]
@@ -74,14 +86,38 @@ class PrioritasView:
     file_name: str = ""
 
 
+def too_few(compared: int, tingkat: str, periode: date) -> str:
+    """Why a month with fewer than `priority.MIN_COMPARED` comparable areas has no ranking, in one sentence."""
+    what = "desa/kelurahan" if tingkat == "desa" else "kecamatan"
+    return (f"Baru {fmt.angka(compared)} {what} yang dapat dibandingkan untuk {fmt.bulan(periode)} (sudah melapor dan "
+            f"jumlah penduduknya diketahui). Peringkat dan indeks prioritas memerlukan setidaknya "
+            f"{priority.MIN_COMPARED} wilayah, sehingga belum ditampilkan; pilih bulan lain di panel Filter atau tunggu "
+            "laporan berikutnya.")
+
+
+def mixed_note(ranked: pd.DataFrame, where: str) -> str | None:
+    """The warning when a ranking compares areas with real and with estimated population (never mixed silently)."""
+    mixed = ranked[ranked["indeks"].notna()]["perkiraan"].fillna(False).astype(bool)
+    if mixed.nunique() < 2:
+        return None
+    return (f"Peringkat ini mencampur penduduk nyata dan perkiraan: {fmt.angka(int(mixed.sum()))} wilayah memakai "
+            f"penduduk perkiraan {where}; laju dan indeksnya kurang sebanding.")
+
+
 def ranking(counts: pd.DataFrame, tingkat: str = "desa", weights: dict[str, float] | None = None,
             shrinkage: bool = True) -> pd.DataFrame:
     """`priority.priority_table` of `queries.priority_counts` at desa or kecamatan level, with the count each rate
-    rests on (`jumlah:<group>`, missing where the area did not report), sorted by rank."""
+    rests on (`jumlah:<group>`, missing where the area did not report), sorted by rank. `banding` marks the areas
+    with a rate in every group; when fewer than `priority.MIN_COMPARED` have one, nobody gets an index, a rank or a
+    quintile (an index of one area is 0 whatever its counts)."""
     areas = priority.areas(counts, tingkat)
     groups_ = sorted(counts["kelompok"].unique())
     weights = weights if weights is not None else dict.fromkeys(groups_, priority.DEFAULT_WEIGHT)
     ranked = priority.priority_table(areas, weights, shrinkage)
+    ranked["banding"] = ranked["indeks"].notna()
+    if 0 < int(ranked["banding"].sum()) < priority.MIN_COMPARED:
+        ranked["indeks"], ranked["utama"] = float("nan"), None
+        ranked["peringkat"] = ranked["kuintil"] = pd.array([pd.NA] * len(ranked), dtype="Int64")
     raw = areas.set_index(["kode", "kelompok"])["jumlah"].unstack("kelompok").reindex(columns=groups_)
     raw.columns = [f"jumlah:{g}" for g in groups_]
     return ranked.join(raw, on="kode")
@@ -100,10 +136,10 @@ def group_rate(rate, count, threshold: int | None, decimals: int = 1):
 
 
 def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights: tuple = (),  # noqa: ARG001
-          shrinkage: bool = True, scope: str = "", author: str = "", today: date | None = None) -> PrioritasView:
+          shrinkage: bool = True, scope: str = "", author: str = "", today: date | None = None, width: int | None = None) -> PrioritasView:
     """The priority list for these filters. `weights`: ((group, weight), ...), all groups weight 1 when empty;
     `scope`: the user's kecamatan (ranked within it), else the whole warehouse's region is ranked together;
-    `author` and `today` go on the export's cover sheet."""
+    `author` and `today` go on the export's cover sheet; `width`: the page's width in the browser (the map fits it)."""
     view = PrioritasView()
     info = queries.warehouse_info(con)
     root = scope or info["kode"] or ""
@@ -135,13 +171,12 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
     view.table.insert(view.table.columns.get_loc("Laporan 12 bln"), SPARKLINE, lines)
     view.ranked_note = (f"{fmt.angka(int(ranked['indeks'].notna().sum()))} wilayah berperingkat; wilayah yang belum "
                         "melapor atau tanpa data penduduk tidak diberi indeks (bukan berarti tanpa PMKS).")
-    view.none_ranked = NONE_RANKED if ranked["indeks"].isna().all() else None
-    mixed = ranked[ranked["indeks"].notna()]["perkiraan"].fillna(False).astype(bool)
-    if mixed.nunique() > 1:  # estimates never mix silently with real figures
-        view.mixed_note = (f"Peringkat ini mencampur penduduk nyata dan perkiraan: {fmt.angka(int(mixed.sum()))} wilayah memakai "
-                           "penduduk perkiraan (lihat kolom Sumber penduduk dan Catatan); laju dan indeksnya kurang sebanding.")
+    compared = int(together["banding"].sum())
+    view.none_ranked = (None if ranked["indeks"].notna().any() else
+                        too_few(compared, tingkat, f.periode) if compared else NONE_RANKED)
+    view.mixed_note = mixed_note(ranked, "(lihat kolom Sumber penduduk dan Catatan)")
     if info["batas"]:
-        view.map_chart = _map(con, ranked, together, tingkat, f.kecamatan or scope, where, root_name)
+        view.map_chart = _map(con, ranked, together, tingkat, f.kecamatan or scope, where, root_name, width)
 
     weights_text = "; ".join(f"{label(g)} {fmt.angka(w)}" for g, w in chosen.items())
     view.method = _method(shrinkage)
@@ -256,14 +291,15 @@ def quintile_classes(ranked: pd.DataFrame) -> maps.Classes:
     )
 
 
-def _map(con, ranked: pd.DataFrame, together: pd.DataFrame, tingkat: str, area: str, where: str, root_name: str) -> go.Figure:
+def _map(con, ranked: pd.DataFrame, together: pd.DataFrame, tingkat: str, area: str, where: str, root_name: str,
+         width: int | None = None) -> go.Figure:
     """Where the priorities are: the index in the quintiles of all areas ranked `together` (K1 = their highest
     fifth); the hover gives the rank among all of them, as the table does."""
     geometry = queries.map_geometry(con, tingkat, area)
     mapped = ranked.assign(laporan=ranked["laporan"] if tingkat == "kecamatan" else ranked["laporan"].clip(upper=1),
                            dari=int(together["indeks"].notna().sum()))
     return maps.choropleth(mapped, geometry, "indeks", quintile_classes(together), f"Indeks prioritas per {tingkat} — {where} (kuintil se-{root_name})",
-                           "indeks (0–100)", tingkat, 1, size=(940, 520))
+                           "indeks (0–100)", tingkat, 1, size=maps.size((940, 520), width, 600))
 
 
 def _method(shrinkage: bool) -> str:

@@ -11,6 +11,49 @@ from dashboard.views import Filters, Settings, table
 from etl import fmt
 
 JENIS = {"impor": "impor", "demo": "data demo", "rollback": "pembatalan", "penduduk": "penduduk desa"}
+# what each audited action is, in words (the code stays in the database and the export's column `Kode aksi`)
+AKSI = {
+    "init": "basis data disiapkan", "demo": "data demo dibuat", "batas_wilayah": "batas wilayah dipasang",
+    "impor": "laporan diimpor", "ganti_laporan": "laporan diganti", "unggah": "laporan diunggah", "rollback": "batch dibatalkan",
+    "impor_penduduk": "penduduk desa diimpor", "penduduk": "penduduk dimuat", "indikator": "indikator diatur",
+    "alias": "alias disimpan", "pengaturan": "pengaturan diubah", "unduh": "unduhan", "masuk": "masuk", "keluar": "keluar",
+    "gagal_masuk": "gagal masuk", "kunci_masuk": "akun dikunci sementara", "pengguna_tambah": "pengguna ditambahkan",
+    "pengguna_ubah": "pengguna diubah", "pengguna_hapus": "pengguna dihapus",
+}
+KEYS = {
+    "desa": "desa", "kecamatan": "kecamatan", "batch": "batch", "sumber": "sumber", "acuan": "keadaan", "perubahan": "perubahan",
+    "berkas": "berkas", "laporan": "laporan", "dihapus": "dicabut", "dipulihkan": "dipulihkan", "rilis_publik": "mode rilis publik",
+    "klien": "alamat", "detik": "dikunci (detik)", "peran": "peran",
+}
+
+
+def details(text) -> str:
+    """An audit row's details as words ('desa 328; kecamatan 20'), never raw JSON; '' when there are none."""
+    import json
+
+    if text is None or (not isinstance(text, str) and pd.isna(text)) or not str(text).strip():
+        return ""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return str(text)
+    if not isinstance(value, dict):
+        return _word(value)
+    parts = []
+    for key, item in value.items():
+        if item in ("", [], None):
+            continue
+        shown = f"{fmt.angka(len(item))} ({'; '.join(map(str, item[:3]))}{' …' if len(item) > 3 else ''})" if isinstance(item, list) else _word(item)
+        parts.append(f"{KEYS.get(key, key.replace('_', ' '))} {shown}")
+    return "; ".join(parts)
+
+
+def _word(value) -> str:
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, (int, float)):
+        return fmt.angka(value)
+    return str(value)
 
 
 @dataclass
@@ -36,7 +79,8 @@ def build(con, scope: str, admin: bool) -> RiwayatView:
         log = queries.audit_log(con)
         view.audit = table(pd.DataFrame({
             "Waktu": [f"{fmt.tanggal(w.date())} {w:%H:%M:%S}" for w in log["waktu"]], "Pengguna": log["pengguna"],
-            "Aksi": log["aksi"], "Objek": log["objek"], "Rincian": log["rincian"].fillna(""),
+            "Aksi": [AKSI.get(a, a.replace("_", " ")) for a in log["aksi"]], "Objek": log["objek"],
+            "Rincian": [details(r) for r in log["rincian"]],
         }))
     return view
 

@@ -41,7 +41,10 @@ def build(con, f, settings: Settings, scope: str = "", today: date | None = None
     used = queries.population_sources(con, month, scope)
     population = None if used.empty else pd.DataFrame({
         "Tingkat": used["tingkat"], "Sumber dan keadaan": used["sumber_penduduk"], "Wilayah": used["wilayah"],
-        "Perkiraan": ["ya" if e else "tidak" for e in used["perkiraan"]], "Berkas": used["berkas"].fillna("–"),
+        "Perkiraan": ["ya" if e else "tidak" for e in used["perkiraan"]],
+        # census figures have no imported file: they ship with the app (data/penduduk.csv)
+        "Berkas": ["dibawa aplikasi" if b == s or pd.isna(b) and t == "kecamatan" else ("–" if pd.isna(b) else b)
+                   for b, s, t in zip(used["berkas"], used["sumber_penduduk"], used["tingkat"])],
     })
     ind = queries.indikator_list(con, False)
     indicators = ind.assign(aktif=ind["aktif"].map({True: "dipantau", False: "tidak dipantau"})).rename(columns={

@@ -77,7 +77,7 @@ def _report(con, periode: str, counts: dict[str, dict[str, int]]) -> None:
 def _filters(con, periode: str, kecamatan: str = ""):
     from datetime import date
 
-    from dashboard.filters import Filters
+    from dashboard.views import Filters
 
     return Filters(periode=date.fromisoformat(periode), kecamatan=kecamatan, area_nama=None)
 
@@ -276,7 +276,7 @@ def test_a_phone_gets_a_map_with_its_legend_under_it_and_the_title_clear_of_the_
     import duckdb
 
     from dashboard import maps
-    from dashboard.filters import Filters
+    from dashboard.views import Filters
     from dashboard.views import peta
 
     con = duckdb.connect(str(built_db), read_only=True)

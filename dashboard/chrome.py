@@ -116,6 +116,12 @@ table.pmks-tabel td.angka {white-space: nowrap;}
 /* columns wrap instead of squeezing their widgets until labels and choices are cut (a 1024 px window) */
 [data-testid='stHorizontalBlock'] {flex-wrap: wrap;}
 [data-testid='stHorizontalBlock'] > [data-testid='stColumn'] {min-width: min(12rem, 100%);}
+/* the app's download links (dashboard.ui.offer) look like Streamlit's secondary buttons */
+a.pmks-unduh {display: inline-flex; align-items: center; min-height: 2.5rem; padding: 0.25rem 0.75rem; border-radius: 0.5rem;
+  border: 1px solid rgba(49, 51, 63, 0.2); background: white; color: inherit !important; text-decoration: none !important;
+  font-size: 0.875rem; line-height: 1.6; white-space: normal; overflow-wrap: anywhere;}
+a.pmks-unduh:hover {border-color: #ff4b4b; color: #ff4b4b !important;}
+a.pmks-unduh:focus-visible {outline: 2px solid #ff4b4b; outline-offset: 2px;}
 /* a button's long label wraps instead of being cut */
 [data-testid='stDownloadButton'] button, [data-testid='stButton'] button {height: auto; max-width: 100%;}
 [data-testid='stDownloadButton'] button p, [data-testid='stButton'] button p {white-space: normal; overflow-wrap: anywhere; text-align: left;}

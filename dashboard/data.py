@@ -53,32 +53,51 @@ def made_file(build) -> bytes:
 def q(query, *args):
     """Run a query function of dashboard.queries (e.g. `q(queries.periods)`) on a snapshot of the store, cached. The
     cache key holds the user's kecamatan scope, so a result never crosses from one scope to another."""
-    user = current_user()
-    return _cached_query(str(db_path()), db_token(), user.kecamatan if user else "-", query.__name__, args)
+    from accounts import rulebook
+
+    area = rulebook.area(current_user())
+    return _cached_query(str(db_path()), db_token(), "-" if area is None else area, query.__name__, args)
 
 
 @st.cache_resource(ttl=CACHE_TTL, max_entries=300, show_spinner=False)
-def _cached_view(path: str, token: tuple, scope: str, name: str, _build, filters, settings, options: tuple):  # noqa: ARG001
+def _cached_view(path: str, token: tuple, name: str, _build, filters, settings, options: tuple):  # noqa: ARG001
+    from dashboard.views.frozen import freeze
+
     with open_store(path).read(wait=READ_WAIT) as con:
-        return _build(con, filters, settings, **dict(options))
+        return freeze(_build(con, filters, settings, **dict(options)))
 
 
 def view(build, filters, *, audit: bool = False, **options):
     """A page model (`dashboard.views.<page>.build`) for these filters and the page's own choices (`options`,
-    hashable values), on one snapshot of the store, cached like `q` (scope and warehouse version in the key).
+    hashable values), on one snapshot of the store, cached (the user's area and rights and the warehouse's version in
+    the key).
+
+    The rulebook is applied here, for every page: the filters and any `kecamatan`/`desa` choice are clamped to the
+    user's area, and the model gets the area and the user's rights in its `Settings`, so no page passes a scope.
 
     The model is shared, not copied: every run and session that asks for it gets the same object (st.cache_data
-    would unpickle its frames and plotly figures on every hit, which cost more than drawing the page). Pages only
-    read a model; they never change it. A model that shows the audit log (`audit=True`) is also new after every
-    audited action."""
+    would unpickle its frames and plotly figures on every hit, which cost more than drawing the page). So it is
+    frozen (`dashboard.views.frozen`): a page cannot change it. A model that shows the audit log (`audit=True`) is
+    also new after every audited action."""
+    import dataclasses
+
+    from accounts import rulebook
     from dashboard.views import Settings
 
     user = current_user()
+    if filters is not None:
+        kecamatan, desa = rulebook.clamp(user, filters.kecamatan, filters.desa)
+        if (kecamatan, desa) != (filters.kecamatan, filters.desa):
+            filters = dataclasses.replace(filters, kecamatan=kecamatan, desa=desa, area_nama=None)
+    for key in ("kecamatan", "desa"):
+        if options.get(key):
+            options[key] = rulebook.clamp(user, *((options[key], "") if key == "kecamatan" else (options[key][:8], options[key])))[key == "desa"]
+    settings = Settings(due_day=due_day(), release_threshold=release_threshold(), area=rulebook.area(user) or "",
+                        rights=frozenset(a for a in rulebook.ACTIONS if rulebook.may(user, a)))
     name = f"{build.__module__}.{build.__qualname__}"
-    settings = Settings(due_day=due_day(), release_threshold=release_threshold())
     versions = store().versions()
-    return _cached_view(str(db_path()), (versions["data"], versions["audit"] if audit else 0), user.kecamatan if user else "-",
-                        name, build, filters, settings, tuple(sorted(options.items())))
+    return _cached_view(str(db_path()), (versions["data"], versions["audit"] if audit else 0), name, build, filters, settings,
+                        tuple(sorted(options.items())))
 
 
 _DERIVED: dict[tuple, object] = {}  # (id of a frame, function, other arguments) -> result

@@ -67,12 +67,10 @@ def page_uses(page: str, declared=None) -> Uses:
 def set_area(kecamatan: str, desa: str = "") -> None:
     """Change the area of the shared filters (a drill-down from a map or a picker); takes effect on the next run.
     A user's kecamatan scope always wins."""
+    from accounts import rulebook
     from dashboard.session import current_user
 
-    user = current_user()
-    if user is not None and user.kecamatan:
-        kecamatan = user.kecamatan
-    st.session_state["f_kec"], st.session_state["f_desa"] = kecamatan, desa
+    st.session_state["f_kec"], st.session_state["f_desa"] = rulebook.clamp(current_user(), kecamatan, desa)
 
 
 def _from_url() -> None:
@@ -156,7 +154,9 @@ def _scope() -> str:
     from dashboard.session import current_user
 
     user = current_user()
-    return (user.kecamatan if user is not None else "") or ""
+    from accounts import rulebook
+
+    return rulebook.area(user) or ""
 
 
 def _why(used: Uses, key: str) -> None:

@@ -77,10 +77,9 @@ def show_population_check(result: PopulationResult) -> None:
 
 def save_population(name: str, data: bytes, sheets, acuan: Acuan, sumber: str, replace: bool) -> None:
     """Button callback: check again under the write lock, then write one batch (or nothing)."""
-    user = ui.current_user()
 
     def action(con):
-        result = analyse(con, name, data, sheets, acuan, replace=replace, scope=user.kecamatan or "")
+        result = analyse(con, name, data, sheets, acuan, replace=replace, scope=ui.area())
         return result, commit(con, result, acuan, sumber, ui.user_name())
 
     try:
@@ -101,9 +100,8 @@ def population_upload(user) -> None:
     from etl.penduduk_cli import build_template
     from etl.sheets import Unreadable
 
-    st.download_button("Unduh templat penduduk desa kosong (.xlsx)", ui.data.made_file(build_template),
-                       "templat_penduduk_desa.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="penduduk_templat")
+    ui.offer("Unduh templat penduduk desa kosong (.xlsx)", "templat_penduduk_desa.xlsx", ui.XLSX, key="penduduk_templat",
+             data_bytes=ui.data.made_file(build_template), action="atur")
     cols = st.columns(2)
     sumber = cols[0].selectbox("Sumber", list(SUMBER), format_func=lambda k: SUMBER[k] if k != "desa" else "Profil desa", key="penduduk_sumber")
     acuan = cols[1].selectbox("Keadaan data (tanggal angka penduduk)", acuan_choices(date.today(), sumber), format_func=acuan_label,
@@ -121,7 +119,7 @@ def population_upload(user) -> None:
             sheets = exc
         try:
             with ui.data.store().read() as con:
-                result = analyse(con, upload.name, data, sheets, acuan, replace=replace, scope=user.kecamatan or "")
+                result = analyse(con, upload.name, data, sheets, acuan, replace=replace, scope=ui.area())
         except PMKSError as exc:
             st.error(ui.plain(exc.short))
             st.stop()

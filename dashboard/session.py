@@ -85,6 +85,11 @@ def current_user() -> User | None:
     return user
 
 
+def session_token() -> str | None:
+    """This browser session's token (None in demo access or before signing in)."""
+    return st.session_state.get(_TOKEN)
+
+
 def _server_user() -> str:
     return os.environ.get("PMKS_USER") or os.environ.get("USER") or "aplikasi"
 

@@ -135,6 +135,13 @@ def upload_hint(formats: str | None = None) -> None:
 NOT_ALLOWED = "Anda tidak berhak membuka halaman ini. Pilih halaman lain di menu samping."
 
 
+def area() -> str:
+    """The part of the warehouse the signed-in user may read ('' = all of it): the rulebook's answer."""
+    from accounts import rulebook
+
+    return rulebook.area(current_user()) or ""
+
+
 def guard(page: str):
     """Stop a page the user may not open (every page calls this before it queries); returns the user. Such pages
     are registered hidden (app.py), so a typed URL lands here, in Indonesian."""
@@ -211,56 +218,66 @@ def open_page(page: str, reports: bool = True):
     return user, info
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def offer(label: str, name: str, mime: str, *, key: str, data_bytes: bytes | None = None, build=None, action: str = "unduh",
+          target=None, help: str | None = None) -> bool:
+    """A download the rulebook allows this user (`action`), as a link to the app's own route `/unduh/<id>`
+    (`dashboard.downloads`): the server hands the file only to this session while it is signed in, or to another user
+    whose role and area allow it, and audits every fetch. `build` makes the file when it is fetched (no st.* there).
+    Returns whether the link was shown."""
+    from html import escape
+
+    from accounts import rulebook
+    from accounts.users import token_key
+    from dashboard import downloads
+    from dashboard.session import session_token
+
+    user = current_user()
+    if not rulebook.may(user, action):
+        return False
+    token = session_token()
+    owner = "demo" if user.login == "demo" or token is None else token_key(token)
+    file_id = downloads.REGISTRY.register(downloads.Download(name, mime, owner, user.login, action, rulebook.area(user) or "",
+                                                             data_bytes, build), slot=key)
+    title = f' title="{escape(help)}"' if help else ""
+    (target or st).html(f'<a class="pmks-unduh" role="button" href="/unduh/{file_id}" download="{escape(name)}"{title}>'
+                        f'{escape(label)}</a>', width="content")
+    return True
+
+
 def download_buttons(df: pd.DataFrame, name: str, key: str, label: str | None = None) -> None:
     """CSV and XLSX of a table exactly as shown; `label` says what the file holds ('Unduh daftar desa belum melapor
     Oktober 2026' gives the buttons '… (CSV)' and '… (XLSX)')."""
+    from accounts import rulebook
     from dashboard.export import to_csv_bytes, to_xlsx_bytes
 
-    user = current_user()
-    if user is None or not user.can_export:
+    if not rulebook.may(current_user(), "unduh"):
         st.caption("Unduhan tabel tersedia untuk staf, analis dan admin.")
         return
     row = st.container(horizontal=True, gap="small")  # side by side while they fit, one under the other when not
-    a = b = row
-    a.download_button("Unduh CSV" if label is None else f"{label} (CSV)", data.derived(to_csv_bytes, df), f"{name}.csv", "text/csv", key=f"{key}_csv",
-                      on_click=audit_action, args=("unduh", f"{name}.csv"))
-    b.download_button("Unduh XLSX" if label is None else f"{label} (XLSX)", data.derived(to_xlsx_bytes, df), f"{name}.xlsx",
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                      on_click=audit_action, args=("unduh", f"{name}.xlsx"))
+    offer("Unduh CSV" if label is None else f"{label} (CSV)", f"{name}.csv", "text/csv", key=f"{key}_csv",
+          data_bytes=data.derived(to_csv_bytes, df), target=row)
+    offer("Unduh XLSX" if label is None else f"{label} (XLSX)", f"{name}.xlsx", XLSX, key=f"{key}_xlsx",
+          data_bytes=data.derived(to_xlsx_bytes, df), target=row)
 
 
 def brief_button(kode: str, periode: date, public: int | None, key: str) -> None:
-    """Download the one-page PDF brief of a kecamatan or kabupaten; made on the server when clicked.
-
-    The click does not rerun the page ("ignore"): a rerun would register the next run's generator under a new id
-    and could drop this one before the browser fetches it. So the download is audited inside the generator, under
-    the name of whoever saw the button."""
+    """Download the one-page PDF brief of a kecamatan or kabupaten; made on the server when it is fetched (and
+    audited there, like every download)."""
     from dashboard import brief
-    from store.schema import audit
 
-    user = current_user()
-    if user is None or not user.can_export:  # leadership reads the dashboard; files leave the office via staff
-        return
     path = db_path()
     today = date.today()
-    name = brief.file_name(kode, periode)
-    who = user_name()
 
-    def make() -> bytes:  # runs when the button is clicked, on another thread: no st.* calls here
-        store = open_store(path)
-        with store.read(wait=data.READ_WAIT) as con:
-            pdf = brief.build(con, kode, periode, public, today)
-        try:
-            with store.transaction(bump=(), wait=data.READ_WAIT) as con:
-                audit(con, who, "unduh", name, '{"rilis_publik": true}' if public else None)
-        except PMKSError:
-            pass  # the brief is made; a locked warehouse must not stop it
-        return pdf
+    def make() -> bytes:  # runs when the link is fetched, in a worker thread of the server: no st.* calls here
+        with open_store(path).read(wait=data.READ_WAIT) as con:
+            return brief.build(con, kode, periode, public, today)
 
-    st.download_button("Unduh ringkasan PDF (1 halaman)", make, name, "application/pdf", key=key,
-                       icon=":material/picture_as_pdf:", on_click="ignore",
-                       help="Satu halaman A4 untuk rapat: peta, angka utama, indikator terbesar, tren, desa prioritas "
-                            "dan kelengkapan laporan; terbaca jelas bila dicetak hitam-putih.")
+    offer("Unduh ringkasan PDF (1 halaman)", brief.file_name(kode, periode), "application/pdf", key=key, build=make,
+          help="Satu halaman A4 untuk rapat: peta, angka utama, indikator terbesar, tren, desa prioritas dan kelengkapan "
+               "laporan; terbaca jelas bila dicetak hitam-putih.")
 
 
 PRINT_CSS = """
@@ -268,7 +285,7 @@ PRINT_CSS = """
 @media print {
   @page {size: A4 portrait; margin: 10mm;}
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
-  [data-testid="stSidebarCollapsedControl"], [data-testid="stElementToolbar"], .stDownloadButton,
+  [data-testid="stSidebarCollapsedControl"], [data-testid="stElementToolbar"], .stDownloadButton, a.pmks-unduh,
   [data-testid="stIFrame"], iframe, .stSelectbox, [data-testid="stSelectbox"], button.pmks-cetak {display: none !important;}
   [data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 0 !important;}
   [data-testid="stAppViewContainer"], [data-testid="stMain"] {position: static !important; overflow: visible !important;}

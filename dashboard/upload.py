@@ -7,6 +7,7 @@ import hashlib
 
 import streamlit as st
 
+from accounts import rulebook
 from dashboard import data
 from dashboard.session import current_user, user_name
 from dashboard.wording import plain
@@ -77,7 +78,7 @@ def save(files, results, snapshot, replace: bool, given: dict) -> None:
 
     try:
         final, batch = write_files(db_path(), files, data.sheet_reader(), results, snapshot, replace=replace, user=user_name(),
-                                   scope=current_user().kecamatan, wait=data.WRITE_WAIT, **given)
+                                   scope=rulebook.area(current_user()) or "", wait=data.WRITE_WAIT, **given)
     except PMKSError as exc:
         st.session_state["unggah_galat"] = plain(exc.short)
         return

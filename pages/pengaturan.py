@@ -17,8 +17,7 @@ if problem := st.session_state.pop("pengaturan_galat", None):
 
 st.subheader("Pengguna")
 known = session.users()
-v = ui.view(pengaturan.build, None, users=tuple((k, e["nama"], e["peran"], e["kecamatan"]) for k, e in known.items()),
-            scope=user.kecamatan or "")
+v = ui.view(pengaturan.build, None, users=tuple((k, e["nama"], e["peran"], e["kecamatan"]) for k, e in known.items()))
 admin_view.users_section(v.users)
 
 

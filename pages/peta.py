@@ -14,7 +14,7 @@ if not info["batas"]:  # nothing to draw on: say so before any map control
     if "pengaturan" in ui.current_user().pages():  # the admin can install them in a click
         st.page_link("pages/pengaturan.py", label="Buka Pengguna & Pengaturan", icon=":material/arrow_forward:")
     st.stop()
-months, scope = ui.q(queries.periods), ui.current_user().kecamatan
+months, scope = ui.q(queries.periods), ui.area()
 kecamatan = ui.q(queries.kecamatan_list)
 names = dict(zip(kecamatan["kode"], kecamatan["nama"]))
 

@@ -29,7 +29,7 @@ with st.expander(prioritas.weights_title(chosen, st.session_state.get("prioritas
     shrinkage = st.toggle(prioritas.SHRINKAGE_LABEL, value=True, key="prioritas_susut")
 
 v = ui.view(prioritas.build, f, tingkat=tingkat, weights=tuple(weights.items()), shrinkage=shrinkage,
-            scope=user.kecamatan or "", author=ui.user_name(), today=date.today(), width=ui.page_width())
+            author=ui.user_name(), today=date.today(), width=ui.page_width())
 if v.empty:
     st.warning(v.empty)
     st.stop()
@@ -58,12 +58,7 @@ with st.expander("Cara menghitung indeks", icon=":material/functions:"):
     st.markdown(v.method)
     st.markdown(v.weights_note)
 
-if user.can_export:
-    st.download_button(
-        "Unduh daftar prioritas (XLSX)", derived(report_xlsx, v.export, v.cover, v.export_title, number_formats=v.number_formats),
-        v.file_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="prioritas_xlsx", on_click=ui.audit_action, args=("unduh", v.file_name),
-    )
-else:
+if not ui.offer("Unduh daftar prioritas (XLSX)", v.file_name, ui.XLSX, key="prioritas_xlsx",
+                data_bytes=derived(report_xlsx, v.export, v.cover, v.export_title, number_formats=v.number_formats)):
     st.caption("Unduhan daftar tersedia untuk staf, analis dan admin.")
 ui.brief_button(f.kecamatan or info["kode"], f.periode, f.rilis, key="prioritas_pdf")

@@ -8,7 +8,7 @@ from dashboard import ui
 from dashboard.views import ringkasan
 
 info, f = ui.page_filters("ringkasan")
-v = ui.view(ringkasan.build, f, today=date.today(), scope=ui.current_user().kecamatan or "", width=ui.page_width())
+v = ui.view(ringkasan.build, f, today=date.today(), width=ui.page_width())
 st.title(v.title)
 st.caption(v.caption)
 ui.brief_button(f.kecamatan or info["kode"], f.periode, f.rilis, key="ringkasan_pdf")

@@ -14,12 +14,12 @@ if message := st.session_state.pop("riwayat_pesan", None):
 if problem := st.session_state.pop("riwayat_galat", None):
     st.error(problem)
 
-v = ui.view(riwayat.build_for, None, audit=user.peran == "admin", scope=user.kecamatan, admin=user.peran == "admin")
+v = ui.view(riwayat.build_for, None, audit=True)
 if v.batches.empty:
     st.info("Belum ada impor.")
     st.stop()
 ui.table(v.batches, hide_index=True, key="riwayat_tabel")
-if user.kecamatan:
+if ui.area():
     st.caption("Kolom Laporan menghitung laporan di kecamatan Anda saja; batch yang juga menyentuh kecamatan lain hanya dapat "
                "dibatalkan admin seluruh kabupaten.")
 ui.download_buttons(v.batches, "riwayat_impor", "riwayat")

@@ -12,7 +12,7 @@ st.title("Tentang Data")
 if not db_path().exists():
     st.warning("Basis data belum disiapkan. Minta admin aplikasi menyiapkannya.")
     st.stop()
-v = ui.view(tentang.build, None, scope=user.kecamatan or "")
+v = ui.view(tentang.build, None)
 if v.synthetic:
     st.info("**DATA DEMO SINTETIS** — basis data ini berisi data buatan untuk peragaan, bukan laporan PSM sebenarnya.", icon=":material/science:")
 st.markdown(v.sources)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -310,6 +311,33 @@ def num(text):
         return None
     value = float(text.replace(".", "").replace(",", "."))
     return int(value) if value.is_integer() and "," not in text else value
+
+
+class Offered:
+    """A download link the page shows (`dashboard.ui.offer`): its label, file name and id on the server's route."""
+
+    def __init__(self, label: str, name: str, file_id: str):
+        self.label, self.name, self.file_id = label, name, file_id
+
+
+def offered(at) -> list[Offered]:
+    """The download links of an AppTest run (the app's own `/unduh/<id>` route), in page order."""
+    import html as html_lib
+
+    found = []
+    for element in at.get("html"):
+        for m in re.finditer(r'<a class="pmks-unduh"[^>]*href="/unduh/([^"]+)" download="([^"]*)"[^>]*>([^<]*)</a>', element.value):
+            found.append(Offered(html_lib.unescape(m.group(3)), html_lib.unescape(m.group(2)), m.group(1)))
+    return found
+
+
+def fetch(file_id: str, token: str | None) -> tuple[int, bytes]:
+    """What the server answers for `/unduh/<id>` to a browser holding this session token (None: no cookie)."""
+    import server
+
+    headers = [(b"cookie", f"pmks_sesi={token}".encode())] if token else []
+    response = server._serve_download(file_id, headers)
+    return response.status_code, response.body
 
 
 def html_tables(at) -> list:

@@ -10,7 +10,7 @@ from accounts import users as auth
 from dashboard import ui
 from etl import fmt
 from store import open_store
-from tests.conftest import PASSWORD, REPO, add_users, check, reading, run_etl
+from tests.conftest import PASSWORD, REPO, add_users, check, fetch, offered, reading, run_etl
 
 SCOPE = "35.23.18"
 PEOPLE = (("pim", "pimpinan", ""), ("staf", "staf", ""), ("ana", "analis", ""), ("adm", "admin", ""), ("camat", "pimpinan", SCOPE),
@@ -88,16 +88,30 @@ def test_each_role_opens_exactly_its_pages(monkeypatch, users, user):
         assert not any("tidak berhak" in e.value for e in at.error), page
 
 
-def test_exports_are_for_staff_and_are_audited(monkeypatch, users, demo_db):
-    at = login(monkeypatch, demo_db, "pim", page="pages/jelajah.py")
-    assert not [b for b in at.get("download_button") if b.label.startswith("Unduh")]
-    at = login(monkeypatch, demo_db, "staf", page="pages/jelajah.py")
-    buttons = [b for b in at.get("download_button") if b.label == "Unduh CSV"]
-    assert buttons
-    buttons[0].click().run()
+def test_exports_are_for_staff_guarded_by_the_rulebook_and_audited_at_the_server(monkeypatch, users):
+    """Issue 24: a download is served to the session that made it while it is signed in, or to a user whose role may
+    export and whose area covers the file; never to leadership, another kecamatan or after sign-out; every fetch,
+    served or refused, is audited by the server."""
+    demo_db = users
+    pim = login(monkeypatch, demo_db, "pim", page="pages/jelajah.py")
+    assert not offered(pim)  # leadership reads; files leave the office through staff
+    staf = login(monkeypatch, demo_db, "staf", page="pages/jelajah.py")
+    csv = next(o for o in offered(staf) if o.label == "Unduh CSV")
+    status, body = fetch(csv.file_id, staf.session_state["_sesi_token"])
+    assert status == 200 and body.decode("utf-8-sig").startswith(("Kecamatan", "Wilayah", "Kode", "Desa"))
+    assert fetch(csv.file_id, None)[0] == 403  # no session
+    assert fetch(csv.file_id, pim.session_state["_sesi_token"])[0] == 403  # a role without the export right
+    camat = login(monkeypatch, demo_db, "tksk", page="pages/jelajah.py")
+    assert fetch(csv.file_id, camat.session_state["_sesi_token"])[0] == 403  # a kabupaten file, an analyst of Palang
+    ana = login(monkeypatch, demo_db, "ana", page="pages/jelajah.py")
+    assert fetch(csv.file_id, ana.session_state["_sesi_token"])[0] == 200  # the right and the whole area
+    token = staf.session_state["_sesi_token"]
+    staf.button(key="keluar").click().run()
+    assert fetch(csv.file_id, token)[0] == 403  # signed out: the link is dead
     with reading(demo_db) as con:
-        rows = con.execute("select pengguna, aksi from audit where aksi in ('masuk', 'unduh')").fetchall()
-    assert ("staf", "masuk") in rows and ("staf", "unduh") in rows
+        rows = con.execute("select pengguna, aksi from audit where aksi in ('unduh', 'unduh_ditolak') order by id").fetchall()
+    assert rows == [("staf", "unduh"), ("-", "unduh_ditolak"), ("pim", "unduh_ditolak"), ("tksk", "unduh_ditolak"),
+                    ("ana", "unduh"), ("-", "unduh_ditolak")]
 
 
 def test_kecamatan_scope_in_every_page(monkeypatch, users):

@@ -31,9 +31,9 @@ def test_a_scoped_analysts_history_counts_only_the_reports_in_their_kecamatan(me
     total, palang = mem_con.execute("select count(*), count(*) filter (starts_with(kode_desa, '35.23.18')) from laporan where batch_id = ?",
                                     [demo]).fetchone()
     assert 0 < palang < total
-    scoped = riwayat.build(mem_con, "35.23.18", admin=False).batches.set_index("Batch")
+    scoped = riwayat.build(mem_con, "35.23.18", audit=False).batches.set_index("Batch")
     assert scoped.at[str(demo), "Laporan"] == f"{palang:,}".replace(",", ".")
-    everyone = riwayat.build(mem_con, "", admin=False).batches.set_index("Batch")
+    everyone = riwayat.build(mem_con, "", audit=False).batches.set_index("Batch")
     assert everyone.at[str(demo), "Laporan"] == f"{total:,}".replace(",", ".")
 
 
@@ -44,7 +44,7 @@ def test_audit_details_read_as_words_not_json(mem_con):
     assert riwayat.details('{"batch": 5, "dihapus": 1234, "dipulihkan": 0}') == "batch 5; dicabut 1.234; dipulihkan 0"
     assert riwayat.details('{"rilis_publik": true}') == "mode rilis publik ya"
     assert riwayat.details(None) == "" and riwayat.details("kata biasa") == "kata biasa"
-    log = riwayat.build(mem_con, "", admin=True).audit
+    log = riwayat.build(mem_con, "", audit=True).audit
     assert not any(str(r).lstrip().startswith(("{", "[")) for r in log["Rincian"])
     assert "_" not in " ".join(log["Aksi"])  # 'impor_penduduk' reads 'penduduk desa diimpor'
 
@@ -276,8 +276,7 @@ def test_a_phone_gets_a_map_with_its_legend_under_it_and_the_title_clear_of_the_
     import duckdb
 
     from dashboard import maps
-    from dashboard.views import Filters
-    from dashboard.views import peta
+    from dashboard.views import Filters, peta
 
     con = duckdb.connect(str(built_db), read_only=True)
     try:

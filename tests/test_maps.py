@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import maps
 from etl import fmt
-from tests.conftest import num
+from tests.conftest import num, offered
 from tests.test_pages import run_app
 
 
@@ -141,14 +141,14 @@ def test_change_map_is_diverging_around_zero(monkeypatch, built_db):
 
 def test_table_behind_the_map_downloads(monkeypatch, built_db):
     at = open_map(monkeypatch, built_db, {"ukuran": "per1000", "periode": "2026-10"})
-    assert not at.dataframe and not at.get("download_button")  # the table is drawn only when its expander opens
+    assert not at.dataframe and not offered(at)  # the table is drawn only when its expander opens
     at.session_state["peta_tabel"] = True
     at.run()
     table = at.dataframe[0].value
     rates = expected_rates(built_db, "2026-10-01", None)
     assert list(table.columns)[:4] == ["Kode", "Wilayah", "Kecamatan", "Nilai (per 1.000 penduduk)"]
     assert len(table) == 20 and table["Peringkat"].map(num).min() == 1
-    assert {b.label for b in at.get("download_button")} >= {"Unduh CSV", "Unduh XLSX"}
+    assert {b.label for b in offered(at)} >= {"Unduh CSV", "Unduh XLSX"}
     top = table.iloc[0]  # sorted by rank
     assert num(top["Nilai (per 1.000 penduduk)"]) == pytest.approx(round(max(v for v in rates.values() if v is not None), 1))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import reportfiles as rf
-from tests.conftest import open_snapshot, sample_codes, table_fingerprint
+from tests.conftest import offered, open_snapshot, sample_codes, table_fingerprint
 from tests.test_ingest import _active_state
 from tests.test_pages import run_app
 
@@ -67,7 +67,7 @@ def fm(db, desa_code) -> list:
 def test_good_file_is_previewed_then_saved_on_confirmation(monkeypatch, fresh_db, codes):
     at = run_app(monkeypatch, fresh_db, "pages/unggah.py")
     assert not at.exception
-    assert any(b.label.startswith("Unduh formulir") for b in at.get("download_button"))
+    assert any(b.label.startswith("Unduh formulir") for b in offered(at))
     before = table_fingerprint(fresh_db)
     upload(at, ("menilo.xlsx", rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": 12, "Pengemis": 2})))
     found = tables(at)

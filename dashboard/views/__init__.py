@@ -53,6 +53,10 @@ class Settings:
 
     due_day: int = DEFAULT_DUE_DAY
     release_threshold: int = DEFAULT_RELEASE_THRESHOLD
+    # What the asking user may read and do, filled in by the data layer from the rulebook (`accounts.rulebook`): a
+    # model shows only `area` ('' = the whole warehouse) and only what `rights` allow; it never takes them from a page.
+    area: str = ""
+    rights: frozenset[str] = frozenset()
 
 
 def completeness(received: int, total: int) -> str:

@@ -75,12 +75,29 @@ class Model:
 
 
 def freeze(model):
-    """The model, read-only from now on (frames included); returned for chaining. Idempotent."""
+    """The model, read-only from now on (its frames too, also inside lists, dicts and frozen dataclasses it holds);
+    returned for chaining. Idempotent."""
     if isinstance(model, Model) and not model._frozen:
         for name, value in vars(model).items():
-            if isinstance(value, pd.DataFrame) and not isinstance(value, FrozenFrame):
-                frozen = FrozenFrame(value)
-                frozen.attrs = dict(value.attrs)
-                object.__setattr__(model, name, frozen)
+            object.__setattr__(model, name, _frozen(value))
         object.__setattr__(model, "_frozen", True)
     return model
+
+
+def _frozen(value):
+    if isinstance(value, pd.DataFrame):
+        if isinstance(value, FrozenFrame):
+            return value
+        frozen = FrozenFrame(value)
+        pd.DataFrame.__setattr__(frozen, "attrs", dict(value.attrs))  # its own setter refuses
+        return frozen
+    if isinstance(value, list):
+        return [_frozen(v) for v in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _frozen(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__dataclass_params__.frozen:
+        for field in dataclasses.fields(value):
+            object.__setattr__(value, field.name, _frozen(getattr(value, field.name)))
+    return value

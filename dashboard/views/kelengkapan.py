@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from dashboard import queries
 from dashboard.views import Filters, Settings, table
+from dashboard.views.frozen import Model
 from etl import fmt
 
 STATUS = ["tepat waktu", "terlambat", "semua nol", "belum lapor"]
@@ -39,7 +40,7 @@ class Download:
 
 
 @dataclass
-class KelengkapanView:
+class KelengkapanView(Model):
     caption: str
     counts: list[tuple[str, str]]  # (status, count) for the month
     rollup_title: str

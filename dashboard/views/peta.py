@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dashboard import maps, queries, release
 from dashboard.queries import Selection
 from dashboard.views import Filters, Settings, completeness, rate_notes, table
+from dashboard.views.frozen import Model
 from etl import fmt
 
 CAMERA_NOTE = "Tombol kamera di pojok kanan atas peta menyimpan gambar PNG (dicatat di audit)."
@@ -36,7 +37,7 @@ class MapChoice:
 
 
 @dataclass
-class PetaView:
+class PetaView(Model):
     title: str
     stop: str | None = None  # no boundaries, or no month to compare with
     figure: go.Figure | None = None

@@ -5,7 +5,7 @@ model ranks (`dashboard.priority`), derives the 12-month sparklines, the notes, 
 method text, and the cover sheet and frame of the XLSX export; `priorities` is the ranking the PDF brief reuses.
 
 The classes K1-K5 are the ranking's quintiles (`priority.composite`), computed once over every area ranked together
-(the kabupaten, or the user's kecamatan scope) before the list is cut to a chosen kecamatan: the table, the export,
+(the warehouse's region, for every user whatever their area) before the list is cut to a chosen kecamatan: the table, the export,
 the map (`quintile_classes`) and the PDF brief all show that one class per area.
 """
 
@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from dashboard import maps, priority, queries, release
 from dashboard.views import MISSING, Filters, Settings, completeness, table
+from dashboard.views.frozen import Model
 from etl import fmt
 
 LEVEL_LABEL = {"desa": "Desa/kelurahan", "kecamatan": "Kecamatan"}
@@ -34,7 +35,7 @@ NONE_RANKED = ("Belum ada wilayah yang dapat diberi peringkat untuk bulan ini: i
 
 
 def levels(f: Filters) -> list[str]:
-    """The levels the list can be made at: only desa when a kecamatan is chosen (or is the user's scope)."""
+    """The levels the list can be made at: only desa when a kecamatan is chosen (or fixed by the user's area)."""
     return ["desa"] if f.kecamatan else ["desa", "kecamatan"]
 
 
@@ -66,7 +67,7 @@ def groups(indikator: pd.DataFrame) -> list[str]:
 
 
 @dataclass
-class PrioritasView:
+class PrioritasView(Model):
     title: str = "Prioritas Intervensi"
     empty: str | None = None  # a warning: the page says it and stops
     caption: str = ""
@@ -136,13 +137,13 @@ def group_rate(rate, count, threshold: int | None, decimals: int = 1):
 
 
 def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights: tuple = (),  # noqa: ARG001
-          shrinkage: bool = True, scope: str = "", author: str = "", today: date | None = None, width: int | None = None) -> PrioritasView:
+          shrinkage: bool = True, author: str = "", today: date | None = None, width: int | None = None) -> PrioritasView:
     """The priority list for these filters. `weights`: ((group, weight), ...), all groups weight 1 when empty;
-    `scope`: the user's kecamatan (ranked within it), else the whole warehouse's region is ranked together;
+    every area of the warehouse's region is ranked together, whoever asks, and the chosen kecamatan cuts the list;
     `author` and `today` go on the export's cover sheet; `width`: the page's width in the browser (the map fits it)."""
     view = PrioritasView()
     info = queries.warehouse_info(con)
-    root = scope or info["kode"] or ""
+    root = info["kode"] or ""  # one index on one stated basis for everyone; the user's area only filters the rows
     counts = queries.priority_counts(con, f.periode, root)
     groups_ = sorted(counts["kelompok"].unique())
     chosen = dict(weights) if weights else dict.fromkeys(groups_, priority.DEFAULT_WEIGHT)
@@ -158,7 +159,7 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
     reported = int((ranked["laporan"] > 0).sum()) if tingkat == "desa" else int(ranked["laporan"].sum())
     done = completeness(reported, int(ranked["desa"].sum()))
     where = f.area_nama if f.kecamatan else info["nama"]
-    root_name = where if scope else info["nama"]
+    root_name = info["nama"]
     among = f" · peringkat dan kuintil se-{root_name}" if f.kecamatan else ""
     view.caption = f"{where} · {fmt.bulan(f.periode)} · {done}{among}"
     view.release_notice = release.notice(f.rilis)
@@ -176,7 +177,7 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
                         too_few(compared, tingkat, f.periode) if compared else NONE_RANKED)
     view.mixed_note = mixed_note(ranked, "(lihat kolom Sumber penduduk dan Catatan)")
     if info["batas"]:
-        view.map_chart = _map(con, ranked, together, tingkat, f.kecamatan or scope, where, root_name, width)
+        view.map_chart = _map(con, ranked, together, tingkat, f.kecamatan, where, root_name, width)
 
     weights_text = "; ".join(f"{label(g)} {fmt.angka(w)}" for g, w in chosen.items())
     view.method = _method(shrinkage)

@@ -13,6 +13,7 @@ from dashboard import charts, maps, queries, release
 from dashboard.queries import Selection
 from dashboard.queries.reports import RISE_BASELINE, RISE_LOOKBACK
 from dashboard.views import Filters, Settings, completeness, mark_estimates, rate_notes, table, trend_chart
+from dashboard.views.frozen import Model
 from dashboard.views.peta import NO_BOUNDARIES
 from etl import fmt
 
@@ -33,7 +34,7 @@ class Metric:
 
 
 @dataclass
-class RingkasanView:
+class RingkasanView(Model):
     title: str
     caption: str
     empty: str | None = None  # set when the month has no report in the area: the page says so and stops
@@ -64,9 +65,10 @@ class RingkasanView:
     missing: pd.DataFrame | None = None
 
 
-def build(con, f: Filters, settings: Settings, today: date | None = None, scope: str = "", width: int | None = None) -> RingkasanView:
-    """Everything the Ringkasan page shows for these filters; `today` dates the next due report, `scope` is the
-    user's kecamatan (ranked within it, as the Prioritas page does); `width`: the page's width in the browser (the map fits its column)."""
+def build(con, f: Filters, settings: Settings, today: date | None = None, width: int | None = None) -> RingkasanView:
+    """Everything the Ringkasan page shows for these filters; `today` dates the next due report; `width`: the page's
+    width in the browser (the map fits its column). The top desa are ranked on the Prioritas page's basis (the whole
+    region) whoever asks."""
     periode, sel = f.periode, f.sel
     info = queries.warehouse_info(con)
     view = RingkasanView(title=f"Ringkasan PMKS — {f.area_nama or info['nama']}", caption=f"{fmt.bulan(periode)} · {f.indikator_label}")
@@ -89,7 +91,7 @@ def build(con, f: Filters, settings: Settings, today: date | None = None, scope:
     raw = queries.trend(con, start, periode, sel)
     view.trend_chart, view.trend_note = trend_chart(raw, f.rilis, "Tren 12 bulan (jiwa)", steady=not f.desa)
     view.reporting_chart = charts.share_line(raw, "laporan", "desa", "Desa melapor tiap bulan")
-    _priority(view, con, f, scope or info["kode"] or "")
+    _priority(view, con, f, info["kode"] or "")  # one basis for everyone: the warehouse's region
     _areas(view, con, f, info, width)
     _rises(view, con, f)
     missing = queries.not_reported(con, periode, f.area)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from dashboard import queries
 from dashboard.views import Filters, Settings, table
+from dashboard.views.frozen import Model
 from etl import fmt
 
 JENIS = {"impor": "impor", "demo": "data demo", "rollback": "pembatalan", "penduduk": "penduduk desa"}
@@ -57,15 +58,15 @@ def _word(value) -> str:
 
 
 @dataclass
-class RiwayatView:
+class RiwayatView(Model):
     batches: pd.DataFrame  # as shown and exported
     undoable: dict[int, str]  # batch -> label, for the admin's rollback (wholly inside the scope, still active)
     audit: pd.DataFrame | None = None  # admin only
 
 
-def build(con, scope: str, admin: bool) -> RiwayatView:
-    """The batches that touch `scope` ('' = all); the audit log when `admin`."""
-    b = queries.import_batches(con, scope)
+def build(con, area: str, audit: bool) -> RiwayatView:
+    """The batches that touch `area` ('' = all); the audit log when `audit`."""
+    b = queries.import_batches(con, area)
     batches = pd.DataFrame({
         "Batch": b["id"], "Waktu": [f"{fmt.tanggal(w.date())} {w:%H:%M}" for w in b["waktu"]], "Pengguna": b["pengguna"],
         "Jenis": b["jenis"].map(JENIS).fillna(b["jenis"]), "Status": b["status"], "Berkas": b["berkas"], "Laporan": b["laporan"],
@@ -75,7 +76,7 @@ def build(con, scope: str, admin: bool) -> RiwayatView:
     undoable = {int(i): f"Batch {int(i)}: {next((t for t in (r, k) if isinstance(t, str) and t), '—')}"
                 for i, r, k in zip(active["id"], active["rincian"], active["keterangan"])}
     view = RiwayatView(table(batches, {"Berkas": 0, "Laporan": 0}).astype({"Batch": str}), undoable)
-    if admin:
+    if audit:
         log = queries.audit_log(con)
         view.audit = table(pd.DataFrame({
             "Waktu": [f"{fmt.tanggal(w.date())} {w:%H:%M:%S}" for w in log["waktu"]], "Pengguna": log["pengguna"],
@@ -85,6 +86,7 @@ def build(con, scope: str, admin: bool) -> RiwayatView:
     return view
 
 
-def build_for(con, f: Filters | None, settings: Settings, scope: str = "", admin: bool = False) -> RiwayatView:  # noqa: ARG001
-    """`build` in the shape `ui.view` calls (the history does not depend on the shared filters)."""
-    return build(con, scope, admin)
+def build_for(con, f: Filters | None, settings: Settings) -> RiwayatView:  # noqa: ARG001
+    """`build` in the shape `ui.view` calls (the history does not depend on the shared filters): the batches of the
+    user's area, the audit log when the user may read it."""
+    return build(con, settings.area, "audit" in settings.rights)

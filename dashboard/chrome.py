@@ -5,8 +5,10 @@ English. The main menu is hidden by `client.toolbarMode = "minimal"` (.streamlit
 by st.set_page_config the menu disappears); the table export by `client.disableDataExport`. The uploader's size/type
 line is hidden by CSS, the app writes its own under every uploader (`ui.upload_hint`). For the rest there is no API,
 so a small `st.components.v2` component (its script runs in the app's own document, not an iframe) watches the page
-and rewrites the known English words, labels and tooltips to Indonesian the moment Streamlit draws them. The same
-words on every page and in every browser language, so an en-US and an id-ID browser still see identical pages.
+and rewrites the known English words, labels and tooltips of Streamlit's and plotly's own interface to Indonesian the
+moment Streamlit draws them; the app's content (text, tables, options, values, charts) is never touched, even where it
+reads like one of those words. The same words on every page and in every browser language, so an en-US and an id-ID
+browser still see identical pages.
 """
 
 from __future__ import annotations
@@ -202,19 +204,28 @@ export default function (component) {
     return null;
   };
   const fixElement = (el) => {
+    if (inContent(el)) return;
     for (const a of ATTRS) {
       const v = el.getAttribute && el.getAttribute(a);
       const w = v && word(v);
       if (w && w !== v) el.setAttribute(a, w);
     }
   };
-  // plotly's drawing layers hold only the app's own words (titles, ticks, hover text) and thousands of nodes, redrawn
-  // on every filter change: not walked (the mode bar and the notifier are outside them)
-  const DRAWING = "svg.main-svg";
-  const skip = { acceptNode: (n) => (n.nodeType === 1 && n.matches(DRAWING) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT) };
+  // Only Streamlit's and plotly's own interface is translated, never the app's content: markdown, captions, alerts,
+  // headings, HTML lists, figures, select options and values, tab and expander titles, file names and plotly's drawing
+  // layers hold the app's own words and data (a desa or a label may well read "Open" or "Format").
+  const CONTENT = ['svg.main-svg', '[data-testid="stMarkdownContainer"]', '[data-testid="stHtml"]', '[data-testid="stMetric"]',
+    '[data-testid="stText"]', '[data-testid="stCode"]', '[data-testid="stCaptionContainer"]', '[data-testid="stHeading"]',
+    '[role="option"]', '[data-baseweb="tag"]', '[data-testid="stSelectbox"] [data-baseweb="select"] > div > div:first-child',
+    '[data-testid="stFileUploaderFileName"]', '[data-testid="stTab"]', '[data-testid="stExpander"] summary',
+    '[data-testid="stWidgetLabel"]', '.pmks-tabel', '.pmks-daftar'].join(", ");
+  const PAGE = '[data-testid="stMain"], [data-testid="stSidebar"]';  // Streamlit's own notices (a page not found) live outside
+  // a button's label is markdown too, but a button is Streamlit's (the app's own labels are Indonesian)
+  const inContent = (el) => !!(el && el.closest && el.closest(CONTENT) && !el.closest("button") && el.closest(PAGE));
+  const skip = { acceptNode: (n) => (n.nodeType === 1 && inContent(n) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT) };
   const fixTree = (root) => {
     const el = root.nodeType === 1 ? root : root.parentElement;
-    if (el && el.closest(DRAWING)) return;
+    if (inContent(el)) return;
     if (root.nodeType === 3) {
       const w = word(root.nodeValue);
       if (w && w !== root.nodeValue) root.nodeValue = w;

@@ -76,10 +76,10 @@ def set_area(kecamatan: str, desa: str = "") -> None:
 def _from_url() -> None:
     """Seed the widgets' state from the URL once per session, so a link reproduces the view; carry the values over
     a page switch (a new page starts new widgets)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from dashboard.navigation import current
 
     keep = st.session_state.setdefault("_keep_filters", {})
-    page = getattr(get_script_run_ctx(), "page_script_hash", None)
+    page = current()
     if st.session_state.get("_filters_page") != page:
         for key, value in keep.items():
             st.session_state[f"f_{key}"] = value

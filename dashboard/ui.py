@@ -176,19 +176,6 @@ def require_data(reports: bool = True) -> dict:
     return info
 
 
-def ensure_navigation() -> None:
-    """Leave Streamlit's legacy `pages/` mode if a fresh server started on a sub-page URL.
-
-    Streamlit runs a sub-page directly, without app.py, until the entry file has called st.navigation once;
-    rerunning after clearing the legacy flag makes app.py (layout, navigation) run as it should.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def page_filters(page: str, uses=None) -> tuple[dict, dict]:
     """Called at the top of every data page: stop with a message if there is nothing to show, else render the
     shared sidebar filters and return (warehouse info, filters).
@@ -208,7 +195,9 @@ def page_filters(page: str, uses=None) -> tuple[dict, dict]:
 
 def open_page(page: str, reports: bool = True):
     """The start of every page: the app's navigation, the role check, the warehouse check; returns (user, info)."""
-    ensure_navigation()
+    from dashboard.navigation import ensure_app_run
+
+    ensure_app_run()
     user = guard(page)
     info = require_data(reports)
     if user.kecamatan and user.kecamatan not in set(q(queries.kecamatan_list)["kode"]):

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import navigation, ui
 from dashboard.views import tentang
 from etl.config import db_path
 
-ui.ensure_navigation()
+navigation.ensure_app_run()
 user = ui.guard("tentang")
 st.title("Tentang Data")
 if not db_path().exists():

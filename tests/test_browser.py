@@ -39,7 +39,7 @@ WIDTH_REPORTED = """() => {
 
 def wait_until_idle(page) -> None:
     """Wait until the script has finished and no placeholder skeleton is left on the page; again after a second,
-    because the first page of a fresh server runs twice (`ui.ensure_navigation`) with an idle moment between; until
+    because the first page of a fresh server runs twice (`navigation.ensure_app_run`) with an idle moment between; until
     the page's width is reported where a map is shown (and the rerun it makes is done); then until every map has
     drawn its areas and labels."""
     page.wait_for_function(IDLE, timeout=60_000)

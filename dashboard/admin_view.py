@@ -30,7 +30,7 @@ def _flash(text: str, problem: bool = False) -> None:
 
 
 def _kecamatan_names() -> dict[str, str]:
-    return dict(ui.q(queries.kecamatan_list)[["kode", "nama"]].itertuples(index=False))
+    return ui.kecamatan_names()
 
 
 def check_user(login: str, peran: str, kecamatan: str, password: str, repeat: str, names: dict) -> str:

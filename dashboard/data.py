@@ -45,6 +45,17 @@ def _made_file(path: str, token: int, name: str, _build) -> bytes:  # noqa: ARG0
         return _build(con)
 
 
+def kecamatan_names() -> dict[str, str]:
+    """{code: name} of the warehouse's kecamatan, looked up once per run for everything on the page."""
+    from dashboard.navigation import run_memo
+
+    memo = run_memo()
+    if "kecamatan" not in memo:
+        kec = q(queries.kecamatan_list)
+        memo["kecamatan"] = dict(zip(kec["kode"], kec["nama"]))
+    return memo["kecamatan"]
+
+
 def made_file(build) -> bytes:
     """A file made from the warehouse by `build(con) -> bytes` (the blank forms), cached until the warehouse changes."""
     return _made_file(str(db_path()), db_token(), f"{build.__module__}.{build.__qualname__}", build)

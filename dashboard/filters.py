@@ -165,10 +165,9 @@ def _why(used: Uses, key: str) -> None:
 
 
 def _kecamatan_picker(used: Uses) -> tuple[str, dict]:
-    kec = data.q(queries.kecamatan_list)
+    names = data.kecamatan_names()
     scope = _scope()
-    options = [scope] if scope else [""] + kec["kode"].tolist()  # a camat or TKSK sees only their kecamatan
-    names = dict(zip(kec["kode"], kec["nama"]))
+    options = [scope] if scope else [""] + list(names)  # a camat or TKSK sees only their kecamatan
     _keep_valid("f_kec", options, options[0])
     code = st.selectbox("Kecamatan", options, key="f_kec", format_func=lambda k: names.get(k, "Semua kecamatan"),
                         disabled=bool(scope) or not used.uses("kec"))

@@ -45,11 +45,17 @@ def navigate(allowed) -> st.Page:
 @contextlib.contextmanager
 def running(page: st.Page):
     """Run `page` as app.py's page of this run."""
-    _RUN.page = page.url_path
+    _RUN.page, _RUN.memo = page.url_path, {}
     try:
         yield
     finally:
-        _RUN.page = None
+        _RUN.page, _RUN.memo = None, None
+
+
+def run_memo() -> dict:
+    """A dictionary that lives for this script run (values looked up once per run); a fresh one outside a page."""
+    memo = getattr(_RUN, "memo", None)
+    return memo if memo is not None else {}
 
 
 def current() -> str | None:

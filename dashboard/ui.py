@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -18,9 +19,9 @@ from etl.config import db_path
 from etl.errors import PMKSError
 from store import open_store
 
-q, view, write, audit_action = data.q, data.view, data.write, data.audit_action
+q, view, write, audit_action, kecamatan_names = data.q, data.view, data.write, data.audit_action, data.kecamatan_names
 due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold, data.sheet_reader
-__all__ = ["plain", "q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name",
+__all__ = ["plain", "q", "view", "write", "audit_action", "kecamatan_names", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name",
            "page_width"]
 
 
@@ -165,7 +166,7 @@ def require_data(reports: bool = True) -> dict:
     except PMKSError as exc:
         st.error(plain(exc.short))
         st.stop()
-    except Exception:  # an unmigrated or foreign file
+    except duckdb.CatalogException:  # an unmigrated or foreign file: its tables are not ours
         st.error(f"Berkas {path.name} bukan basis data Dasbor PMKS yang siap. Minta pengelola server menyiapkan basis data.")
         st.stop()
     if info["sintetis"]:
@@ -200,7 +201,7 @@ def open_page(page: str, reports: bool = True):
     ensure_app_run()
     user = guard(page)
     info = require_data(reports)
-    if user.kecamatan and user.kecamatan not in set(q(queries.kecamatan_list)["kode"]):
+    if user.kecamatan and user.kecamatan not in data.kecamatan_names():
         st.error(f"Wilayah akun Anda (kode {user.kecamatan}) tidak ada di basis data ini, sehingga tidak ada data yang "
                  "boleh ditampilkan. Minta admin memperbaiki kecamatan akun Anda.")
         st.stop()

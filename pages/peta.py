@@ -15,8 +15,7 @@ if not info["batas"]:  # nothing to draw on: say so before any map control
         st.page_link("pages/pengaturan.py", label="Buka Pengguna & Pengaturan", icon=":material/arrow_forward:")
     st.stop()
 months, scope = ui.q(queries.periods), ui.area()
-kecamatan = ui.q(queries.kecamatan_list)
-names = dict(zip(kecamatan["kode"], kecamatan["nama"]))
+names = ui.kecamatan_names()
 
 
 def _drill_from_map() -> None:

@@ -28,7 +28,7 @@ uploaded = st.file_uploader("Pilih satu atau beberapa berkas laporan", type=["xl
 ui.upload_hint()
 replace = st.checkbox("Ganti laporan desa × bulan yang sudah tersimpan (perubahannya ditampilkan dulu)", key="unggah_ganti")
 # What the analyst knows about files that do not say it themselves; used only where a file is silent.
-names = {k: v for k, v in ui.q(queries.kecamatan_list).itertuples(index=False) if k.startswith(ui.area())}
+names = {k: v for k, v in ui.kecamatan_names().items() if k.startswith(ui.area())}
 left, right = st.columns(2)
 given = {
     "kecamatan": left.selectbox("Kecamatan (bila berkas tidak menyebutnya)", [None, *names], key="unggah_kecamatan",

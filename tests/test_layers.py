@@ -69,3 +69,26 @@ def test_the_app_uses_only_public_streamlit_api():
         sources += (REPO / package).rglob("*.py")
     found = [f"{p.relative_to(REPO)}: {word}" for p in sources for word in PRIVATE if re.search(word, p.read_text(encoding="utf-8"))]
     assert not found, found
+
+
+def test_every_page_looks_the_kecamatan_list_up_once_per_run(monkeypatch, built_db):
+    """Issue 24 point 6: the kecamatan list is looked up once per run, not by every part of the page that needs it."""
+    from dashboard import data, queries
+    from tests.test_pages import PAGES, run_app
+
+    calls = []
+    real_q = data.q
+
+    def counting(query, *args):
+        if query is queries.kecamatan_list:
+            calls.append(query.__name__)
+        return real_q(query, *args)
+
+    monkeypatch.setattr(data, "q", counting)
+    monkeypatch.setattr("dashboard.ui.q", counting)
+    for page in PAGES:
+        at = run_app(monkeypatch, built_db, page)
+        assert not at.exception, page
+        calls.clear()
+        at.run()  # one more run of the same page
+        assert len(calls) <= 1, (page, calls)

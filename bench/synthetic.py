@@ -9,6 +9,7 @@ Usage: python bench/synthetic.py OUT.duckdb [--root 35.23|35|all] [--months 60]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from datetime import date
@@ -18,9 +19,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from etl.db import connect, migrate, set_setting, transaction  # noqa: E402
 from etl.indikator import load_indikator, read_indikator  # noqa: E402
 from etl.wilayah import load_wilayah, read_wilayah  # noqa: E402
+from store.schema import migrate_connection, set_setting  # noqa: E402
 
 LAST_MONTH = date(2026, 10, 1)
 
@@ -37,10 +38,12 @@ def build(path: Path, root: str = "35.23", months: int = 60) -> dict:
     """Create the warehouse at `path` (must not exist); returns row counts and build time."""
     start = time.perf_counter()
     wilayah = wilayah_for(root)
-    con = connect(path)
+    import duckdb
+
+    con = duckdb.connect(str(path))  # nobody else knows this file yet: no store needed
     try:
-        migrate(con)
-        with transaction(con, path):
+        migrate_connection(con)
+        with _transaction(con):
             load_wilayah(con, wilayah)
             load_indikator(con, read_indikator())
             set_setting(con, "kode_wilayah", "" if root == "all" else root)
@@ -63,11 +66,22 @@ def build(path: Path, root: str = "35.23", months: int = 60) -> dict:
         counts = con.execute("select (select count(*) from wilayah where tingkat = 'desa'), (select count(*) from laporan), (select count(*) from laporan_nilai)").fetchone()
         from etl.marts import refresh_all
 
-        with transaction(con, path):
+        with _transaction(con):
             refresh_all(con)
     finally:
         con.close()
     return {"desa": counts[0], "laporan": counts[1], "nilai": counts[2], "detik": time.perf_counter() - start}
+
+
+@contextlib.contextmanager
+def _transaction(con):
+    con.execute("begin transaction")
+    try:
+        yield con
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def main() -> None:

@@ -1,20 +1,20 @@
 """The admin's controls on Pengguna & Pengaturan for what the server's command line did alone: managing the users
-(`etl.users`, the same rules as `python -m etl user`) and importing a desa boundary file (`etl.boundaries`, the same
+(`accounts.store`, the same rules and code path as `python -m etl user`) and importing a desa boundary file (`etl.boundaries`, the same
 code path as `python -m etl boundaries BERKAS`). Every change is audited and written through `ui.write`."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from accounts import store as accounts
+from accounts import users as rules
 from dashboard import queries, session, ui
 from etl import fmt
-from etl import users as store
 from etl.errors import PMKSError
 
 MESSAGE = "pengaturan_pesan"  # shown at the top of the page after the rerun
@@ -30,77 +30,48 @@ def _flash(text: str, problem: bool = False) -> None:
 
 
 def _kecamatan_names() -> dict[str, str]:
-    return dict(ui.q(queries.kecamatan_list)[["kode", "nama"]].itertuples(index=False))
+    return ui.kecamatan_names()
 
 
-def check_user(login: str, peran: str, kecamatan: str, password: str, repeat: str, known: dict, names: dict) -> str:
-    """The stored login of a valid new or changed user; PMKSError (Indonesian) for anything the CLI would refuse,
-    and for a change that would leave the app without an admin."""
-    login = store.clean_login(login)
-    if peran not in store.ROLES:
-        raise PMKSError(f"Peran harus salah satu dari {', '.join(store.ROLE_LABEL.values())}.")
+def check_user(login: str, peran: str, kecamatan: str, password: str, repeat: str, names: dict) -> str:
+    """The stored login of a valid new or changed user; PMKSError (Indonesian) for what the form itself can tell
+    (the rules that need every user - first user an admin, the last admin stays - are the store's, checked in its
+    transaction)."""
+    login = rules.clean_login(login)
+    if peran not in rules.ROLES:
+        raise PMKSError(f"Peran harus salah satu dari {', '.join(rules.ROLE_LABEL.values())}.")
     if kecamatan and kecamatan not in names:
         raise PMKSError(f"Kecamatan {kecamatan} tidak ada di basis data ini; pilih kecamatan dari daftar.")
-    store.check_new_password(password)
+    rules.check_new_password(password)
     if password != repeat:
         raise PMKSError("Kedua kata sandi tidak sama; ketik ulang.")
-    if not known and peran != "admin":
-        raise PMKSError("Pengguna pertama harus admin: begitu ada pengguna, setiap orang harus masuk, dan harus ada "
-                        "yang dapat mengatur pengguna.")
-    admins = {k for k, e in known.items() if e["peran"] == "admin"}
-    if admins == {login} and peran != "admin":
-        raise PMKSError(f"{login} adalah satu-satunya admin; tambahkan admin lain dulu sebelum mengubah perannya.")
     return login
 
 
 def _save_user() -> None:
-    """Button callback: validate, write the users file, audit; the outcome is shown after the rerun."""
+    """Button callback: validate, store (audited, in one transaction); the outcome is shown after the rerun."""
     s = st.session_state
-    known = session.users()
     try:
-        login = check_user(s["akun_login"], s["akun_peran"], s["akun_kecamatan"] or "", s["akun_sandi"],
-                           s["akun_sandi2"], known, _kecamatan_names())
-        existed = login in known
-
-        def action(con):
-            from etl.db import audit
-
-            store.save_user(login, s["akun_nama"], s["akun_peran"], s["akun_kecamatan"] or "", s["akun_sandi"])
-            audit(con, ui.user_name(), "pengguna_ubah" if existed else "pengguna_tambah", login,
-                  json.dumps({"peran": s["akun_peran"], "kecamatan": s["akun_kecamatan"] or ""}))
-
-        ui.write(action)
+        login = check_user(s["akun_login"], s["akun_peran"], s["akun_kecamatan"] or "", s["akun_sandi"], s["akun_sandi2"],
+                           _kecamatan_names())
+        login, existed = accounts.save_user(ui.data.store(), login, s["akun_nama"], s["akun_peran"], s["akun_kecamatan"] or "",
+                                            s["akun_sandi"], ui.user_name())
     except PMKSError as exc:
-        _flash(f"Pengguna tidak disimpan: {exc}", problem=True)
+        _flash(f"Pengguna tidak disimpan: {exc.short}", problem=True)
         return
-    role = store.ROLE_LABEL[s["akun_peran"]]
+    role = rules.ROLE_LABEL[s["akun_peran"]]
     _flash(f"Pengguna {login} ({role}) " + ("diubah; sesi lamanya berakhir." if existed else "ditambahkan."))
     for key in ("akun_login", "akun_nama", "akun_sandi", "akun_sandi2"):
         s[key] = ""
 
 
 def _remove_user() -> None:
-    """Button callback: remove the chosen user (never the last admin), audited."""
+    """Button callback: remove the chosen user (never the last admin: the store refuses), audited."""
     login = st.session_state["akun_hapus"]
-    known = session.users()
-    admins = {k for k, e in known.items() if e["peran"] == "admin"}
-    if login not in known:
-        _flash(f"Pengguna {login} sudah tidak ada.", problem=True)
-        return
-    if admins == {login}:
-        _flash(f"{login} adalah satu-satunya admin dan tidak dapat dihapus; tambahkan admin lain dulu.", problem=True)
-        return
-
-    def action(con):
-        from etl.db import audit
-
-        store.write_users({k: v for k, v in store.load_users().items() if k != login})
-        audit(con, ui.user_name(), "pengguna_hapus", login, None)
-
     try:
-        ui.write(action)
+        accounts.remove_user(ui.data.store(), login, ui.user_name())
     except PMKSError as exc:
-        _flash(f"Pengguna tidak dihapus: {exc}", problem=True)
+        _flash(f"Pengguna tidak dihapus: {exc.short}", problem=True)
         return
     st.session_state["akun_yakin_hapus"] = False
     _flash(f"Pengguna {login} dihapus; semua sesinya berakhir.")
@@ -110,8 +81,8 @@ def users_section(people: pd.DataFrame) -> None:
     """The users table, the add/change form and the removal, for the admin."""
     known = session.users()
     if not known:
-        st.info("Belum ada pengguna: aplikasi berjalan tanpa login (mode demo). Setelah pengguna pertama (seorang admin) "
-                "ditambahkan di bawah, setiap orang harus masuk dengan nama pengguna dan kata sandinya.")
+        st.info("Belum ada pengguna: basis data demo ini terbuka tanpa login. Setelah pengguna pertama (seorang admin) "
+                "ditambahkan di bawah, akses demo berakhir dan setiap orang harus masuk dengan nama pengguna dan kata sandinya.")
     else:
         ui.table(people, hide_index=True, key="akun_tabel")
         st.caption("Kata sandi disimpan sebagai hash scrypt bergaram, tidak pernah sebagai teks biasa.")
@@ -121,7 +92,7 @@ def users_section(people: pd.DataFrame) -> None:
         a.text_input("Nama akun (dipakai untuk masuk)", key="akun_login", max_chars=64,
                      help="Huruf, angka, titik, garis bawah, @ atau tanda hubung, tanpa spasi. Nama yang sudah ada diubah.")
         b.text_input("Nama lengkap", key="akun_nama")
-        a.selectbox("Peran", list(store.ROLES), index=1 if known else store.ROLES.index("admin"), format_func=store.ROLE_LABEL.get, key="akun_peran")
+        a.selectbox("Peran", list(rules.ROLES), index=1 if known else rules.ROLES.index("admin"), format_func=rules.ROLE_LABEL.get, key="akun_peran")
         b.selectbox("Wilayah", [None, *names], format_func=lambda k: "Semua kecamatan" if k is None else f"Kec. {names[k]}",
                     key="akun_kecamatan", help="Pengguna kecamatan hanya melihat dan mengunggah data kecamatannya.")
         a.text_input("Sandi baru (minimal 8 karakter)", type="password", key="akun_sandi")
@@ -130,7 +101,7 @@ def users_section(people: pd.DataFrame) -> None:
     if known:
         with st.expander("Hapus pengguna"):
             st.selectbox("Pengguna", sorted(known), key="akun_hapus",
-                         format_func=lambda k: f"{k} — {known[k].get('nama', '')} ({store.ROLE_LABEL[known[k]['peran']]})")
+                         format_func=lambda k: f"{k} — {known[k].get('nama', '')} ({rules.ROLE_LABEL[known[k]['peran']]})")
             sure = st.checkbox("Ya, hapus pengguna ini (semua sesinya berakhir)", key="akun_yakin_hapus")
             st.button("Hapus pengguna", key="akun_hapus_tombol", disabled=not sure, on_click=_remove_user)
 
@@ -142,9 +113,6 @@ def _plan(name: str, data: bytes):
     """(match result, rows to store, source) of an uploaded GIS file, read as `python -m etl boundaries` reads it;
     kept for the session per file content, so reruns do not read it again."""
     from etl import boundaries as bnd
-    from etl.config import db_path
-    from etl.db import connect
-
     key = ("batas_rencana", hashlib.sha256(data).hexdigest())
     if st.session_state.get("batas_rencana_kunci") == key:
         return st.session_state["batas_rencana"]
@@ -153,11 +121,8 @@ def _plan(name: str, data: bytes):
         path = Path(folder) / safe
         path.write_bytes(data)
         gdf = bnd.read_boundaries_file(path)
-        con = connect(db_path(), read_only=True, wait=20)
-        try:
+        with ui.data.store().read() as con:
             desa = bnd.official_desa(con)
-        finally:
-            con.close()
         source = f"berkas {safe}"
         result, rows = bnd.plan_import(gdf, desa, source)
     st.session_state["batas_rencana_kunci"], st.session_state["batas_rencana"] = key, (result, rows, source)
@@ -178,12 +143,37 @@ def _save_boundaries(rows: pd.DataFrame, source: str) -> None:
     st.session_state.pop("batas_rencana_kunci", None)
 
 
+def _shipped_plan():
+    """What the boundaries shipped with the app would add (None: nothing missing, or none shipped for this region)."""
+    from etl import shipped_boundaries as bnd
+
+    with ui.data.store().read() as con:
+        return bnd.plan_shipped(con)
+
+
+def _install_shipped() -> None:
+    """Button callback: fill in the missing boundaries from the copy shipped with the app (no internet needed)."""
+    plan = _shipped_plan()
+    if plan is None:
+        _flash("Batas wilayah sudah lengkap; tidak ada yang diubah.")
+        return
+    _, rows, source = plan
+    _save_boundaries(rows, source)
+
+
 def boundary_section(stored: int) -> None:
-    """Import a desa boundary file: upload, preview of what matched, confirmation, save."""
+    """Install the boundaries shipped with the app where some are missing; import a desa boundary file: upload,
+    preview of what matched, confirmation, save."""
     from etl.sheets import MAX_FILE_BYTES
 
     st.caption(f"Tersimpan: batas {fmt.angka(stored)} wilayah (desa dan kecamatan). " if stored else
                "Belum ada batas wilayah: peta belum dapat digambar. ")
+    if (plan := _shipped_plan()) is not None:
+        missing = int((plan[1]["tingkat"] == "desa").sum())
+        st.info(f"{fmt.angka(missing)} desa/kelurahan belum berbatas. Aplikasi membawa batas desa wilayah ini (sumber "
+                "publik cahyadsn/wilayah_boundaries, lisensi MIT, disederhanakan); memasangnya tidak memerlukan internet "
+                "dan tidak mengubah batas yang sudah ada.", icon=":material/map:")
+        st.button("Pasang batas desa bawaan", key="batas_bawaan", type="primary", on_click=_install_shipped)
     nonce = st.session_state.setdefault("batas_nonce", 0)
     upload = st.file_uploader("Berkas batas desa dari GIS (kode atau nama desa per poligon)", type=GIS_TYPES, key=f"batas_berkas_{nonce}")
     ui.upload_hint("Format yang diterima: GeoJSON (.geojson, .json), GeoPackage (.gpkg) atau Shapefile dalam .zip (berisi "

@@ -59,6 +59,7 @@ class BriefData:
     villages: pd.DataFrame
     missing: pd.DataFrame
     sources: list[str]
+    villages_note: str = "Belum ada desa berperingkat: indeks memerlukan laporan bulan ini dan jumlah penduduk desa."
 
 
 def collect(con, kode: str, periode: date) -> BriefData:
@@ -76,8 +77,9 @@ def collect(con, kode: str, periode: date) -> BriefData:
     prev = max((p for p in months if p < periode), default=None)
     start = months[max(0, months.index(periode) - 11)] if periode in months else periode
     map_level = "desa" if level == "kecamatan" else "kecamatan"
-    ranked = prioritas.priorities(con, periode, kab_code)  # the Prioritas page's ranking: equal weights, shrunk
-    ranked = ranked[ranked["kode"].str.startswith(kode) & ranked["indeks"].notna()].head(TOP_VILLAGES)
+    together = prioritas.priorities(con, periode, kab_code)  # the Prioritas page's ranking: equal weights, shrunk
+    ranked = together[together["kode"].str.startswith(kode) & together["indeks"].notna()].head(TOP_VILLAGES)
+    compared = int(together["banding"].sum())
     sources = queries.population_sources(con, periode, kode)["sumber_penduduk"].tolist()  # what this brief's rates use
     return BriefData(
         kode=kode, nama=name, kabupaten=_kabupaten(kab_name[0] if kab_name else kab_code), periode=periode, sintetis=info["sintetis"],
@@ -90,6 +92,7 @@ def collect(con, kode: str, periode: date) -> BriefData:
         geometry=queries.map_geometry(con, map_level, kode), map_level=map_level,
         villages=ranked, missing=queries.not_reported(con, periode, kode),
         sources=sources,
+        **({"villages_note": prioritas.too_few(compared, "desa", periode)} if compared and together["indeks"].isna().all() else {}),
     )
 
 
@@ -296,8 +299,7 @@ def render(data: BriefData, public: int | None = None, today: date | None = None
              new_x="LMARGIN", new_y="NEXT")
     if data.villages.empty:
         pdf.set_font("DejaVu", "", 7.5)
-        pdf.cell(0, 4.5, "Belum ada desa berperingkat: indeks memerlukan laporan bulan ini dan jumlah penduduk desa.",
-                 new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 3.6, data.villages_note, new_x="LMARGIN", new_y="NEXT")
     else:
         _village_table(pdf, data, public, width)
     pdf.ln(1.5)

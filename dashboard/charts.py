@@ -12,7 +12,15 @@ from etl import fmt
 COLOR = "#1f5f8b"
 STEADY_COLOR = "#c45a00"
 REPORTS_COLOR = "#d5dde5"
-LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), separators=",.", font=dict(size=13), height=380)
+# The title sits under the mode bar's row (MODEBAR pixels: the camera of roles that may export), so that no button
+# covers it at any window size.
+MODEBAR = 36  # the title (Streamlit's chart theme: bold 16 px) starts below it
+LAYOUT = dict(margin=dict(l=10, r=10, t=MODEBAR + 30, b=10), separators=",.", font=dict(size=13), height=380)
+
+
+def _title(text: str) -> dict:
+    """A chart's title, left-aligned under the mode bar's row."""
+    return dict(text=text, x=0.01, xanchor="left", xref="container", y=1, yref="container", yanchor="top", pad=dict(t=MODEBAR))
 REPORTS_LABEL = "Laporan diterima (sumbu kanan)"
 
 
@@ -57,7 +65,7 @@ def bar_ranked(df: pd.DataFrame, label: str, value: str, title: str, decimals: i
     ))
     lines = max((v.count("<br>") + 1 for v in labels), default=1)
     per_bar = (14 + 12 * lines) * len(data) if wrap_at else 22 * len(data)  # rows tall enough for a wrapped name
-    fig.update_layout(title=title, **{**LAYOUT, "height": max(300, per_bar + 80)})
+    fig.update_layout(title=_title(title), **{**LAYOUT, "height": max(300, per_bar + 80)})
     fig.update_xaxes(tickformat=",d" if decimals == 0 else ",.1f")
     if wrap_at:
         fig.update_yaxes(automargin=True, tickfont=dict(size=12))
@@ -98,7 +106,7 @@ def line_trend(df: pd.DataFrame, value: str, title: str, decimals: int = 0, heig
             hovertemplate="%{customdata}: %{text} laporan<extra></extra>",
         ))
     fig = go.Figure(traces)
-    fig.update_layout(title=title, **LAYOUT)
+    fig.update_layout(title=_title(title), **LAYOUT)
     fig.update_layout(height=height or LAYOUT["height"], showlegend=len(traces) > 1,
                       legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=dict(size=11)))
     number = dict(rangemode="tozero", tickformat=",d" if decimals == 0 else ",.1f")
@@ -124,7 +132,7 @@ def share_line(df: pd.DataFrame, part: str, whole: str, title: str, height: int 
         fill="tozeroy", fillcolor="rgba(31,95,139,0.12)", text=text, customdata=[fmt.bulan(p) for p in df["periode"]],
         hovertemplate="%{customdata}: %{text}<extra></extra>",
     ))
-    fig.update_layout(title=title, **{**LAYOUT, "height": height, "margin": dict(l=10, r=24, t=36, b=10)})
+    fig.update_layout(title=_title(title), **{**LAYOUT, "height": height, "margin": dict(l=10, r=24, t=MODEBAR + 30, b=10)})
     fig.update_yaxes(range=[0, 105], ticksuffix="%", tickformat=",d")
-    fig.update_xaxes(tickangle=0, dtick=3 if len(df) > 6 else 1)
+    fig.update_xaxes(dtick=3 if len(df) > 6 else 1)  # plotly turns the labels where a narrow column would overlap them
     return fig

@@ -1,91 +1,113 @@
-"""The data side of the app: cached queries and page models on short-lived read-only connections, the settings kept
-in the warehouse, the one write path (a transaction, audited) and the shared pool of sandboxed spreadsheet readers."""
+"""The data side of the app: cached queries and page models read from the store (`store.open_store`), the settings
+kept in the warehouse, the one write path (a store transaction, audited) and the shared pool of sandboxed
+spreadsheet readers. Caches key on the store's data version, so a result never outlives a write of any session or
+process."""
 
 from __future__ import annotations
 
 import os
 import threading
 import weakref
-from pathlib import Path
 
 import streamlit as st
 
 from dashboard import queries
 from dashboard.session import current_user, user_name
 from etl.config import DEFAULT_DUE_DAY, db_path
-from etl.db import connect
 from etl.errors import PMKSError
+from store import open_store
 
 CACHE_TTL = 600
+READ_WAIT = 20  # seconds a page waits for another process's write (a CLI import) before it says so
+WRITE_WAIT = 120  # seconds a save waits for its turn behind other saves (of this and other processes)
 
 
-def db_token(path: Path) -> tuple:
-    """Changes whenever the warehouse file changes, so a cached result never outlives an import."""
-    parts = []
-    for p in (path, Path(f"{path}.wal")):
-        try:
-            s = p.stat()
-            parts.append((s.st_mtime_ns, s.st_size))
-        except FileNotFoundError:
-            parts.append(None)
-    return tuple(parts)
+def store():
+    """The warehouse's store (one per process)."""
+    return open_store(db_path())
+
+
+def db_token(kind: str = "data") -> int:
+    """The store's version counter `kind` ('data', 'akun', 'audit'): it changes with every write that changes it, in
+    any session or process, so a cached result never outlives an import."""
+    return store().versions()[kind]
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=1000, show_spinner=False)
-def _cached_query(path: str, token: tuple, scope: str, name: str, args: tuple):  # noqa: ARG001 - scope keys the cache
-    con = connect(path, read_only=True, wait=20)
-    try:
+def _cached_query(path: str, token: int, scope: str, name: str, args: tuple):  # noqa: ARG001 - scope keys the cache
+    with open_store(path).read(wait=READ_WAIT) as con:
         return getattr(queries, name)(con, *args)
-    finally:
-        con.close()
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=20, show_spinner=False)
-def _made_file(path: str, token: tuple, name: str, _build) -> bytes:  # noqa: ARG001 - token and name key the cache
-    con = connect(path, read_only=True, wait=20)
-    try:
+def _made_file(path: str, token: int, name: str, _build) -> bytes:  # noqa: ARG001 - token and name key the cache
+    with open_store(path).read(wait=READ_WAIT) as con:
         return _build(con)
-    finally:
-        con.close()
+
+
+def kecamatan_names() -> dict[str, str]:
+    """{code: name} of the warehouse's kecamatan, looked up once per run for everything on the page."""
+    from dashboard.navigation import run_memo
+
+    memo = run_memo()
+    if "kecamatan" not in memo:
+        kec = q(queries.kecamatan_list)
+        memo["kecamatan"] = dict(zip(kec["kode"], kec["nama"]))
+    return memo["kecamatan"]
 
 
 def made_file(build) -> bytes:
     """A file made from the warehouse by `build(con) -> bytes` (the blank forms), cached until the warehouse changes."""
-    path = db_path()
-    return _made_file(str(path), db_token(path), f"{build.__module__}.{build.__qualname__}", build)
+    return _made_file(str(db_path()), db_token(), f"{build.__module__}.{build.__qualname__}", build)
 
 
 def q(query, *args):
-    """Run a query function of dashboard.queries (e.g. `q(queries.periods)`) on a short-lived read-only connection,
-    cached. The cache key holds the user's kecamatan scope, so a result never crosses from one scope to another."""
-    path = db_path()
-    user = current_user()
-    return _cached_query(str(path), db_token(path), user.kecamatan if user else "-", query.__name__, args)
+    """Run a query function of dashboard.queries (e.g. `q(queries.periods)`) on a snapshot of the store, cached. The
+    cache key holds the user's kecamatan scope, so a result never crosses from one scope to another."""
+    from accounts import rulebook
+
+    area = rulebook.area(current_user())
+    return _cached_query(str(db_path()), db_token(), "-" if area is None else area, query.__name__, args)
 
 
 @st.cache_resource(ttl=CACHE_TTL, max_entries=300, show_spinner=False)
-def _cached_view(path: str, token: tuple, scope: str, name: str, _build, filters, settings, options: tuple):  # noqa: ARG001
-    con = connect(path, read_only=True, wait=20)
-    try:
-        return _build(con, filters, settings, **dict(options))
-    finally:
-        con.close()
+def _cached_view(path: str, token: tuple, name: str, _build, filters, settings, options: tuple):  # noqa: ARG001
+    from dashboard.views.frozen import freeze
+
+    with open_store(path).read(wait=READ_WAIT) as con:
+        return freeze(_build(con, filters, settings, **dict(options)))
 
 
-def view(build, filters, **options):
+def view(build, filters, *, audit: bool = False, **options):
     """A page model (`dashboard.views.<page>.build`) for these filters and the page's own choices (`options`,
-    hashable values), on one short-lived read-only connection, cached like `q` (scope and warehouse state in the key).
+    hashable values), on one snapshot of the store, cached (the user's area and rights and the warehouse's version in
+    the key).
+
+    The rulebook is applied here, for every page: the filters and any `kecamatan`/`desa` choice are clamped to the
+    user's area, and the model gets the area and the user's rights in its `Settings`, so no page passes a scope.
 
     The model is shared, not copied: every run and session that asks for it gets the same object (st.cache_data
-    would unpickle its frames and plotly figures on every hit, which cost more than drawing the page). Pages only
-    read a model; they never change it."""
+    would unpickle its frames and plotly figures on every hit, which cost more than drawing the page). So it is
+    frozen (`dashboard.views.frozen`): a page cannot change it. A model that shows the audit log (`audit=True`) is
+    also new after every audited action."""
+    import dataclasses
+
+    from accounts import rulebook
     from dashboard.views import Settings
 
-    path = db_path()
     user = current_user()
+    if filters is not None:
+        kecamatan, desa = rulebook.clamp(user, filters.kecamatan, filters.desa)
+        if (kecamatan, desa) != (filters.kecamatan, filters.desa):
+            filters = dataclasses.replace(filters, kecamatan=kecamatan, desa=desa, area_nama=None)
+    for key in ("kecamatan", "desa"):
+        if options.get(key):
+            options[key] = rulebook.clamp(user, *((options[key], "") if key == "kecamatan" else (options[key][:8], options[key])))[key == "desa"]
+    settings = Settings(due_day=due_day(), release_threshold=release_threshold(), area=rulebook.area(user) or "",
+                        rights=frozenset(a for a in rulebook.ACTIONS if rulebook.may(user, a)))
     name = f"{build.__module__}.{build.__qualname__}"
-    settings = Settings(due_day=due_day(), release_threshold=release_threshold())
-    return _cached_view(str(path), db_token(path), user.kecamatan if user else "-", name, build, filters, settings,
+    versions = store().versions()
+    return _cached_view(str(db_path()), (versions["data"], versions["audit"] if audit else 0), name, build, filters, settings,
                         tuple(sorted(options.items())))
 
 
@@ -120,11 +142,11 @@ def _forget(frame_id: int) -> None:
 
 
 def audit_action(action: str, obj: str, details: str | None = None) -> None:
-    """Record who did what in the warehouse's audit table (a short write)."""
-    from etl.db import audit
+    """Record who did what in the warehouse's audit table (a short write of its own)."""
+    from store.schema import audit
 
     try:
-        write(lambda con: audit(con, user_name(), action, obj, details))
+        write(lambda con: audit(con, user_name(), action, obj, details), bump=())
     except PMKSError:
         pass  # the action itself succeeded; a locked or missing warehouse must not turn it into an error
 
@@ -142,17 +164,11 @@ def _reader_pool():
     return ReaderPool()
 
 
-def write(action):
-    """Run `action(con)` in one write transaction on the warehouse; Indonesian errors are shown, not raised."""
-    from etl.db import transaction
-
-    path = db_path()
-    con = connect(path, wait=20)
-    try:
-        with transaction(con, path):
-            return action(con)
-    finally:
-        con.close()
+def write(action, bump: tuple[str, ...] = ("data",)):
+    """Run `action(con)` in one write transaction of the store, after any other writer of any session or process; all
+    of it is written or none. `bump`: the version counters the write changes (see `store.embedded`)."""
+    with store().transaction(bump=bump, wait=WRITE_WAIT) as con:
+        return action(con)
 
 
 def release_threshold() -> int:

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, queries
-from dashboard.queries import Selection
+from dashboard.views import Filters
 from etl import fmt
 
 URL_KEYS = ("periode", "kec", "desa", "ind", "ukuran", "rilis")  # query parameters, and widgets f_<key>
@@ -64,50 +64,22 @@ def page_uses(page: str, declared=None) -> Uses:
     return PAGE_USES.get(page) or Uses()
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What the user chose in the sidebar, once, typed."""
-
-    periode: date
-    kecamatan: str = ""  # '' = the whole warehouse
-    desa: str = ""
-    indikator: tuple[str, ...] = ()  # indicator codes, groups expanded; () = all
-    indikator_label: str = "Semua indikator"
-    area_nama: str | None = None  # 'Kec. Palang' or the desa's name; None for the whole warehouse
-    ukuran: str = "jumlah"  # jumlah | per1000
-    rilis: int | None = None  # the public release threshold when public release mode is on
-
-    @property
-    def area(self) -> str:
-        return self.desa or self.kecamatan
-
-    @property
-    def sel(self) -> Selection:
-        return Selection(area=self.area, indikator=self.indikator)
-
-    @property
-    def per1000(self) -> bool:
-        return self.ukuran == "per1000"
-
-
 def set_area(kecamatan: str, desa: str = "") -> None:
     """Change the area of the shared filters (a drill-down from a map or a picker); takes effect on the next run.
     A user's kecamatan scope always wins."""
+    from accounts import rulebook
     from dashboard.session import current_user
 
-    user = current_user()
-    if user is not None and user.kecamatan:
-        kecamatan = user.kecamatan
-    st.session_state["f_kec"], st.session_state["f_desa"] = kecamatan, desa
+    st.session_state["f_kec"], st.session_state["f_desa"] = rulebook.clamp(current_user(), kecamatan, desa)
 
 
 def _from_url() -> None:
     """Seed the widgets' state from the URL once per session, so a link reproduces the view; carry the values over
     a page switch (a new page starts new widgets)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from dashboard.navigation import current
 
     keep = st.session_state.setdefault("_keep_filters", {})
-    page = getattr(get_script_run_ctx(), "page_script_hash", None)
+    page = current()
     if st.session_state.get("_filters_page") != page:
         for key, value in keep.items():
             st.session_state[f"f_{key}"] = value
@@ -182,7 +154,9 @@ def _scope() -> str:
     from dashboard.session import current_user
 
     user = current_user()
-    return (user.kecamatan if user is not None else "") or ""
+    from accounts import rulebook
+
+    return rulebook.area(user) or ""
 
 
 def _why(used: Uses, key: str) -> None:
@@ -191,10 +165,9 @@ def _why(used: Uses, key: str) -> None:
 
 
 def _kecamatan_picker(used: Uses) -> tuple[str, dict]:
-    kec = data.q(queries.kecamatan_list)
+    names = data.kecamatan_names()
     scope = _scope()
-    options = [scope] if scope else [""] + kec["kode"].tolist()  # a camat or TKSK sees only their kecamatan
-    names = dict(zip(kec["kode"], kec["nama"]))
+    options = [scope] if scope else [""] + list(names)  # a camat or TKSK sees only their kecamatan
     _keep_valid("f_kec", options, options[0])
     code = st.selectbox("Kecamatan", options, key="f_kec", format_func=lambda k: names.get(k, "Semua kecamatan"),
                         disabled=bool(scope) or not used.uses("kec"))

@@ -28,10 +28,22 @@ import plotly.graph_objects as go
 import shapely
 
 from dashboard import glyphs
+from dashboard.legend import (  # noqa: F401 - circle_references, circle_size: part of this module's interface
+    CIRCLE_COLOR,
+    LEGEND,
+    LEGEND_BELOW,
+    NARROW,
+    NO_DATA,
+    NO_DATA_LABEL,
+    circle_legend,
+    circle_references,
+    circle_size,
+    colorbar,
+    legend_x,
+    narrow,
+)
 from etl import fmt
 
-NO_DATA = "#d9d9d9"
-NO_DATA_LABEL = "tidak ada data"
 # ColorBrewer YlOrRd and RdBu (colour-blind safe), by number of classes
 SEQUENTIAL = {
     3: ["#ffeda0", "#feb24c", "#f03b20"],
@@ -48,7 +60,6 @@ DIVERGING = {
     7: ["#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b"],
 }
 METHODS = {"quantile": "Kuantil", "equal": "Interval sama", "natural": "Jeda alami (Jenks)"}
-CIRCLE_COLOR = "#1f5f8b"
 
 
 @dataclass
@@ -154,8 +165,32 @@ def centroids(geometry: pd.DataFrame) -> pd.DataFrame:
 
 
 PAD = 14  # pixels kept clear around the areas
-LEGEND = 170  # pixels right of the map for the legend (colour classes or reference circles)
-TITLE = 40  # pixels above the map for its title
+# The title (wrapped) sits under the mode bar's row; on a phone the legend is under the map (dashboard.legend).
+MODEBAR, TITLE_LINE = 36, 22  # Streamlit's chart theme sets titles in bold 16 px
+
+
+def size(wide: tuple[int, int], width: int | None, phone_height: int) -> tuple[int, int]:
+    """The size a map is laid out for: `wide`, or the `width` it really gets in the browser when that is narrower
+    (under NARROW pixels the phone layout, `phone_height` high, legend under the map). None: not known, `wide`."""
+    if width is None or width >= wide[0]:
+        return wide
+    return (width, phone_height) if narrow((width, 0)) else (width, wide[1])
+
+
+def _top(title: str, size: tuple[int, int]) -> int:
+    """Pixels above the map: the mode bar's row and the (wrapped) title."""
+    return MODEBAR + TITLE_LINE * len(_wrap(title, size[0])) + 10
+
+
+def _wrap(title: str, width: int) -> list[str]:
+    """The title's lines for a map `width` pixels wide (about 8 px per character of bold 16 px text; 7,2 measured)."""
+    limit, lines = max(20, int((width - 2 * MODEBAR) / 8)), [""]  # clear of the mode bar's camera too
+    for word in title.split(" "):
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > limit:
+            lines.append(word)
+        else:
+            lines[-1] = f"{lines[-1]} {word}".strip()
+    return lines
 
 
 def _mercator_y(lat: float) -> float:
@@ -254,8 +289,7 @@ def choropleth(df: pd.DataFrame, geometry: pd.DataFrame, value: str, classes: Cl
         geojson=feature_collection(geometry), locations=locations(df, geometry), z=klass, zmin=-0.5, zmax=n - 0.5,
         colorscale=scale, marker=dict(line=dict(width=0.6, color="#ffffff"), opacity=0.9),
         customdata=custom, hovertemplate=template,
-        colorbar=dict(title=dict(text=unit, side="top"), tickvals=list(range(n)), ticktext=[NO_DATA_LABEL, *classes.labels],
-                      thickness=16, len=0.75, x=_legend_x(size[0]), xanchor="left", xpad=0),
+        colorbar=colorbar(unit, n, [NO_DATA_LABEL, *classes.labels], size),
     ))
     _overlays(fig, geometry, df, level, labels)
     return _layout(fig, geometry, title, size)
@@ -282,44 +316,8 @@ def circles(df: pd.DataFrame, geometry: pd.DataFrame, value: str, title: str, un
         marker=dict(size=sizes, color=CIRCLE_COLOR, opacity=0.55, sizemode="diameter"),
     ))
     _overlays(fig, geometry, df, level, True)
-    _circle_legend(fig, circle_references(top, decimals), top, max_size, unit, decimals, size[0])
+    circle_legend(fig, circle_references(top, decimals), top, max_size, unit, decimals, size, _top(title, size))
     return _layout(fig, geometry, title, size)
-
-
-def circle_size(v: float, top: float, max_size: float = 38) -> float:
-    """Diameter in pixels: area proportional to the value, the largest `max_size`, none smaller than 4."""
-    return round(max(4.0, max_size * math.sqrt(v / top)), 1)
-
-
-def circle_references(top: float, decimals: int = 0) -> list[float]:
-    """Up to three round values for the circle legend, the largest not above `top` (e.g. 2.000, 1.000, 250)."""
-    if top <= 0:
-        return []
-    out = []
-    for target in (top, top / 3, top / 12):
-        exponent = math.floor(math.log10(target))
-        nice = max(m * 10 ** exponent for m in (1, 2, 2.5, 5) if m * 10 ** exponent <= target)
-        nice = round(nice, decimals)
-        if nice > 0 and nice not in out:
-            out.append(nice)
-    return out
-
-
-def _circle_legend(fig: go.Figure, references: list[float], top: float, max_size: float, unit: str, decimals: int, width: int) -> None:
-    """Reference circles in the legend strip right of the map, each with its value."""
-    x = _legend_x(width) + (max_size / 2 + 2) / width
-    fig.add_annotation(text=f"<b>{unit}</b><br>luas lingkaran<br>sebanding nilai", x=_legend_x(width), y=0.95, xref="paper", yref="paper",
-                       xanchor="left", yanchor="top", showarrow=False, align="left", font=dict(size=12))
-    y = 0.72
-    for value in references:
-        d = circle_size(value, top, max_size)
-        fig.add_shape(type="circle", xref="paper", yref="paper", xsizemode="pixel", ysizemode="pixel", xanchor=x, yanchor=y,
-                      x0=-d / 2, x1=d / 2, y0=-d / 2, y1=d / 2, fillcolor=CIRCLE_COLOR, opacity=0.55, line=dict(width=0))
-        fig.add_annotation(text=fmt.angka(value, decimals), x=x, y=y, xref="paper", yref="paper", xanchor="left", yanchor="middle", xshift=max_size / 2 + 6,
-                           showarrow=False, font=dict(size=12))
-        y -= 0.12
-    fig.add_annotation(text=f"<span style='color:{NO_DATA}'>■</span> {NO_DATA_LABEL}", x=_legend_x(width), y=y, xref="paper", yref="paper",
-                       xanchor="left", yanchor="middle", showarrow=False, font=dict(size=12))
 
 
 def _overlays(fig: go.Figure, geometry: pd.DataFrame, df: pd.DataFrame, level: str, labels: bool) -> None:
@@ -340,17 +338,18 @@ def _add_labels(fig: go.Figure, geometry: pd.DataFrame, df: pd.DataFrame, size: 
     ))
 
 
-def _legend_x(width: int) -> float:
-    """Where the legend strip starts (paper fraction): the map's right edge."""
-    return round(1 - LEGEND / width, 4)
-
-
 def _layout(fig: go.Figure, geometry: pd.DataFrame, title: str, size: tuple[int, int]) -> go.Figure:
-    """Title above; the map left of the legend strip, centred and zoomed so every area fits with room to spare."""
+    """The title under the mode bar's row (the camera never covers it), wrapped to the map's width; the map left of
+    the legend strip (on a phone: above it), centred and zoomed so every area fits with room to spare."""
     width, height = size
+    top = _top(title, size)
+    phone = narrow(size)
     fig.update_layout(
-        title=dict(text=title, x=0.01), margin=dict(l=0, r=0, t=TITLE, b=0), height=height, separators=",.", font=dict(size=13),
-        map=dict(style=_style(), domain=dict(x=[0, _legend_x(width)], y=[0, 1]), **view(geometry, width - LEGEND, height - TITLE)),
+        title=dict(text="<br>".join(_wrap(title, width)), x=0.01, xanchor="left", xref="container", y=1, yref="container",
+                   yanchor="top", pad=dict(t=MODEBAR)),
+        margin=dict(l=0, r=0, t=top, b=0), height=height, separators=",.", font=dict(size=13),
+        map=dict(style=_style(), domain=dict(x=[0, 1], y=[LEGEND_BELOW / (height - top), 1]) if phone else dict(x=[0, legend_x(width)], y=[0, 1]),
+                 **(view(geometry, width, height - top - LEGEND_BELOW) if phone else view(geometry, width - LEGEND, height - top))),
         clickmode="event+select", template="none",
     )
     return fig

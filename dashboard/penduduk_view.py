@@ -5,16 +5,47 @@ Kept apart from `ui.py` so that the admin page stays a thin page; the checking i
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import queries, ui
 from dashboard.views import unggah
 from etl import fmt
+from etl.errors import PMKSError
 from etl.penduduk_import import SUMBER, Acuan, PopulationResult, analyse, commit
 from etl.penduduk_read import LAYOUT
 
 STATUS = {"accepted": "diterima", "rejected": "ditolak", "unchanged": "tidak berubah"}
+
+
+def acuan_choices(today: date, sumber: str, years: int = 8) -> list[Acuan]:
+    """The reference dates an admin may pick, newest first: only dates that have passed (a figure is a count at a
+    date), one choice per date. 30 June is semester I; 31 December is semester II for Dukcapil's semester data and
+    the year for the other sources (BPS 'Dalam Angka', profil desa)."""
+    out = []
+    for year in range(today.year, today.year - years, -1):
+        for acuan in (Acuan(f"{year}-S2" if sumber == "dukcapil" else str(year), date(year, 12, 31)), Acuan(f"{year}-S1", date(year, 6, 30))):
+            if acuan.tanggal <= today:
+                out.append(acuan)
+    return out
+
+
+def acuan_label(acuan: Acuan) -> str:
+    """'Semester I 2026 (30 Juni 2026)', '2025 (31 Desember 2025)'."""
+    return f"{acuan.label} ({fmt.tanggal(acuan.tanggal)})"
+
+
+def preview_frame(rows: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """The desa figures a checked file would store, as the admin reads them: names, and counts in Indonesian format
+    ('4.191'); `names` is `queries.desa_list` indexed by kode."""
+    from dashboard.views import table
+
+    preview = rows.join(names, on="kode_wilayah")
+    return table(pd.DataFrame({"Desa/Kelurahan": preview["nama"], "Kecamatan": preview["kecamatan"], "L": preview["laki_laki"].astype("Int64"),
+                               "P": preview["perempuan"].astype("Int64"), "Jumlah": preview["jumlah"].astype("Int64"),
+                               "Baris": preview["baris"].astype("Int64")}), {"L": 0, "P": 0, "Jumlah": 0, "Baris": 0})
 
 
 def show_population_check(result: PopulationResult) -> None:
@@ -26,8 +57,8 @@ def show_population_check(result: PopulationResult) -> None:
     (st.error if result.status == "rejected" else st.success if result.status == "accepted" else st.info)(line)
     if result.note:
         st.caption(result.note)
-    if result.issues:
-        ui.table(unggah.issues(result), hide_index=True, key="penduduk_masalah")
+    if result.issues:  # a plain table: long messages wrap instead of being cut
+        ui.list_table(unggah.issues(result), height=420 if len(result.issues) > 10 else None, label=f"Masalah dalam {result.file}")
     if result.tally:
         st.caption("Setiap angka dalam berkas: dibaca, jumlah/total yang diperiksa, diabaikan (dengan alasannya), tidak terbaca.")
         ui.table(unggah.tally(result), hide_index=True, key="penduduk_angka")
@@ -36,10 +67,7 @@ def show_population_check(result: PopulationResult) -> None:
         st.code("\n".join(result.changes[:200]), language=None)
     if result.status == "accepted":
         names = ui.q(queries.desa_list)[["kode", "nama", "kecamatan"]].set_index("kode")
-        preview = result.rows.join(names, on="kode_wilayah")
-        ui.table(pd.DataFrame({"Desa/Kelurahan": preview["nama"], "Kecamatan": preview["kecamatan"], "L": preview["laki_laki"].astype("Int64"),
-                                   "P": preview["perempuan"].astype("Int64"), "Jumlah": preview["jumlah"], "Baris": preview["baris"]}),
-                 hide_index=True, key="penduduk_pratinjau")
+        ui.table(preview_frame(result.rows, names), hide_index=True, key="penduduk_pratinjau")
     if not result.kecamatan.empty and result.status != "rejected":
         k = result.kecamatan
         st.markdown("**Jumlah desa dibanding angka kecamatan** (sebagai informasi, tidak dipaksakan sama)")
@@ -52,13 +80,16 @@ def show_population_check(result: PopulationResult) -> None:
 
 def save_population(name: str, data: bytes, sheets, acuan: Acuan, sumber: str, replace: bool) -> None:
     """Button callback: check again under the write lock, then write one batch (or nothing)."""
-    user = ui.current_user()
 
     def action(con):
-        result = analyse(con, name, data, sheets, acuan, replace=replace, scope=user.kecamatan or "")
+        result = analyse(con, name, data, sheets, acuan, replace=replace, scope=ui.area())
         return result, commit(con, result, acuan, sumber, ui.user_name())
 
-    result, batch = ui.write(action)
+    try:
+        result, batch = ui.write(action)
+    except PMKSError as exc:
+        st.session_state["pengaturan_galat"] = f"Penduduk tidak disimpan: {ui.plain(exc.short)}"
+        return
     if batch is None:
         st.session_state["pengaturan_pesan"] = f"Tidak ada yang disimpan: {result.file} {STATUS[result.status]}."
     else:
@@ -69,30 +100,14 @@ def save_population(name: str, data: bytes, sheets, acuan: Acuan, sumber: str, r
 
 def population_upload(user) -> None:
     """The admin's upload of a desa population file: template, source and date, check, preview and confirmed save."""
-    from datetime import date
-
-    from etl.config import db_path
-    from etl.db import connect
-    from etl.errors import PMKSError
-    from etl.penduduk_import import parse_acuan
+    from etl.penduduk_cli import build_template
     from etl.sheets import Unreadable
 
-    today = date.today()
-    from etl.penduduk_cli import build_template
-
-    st.download_button("Unduh templat penduduk desa kosong (.xlsx)", ui.data.made_file(build_template),
-                       "templat_penduduk_desa.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="penduduk_templat")
-    choices = []
-    for year in range(today.year, today.year - 8, -1):
-        for code in (f"{year}-S2", f"{year}-S1", f"{year}"):
-            try:
-                choices.append(parse_acuan(code, today))
-            except PMKSError:
-                continue  # not yet reached
+    ui.offer("Unduh templat penduduk desa kosong (.xlsx)", "templat_penduduk_desa.xlsx", ui.XLSX, key="penduduk_templat",
+             data_bytes=ui.data.made_file(build_template), action="atur")
     cols = st.columns(2)
     sumber = cols[0].selectbox("Sumber", list(SUMBER), format_func=lambda k: SUMBER[k] if k != "desa" else "Profil desa", key="penduduk_sumber")
-    acuan = cols[1].selectbox("Keadaan data", choices, format_func=lambda a: a.label + (" (31 Desember)" if "-" not in a.kode else ""),
+    acuan = cols[1].selectbox("Keadaan data (tanggal angka penduduk)", acuan_choices(date.today(), sumber), format_func=acuan_label,
                               key="penduduk_acuan")
     replace = st.checkbox("Ganti angka desa yang sudah tersimpan untuk keadaan yang sama (perubahannya ditampilkan dulu)", key="penduduk_ganti")
     nonce = st.session_state.setdefault("penduduk_nonce", 0)
@@ -105,14 +120,12 @@ def population_upload(user) -> None:
             sheets = ui.sheet_reader().read(data, upload.name)
         except Unreadable as exc:
             sheets = exc
-        con = connect(db_path(), read_only=True, wait=20)
         try:
-            result = analyse(con, upload.name, data, sheets, acuan, replace=replace, scope=user.kecamatan or "")
+            with ui.data.store().read() as con:
+                result = analyse(con, upload.name, data, sheets, acuan, replace=replace, scope=ui.area())
         except PMKSError as exc:
-            st.error(ui.plain(str(exc)))
+            st.error(ui.plain(exc.short))
             st.stop()
-        finally:
-            con.close()
         show_population_check(result)
         if result.status == "accepted":
             confirmed = True

@@ -26,6 +26,9 @@ import pandas as pd
 
 DEFAULT_WEIGHT = 1  # every indicator group counts the same until policy staff decide otherwise (weights 0-10)
 SMALL_POPULATION = 1000  # penduduk below which a raw rate is flagged as unstable
+# Fewer areas than this with a rate in every group are not ranked (views.prioritas.ranking): with one area every score
+# is 0 and its 'largest group' is the first by name; quintiles need five.
+MIN_COMPARED = 5
 QUINTILE_LABEL = {1: "K1 (20% teratas)", 2: "K2", 3: "K3", 4: "K4", 5: "K5 (20% terbawah)"}
 
 
@@ -77,7 +80,8 @@ def composite(rates: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
     index[s.isna().any(axis=1)] = np.nan
     out = pd.DataFrame({"indeks": index}, index=rates.index)
     contribution = (s * w).fillna(-1)
-    out["utama"] = contribution.idxmax(axis=1).where(index.notna())  # the group that lifts the area most
+    # the group that lifts the area most; none when no group does (every score 0: lowest everywhere, or no spread)
+    out["utama"] = contribution.idxmax(axis=1).where(index.notna() & (contribution.max(axis=1) > 0))
     out["peringkat"] = out["indeks"].rank(method="min", ascending=False).astype("Int64")
     ranked = int(out["indeks"].notna().sum())
     out["kuintil"] = [pd.NA if pd.isna(r) else 1 + (5 * (int(r) - 1)) // ranked for r in out["peringkat"]]

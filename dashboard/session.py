@@ -1,76 +1,113 @@
 """Who is signed in: the login form, the throttle on password guessing, the session cookie and sign-out.
 
-Every run checks the session's signed token against the users file (`etl.users.login_from_token`), so signing out,
-a new password or a removed user end a session at once, in every tab and browser, not at the next reload.
+Users and sessions live in the warehouse's store (`accounts.store`). Every run looks the session up (a dictionary
+lookup until anyone signs in or out), so signing out, a new password or a removed user end a session at once, in
+every tab and browser. Who may open the app fails closed: demo access only when the warehouse says so; no users, or a
+store that cannot be read, means a message and no pages.
 """
 
 from __future__ import annotations
 
 import os
-import time
-from pathlib import Path
 
 import streamlit as st
 
-from etl import users as store
+from accounts import cookies
+from accounts import store as accounts
+from accounts.users import COOKIE, DEMO, User
+from etl.config import db_path
+from etl.errors import PMKSError
+from store import open_store
 
-_TOKEN = "_sesi_token"  # session_state key of this session's signed token
+_TOKEN = "_sesi_token"  # session_state key of this session's token
 
 
-@st.cache_data(ttl=5, show_spinner=False)
-def _users(path: str, mtime: float | None) -> dict:  # noqa: ARG001 - mtime keys the cache
-    return store.load_users(Path(path))
-
-
-def users() -> dict:
-    """The users file (cached while unchanged); a broken file stops the page with a message, never a traceback."""
-    path = store.users_file()
-    try:
-        return _users(str(path), path.stat().st_mtime_ns if path.exists() else None)
-    except store.UsersFileError as exc:
-        st.error(exc.short, icon=":material/error:")
-        st.stop()
+def _store():
+    return open_store(db_path())
 
 
 @st.cache_resource(show_spinner=False)
-def throttle() -> store.LoginThrottle:
+def throttle():
     """One sign-in throttle for the whole server process (all sessions)."""
-    return store.LoginThrottle()
+    from accounts.users import LoginThrottle
+
+    return LoginThrottle()
 
 
-def current_user() -> store.User | None:
-    """The signed-in User, store.DEMO when the deployment has no users, None when a login is needed."""
-    known = users()
-    if not known:
-        return store.DEMO
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def _users(path: str, version: int) -> dict[str, dict]:  # noqa: ARG001 - the version keys the cache
+    return {u["login"]: u for u in accounts.list_users(open_store(path))}
+
+
+def users() -> dict[str, dict]:
+    """Every user ({login: {login, nama, peran, kecamatan}}), read again after any change of accounts."""
+    store = _store()
+    return _users(str(store.path), store.versions()["akun"])
+
+
+def entry() -> accounts.Gate | None:
+    """Whether anyone may enter, and how; None after showing why nobody can (the app then shows no page)."""
+    if not db_path().exists():
+        st.error("Basis data dasbor belum disiapkan di server. Hubungi admin aplikasi.", icon=":material/error:")
+        return None
+    try:
+        return accounts.who_may_enter(_store(), _server_user())
+    except PMKSError as exc:
+        st.error(exc.short, icon=":material/error:")
+        return None
+
+
+def current_user() -> User | None:
+    """The signed-in User, DEMO when the warehouse is open for demo, None when a sign-in is needed or nobody may
+    enter (fails closed)."""
+    try:
+        gate = accounts.who_may_enter(_store(), _server_user())
+    except PMKSError:
+        return None
+    if gate.demo:
+        return DEMO
     if _TOKEN not in st.session_state and not st.session_state.get("_cookie_checked"):
         # A reload starts a new session: the browser's cookie may carry a token. Read it only at the start of a
         # session (the cookies are those of the page load), so that signing out holds.
         st.session_state["_cookie_checked"] = True
-        cookie = st.context.cookies.get(store.COOKIE)
+        cookie = st.context.cookies.get(COOKIE)
         if cookie:
             st.session_state[_TOKEN] = cookie
-    login = store.login_from_token(st.session_state.get(_TOKEN), known, time.time())
-    if login is None:
+    try:
+        user = accounts.session_user(_store(), st.session_state.get(_TOKEN))
+    except PMKSError:
+        user = None
+    if user is None:
         st.session_state.pop(_TOKEN, None)
         st.session_state.pop("pengguna_login", None)
         return None
-    st.session_state["pengguna_login"] = login
-    return store.user_of(login, known[login])
+    st.session_state["pengguna_login"] = user.login
+    return user
+
+
+def session_token() -> str | None:
+    """This browser session's token (None in demo access or before signing in)."""
+    return st.session_state.get(_TOKEN)
+
+
+def _server_user() -> str:
+    return os.environ.get("PMKS_USER") or os.environ.get("USER") or "aplikasi"
 
 
 def user_name() -> str:
-    """Who is acting, for the audit: the signed-in user when the deployment has logins, else the server's user."""
-    return st.session_state.get("pengguna_login") or os.environ.get("PMKS_USER") or os.environ.get("USER") or "aplikasi"
+    """Who is acting, for the audit: the signed-in user, else (demo access) the server's user."""
+    return st.session_state.get("pengguna_login") or _server_user()
 
 
 def client_address() -> str | None:
     """The browser's address for the per-client throttle. Behind a reverse proxy on this machine the proxy's
     X-Forwarded-For (its last entry, the one the proxy added) names the client; elsewhere that header is ignored."""
     address = st.context.ip_address
+    if not isinstance(address, str):  # no address (a local socket, the test harness)
+        return None
     if address in ("127.0.0.1", "::1"):
         forwarded = st.context.headers.get("X-Forwarded-For")
-        if forwarded:
+        if isinstance(forwarded, str) and forwarded:
             return forwarded.split(",")[-1].strip()
     return address
 
@@ -81,8 +118,6 @@ def _minutes(seconds: float) -> str:
 
 def _login() -> None:
     """The form's callback: throttled, audited; the same message whether or not the account exists."""
-    from dashboard.data import audit_action
-
     login = str(st.session_state.get("masuk_nama", "")).strip()
     password = st.session_state.get("masuk_sandi", "")
     st.session_state["masuk_sandi"] = ""
@@ -91,30 +126,30 @@ def _login() -> None:
     if (wait := guard.wait(login, client)) > 0:
         st.session_state["masuk_galat"] = f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {_minutes(wait)}."
         return
+    store = _store()
     try:
-        user = store.authenticate(login, password)
-    except store.UsersFileError as exc:
+        user = accounts.check_login(store, login, password)
+        token = accounts.sign_in(store, user, client) if user is not None else None
+        if user is None:
+            locked = guard.failed(login, client)
+            accounts.record_failure(store, login, client, locked)
+            st.session_state["masuk_galat"] = (f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {_minutes(locked)}."
+                                               if locked else "Nama pengguna atau kata sandi salah.")
+            return
+    except PMKSError as exc:
         st.session_state["masuk_galat"] = exc.short
         return
-    if user is None:
-        locked = guard.failed(login, client)
-        audit_action("gagal_masuk", login or "-", f'{{"klien": "{client or "-"}"}}')
-        if locked:
-            audit_action("kunci_masuk", login or "-", f'{{"detik": {int(locked)}, "klien": "{client or "-"}"}}')
-            st.session_state["masuk_galat"] = f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {_minutes(locked)}."
-        else:
-            st.session_state["masuk_galat"] = "Nama pengguna atau kata sandi salah."
+    if token is None:  # removed or changed while signing in
+        st.session_state["masuk_galat"] = "Nama pengguna atau kata sandi salah."
         return
     guard.succeeded(login)
-    token = store.session_token(user.login, users()[user.login], time.time())
     st.session_state[_TOKEN] = token
     st.session_state["pengguna_login"] = user.login
-    st.session_state["_cookie"] = token
-    audit_action("masuk", user.login)
+    st.session_state["_cookie"] = cookies.issue_code(token)
 
 
 def login_form() -> None:
-    """Sign in (when the deployment has users); failures and successes go to the audit."""
+    """Sign in; failures and successes go to the audit."""
     st.title("Dasbor PMKS")
     st.caption("Dinas Sosial P3A PMD — masuk dengan akun yang diberikan admin.")
     with st.form("masuk", border=True):
@@ -126,31 +161,25 @@ def login_form() -> None:
 
 
 def logout() -> None:
-    """Sign out: end every session of this user on the server, and forget the browser's cookie."""
-    from dashboard.data import audit_action
-
-    login = st.session_state.get("pengguna_login")
-    audit_action("keluar", user_name())
-    if login:
-        try:
-            store.end_sessions(login)
-        except (store.UsersFileError, OSError):
-            pass  # the token below is dropped anyway; the file error is shown on the next run
+    """Sign out: end this session on the server (every tab of this browser), and clear the browser's cookie."""
+    token = st.session_state.get(_TOKEN)
+    try:
+        accounts.sign_out(_store(), token, user_name())
+    except PMKSError:
+        pass  # the session state is cleared anyway; a busy store is shown on the next run
     st.session_state.pop(_TOKEN, None)
     st.session_state.pop("pengguna_login", None)
     st.session_state["_cookie"] = ""
 
 
 def sync_cookie() -> None:
-    """Write (after login) or clear (after logout) the browser's session cookie; app.py calls this once a run.
-    The cookie is `Secure` whenever the page is served over HTTPS."""
-    import streamlit.components.v1 as components
-
-    value = st.session_state.pop("_cookie", None)
-    if value is None:
+    """After a sign-in or sign-out, let the browser fetch the server route that sets or clears the HttpOnly session
+    cookie (an invisible image: no script). app.py calls this once a run."""
+    code = st.session_state.pop("_cookie", None)
+    if code is None:
         return
-    age = store.SESSION_HOURS * 3600 if value else 0
-    components.html(
-        "<script>const secure = window.parent.location.protocol === 'https:' ? '; Secure' : '';"
-        f"window.parent.document.cookie = '{store.COOKIE}={value}; path=/; max-age={age}; SameSite=Strict' + secure;</script>",
-        height=0)
+    target = f"/sesi/tukar?kode={code}" if code else "/sesi/keluar"
+    st.html(f'<img src="{target}" alt="" width="1" height="1" style="position:absolute;opacity:0">')
+
+
+__all__ = ["COOKIE", "DEMO", "current_user", "entry", "login_form", "logout", "sync_cookie", "throttle", "user_name", "users"]

@@ -7,19 +7,22 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from dashboard import data, queries
+from dashboard.chrome import page_width
 from dashboard.session import current_user, user_name
 from dashboard.wording import plain
 from etl.config import db_path
-from etl.db import connect
 from etl.errors import PMKSError
+from store import open_store
 
-q, view, write, audit_action = data.q, data.view, data.write, data.audit_action
+q, view, write, audit_action, kecamatan_names = data.q, data.view, data.write, data.audit_action, data.kecamatan_names
 due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold, data.sheet_reader
-__all__ = ["plain", "q", "view", "write", "audit_action", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name"]
+__all__ = ["plain", "q", "view", "write", "audit_action", "kecamatan_names", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name",
+           "page_width"]
 
 
 _NUMBER_TEXT = re.compile(r"^(-?(\d{1,3}(\.\d{3})*|\d+)(,\d+)?%?|—|–|<\d+( kasus)?|x)$")  # '1.234,5', not a code '35.23.18.2004'
@@ -33,6 +36,12 @@ def no_missing(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame
     for col in frame.columns:
         values = frame[col]
+        if len(values) and isinstance(values.iloc[0], list) and any(None in v for v in values if isinstance(v, list)):
+            # a sparkline's months without a value are left out: the grid draws no line at all for a list with a gap
+            # (it shows the raw numbers instead), so the line joins the months that have one
+            out = out.copy() if out is frame else out
+            out[col] = [[x for x in v if x is not None and x == x] if isinstance(v, list) else v for v in values]
+            continue
         if not values.isna().any():
             continue
         out = out.copy() if out is frame else out
@@ -46,27 +55,72 @@ def no_missing(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+ROW_PX, ALL_ROWS, LONG_ROWS = 35, 25, 15  # the grid's row height; tables up to ALL_ROWS rows show every row
+
+
 def table(frame: pd.DataFrame, target=None, **kwargs):
     """st.dataframe of a model's frame: missing cells read '—'; numbers the app formatted as Indonesian text are
-    right-aligned like numbers (columns whose every cell is a number, '—', '<3' or 'x'); the table toolbar has no
-    export (config.toml). Both are worked out once per frame (`data.derived`): a cached model's frames are shared."""
-    filled, aligned = data.derived(_shown, frame)
+    right-aligned like numbers (columns whose every cell is a number, '—', '<3' or 'x'); every column as wide as its
+    longest text, so no cell is cut (the grid sizes columns from its first rows only; a wider table scrolls); the
+    table toolbar has no export (config.toml). All worked out once per frame (`data.derived`): a cached model's frames
+    are shared. Unless a height is given, a table of up to 25 rows shows every row (Streamlit's own height shows 10),
+    a longer one 15 and scrolls. A `column_config` entry given here wins (its width, when it sets one)."""
+    filled, aligned, widths = data.derived(_shown, frame)
     frame = frame if filled is None else filled
-    aligned = {c: st.column_config.TextColumn(alignment="right") for c in aligned}
-    config = {**aligned, **kwargs.pop("column_config", {})}
+    config = {c: (st.column_config.TextColumn(alignment="right", width=w) if c in aligned else st.column_config.Column(width=w))
+              for c, w in widths.items()}
+    for col, given in kwargs.pop("column_config", {}).items():  # the page's own settings win; a width it leaves open is ours
+        config[col] = {**given, "width": given.get("width") or config.get(col, {}).get("width")} if isinstance(given, dict) else given
+    kwargs.setdefault("height", ROW_PX * (1 + (len(frame) if len(frame) <= ALL_ROWS else LONG_ROWS)) + 3)
     return (target or st).dataframe(frame, hide_index=kwargs.pop("hide_index", True), column_config=config, **kwargs)
 
 
-def _shown(frame: pd.DataFrame) -> tuple[pd.DataFrame | None, list]:
+def _shown(frame: pd.DataFrame) -> tuple[pd.DataFrame | None, list, dict]:
     """The frame with '—' for missing cells (None when it has none: the result must not hold the frame itself,
-    or `data.derived` would keep it alive) and the columns to right-align."""
+    or `data.derived` would keep it alive), the columns to right-align and the width of every text or number column."""
     filled = no_missing(frame)
-    return (None if filled is frame else filled), _number_columns(filled)
+    return (None if filled is frame else filled), _number_columns(filled), _widths(filled)
+
+
+# Source Sans at the grid's 14 px, per character (measured in chromium; rounded up), and a cell's padding
+_NARROW_CHARS, _WIDE_CHARS = set("iljtfr.,:;'!|() "), set("mwMW%")
+CELL_PADDING, MAX_COLUMN_PX = 30, 900
+
+
+def _text_px(text: str) -> float:
+    return sum(3.7 if c in _NARROW_CHARS else 11.7 if c in _WIDE_CHARS else 8.0 if c.isupper() or c.isdigit() else 7.1 for c in text)
+
+
+def _widths(frame: pd.DataFrame) -> dict[str, int]:
+    """Pixels each column needs for its header and its longest cell (up to MAX_COLUMN_PX); columns of lists (sparklines)
+    keep the grid's own width."""
+    out = {}
+    for col in frame.columns:
+        values = frame[col]
+        if len(values) and isinstance(values.iloc[0], (list, tuple)):
+            continue
+        texts = {str(v) for v in values.astype(object)} | {str(col)}
+        out[col] = int(min(MAX_COLUMN_PX, max(_text_px(t) for t in texts) + CELL_PADDING))
+    return out
 
 
 def _number_columns(frame: pd.DataFrame) -> list:
     return [c for c in frame.columns if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])) and len(frame)
             and all(isinstance(v, str) and _NUMBER_TEXT.match(v) for v in frame[c])]
+
+
+def chart(fig, target=None, *, key: str, name: str | None = None, config: dict | None = None, **kwargs):
+    """st.plotly_chart with the app's mode bar. Its camera saves the chart as a PNG, a download like any other: only
+    roles that may export get it, and each picture saved is audited (`dashboard.chrome` reports the click); leadership
+    reads the dashboard without downloads (README, *Security model*). `name` is the picture's file name (no suffix)."""
+    user = current_user()
+    config = {"displaylogo": False, **(config or {})}
+    if user is None or not user.can_export:  # no camera, and nothing else worth a bar over the chart's title
+        config["displayModeBar"] = False
+    else:  # the camera alone: zoom and pan work with the mouse or fingers, and a short bar stays clear of titles
+        config.setdefault("modeBarButtons", [["toImage"]])
+        config.setdefault("toImageButtonOptions", {"format": "png", "filename": name or f"pmks_{key}", "scale": 2})
+    return (target or st).plotly_chart(fig, key=key, config=config, **kwargs)
 
 
 def upload_hint(formats: str | None = None) -> None:
@@ -79,11 +133,22 @@ def upload_hint(formats: str | None = None) -> None:
                f"Paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")
 
 
+NOT_ALLOWED = "Anda tidak berhak membuka halaman ini. Pilih halaman lain di menu samping."
+
+
+def area() -> str:
+    """The part of the warehouse the signed-in user may read ('' = all of it): the rulebook's answer."""
+    from accounts import rulebook
+
+    return rulebook.area(current_user()) or ""
+
+
 def guard(page: str):
-    """Stop a page the user may not open (every page calls this before it queries); returns the user."""
+    """Stop a page the user may not open (every page calls this before it queries); returns the user. Such pages
+    are registered hidden (app.py), so a typed URL lands here, in Indonesian."""
     user = current_user()
     if user is None or page not in user.pages():
-        st.error("Anda tidak berhak membuka halaman ini.")
+        st.error(NOT_ALLOWED, icon=":material/block:")
         st.stop()
     return user
 
@@ -99,9 +164,9 @@ def require_data(reports: bool = True) -> dict:
     try:
         info = q(queries.warehouse_info)
     except PMKSError as exc:
-        st.error(plain(str(exc)))
+        st.error(plain(exc.short))
         st.stop()
-    except Exception:  # an unmigrated or foreign file
+    except duckdb.CatalogException:  # an unmigrated or foreign file: its tables are not ours
         st.error(f"Berkas {path.name} bukan basis data Dasbor PMKS yang siap. Minta pengelola server menyiapkan basis data.")
         st.stop()
     if info["sintetis"]:
@@ -110,19 +175,6 @@ def require_data(reports: bool = True) -> dict:
         st.warning("Belum ada laporan PSM di basis data. Analis atau admin mengunggah laporan di halaman **Unggah Data**.")
         st.stop()
     return info
-
-
-def ensure_navigation() -> None:
-    """Leave Streamlit's legacy `pages/` mode if a fresh server started on a sub-page URL.
-
-    Streamlit runs a sub-page directly, without app.py, until the entry file has called st.navigation once;
-    rerunning after clearing the legacy flag makes app.py (layout, navigation) run as it should.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
 
 
 def page_filters(page: str, uses=None) -> tuple[dict, dict]:
@@ -144,66 +196,78 @@ def page_filters(page: str, uses=None) -> tuple[dict, dict]:
 
 def open_page(page: str, reports: bool = True):
     """The start of every page: the app's navigation, the role check, the warehouse check; returns (user, info)."""
-    ensure_navigation()
+    from dashboard.navigation import ensure_app_run
+
+    ensure_app_run()
     user = guard(page)
     info = require_data(reports)
-    if user.kecamatan and user.kecamatan not in set(q(queries.kecamatan_list)["kode"]):
+    if user.kecamatan and user.kecamatan not in data.kecamatan_names():
         st.error(f"Wilayah akun Anda (kode {user.kecamatan}) tidak ada di basis data ini, sehingga tidak ada data yang "
                  "boleh ditampilkan. Minta admin memperbaiki kecamatan akun Anda.")
         st.stop()
     return user, info
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def offer(label: str, name: str, mime: str, *, key: str, data_bytes: bytes | None = None, build=None, action: str = "unduh",
+          target=None, help: str | None = None) -> bool:
+    """A download the rulebook allows this user (`action`), as a link to the app's own route `/unduh/<id>`
+    (`dashboard.downloads`): the server hands the file only to this session while it is signed in, or to another user
+    whose role and area allow it, and audits every fetch. `build` makes the file when it is fetched (no st.* there).
+    Returns whether the link was shown."""
+    from html import escape
+
+    from accounts import rulebook
+    from accounts.users import token_key
+    from dashboard import downloads
+    from dashboard.session import session_token
+
+    user = current_user()
+    if not rulebook.may(user, action):
+        return False
+    token = session_token()
+    owner = "demo" if user.login == "demo" or token is None else token_key(token)
+    file_id = downloads.REGISTRY.register(downloads.Download(name, mime, owner, user.login, action, rulebook.area(user) or "",
+                                                             data_bytes, build), slot=key)
+    title = f' title="{escape(help)}"' if help else ""
+    (target or st).html(f'<a class="pmks-unduh" role="button" href="/unduh/{file_id}" download="{escape(name)}"{title}>'
+                        f'{escape(label)}</a>', width="content")
+    return True
+
+
 def download_buttons(df: pd.DataFrame, name: str, key: str, label: str | None = None) -> None:
     """CSV and XLSX of a table exactly as shown; `label` says what the file holds ('Unduh daftar desa belum melapor
     Oktober 2026' gives the buttons '… (CSV)' and '… (XLSX)')."""
+    from accounts import rulebook
     from dashboard.export import to_csv_bytes, to_xlsx_bytes
 
-    user = current_user()
-    if user is None or not user.can_export:
+    if not rulebook.may(current_user(), "unduh"):
         st.caption("Unduhan tabel tersedia untuk staf, analis dan admin.")
         return
-    a, b = st.columns([1, 1, 4])[:2] if label is None else (st, st)  # a long label gets its own line
-    a.download_button("Unduh CSV" if label is None else f"{label} (CSV)", data.derived(to_csv_bytes, df), f"{name}.csv", "text/csv", key=f"{key}_csv",
-                      on_click=audit_action, args=("unduh", f"{name}.csv"))
-    b.download_button("Unduh XLSX" if label is None else f"{label} (XLSX)", data.derived(to_xlsx_bytes, df), f"{name}.xlsx",
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                      on_click=audit_action, args=("unduh", f"{name}.xlsx"))
+    row = st.container(horizontal=True, gap="small")  # side by side while they fit, one under the other when not
+    offer("Unduh CSV" if label is None else f"{label} (CSV)", f"{name}.csv", "text/csv", key=f"{key}_csv",
+          data_bytes=data.derived(to_csv_bytes, df), target=row)
+    offer("Unduh XLSX" if label is None else f"{label} (XLSX)", f"{name}.xlsx", XLSX, key=f"{key}_xlsx",
+          data_bytes=data.derived(to_xlsx_bytes, df), target=row)
 
 
 def brief_button(kode: str, periode: date, public: int | None, key: str) -> None:
-    """Download the one-page PDF brief of a kecamatan or kabupaten; made on the server when clicked.
-
-    The click does not rerun the page ("ignore"): a rerun would register the next run's generator under a new id
-    and could drop this one before the browser fetches it. So the download is audited inside the generator, under
-    the name of whoever saw the button."""
+    """Download the one-page PDF brief of a kecamatan or kabupaten; made on the server when it is fetched (and
+    audited there, like every download)."""
     from dashboard import brief
-    from etl.db import audit
 
-    user = current_user()
-    if user is None or not user.can_export:  # leadership reads the dashboard; files leave the office via staff
-        return
     path = db_path()
     today = date.today()
-    name = brief.file_name(kode, periode)
-    who = user_name()
 
-    def make() -> bytes:  # runs when the button is clicked, on another thread: no st.* calls here
-        con = connect(path, read_only=True, wait=20)
-        try:
-            pdf = brief.build(con, kode, periode, public, today)
-        finally:
-            con.close()
-        try:
-            write(lambda con: audit(con, who, "unduh", name, '{"rilis_publik": true}' if public else None))
-        except PMKSError:
-            pass  # the brief is made; a locked warehouse must not stop it
-        return pdf
+    def make() -> bytes:  # runs when the link is fetched, in a worker thread of the server: no st.* calls here
+        with open_store(path).read(wait=data.READ_WAIT) as con:
+            return brief.build(con, kode, periode, public, today)
 
-    st.download_button("Unduh ringkasan PDF (1 halaman)", make, name, "application/pdf", key=key,
-                       icon=":material/picture_as_pdf:", on_click="ignore",
-                       help="Satu halaman A4 untuk rapat: peta, angka utama, indikator terbesar, tren, desa prioritas "
-                            "dan kelengkapan laporan; terbaca jelas bila dicetak hitam-putih.")
+    offer("Unduh ringkasan PDF (1 halaman)", brief.file_name(kode, periode), "application/pdf", key=key, build=make,
+          help="Satu halaman A4 untuk rapat: peta, angka utama, indikator terbesar, tren, desa prioritas dan kelengkapan "
+               "laporan; terbaca jelas bila dicetak hitam-putih.")
 
 
 PRINT_CSS = """
@@ -211,8 +275,8 @@ PRINT_CSS = """
 @media print {
   @page {size: A4 portrait; margin: 10mm;}
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
-  [data-testid="stSidebarCollapsedControl"], [data-testid="stElementToolbar"], .stDownloadButton,
-  [data-testid="stIFrame"], iframe, .stSelectbox, [data-testid="stSelectbox"] {display: none !important;}
+  [data-testid="stSidebarCollapsedControl"], [data-testid="stElementToolbar"], .stDownloadButton, a.pmks-unduh,
+  [data-testid="stIFrame"], iframe, .stSelectbox, [data-testid="stSelectbox"], button.pmks-cetak {display: none !important;}
   [data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 0 !important;}
   [data-testid="stAppViewContainer"], [data-testid="stMain"] {position: static !important; overflow: visible !important;}
   body {zoom: 0.72;}
@@ -226,16 +290,38 @@ PRINT_CSS = """
 """
 
 
+PRINT_JS = """
+export default function (component) {
+  const { data, parentElement } = component;
+  let button = parentElement.querySelector("button.pmks-cetak");
+  if (!button) {
+    button = document.createElement("button");
+    button.className = "pmks-cetak";
+    button.type = "button";
+    button.addEventListener("click", () => window.print());
+    parentElement.appendChild(button);
+  }
+  button.textContent = data;
+}
+"""
+PRINT_BUTTON_CSS = """
+button.pmks-cetak {font: inherit; font-size: 0.875rem; line-height: 1.6; padding: 0.25rem 0.75rem; min-height: 2.5rem;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: white; color: inherit; cursor: pointer;}
+button.pmks-cetak:hover {border-color: #C53948; color: #C53948;}
+"""
+
+
+@st.cache_resource(show_spinner=False)
+def _print_component():
+    """The print button: a `st.components.v2` component whose script runs in the app's document (no iframe), so
+    `window.print()` prints the page itself. Replaces `st.components.v1.html`, removed after 2026-06-01."""
+    return st.components.v2.component("pmks_cetak", js=PRINT_JS, css=PRINT_BUTTON_CSS, isolate_styles=False)
+
+
 def print_button(label: str) -> None:
     """A button that opens the browser's print dialog, and the CSS that makes the page one A4 sheet."""
-    import streamlit.components.v1 as components
-
     st.markdown(PRINT_CSS, unsafe_allow_html=True)
-    components.html(
-        f"""<button onclick="window.parent.print()" style="font: 14px sans-serif; padding: 4px 12px; border: 1px solid #ccc;
-        border-radius: 6px; background: white; cursor: pointer">{label}</button>""",
-        height=40,
-    )
+    _print_component()(data=label, key="pmks_cetak")
 
 
 def list_table(frame: pd.DataFrame, target=None, *, height: int | None = None, label: str = "") -> None:
@@ -250,7 +336,7 @@ def list_table(frame: pd.DataFrame, target=None, *, height: int | None = None, l
 
 
 def _list_html(frame: pd.DataFrame, height: int | None, label: str) -> str:
-    filled, numbers = _shown(frame)
+    filled, numbers, _ = _shown(frame)
     table = html_table(frame if filled is None else filled, numbers=set(numbers), label=label)
     box = f' style="max-height: {int(height)}px"' if height else ""
     return f'<div class="pmks-daftar"{box} tabindex="0">{table}</div>'

@@ -9,6 +9,7 @@ import json
 
 import streamlit as st
 
+from accounts import rulebook
 from dashboard import data
 from dashboard.session import current_user, user_name
 from dashboard.wording import plain
@@ -85,9 +86,9 @@ def pick(widget: str, key: tuple) -> None:
 
 def _save_aliases(con, chosen: dict, user: str) -> None:
     """The labels placed on this upload, kept as aliases for the next files (each one audited)."""
-    from etl.db import audit
     from etl.load import save_desa_alias, save_indicator_alias
     from etl.match import normalize_label, normalize_name
+    from store.schema import audit
 
     for (jenis, kecamatan, written), code in chosen.items():
         if jenis == "desa":
@@ -98,8 +99,8 @@ def _save_aliases(con, chosen: dict, user: str) -> None:
 
 
 def save(files, results, snapshot, replace: bool, given: dict) -> None:
-    """Write the checked files in one batch (re-checked under the lock), audited; a fresh, empty uploader after."""
-    from etl.db import audit
+    """Write the checked files in one batch (re-checked in the write transaction), audited there (`impor`); a fresh,
+    empty uploader after."""
     from etl.importer import write_files
 
     chosen = dict(st.session_state.get("unggah_pilihan", {}))
@@ -108,9 +109,9 @@ def save(files, results, snapshot, replace: bool, given: dict) -> None:
             data.write(lambda con: _save_aliases(con, chosen, user_name()))
             st.session_state["unggah_pilihan"] = {}
         final, batch = write_files(db_path(), files, data.sheet_reader(), results, snapshot, replace=replace, user=user_name(),
-                                   scope=current_user().kecamatan, **given)
+                                   scope=rulebook.area(current_user()) or "", wait=data.WRITE_WAIT, **given)
     except PMKSError as exc:
-        st.session_state["unggah_galat"] = plain(str(exc))
+        st.session_state["unggah_galat"] = plain(exc.short)
         return
     if batch is None:
         st.session_state["unggah_galat"] = "Data berubah sejak diperiksa dan tidak ada berkas yang masih dapat disimpan; periksa ulang."
@@ -118,5 +119,4 @@ def save(files, results, snapshot, replace: bool, given: dict) -> None:
     saved = [r for r in final if r.status == "accepted"]
     st.session_state["unggah_pesan"] = (f"Tersimpan sebagai batch impor {batch}: {len(saved)} berkas, "
                                         f"{fmt.angka(sum(len(r.reports) for r in saved))} laporan desa.")
-    data.write(lambda con: audit(con, user_name(), "unggah", f"batch {batch}", None))
     st.session_state["unggah_nonce"] = st.session_state.get("unggah_nonce", 0) + 1

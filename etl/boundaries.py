@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import urllib.error
 import urllib.request
@@ -120,11 +121,12 @@ def read_boundaries_file(path: str | Path) -> gpd.GeoDataFrame:
 def fetch_source(kabupaten: str, source: str | None = None, expected_sha256: str | None = None) -> tuple[str, str]:
     """Get the desa boundary SQL of a kabupaten from a URL or a local folder; returns (text, sha256).
 
-    The file's SHA-256 is checked against the pinned value when one is known.
+    Without `source`: $PMKS_BOUNDARY_SOURCE (e.g. an office mirror), else the public repository. The file's SHA-256
+    is checked against the pinned value when one is known.
     """
     name = source_file_name(kabupaten)
     prov = kabupaten.split(".")[0]
-    source = source or DEFAULT_SOURCE
+    source = source or os.environ.get("PMKS_BOUNDARY_SOURCE") or DEFAULT_SOURCE
     if re.match(r"^https?://", source):
         base = source.rstrip("/")
         candidates = [base] if base.endswith(".sql") else [f"{base}/db/kel/{prov}/{name}", f"{base}/{name}"]
@@ -345,7 +347,7 @@ def plan_import(gdf: gpd.GeoDataFrame, desa: pd.DataFrame, source: str) -> tuple
 
 def save_import(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, user: str, source: str) -> None:
     """Store prepared boundary rows and audit the import (inside the caller's transaction)."""
-    from etl.db import audit
+    from store.schema import audit
 
     load_boundaries(con, rows)
     audit(con, user, "batas_wilayah", source, json.dumps({

@@ -78,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("boundaries", parents=[common], help="impor batas desa dari berkas GIS atau unduh dari sumber publik")
     p.add_argument("file", nargs="?", metavar="BERKAS", help="GeoJSON, GeoPackage, Shapefile atau Shapefile dalam .zip")
     p.add_argument("--download", action="store_true", help="unduh dari cahyadsn/wilayah_boundaries (commit terkunci, dicek SHA-256)")
-    p.add_argument("--source", metavar="URL_ATAU_FOLDER", help="lokasi sumber pengganti untuk --download")
+    p.add_argument("--shipped", action="store_true", help="pasang batas desa bawaan aplikasi (data/, tanpa internet; Kabupaten Tuban)")
+    p.add_argument("--if-missing", action="store_true",
+                   help="lengkapi desa yang belum berbatas: unduh, atau batas bawaan bila unduhan tidak dapat dilakukan")
+    p.add_argument("--source", metavar="URL_ATAU_FOLDER", help="lokasi sumber pengganti untuk --download / --if-missing")
     p.add_argument("--sha256", help="checksum yang diharapkan untuk berkas unduhan")
 
     p = sub.add_parser("population", parents=[common], help="impor data penduduk (CSV: kode_wilayah, tahun, jumlah, sumber)")
@@ -93,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("settings", parents=[common], help="lihat dan ubah pengaturan (mis. batas hari laporan)")
     p.add_argument("--due-day", type=int, metavar="HARI", help="laporan bulan B tepat waktu bila diterima paling lambat tanggal HARI bulan B+1 (1–28)")
     p.add_argument("--release-threshold", type=int, metavar="N", help="mode rilis publik: jumlah 1 s.d. N-1 ditampilkan sebagai <N (2–20, bawaan 3)")
+    p.add_argument("--demo-access", choices=["on", "off"], help="akses demo: aplikasi terbuka tanpa login (hanya untuk basis data demo)")
 
     p = sub.add_parser("import", parents=[common], help="impor laporan PSM (.xlsx, .xls, .ods, .csv)")
     p.add_argument("files", nargs="+", metavar="BERKAS", help="satu atau beberapa berkas laporan")
@@ -107,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("history", parents=[common], help="riwayat batch impor")
 
-    p = sub.add_parser("user", parents=[common], help="kelola pengguna aplikasi (berkas pengguna.toml atau $PMKS_USERS_FILE)")
+    p = sub.add_parser("user", parents=[common], help="kelola pengguna aplikasi (disimpan di basis data)")
     p.add_argument("action", choices=["add", "remove", "list"], metavar="add|remove|list")
     p.add_argument("login", nargs="?", metavar="NAMA_PENGGUNA")
     p.add_argument("--role", choices=["pimpinan", "staf", "analis", "admin"], help="peran pengguna")

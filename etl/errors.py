@@ -4,9 +4,16 @@ import errno
 
 
 class PMKSError(Exception):
-    """A problem the user can fix; the message is shown as is. Exit code 1."""
+    """A problem the user can fix; the message is shown as is. Exit code 1.
+
+    `short` is what the app shows instead when the message names something of the server only its administrator
+    should see (a path, a command line); it defaults to the message."""
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, short: str | None = None):
+        super().__init__(message)
+        self.short = short if short is not None else message
 
 
 class SystemProblem(PMKSError):

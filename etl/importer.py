@@ -1,7 +1,7 @@
 """`python -m etl import`: check files, write the accepted ones, report in Bahasa Indonesia.
 
 The slow part (reading the files) runs in the sandbox before the database is touched; checking runs
-on a read-only connection; only the final write takes the database's write lock, briefly. If another
+on a snapshot; only the final write waits for its turn as the store's writer, briefly. If another
 import committed in between, the files are checked again inside the write transaction.
 """
 
@@ -13,18 +13,29 @@ from datetime import date
 from pathlib import Path
 
 from etl import fmt
-from etl.db import connect, get_setting, transaction
 from etl.errors import PMKSError, SystemProblem, os_reason
 from etl.ingest import FileResult, Reference, analyse_files, commit, where_text
 from etl.sandbox import SheetReader
 from etl.sheets import Unreadable
+from store import open_store
+from store.schema import is_ready
 
 STATUS = {"accepted": "DITERIMA", "rejected": "DITOLAK", "unchanged": "TIDAK BERUBAH"}
 LAYOUT = {"form": "formulir desa", "wide": "rekap kecamatan", "long": "tabel panjang"}
 
 
-def _snapshot(con) -> tuple:
-    return con.execute("select (select max(id) from impor_batch), (select count(*) from laporan where aktif)").fetchone()
+def _snapshot(con, results: list[FileResult]) -> tuple:
+    """What the check of these files depends on that another writer may change meanwhile: the active reports of their
+    desa (any month: the history rules read them), whether the files were imported already, the aliases and the
+    monitored indicators. Saves of other desa leave it as it was, so fifty analysts saving at once are not checked
+    again one after another."""
+    desa = sorted({code for r in results if not r.reports.empty for code in r.reports["kode_desa"]})
+    return con.execute("""
+        select (select list(id order by id) from laporan where aktif and kode_desa in (select unnest(?::varchar[]))),
+               (select list(sha256 order by sha256) from berkas_impor where sha256 in (select unnest(?::varchar[]))),
+               (select (count(*), max(dibuat)) from alias_desa), (select (count(*), max(dibuat)) from alias_indikator),
+               (select list(kode order by kode) from indikator where aktif)
+    """, [desa, sorted({r.sha256 for r in results})]).fetchone()
 
 
 def check_files(con, files: list[tuple[str, bytes, list | None]], reader: SheetReader, *, replace: bool,
@@ -45,27 +56,24 @@ def check_files(con, files: list[tuple[str, bytes, list | None]], reader: SheetR
 
 def read_only_check(db: Path, files, reader: SheetReader, *, replace: bool, today: date | None = None,
                     user: str = "cli", scope: str = "", **given) -> tuple[list[FileResult], tuple]:
-    """Check files on a read-only connection (imports elsewhere are not blocked); returns results and a snapshot."""
-    con = connect(db, read_only=True)
-    try:
-        if not _ready(con):
-            raise PMKSError(f"Basis data {db} belum disiapkan. Jalankan dulu: python -m etl init")
-        return check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope, **given), _snapshot(con)
-    finally:
-        con.close()
+    """Check files on a snapshot (other writers are not held up); returns results and a snapshot key."""
+    with open_store(db).read() as con:
+        if not is_ready(con):
+            raise PMKSError(f"Basis data {db} belum disiapkan. Jalankan dulu: python -m etl init",
+                            short="Basis data dasbor belum disiapkan di server. Hubungi admin aplikasi.")
+        results = check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope, **given)
+        return results, _snapshot(con, results)
 
 
 def write_files(db: Path, files, reader: SheetReader, results: list[FileResult], before: tuple, *, replace: bool,
-                today: date | None = None, user: str = "cli", scope: str = "", **given) -> tuple[list[FileResult], int | None]:
-    """Write the accepted files in one transaction; if another import landed since `before`, check again first."""
-    con = connect(db)
-    try:
-        with transaction(con, db):
-            if _snapshot(con) != before:  # another import landed meanwhile: check again under the lock
-                results = check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope, **given)
-            batch = commit(con, results, user)
-    finally:
-        con.close()
+                today: date | None = None, user: str = "cli", scope: str = "", wait: float | None = None,
+                **given) -> tuple[list[FileResult], int | None]:
+    """Write the accepted files in one transaction (waiting up to `wait` seconds for the turn, default
+    $PMKS_LOCK_WAIT); if another write touched what the check read since `before`, check again first."""
+    with open_store(db).transaction(wait=wait) as con:
+        if _snapshot(con, results) != before:  # another write touched what the check read: check again in this transaction
+            results = check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope, **given)
+        batch = commit(con, results, user)
     return results, batch
 
 
@@ -116,11 +124,6 @@ def _check_writable(path: Path) -> None:
         raise SystemProblem(f"berkas --report-json {path} tidak dapat ditulis ({os_reason(exc)}); {hint}") from None
     if not existed:
         path.unlink(missing_ok=True)
-
-
-def _ready(con) -> bool:
-    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-    return "pengaturan" in tables and get_setting(con, "kode_wilayah") is not None
 
 
 def tally_line(tally) -> str:

@@ -19,7 +19,6 @@ import pandas as pd
 from etl import fmt
 from etl import validate as rules
 from etl.cells import find_period
-from etl.db import audit as write_audit
 from etl.layouts import extract, names_month, read
 from etl.lexicon import Lexicon
 from etl.load import new_batch, write_reports
@@ -28,6 +27,7 @@ from etl.resolve import COLUMNS, resolve_long, resolve_raws
 from etl.sandbox import SheetReader
 from etl.sheets import Sheet, Unreadable
 from etl.validate import HasIssues, Issue
+from store.schema import audit as write_audit
 
 MAX_ISSUES_PER_KIND = 20  # the same message on many rows is reported this often, then summarised
 

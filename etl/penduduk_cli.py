@@ -15,13 +15,13 @@ import duckdb
 import pandas as pd
 
 from etl import fmt
-from etl.db import connect, transaction
 from etl.errors import PMKSError, SystemProblem
 from etl.importer import tally_line
 from etl.penduduk_import import SUMBER, Acuan, PopulationResult, analyse, commit, parse_acuan
 from etl.penduduk_read import LAYOUT
 from etl.sandbox import SheetReader
 from etl.sheets import Unreadable
+from store import open_store
 
 STATUS = {"accepted": "DITERIMA", "rejected": "DITOLAK", "unchanged": "TIDAK BERUBAH"}
 
@@ -38,24 +38,19 @@ def _ready(con, db: Path) -> None:
 
 def check_and_write(db: Path, name: str, data: bytes, sheets, acuan: Acuan, sumber: str, *, dry_run: bool, replace: bool,
                     user: str, scope: str = "", perkiraan: bool = False, sintetis: bool = False) -> tuple[PopulationResult, int | None]:
-    """Analyse one file read-only; unless dry_run, write it when accepted. Returns the result and the batch id."""
-    con = connect(db, read_only=True)
-    try:
+    """Analyse one file on a snapshot; unless dry_run, write it when accepted (checked again in the write transaction
+    when another import landed meanwhile). Returns the result and the batch id."""
+    store = open_store(db)
+    with store.read() as con:
         _ready(con, db)
         result = analyse(con, name, data, sheets, acuan, replace=replace, scope=scope, sintetis=sintetis)
         before = _snapshot(con)
-    finally:
-        con.close()
     if dry_run or result.status != "accepted":
         return result, None
-    con = connect(db)
-    try:
-        with transaction(con, db):
-            if _snapshot(con) != before:
-                result = analyse(con, name, data, sheets, acuan, replace=replace, scope=scope, sintetis=sintetis)
-            batch = commit(con, result, acuan, sumber, user, perkiraan=perkiraan, sintetis=sintetis)
-    finally:
-        con.close()
+    with store.transaction() as con:
+        if _snapshot(con) != before:
+            result = analyse(con, name, data, sheets, acuan, replace=replace, scope=scope, sintetis=sintetis)
+        batch = commit(con, result, acuan, sumber, user, perkiraan=perkiraan, sintetis=sintetis)
     return result, batch
 
 

@@ -23,7 +23,6 @@ import pandas as pd
 
 from etl import fmt
 from etl.cells import cell_text, parse_count
-from etl.db import audit as write_audit
 from etl.errors import PMKSError
 from etl.lexicon import Lexicon
 from etl.load import new_batch
@@ -31,6 +30,7 @@ from etl.match import Gazetteer, IndicatorMatcher, Match, parse_code
 from etl.penduduk_read import read_population_sheet
 from etl.sheets import Sheet, Unreadable
 from etl.validate import HasIssues, Issue
+from store.schema import audit as write_audit
 
 SUMBER = {"dukcapil": "Dukcapil", "bps": "BPS", "desa": "Profil desa", "lainnya": "Lainnya"}
 JUMP_SHARE = 0.25  # a desa's population moving more than this from its previous figure is a warning
@@ -180,8 +180,9 @@ def _resolve_desa(gaz: Gazetteer, raw, kecs: dict, scope: str, issues: list[Issu
             return None
         kec_code = kmatch.code
     match = _match(gaz, raw, kec_code)
-    if not match.ok:
-        issues.append(Issue("error", raw.sheet, raw.row, raw.desa_col, _desa_issue(gaz, raw, kec_code, match), _candidates(match)))
+    if not match.ok:  # a code that names no desa is reported in the code's column, not the name's
+        column = raw.cols.get("kode", raw.desa_col) if _full_code(raw) and match.how in ("none", "elsewhere") else raw.desa_col
+        issues.append(Issue("error", raw.sheet, raw.row, column, _desa_issue(gaz, raw, kec_code, match), _candidates(match)))
         return None
     if scope and not match.code.startswith(scope):
         issues.append(Issue("error", raw.sheet, raw.row, raw.desa_col, f"desa {gaz.label(match.code)} di luar kecamatan Anda", None))
@@ -229,9 +230,8 @@ def _resolve(gaz: Gazetteer, raws: list, result: PopulationResult, scope: str) -
         elif code and counts:
             rows.append((code, *counts, raw.sheet, raw.row, raw.cols.get("jumlah") or raw.cols.get("l")))
     frame = pd.DataFrame(rows, columns=["kode_wilayah", "jumlah", "laki_laki", "perempuan", "sheet", "baris", "kolom"])
-    if skipped:
-        shown = ", ".join(str(r) for r in skipped[:10]) + (" …" if len(skipped) > 10 else "")
-        issues.append(Issue("warning", raws[0].sheet, None, None, f"{fmt.angka(len(skipped))} baris desa tanpa angka dilewati (baris {shown})", None))
+    if skipped:  # rows of a template left blank on purpose: a note, not a warning to act on
+        result.note = f"{fmt.angka(len(skipped))} desa dibiarkan kosong dan dilewati; angkanya tidak berubah"
     if frame.empty and raws and not result.errors:
         issues.append(Issue("error", raws[0].sheet, None, None, "tidak ada angka penduduk dalam tabel", "isi kolom L, P atau Jumlah"))
     for code, group in frame[frame.duplicated("kode_wilayah", keep=False)].groupby("kode_wilayah"):
@@ -283,10 +283,14 @@ def _plan(con, gaz: Gazetteer, frame: pd.DataFrame, result: PopulationResult, ac
     frame = frame[keep]
     if frame.empty and not result.errors:
         result.status = "unchanged"
-        result.note = "semua angka dalam berkas ini sama dengan yang sudah tersimpan; tidak ada yang diubah"
+        result.note = _also(result.note, "semua angka dalam berkas ini sama dengan yang sudah tersimpan; tidak ada yang diubah")
     elif not all(keep):
-        result.note = f"{fmt.angka(len(keep) - sum(keep))} desa sama dengan yang tersimpan dan dilewati"
+        result.note = _also(result.note, f"{fmt.angka(len(keep) - sum(keep))} desa sama dengan yang tersimpan dan dilewati")
     result.rows = frame.reset_index(drop=True)
+
+
+def _also(note: str, more: str) -> str:
+    return f"{note}; {more}" if note else more
 
 
 def _eq(a, b) -> bool:

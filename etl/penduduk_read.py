@@ -33,7 +33,7 @@ class PopRow:
     laki_laki: object = None
     perempuan: object = None
     jumlah: object = None
-    cols: dict = field(default_factory=dict)  # l|p|jumlah -> column letter
+    cols: dict = field(default_factory=dict)  # l|p|jumlah|kode -> column letter
 
 
 @dataclass
@@ -89,6 +89,8 @@ def _rows(sheet, found, title, lexicon: Lexicon, grid) -> list[PopRow]:
             kec_at = (kec[1][0] + 1, column_letter(kec[1][1])) if kec else (title[1].row, title[1].col) if title else (None, None)
             row = out[key] = PopRow(sheet, label[1][0] + 1, (kec or title or (None,))[0], kec_at, desa_text, kode_text,
                                     column_letter(label[1][1]))
+            if kode_text:  # where a code that names no desa is reported
+                row.cols["kode"] = column_letter((kode or desa)[1][1])
         part = {"l": "l", "p": "p"}.get(d.get("sex"), "jumlah")
         value = grid.value(*v.at)
         setattr(row, {"l": "laki_laki", "p": "perempuan", "jumlah": "jumlah"}[part], value)

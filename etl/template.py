@@ -123,7 +123,7 @@ def build_template(wilayah: pd.DataFrame, indikator: pd.DataFrame, region_name: 
 
 def template_for(con, kecamatan: str | None = None) -> bytes:
     """The form for the warehouse behind `con` (its region, desa and active indicators)."""
-    from etl.db import get_setting
+    from store.schema import get_setting
 
     code = get_setting(con, "kode_wilayah")
     wilayah = con.execute("select kode, nama, tingkat, kode_induk from wilayah").df()

@@ -34,11 +34,11 @@ if tabel.open:
     with tabel:
         ui.download_buttons(v.export, v.name, "pivot")
 if peringkat.open:
-    peringkat.plotly_chart(v.ranking, key="rank")
+    ui.chart(v.ranking, peringkat, key="rank", name=f"pmks_peringkat_{end:%Y-%m}")
     if v.rate_note:
         peringkat.caption(v.rate_note)
 if tren.open:
-    tren.plotly_chart(v.trend, key="trend")
+    ui.chart(v.trend, tren, key="trend", name=f"pmks_tren_{start:%Y-%m}_{end:%Y-%m}")
     tren.caption(v.trend_note)
     with tren:
         ui.download_buttons(v.series, f"pmks_tren_{start:%Y-%m}_{end:%Y-%m}", "trend")

@@ -31,7 +31,7 @@ if bulan.open:
         download(v.rollup_download, "rollup")
 if riwayat.open:
     riwayat.subheader(v.shares_title)
-    riwayat.plotly_chart(v.shares, key="shares")
+    ui.chart(v.shares, riwayat, key="shares", name="kelengkapan_12_bulan")
 
 st.subheader("Status laporan per desa")
 if v.choices:  # no kecamatan in the sidebar: pick one here, the worst first
@@ -39,7 +39,7 @@ if v.choices:  # no kecamatan in the sidebar: pick one here, the worst first
                         help="Urut dari persentase desa melapor terendah. Kecamatan juga dapat dipilih di filter samping.")
     v = ui.view(kelengkapan.build, f, kecamatan=kode)
 st.markdown(f"**{v.grid_title}**")
-st.plotly_chart(v.grid, key="grid")
+ui.chart(v.grid, key="grid", name="kelengkapan_per_desa")
 download(v.status_download, "grid")
 
 st.subheader(v.missing_title)

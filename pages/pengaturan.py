@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import admin_view, session, ui
 from dashboard.penduduk_view import population_upload
 from dashboard.views import pengaturan
+from etl.errors import PMKSError
 
 user, info = ui.open_page("pengaturan", reports=False)
 st.title("Pengguna & Pengaturan")
@@ -16,14 +17,13 @@ if problem := st.session_state.pop("pengaturan_galat", None):
 
 st.subheader("Pengguna")
 known = session.users()
-v = ui.view(pengaturan.build, None, users=tuple((k, e.get("nama", ""), e["peran"], e.get("kecamatan", "")) for k, e in known.items()),
-            scope=user.kecamatan or "")
+v = ui.view(pengaturan.build, None, users=tuple((k, e["nama"], e["peran"], e["kecamatan"]) for k, e in known.items()))
 admin_view.users_section(v.users)
 
 
 def _save(key: str, widget: str, message: str) -> None:
     """Store one setting from its widget, audited; `message` is formatted with the value."""
-    from etl.db import audit, set_setting
+    from store.schema import audit, set_setting
 
     value = int(st.session_state[widget])
 
@@ -31,7 +31,11 @@ def _save(key: str, widget: str, message: str) -> None:
         set_setting(con, key, str(value))
         audit(con, ui.user_name(), "pengaturan", f"{key}={value}", None)
 
-    ui.write(action)
+    try:
+        ui.write(action)
+    except PMKSError as exc:
+        st.session_state["pengaturan_galat"] = f"Pengaturan tidak disimpan: {ui.plain(exc.short)}"
+        return
     st.session_state["pengaturan_pesan"] = message.format(value=value, below=value - 1)
 
 

@@ -11,11 +11,11 @@ info, f = ui.page_filters("peta")
 st.title(peta.heading(f, info["nama"]))
 if not info["batas"]:  # nothing to draw on: say so before any map control
     st.warning(ui.view(peta.build, f).stop)
+    if "pengaturan" in ui.current_user().pages():  # the admin can install them in a click
+        st.page_link("pages/pengaturan.py", label="Buka Pengguna & Pengaturan", icon=":material/arrow_forward:")
     st.stop()
-months = ui.q(queries.periods)
-scope = ui.current_user().kecamatan
-kecamatan = ui.q(queries.kecamatan_list)
-names = dict(zip(kecamatan["kode"], kecamatan["nama"]))
+months, scope = ui.q(queries.periods), ui.area()
+names = ui.kecamatan_names()
 
 
 def _drill_from_map() -> None:
@@ -45,27 +45,31 @@ with c3:
 st.session_state["peta_level"] = level
 c4, c5, c6, c7 = st.columns([2, 2, 2, 3])
 style = c4.selectbox("Gaya", ["otomatis", "koroplet", "lingkaran"], key="peta_gaya",
-                     format_func={"otomatis": "Otomatis (sesuai ukuran)", "koroplet": "Koroplet (warna)", "lingkaran": "Lingkaran proporsional"}.get)
+                     format_func={"otomatis": "Otomatis", "koroplet": "Warna (koroplet)", "lingkaran": "Lingkaran"}.get,
+                     help="Otomatis: warna untuk laju per 1.000 penduduk, lingkaran proporsional untuk jumlah jiwa.")
 method, k, stable = "quantile", 5, False
 if not peta.uses_circles(f, mode, style):  # circles have no classes
     method = c5.selectbox("Klasifikasi", list(maps.METHODS), format_func=maps.METHODS.get, key="peta_metode")
     k = c6.slider("Jumlah kelas", 3, 7, 5, key="peta_kelas")
-    stable = c7.checkbox("Kelas tetap saat bulan diganti (dari 12 bulan terakhir)", key="peta_tetap")
+    stable = c7.checkbox("Kelas tetap antarbulan", key="peta_tetap",
+                         help="Batas kelas dihitung dari 12 bulan terakhir, sehingga warna yang sama berarti nilai yang sama "
+                              "bulan apa pun yang ditampilkan.")
 other = None
 if mode == "perubahan" and (earlier := [m for m in months if m < f.periode][::-1]):
     other = st.selectbox("Dibandingkan dengan", earlier, index=earlier.index(peta.compare_default(months, f.periode)),
                          format_func=fmt.bulan, key="peta_banding")
 
-choice = peta.MapChoice(level, mode, span, start, end, style, method, k, stable, other)
+choice = peta.MapChoice(level, mode, span, start, end, style, method, k, stable, other, ui.page_width())
 v = ui.view(peta.build, f, choice=choice)
 if v.stop:
     st.warning(v.stop)
     st.stop()
 st.session_state["peta_codes"] = v.codes
-st.plotly_chart(v.figure, key="peta_map", on_select=_drill_from_map, selection_mode="points",
-                config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": v.name, "scale": 2}})
+ui.chart(v.figure, key="peta_map", name=v.name, on_select=_drill_from_map, selection_mode="points")
 for note in v.notes:
     st.caption(note)
+if ui.current_user().can_export:  # leadership gets no camera: no downloads (README, Security model)
+    st.caption(peta.CAMERA_NOTE)
 if v.release_notice:
     st.caption(v.release_notice)
 table_box = st.expander("Tabel di balik peta", expanded=False, key="peta_tabel", on_change="rerun")

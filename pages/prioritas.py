@@ -20,13 +20,16 @@ else:  # one option is no choice: say what the list is
     tingkat = levels[0]
     st.caption(prioritas.level_note(tingkat))
 groups = prioritas.groups(ui.q(queries.indikator_list))
-st.markdown(prioritas.WEIGHTS_HELP)
-weights = {g: col.number_input(prioritas.label(g), min_value=0, max_value=10, value=priority.DEFAULT_WEIGHT, step=1, key=f"bobot_{g}")
-           for col, g in zip(st.columns(len(groups)), groups)}
-shrinkage = st.toggle(prioritas.SHRINKAGE_LABEL, value=True, key="prioritas_susut")
+# the weights in a closed box whose title says them: the ranking comes first, on a phone too (issue 27)
+chosen = {g: st.session_state.get(f"bobot_{g}", priority.DEFAULT_WEIGHT) for g in groups}
+with st.expander(prioritas.weights_title(chosen, st.session_state.get("prioritas_susut", True)), icon=":material/tune:", key="prioritas_bobot"):
+    st.markdown(prioritas.WEIGHTS_HELP)
+    weights = {g: col.number_input(prioritas.label(g), min_value=0, max_value=10, value=priority.DEFAULT_WEIGHT, step=1, key=f"bobot_{g}")
+               for col, g in zip(st.columns(len(groups)), groups)}
+    shrinkage = st.toggle(prioritas.SHRINKAGE_LABEL, value=True, key="prioritas_susut")
 
 v = ui.view(prioritas.build, f, tingkat=tingkat, weights=tuple(weights.items()), shrinkage=shrinkage,
-            scope=user.kecamatan or "", author=ui.user_name(), today=date.today())
+            author=ui.user_name(), today=date.today(), width=ui.page_width())
 if v.empty:
     st.warning(v.empty)
     st.stop()
@@ -46,21 +49,16 @@ if peta is None or daftar.open:
         **{c: st.column_config.TextColumn(alignment="right") for c in v.numbers},
         "Indeks prioritas": st.column_config.TextColumn(
             alignment="right", help="0 = paling rendah, 100 = paling tinggi di antara wilayah yang dibandingkan"),
-        "Kuintil": st.column_config.TextColumn(width=135, help=prioritas.QUINTILE_HELP),
-        prioritas.SPARKLINE: st.column_config.LineChartColumn(help="PMKS per 1.000 penduduk, 12 bulan terakhir"),
+        "Kuintil": st.column_config.TextColumn(help=prioritas.QUINTILE_HELP),
+        prioritas.SPARKLINE: st.column_config.LineChartColumn(help="PMKS per 1.000 penduduk, 12 bulan terakhir; bulan tanpa laporan dilewati"),
     })
 if peta is not None and peta.open:
-    peta.plotly_chart(v.map_chart, key="prioritas_peta", config={"displaylogo": False})
+    ui.chart(v.map_chart, peta, key="prioritas_peta", name=v.file_name.removesuffix(".xlsx"))
 with st.expander("Cara menghitung indeks", icon=":material/functions:"):
     st.markdown(v.method)
     st.markdown(v.weights_note)
 
-if user.can_export:
-    st.download_button(
-        "Unduh daftar prioritas (XLSX)", derived(report_xlsx, v.export, v.cover, v.export_title, number_formats=v.number_formats),
-        v.file_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="prioritas_xlsx", on_click=ui.audit_action, args=("unduh", v.file_name),
-    )
-else:
+if not ui.offer("Unduh daftar prioritas (XLSX)", v.file_name, ui.XLSX, key="prioritas_xlsx",
+                data_bytes=derived(report_xlsx, v.export, v.cover, v.export_title, number_formats=v.number_formats)):
     st.caption("Unduhan daftar tersedia untuk staf, analis dan admin.")
 ui.brief_button(f.kecamatan or info["kode"], f.periode, f.rilis, key="prioritas_pdf")

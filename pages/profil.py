@@ -25,5 +25,5 @@ if v.release_notice:
     st.caption(v.release_notice)
 # A static table (not the scrolling grid), so that the browser prints every row.
 st.markdown(ui.html_table(v.table), unsafe_allow_html=True)
-st.plotly_chart(v.trend_chart, key="profil_trend")
+ui.chart(v.trend_chart, key="profil_trend", name="profil_tren")
 st.markdown(v.history)

@@ -14,11 +14,14 @@ if message := st.session_state.pop("riwayat_pesan", None):
 if problem := st.session_state.pop("riwayat_galat", None):
     st.error(problem)
 
-v = ui.view(riwayat.build_for, None, scope=user.kecamatan, admin=user.peran == "admin")
+v = ui.view(riwayat.build_for, None, audit=True)
 if v.batches.empty:
     st.info("Belum ada impor.")
     st.stop()
 ui.table(v.batches, hide_index=True, key="riwayat_tabel")
+if ui.area():
+    st.caption("Kolom Laporan menghitung laporan di kecamatan Anda saja; batch yang juga menyentuh kecamatan lain hanya dapat "
+               "dibatalkan admin seluruh kabupaten.")
 ui.download_buttons(v.batches, "riwayat_impor", "riwayat")
 
 if user.peran != "admin":
@@ -35,8 +38,8 @@ def _rollback(batch: int) -> None:
     """Undo a batch (the button's callback, before the next run draws the page)."""
     import json
 
-    from etl.db import audit
     from etl.load import rollback_batch
+    from store.schema import audit
 
     def action(con):
         result = rollback_batch(con, batch, ui.user_name())
@@ -46,7 +49,7 @@ def _rollback(batch: int) -> None:
     try:
         result = ui.write(action)
     except PMKSError as exc:
-        st.session_state["riwayat_galat"] = str(exc)
+        st.session_state["riwayat_galat"] = ui.plain(exc.short)
         return
     st.session_state["riwayat_pesan"] = (f"Batch {batch} dibatalkan: {fmt.angka(result['dihapus'])} laporan dicabut, "
                                          f"{fmt.angka(result['dipulihkan'])} laporan lama dipulihkan.")

@@ -2,17 +2,17 @@
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import navigation, ui
 from dashboard.views import tentang
 from etl.config import db_path
 
-ui.ensure_navigation()
+navigation.ensure_app_run()
 user = ui.guard("tentang")
 st.title("Tentang Data")
 if not db_path().exists():
     st.warning("Basis data belum disiapkan. Minta admin aplikasi menyiapkannya.")
     st.stop()
-v = ui.view(tentang.build, None, scope=user.kecamatan or "")
+v = ui.view(tentang.build, None)
 if v.synthetic:
     st.info("**DATA DEMO SINTETIS** — basis data ini berisi data buatan untuk peragaan, bukan laporan PSM sebenarnya.", icon=":material/science:")
 st.markdown(v.sources)
@@ -22,6 +22,6 @@ if v.population is None:
 else:
     ui.table(v.population, hide_index=True, key="tentang_penduduk")
 st.subheader("26 jenis PMKS/PPKS (Permensos No. 08 Tahun 2012)")
-ui.table(v.indicators, hide_index=True)
+ui.list_table(v.indicators, label="26 jenis PMKS/PPKS")  # a plain table: the definitions wrap instead of being cut
 st.subheader("Cara membaca angka")
 st.markdown(v.reading)

@@ -16,8 +16,8 @@ user, info = ui.open_page("unggah", reports=False)
 st.title("Unggah Laporan PSM")
 st.caption("Formulir desa, rekap kecamatan atau tabel panjang (.xlsx, .xls, .ods, .csv). Tidak ada yang disimpan "
            "sebelum Anda menekan **Simpan**; berkas dengan kesalahan tidak disimpan sama sekali.")
-st.download_button("Unduh formulir PSM kosong (.xlsx)", upload.template(), "formulir_psm.xlsx",
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="unggah_formulir")
+ui.offer("Unduh formulir PSM kosong (.xlsx)", "formulir_psm.xlsx", ui.XLSX, key="unggah_formulir", data_bytes=upload.template(),
+         action="unggah")
 if message := st.session_state.pop("unggah_pesan", None):
     st.success(message)
 if problem := st.session_state.pop("unggah_galat", None):
@@ -28,7 +28,7 @@ uploaded = st.file_uploader("Pilih satu atau beberapa berkas laporan", type=["xl
 ui.upload_hint()
 replace = st.checkbox("Ganti laporan desa × bulan yang sudah tersimpan (perubahannya ditampilkan dulu)", key="unggah_ganti")
 # What the analyst knows about files that do not say it themselves; used only where a file is silent.
-names = {k: v for k, v in ui.q(queries.kecamatan_list).itertuples(index=False) if not user.kecamatan or k == user.kecamatan}
+names = {k: v for k, v in ui.kecamatan_names().items() if k.startswith(ui.area())}
 left, right = st.columns(2)
 given = {
     "kecamatan": left.selectbox("Kecamatan (bila berkas tidak menyebutnya)", [None, *names], key="unggah_kecamatan",
@@ -42,10 +42,10 @@ if not uploaded:
 if not (files := upload.read(uploaded)):
     st.stop()
 try:
-    results, snapshot = read_only_check(db_path(), files, ui.sheet_reader(), replace=replace, user=ui.user_name(), scope=user.kecamatan,
+    results, snapshot = read_only_check(db_path(), files, ui.sheet_reader(), replace=replace, user=ui.user_name(), scope=ui.area(),
                                         aliases=dict(st.session_state.setdefault("unggah_pilihan", {})), **given)
 except PMKSError as exc:
-    st.error(ui.plain(str(exc)))
+    st.error(ui.plain(exc.short))
     st.stop()
 ui.table(unggah.summary(results), hide_index=True, key="unggah_ringkasan")
 
@@ -53,8 +53,8 @@ for index, result in enumerate(results):
     with st.expander(f"{STATUS[result.status].capitalize()} — {result.file}", expanded=result.status != "unchanged"):
         if result.note:
             st.caption(result.note)
-        if result.issues:
-            ui.table(unggah.issues(result), hide_index=True, key=f"unggah_masalah_{index}")
+        if result.issues:  # a plain table: long messages and suggestions wrap instead of being cut
+            ui.list_table(unggah.issues(result), height=420 if len(result.issues) > 10 else None, label=f"Masalah dalam {result.file}")
         upload.pickers(index, result)
         if result.tally:
             st.caption("Setiap angka dalam berkas: dibaca, jumlah/total yang diperiksa, diabaikan (dengan alasannya), tidak terbaca.")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -86,15 +88,12 @@ def check(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 
 def table_fingerprint(db) -> dict:
     """Row count and an order-independent checksum of every table: equal fingerprints = unchanged data."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    with reading(db) as con:
         tables = [r[0] for r in con.execute("select table_name from information_schema.tables where table_type = 'BASE TABLE' order by 1").fetchall()]
         out = {}
         for t in tables:
             out[t] = con.execute(f'select count(*), coalesce(sum(hash(columns(*))), 0)::varchar from (select * from "{t}")').fetchone()
         return out
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="session")
@@ -136,9 +135,10 @@ def demo_db(built_db, tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def empty_db(tmp_path_factory) -> Path:
-    """A warehouse with geography and indicators but no report."""
+    """A warehouse with geography and indicators but no report, opened for demo (no users, no sign-in)."""
     db = tmp_path_factory.mktemp("empty") / "pmks.duckdb"
     check(run_etl("init", db=db))
+    check(run_etl("settings", "--demo-access", "on", db=db))
     return db
 
 
@@ -224,21 +224,76 @@ def memory_warehouse(kabupaten: str = "35.23", seed: int = 7, months: int = 13) 
     schema, gazetteer, indicators, census population and a seeded demo history up to DEMO_UNTIL."""
     from datetime import date
 
-    from etl.db import migrate, set_setting, transaction
     from etl.demo import write_demo
     from etl.indikator import load_indikator, read_indikator
     from etl.population import SHIPPED, load_population, read_population
     from etl.wilayah import load_wilayah, read_wilayah
+    from store.schema import migrate_connection, set_setting
 
     con = duckdb.connect(":memory:")
-    migrate(con)
-    with transaction(con):
-        load_wilayah(con, read_wilayah(kabupaten))
-        load_indikator(con, read_indikator())
-        load_population(con, read_population(SHIPPED), only_known=True)
-        set_setting(con, "kode_wilayah", kabupaten)
-        write_demo(con, seed=seed, months=months, today=date(2026, 11, 28))
+    migrate_connection(con)
+    con.execute("begin transaction")
+    load_wilayah(con, read_wilayah(kabupaten))
+    load_indikator(con, read_indikator())
+    load_population(con, read_population(SHIPPED), only_known=True)
+    set_setting(con, "kode_wilayah", kabupaten)
+    write_demo(con, seed=seed, months=months, today=date(2026, 11, 28))
+    con.execute("commit")
     return con
+
+
+PASSWORD = "rahasia-uji-123"
+
+
+def add_users(db: Path, *users: tuple[str, str, str], password: str = PASSWORD) -> None:
+    """Add (login, role, kecamatan) users to the warehouse as an admin would (through the store, audited); an admin
+    comes first, as the store requires. Adding the first user ends a demo warehouse's open access."""
+    from accounts import store as accounts
+    from store import open_store
+
+    store = open_store(db)
+    for login, role, kecamatan in sorted(users, key=lambda u: u[1] != "admin"):
+        accounts.save_user(store, login, f"Uji {login}", role, kecamatan, password, "uji")
+
+
+@contextlib.contextmanager
+def reading(db: Path):
+    """A snapshot of the warehouse through its store: safe while the app (in this process or another) holds it."""
+    from store import open_store
+
+    with open_store(db).read() as con:
+        yield con
+
+
+class Snapshot:
+    """A snapshot of the warehouse through its store, closed by `close()`: for tests that read what another process
+    (the app server) wrote; the store asks that process to give the file up and waits its turn."""
+
+    def __init__(self, db: Path):
+        from store import open_store
+
+        self._block = open_store(db).read()
+        self._con = self._block.__enter__()
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+    def close(self) -> None:
+        self._block.__exit__(None, None, None)
+
+
+def open_snapshot(db: Path) -> Snapshot:
+    return Snapshot(db)
+
+
+@pytest.fixture(autouse=True)
+def _close_stores():
+    """Each test starts and ends without an open store in this process (a file may be copied, deleted or handed to
+    another process next)."""
+    from store import close_all
+
+    yield
+    close_all()
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +311,33 @@ def num(text):
         return None
     value = float(text.replace(".", "").replace(",", "."))
     return int(value) if value.is_integer() and "," not in text else value
+
+
+class Offered:
+    """A download link the page shows (`dashboard.ui.offer`): its label, file name and id on the server's route."""
+
+    def __init__(self, label: str, name: str, file_id: str):
+        self.label, self.name, self.file_id = label, name, file_id
+
+
+def offered(at) -> list[Offered]:
+    """The download links of an AppTest run (the app's own `/unduh/<id>` route), in page order."""
+    import html as html_lib
+
+    found = []
+    for element in at.get("html"):
+        for m in re.finditer(r'<a class="pmks-unduh"[^>]*href="/unduh/([^"]+)" download="([^"]*)"[^>]*>([^<]*)</a>', element.value):
+            found.append(Offered(html_lib.unescape(m.group(3)), html_lib.unescape(m.group(2)), m.group(1)))
+    return found
+
+
+def fetch(file_id: str, token: str | None) -> tuple[int, bytes]:
+    """What the server answers for `/unduh/<id>` to a browser holding this session token (None: no cookie)."""
+    import server
+
+    headers = [(b"cookie", f"pmks_sesi={token}".encode())] if token else []
+    response = server._serve_download(file_id, headers)
+    return response.status_code, response.body
 
 
 def html_tables(at) -> list:

@@ -3,13 +3,15 @@ without dashboard.priority or dashboard.queries, for tests to compare the page a
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 
 
 def desa_ranking(db, periode: str, weights: dict[str, float], shrinkage: bool = True) -> list[tuple[str, float]]:
     """[(kode_desa, index)] best first, for desa that reported in `periode` ('2026-10-01'); `db` is a warehouse file
     or an open connection."""
-    own = not isinstance(db, duckdb.DuckDBPyConnection)
+    own = isinstance(db, (str, os.PathLike))
     con = duckdb.connect(str(db), read_only=True) if own else db
     rows = con.execute(
         """

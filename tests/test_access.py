@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from accounts import store as accounts
+from accounts import users as auth
+from dashboard import ui
 from etl import fmt
-from etl import users as auth
-from tests.conftest import REPO, check, run_etl
+from store import open_store
+from tests.conftest import PASSWORD, REPO, add_users, check, fetch, offered, reading, run_etl
 
-PASSWORD = "rahasia-uji-123"
 SCOPE = "35.23.18"
+PEOPLE = (("pim", "pimpinan", ""), ("staf", "staf", ""), ("ana", "analis", ""), ("adm", "admin", ""), ("camat", "pimpinan", SCOPE),
+          ("tksk", "analis", SCOPE))
 
 
 @pytest.fixture()
-def users(tmp_path, monkeypatch):
-    path = tmp_path / "pengguna.toml"
-    for login, role, kecamatan in (("pim", "pimpinan", ""), ("staf", "staf", ""), ("ana", "analis", ""), ("adm", "admin", ""),
-                                   ("camat", "pimpinan", SCOPE), ("tksk", "analis", SCOPE)):
-        auth.save_user(login, f"Uji {login}", role, kecamatan, PASSWORD, path)
-    monkeypatch.setenv("PMKS_USERS_FILE", str(path))
-    return path
+def users(demo_db):
+    """The demo warehouse (a private copy) with a user of every role, two of them scoped to Palang."""
+    add_users(demo_db, *PEOPLE)
+    return demo_db
 
 
 def login(monkeypatch, db, user: str, password: str = PASSWORD, page: str | None = None) -> AppTest:
@@ -44,19 +44,22 @@ def test_password_hashes_are_salted_and_checked():
     assert not auth.check_password("abc12345", "md5$x")
 
 
-def test_users_file_is_private_and_never_in_git(users):
-    assert users.stat().st_mode & 0o077 == 0
-    assert "pengguna.toml" in (REPO / ".gitignore").read_text()
-    assert PASSWORD not in users.read_text()
+def test_users_live_in_the_private_warehouse_as_salted_hashes(users):
+    open_store(users).close()
+    assert users.stat().st_mode & 0o007 == 0
+    assert "pengguna.toml" in (REPO / ".gitignore").read_text() and "*.duckdb" in (REPO / ".gitignore").read_text()
+    assert PASSWORD.encode() not in users.read_bytes()
+    with reading(users) as con:
+        hashes = [r[0] for r in con.execute("select sandi from pengguna").fetchall()]
+    assert len(hashes) == len(PEOPLE) == len(set(hashes)) and all(h.startswith("scrypt$") for h in hashes)
 
 
 def test_wrong_password_is_refused_and_recorded(monkeypatch, users, demo_db):
     at = login(monkeypatch, demo_db, "adm", "salah-sekali")
     assert any("salah" in e.value for e in at.error)
     assert [t.value for t in at.title] == ["Dasbor PMKS"]
-    con = duckdb.connect(str(demo_db), read_only=True)
-    assert ("gagal_masuk", "adm") in con.execute("select aksi, objek from audit").fetchall()
-    con.close()
+    with reading(demo_db) as con:
+        assert ("gagal_masuk", "adm") in con.execute("select aksi, objek from audit").fetchall()
 
 
 ALL = ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "unggah", "riwayat", "pengaturan", "tentang"]
@@ -69,39 +72,54 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("user", list(EXPECTED))
-def test_each_role_opens_exactly_its_pages(monkeypatch, users, built_db, user):
-    at = login(monkeypatch, built_db, user)
+def test_each_role_opens_exactly_its_pages(monkeypatch, users, user):
+    at = login(monkeypatch, users, user)
     assert not at.exception
     assert any(t.value.startswith("Ringkasan PMKS") for t in at.title)
     for page in ALL:
-        if page not in EXPECTED[user]:  # not in this user's navigation at all
-            with pytest.raises(ValueError, match="Could not find a navigation page"):
-                at.switch_page(f"pages/{page}.py")
+        if page not in EXPECTED[user]:  # hidden from the navigation; typed as a URL it refuses in Indonesian (issue 27)
+            at.switch_page(f"pages/{page}.py").run()
+            assert not at.exception, page
+            assert [e.value for e in at.error] == [ui.NOT_ALLOWED], page
+            assert not at.dataframe and not at.metric and not at.get("file_uploader"), page
             continue
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, page
         assert not any("tidak berhak" in e.value for e in at.error), page
 
 
-def test_exports_are_for_staff_and_are_audited(monkeypatch, users, demo_db):
-    at = login(monkeypatch, demo_db, "pim", page="pages/jelajah.py")
-    assert not [b for b in at.get("download_button") if b.label.startswith("Unduh")]
-    at = login(monkeypatch, demo_db, "staf", page="pages/jelajah.py")
-    buttons = [b for b in at.get("download_button") if b.label == "Unduh CSV"]
-    assert buttons
-    buttons[0].click().run()
-    con = duckdb.connect(str(demo_db), read_only=True)
-    rows = con.execute("select pengguna, aksi from audit where aksi in ('masuk', 'unduh')").fetchall()
-    con.close()
-    assert ("staf", "masuk") in rows and ("staf", "unduh") in rows
+def test_exports_are_for_staff_guarded_by_the_rulebook_and_audited_at_the_server(monkeypatch, users):
+    """Issue 24: a download is served to the session that made it while it is signed in, or to a user whose role may
+    export and whose area covers the file; never to leadership, another kecamatan or after sign-out; every fetch,
+    served or refused, is audited by the server."""
+    demo_db = users
+    pim = login(monkeypatch, demo_db, "pim", page="pages/jelajah.py")
+    assert not offered(pim)  # leadership reads; files leave the office through staff
+    staf = login(monkeypatch, demo_db, "staf", page="pages/jelajah.py")
+    csv = next(o for o in offered(staf) if o.label == "Unduh CSV")
+    status, body = fetch(csv.file_id, staf.session_state["_sesi_token"])
+    assert status == 200 and body.decode("utf-8-sig").startswith(("Kecamatan", "Wilayah", "Kode", "Desa"))
+    assert fetch(csv.file_id, None)[0] == 403  # no session
+    assert fetch(csv.file_id, pim.session_state["_sesi_token"])[0] == 403  # a role without the export right
+    camat = login(monkeypatch, demo_db, "tksk", page="pages/jelajah.py")
+    assert fetch(csv.file_id, camat.session_state["_sesi_token"])[0] == 403  # a kabupaten file, an analyst of Palang
+    ana = login(monkeypatch, demo_db, "ana", page="pages/jelajah.py")
+    assert fetch(csv.file_id, ana.session_state["_sesi_token"])[0] == 200  # the right and the whole area
+    token = staf.session_state["_sesi_token"]
+    staf.button(key="keluar").click().run()
+    assert fetch(csv.file_id, token)[0] == 403  # signed out: the link is dead
+    with reading(demo_db) as con:
+        rows = con.execute("select pengguna, aksi from audit where aksi in ('unduh', 'unduh_ditolak') order by id").fetchall()
+    assert rows == [("staf", "unduh"), ("-", "unduh_ditolak"), ("pim", "unduh_ditolak"), ("tksk", "unduh_ditolak"),
+                    ("ana", "unduh"), ("-", "unduh_ditolak")]
 
 
-def test_kecamatan_scope_in_every_page(monkeypatch, users, built_db):
-    con = duckdb.connect(str(built_db), read_only=True)
-    total = con.execute("select sum(jumlah) from pmks_counts where periode = '2026-10-01' and kode_kecamatan = ?", [SCOPE]).fetchone()[0]
-    desa = {r[0] for r in con.execute("select nama from wilayah where tingkat = 'desa' and starts_with(kode, ?)", [SCOPE]).fetchall()}
+def test_kecamatan_scope_in_every_page(monkeypatch, users):
+    built_db = users
+    with reading(built_db) as con:
+        total = con.execute("select sum(jumlah) from pmks_counts where periode = '2026-10-01' and kode_kecamatan = ?", [SCOPE]).fetchone()[0]
+        desa = {r[0] for r in con.execute("select nama from wilayah where tingkat = 'desa' and starts_with(kode, ?)", [SCOPE]).fetchall()}
     n_desa = len(desa)
-    con.close()
     # an unscoped user first, so that a scoped result would come from the cache if scopes shared it
     everyone = login(monkeypatch, built_db, "pim")
     assert next(m for m in everyone.metric if m.label == "Total PMKS (jiwa)").value != fmt.angka(total)
@@ -128,53 +146,67 @@ def test_kecamatan_scope_in_every_page(monkeypatch, users, built_db):
     assert not at.exception
 
 
-def test_user_command(tmp_path):
-    path = tmp_path / "u.toml"
-    env = {"PMKS_USERS_FILE": str(path)}
+def test_user_command(demo_db):
+    import os
     import subprocess
     import sys
 
-    add = subprocess.run([sys.executable, "-m", "etl", "user", "add", "budi", "--role", "staf", "--kecamatan", "352318", "--password-stdin"],
-                         input="kata-sandi-budi\n", cwd=REPO, env={**__import__("os").environ, **env}, capture_output=True, text=True)
-    assert add.returncode == 0, add.stderr
-    listed = check(run_etl("user", "list", env=env))
+    env = {**os.environ, "PMKS_DB": str(demo_db)}
+    add = lambda *args, password: subprocess.run([sys.executable, "-m", "etl", "user", "add", *args, "--password-stdin"],  # noqa: E731
+                                                 input=password + "\n", cwd=REPO, env=env, capture_output=True, text=True)
+    first = add("budi", "--role", "staf", "--kecamatan", "352318", password="kata-sandi-budi")
+    assert first.returncode == 1 and "Pengguna pertama harus admin" in first.stderr  # the store's rule, from the CLI too
+    assert add("kepala", "--role", "admin", password="kata-sandi-kepala").returncode == 0
+    done = add("budi", "--role", "staf", "--kecamatan", "352318", password="kata-sandi-budi")
+    assert done.returncode == 0, done.stderr
+    listed = check(run_etl("user", "list", db=demo_db))
     assert "budi" in listed.stdout and "35.23.18" in listed.stdout
-    assert auth.authenticate("budi", "kata-sandi-budi", path).kecamatan == "35.23.18"
-    short = subprocess.run([sys.executable, "-m", "etl", "user", "add", "x", "--role", "staf", "--password-stdin"], input="pendek\n",
-                           cwd=REPO, env={**__import__("os").environ, **env}, capture_output=True, text=True)
+    store = open_store(demo_db)
+    assert accounts.check_login(store, "budi", "kata-sandi-budi").kecamatan == "35.23.18"
+    short = add("x", "--role", "staf", password="pendek")
     assert short.returncode == 1 and "minimal 8" in short.stderr
-    check(run_etl("user", "remove", "budi", env=env))
-    assert auth.load_users(path) == {}
+    check(run_etl("user", "remove", "budi", db=demo_db))
+    assert [u["login"] for u in accounts.list_users(store)] == ["kepala"]
+    last = run_etl("user", "remove", "kepala", db=demo_db)
+    assert last.returncode == 1 and "satu-satunya admin" in last.stderr
+    with store.read() as con:  # every change of users is audited, from the CLI too
+        assert con.execute("select aksi, objek from audit where aksi like 'pengguna%' order by id").fetchall() == [
+            ("pengguna_tambah", "kepala"), ("pengguna_tambah", "budi"), ("pengguna_hapus", "budi")]
 
 
-def test_scoped_analyst_cannot_load_another_kecamatan(monkeypatch, users, demo_db):
+def test_scoped_analyst_cannot_load_another_kecamatan(monkeypatch, users):
+    demo_db = users
     from tests import reportfiles as rf
 
     at = login(monkeypatch, demo_db, "tksk", page="pages/unggah.py")
     uploader = next(u for u in at.get("file_uploader") if u.key.startswith("unggah_berkas_"))
     uploader.set_value([("lain.xlsx", rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": 1}), "application/octet-stream")]).run()
     assert not at.exception
-    assert any("di luar kecamatan Anda" in str(d.value.to_dict()) for d in at.dataframe)
+    from tests.conftest import html_tables
+
+    assert any("di luar kecamatan Anda" in str(t.to_dict()) for t in html_tables(at))  # issues are a plain table
     assert not [b for b in at.button if b.key == "unggah_simpan"]
 
 
-def test_demo_mode_says_there_is_no_login(monkeypatch, built_db, tmp_path):
-    monkeypatch.setenv("PMKS_USERS_FILE", str(tmp_path / "tidak_ada.toml"))
+def test_demo_mode_says_there_is_no_login(monkeypatch, built_db):
     monkeypatch.setenv("PMKS_DB", str(built_db))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()
     assert any("Mode demo tanpa login" in i.value for i in at.sidebar.info)
 
 
-def test_session_tokens_are_signed_and_expire(tmp_path):
-    path = tmp_path / "u.toml"
-    auth.save_user("siti", "Siti", "analis", "", "kata-sandi-siti", path)
-    users = auth.load_users(path)
-    token = auth.session_token("siti", users["siti"], 1_000_000)
-    assert auth.login_from_token(token, users, 1_000_000 + 3600) == "siti"
-    assert auth.login_from_token(token, users, 1_000_000 + auth.SESSION_HOURS * 3600 + 1) is None  # expired
-    forged = auth.session_token("siti", {"sandi": "tebakan"}, 1_000_000)
-    assert auth.login_from_token(forged, users, 1_000_000) is None
-    assert auth.login_from_token("bukan-token", users, 1_000_000) is None and auth.login_from_token(None, users, 0) is None
-    auth.save_user("siti", "Siti", "analis", "", "sandi-baru-siti", path)  # a new password ends old sessions
-    assert auth.login_from_token(token, auth.load_users(path), 1_000_000) is None
+def test_sessions_are_random_tokens_stored_as_hashes_that_expire_and_end(users):
+    from datetime import datetime, timedelta
+
+    store = open_store(users)
+    siti = accounts.check_login(store, "ana", PASSWORD)
+    token = accounts.sign_in(store, siti, "10.0.0.1")
+    now = datetime.now()
+    assert accounts.session_user(store, token, now + timedelta(hours=1)) == siti
+    assert accounts.session_user(store, token, now + timedelta(hours=auth.SESSION_HOURS, minutes=1)) is None  # expired
+    assert accounts.session_user(store, token + "x") is None and accounts.session_user(store, None) is None
+    with store.read() as con:
+        stored = [r[0] for r in con.execute("select id from sesi where login = 'ana'").fetchall()]
+    assert token not in stored and auth.token_key(token) in stored  # a copy of the warehouse holds no live token
+    accounts.save_user(store, "ana", "Ana", "analis", "", "sandi-baru-ana", "adm")  # a new password ends old sessions
+    assert accounts.session_user(store, token) is None

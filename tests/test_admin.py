@@ -6,15 +6,15 @@ from __future__ import annotations
 import ast
 import json
 
-import duckdb
 import pytest
 
+from accounts import store as accounts
 from dashboard.admin_view import check_user
 from dashboard.wording import plain
-from etl import users as store
 from etl.errors import PMKSError
-from tests.conftest import REPO, table_fingerprint
-from tests.test_access import EXPECTED, PASSWORD, login, users  # noqa: F401 - `users` is a fixture
+from store import open_store
+from tests.conftest import REPO, reading, table_fingerprint
+from tests.test_access import EXPECTED, login, users  # noqa: F401 - `users` is a fixture
 
 SOKO = "35.23.18"  # Kecamatan Soko
 
@@ -41,22 +41,21 @@ def on_settings(monkeypatch, db, user: str = "adm"):
 
 
 def boundary_rows(db, codes) -> dict:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    with reading(db) as con:
         return dict(con.execute("select kode, sumber from batas_wilayah where kode in (select unnest(?))", [codes]).fetchall())
-    finally:
-        con.close()
 
 
 def audit_rows(db, action: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    with reading(db) as con:
         return con.execute("select pengguna, objek, rincian from audit where aksi = ? order by waktu", [action]).fetchall()
-    finally:
-        con.close()
 
 
-def test_admin_imports_a_boundary_file_after_a_preview(monkeypatch, users, demo_db):  # noqa: F811
+def stored_users(db) -> dict:
+    return {u["login"]: u for u in accounts.list_users(open_store(db))}
+
+
+def test_admin_imports_a_boundary_file_after_a_preview(monkeypatch, users):  # noqa: F811
+    demo_db = users
     data, codes = small_boundary_file()
     at = on_settings(monkeypatch, demo_db)
     before = table_fingerprint(demo_db)
@@ -80,7 +79,8 @@ def test_admin_imports_a_boundary_file_after_a_preview(monkeypatch, users, demo_
 
 @pytest.mark.parametrize("name, content", [("rusak.geojson", b"{ ini bukan GeoJSON"), ("peta.zip", b"PK\x03\x04 bukan zip"),
                                            ("kosong.geojson", b'{"type": "FeatureCollection", "features": []}')])
-def test_a_bad_boundary_file_is_refused_naming_the_file_and_changes_nothing(monkeypatch, users, demo_db, name, content):  # noqa: F811
+def test_a_bad_boundary_file_is_refused_naming_the_file_and_changes_nothing(monkeypatch, users, name, content):  # noqa: F811
+    demo_db = users
     at = on_settings(monkeypatch, demo_db)
     before = table_fingerprint(demo_db)
     at.file_uploader(key="batas_berkas_0").set_value((name, content, "application/octet-stream")).run()
@@ -101,17 +101,17 @@ def fill_user(at, login_name: str, role: str, kecamatan: str | None, password: s
     return at.button(key="akun_simpan").click().run()
 
 
-def test_admin_adds_then_removes_a_user(monkeypatch, users, demo_db):  # noqa: F811
+def test_admin_adds_then_removes_a_user(monkeypatch, users):  # noqa: F811
+    demo_db = users
     at = on_settings(monkeypatch, demo_db)
     fill_user(at, "tksk.soko", "analis", SOKO, "sandi-baru-123", repeat="sandi-lain-123")
-    assert any("tidak sama" in e.value for e in at.error) and "tksk.soko" not in store.load_users(users)
+    assert any("tidak sama" in e.value for e in at.error) and "tksk.soko" not in stored_users(users)
     fill_user(at, "tksk.soko", "analis", SOKO, "sandi-baru-123")
     assert not at.exception, at.exception
     assert any("tksk.soko" in s.value and "ditambahkan" in s.value for s in at.success), [s.value for s in at.success]
-    entry = store.load_users(users)["tksk.soko"]
+    entry = stored_users(users)["tksk.soko"]
     assert (entry["peran"], entry["kecamatan"]) == ("analis", SOKO)
-    assert store.authenticate("tksk.soko", "sandi-baru-123", users) is not None
-    assert "sandi-baru-123" not in users.read_text()
+    assert accounts.check_login(open_store(users), "tksk.soko", "sandi-baru-123") is not None
     shown = next(d.value for d in at.dataframe if "Nama pengguna" in d.value.columns)
     assert "tksk.soko" in shown["Nama pengguna"].tolist()
 
@@ -119,36 +119,45 @@ def test_admin_adds_then_removes_a_user(monkeypatch, users, demo_db):  # noqa: F
     at.checkbox(key="akun_yakin_hapus").check().run()
     at.button(key="akun_hapus_tombol").click().run()
     assert not at.exception, at.exception
-    assert "tksk.soko" not in store.load_users(users)
+    assert "tksk.soko" not in stored_users(users)
     assert any("dihapus" in s.value for s in at.success)
-    assert [(w, o) for w, o, _ in audit_rows(demo_db, "pengguna_tambah")] == [("adm", "tksk.soko")]
+    assert [(w, o) for w, o, _ in audit_rows(demo_db, "pengguna_tambah") if w != "uji"] == [("adm", "tksk.soko")]  # 'uji': the fixture
     assert [(w, o) for w, o, _ in audit_rows(demo_db, "pengguna_hapus")] == [("adm", "tksk.soko")]
 
 
-def test_the_last_admin_can_neither_remove_nor_demote_themselves(monkeypatch, users, demo_db):  # noqa: F811
+def test_the_last_admin_can_neither_remove_nor_demote_themselves(monkeypatch, users):  # noqa: F811
+    demo_db = users
     at = on_settings(monkeypatch, demo_db)
     at.selectbox(key="akun_hapus").set_value("adm")
     at.checkbox(key="akun_yakin_hapus").check().run()
     at.button(key="akun_hapus_tombol").click().run()
     assert any("satu-satunya admin" in e.value for e in at.error), [e.value for e in at.error]
-    assert "adm" in store.load_users(users)
+    assert "adm" in stored_users(users)
     fill_user(at, "adm", "staf", None, "sandi-baru-123")
     assert any("satu-satunya admin" in e.value for e in at.error)
-    assert store.load_users(users)["adm"]["peran"] == "admin"
+    assert stored_users(users)["adm"]["peran"] == "admin"
     assert not audit_rows(demo_db, "pengguna_hapus") and not audit_rows(demo_db, "pengguna_ubah")
 
 
 def test_user_rules_are_the_command_lines():
     names = {SOKO: "Soko"}
     with pytest.raises(PMKSError, match="tidak ada di basis data"):
-        check_user("baru", "staf", "35.23.77", "sandi-baru-123", "sandi-baru-123", {"adm": {"peran": "admin"}}, names)
+        check_user("baru", "staf", "35.23.77", "sandi-baru-123", "sandi-baru-123", names)
     with pytest.raises(PMKSError, match="tidak sah"):
-        check_user("nama dengan spasi", "staf", "", "sandi-baru-123", "sandi-baru-123", {}, names)
+        check_user("nama dengan spasi", "staf", "", "sandi-baru-123", "sandi-baru-123", names)
     with pytest.raises(PMKSError, match="minimal 8"):
-        check_user("baru", "staf", "", "pendek", "pendek", {"adm": {"peran": "admin"}}, names)
+        check_user("baru", "staf", "", "pendek", "pendek", names)
+    assert check_user(" baru ", "staf", SOKO, "sandi-baru-123", "sandi-baru-123", names) == "baru"
+
+
+def test_the_first_user_is_an_admin_and_ends_demo_access(demo_db):
+    store = open_store(demo_db)
     with pytest.raises(PMKSError, match="Pengguna pertama harus admin"):
-        check_user("baru", "staf", "", "sandi-baru-123", "sandi-baru-123", {}, names)
-    assert check_user(" baru ", "staf", SOKO, "sandi-baru-123", "sandi-baru-123", {"adm": {"peran": "admin"}}, names) == "baru"
+        accounts.save_user(store, "baru", "Baru", "staf", "", "sandi-baru-123", "uji")
+    assert accounts.gate(store).demo  # refused: nothing changed
+    accounts.save_user(store, "kepala", "Kepala", "admin", "", "sandi-baru-123", "uji")
+    assert accounts.gate(store) == accounts.Gate(demo=False, users=1)
+    assert [r[1] for r in audit_rows(demo_db, "akses_demo")] == ["0"]
 
 
 # --- no command line in front of anyone ------------------------------------------------------------
@@ -183,8 +192,8 @@ def missing_cells(at) -> list[str]:
 
 
 @pytest.mark.parametrize("user", list(EXPECTED))
-def test_no_page_shows_a_command_line_or_a_missing_cell_to_any_role(monkeypatch, users, built_db, user):  # noqa: F811
-    at = login(monkeypatch, built_db, user)
+def test_no_page_shows_a_command_line_or_a_missing_cell_to_any_role(monkeypatch, users, user):  # noqa: F811
+    at = login(monkeypatch, users, user)
     for page in EXPECTED[user]:
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
@@ -196,7 +205,6 @@ def test_no_page_shows_a_command_line_or_a_missing_cell_to_any_role(monkeypatch,
 def test_no_command_line_without_users_or_without_a_warehouse(monkeypatch, tmp_path, empty_db):
     from tests.test_pages import run_app
 
-    monkeypatch.setenv("PMKS_USERS_FILE", str(tmp_path / "tidak_ada.toml"))
     for db in (tmp_path / "belum_ada.duckdb", empty_db):
         for page in ("pages/ringkasan.py", "pages/peta.py", "pages/pengaturan.py", "pages/unggah.py"):
             at = run_app(monkeypatch, db, page)

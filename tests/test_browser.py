@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from etl.db import connect  # retries while the app holds the file for a short write
+from tests.conftest import open_snapshot
 
 IDLE = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
@@ -25,12 +25,28 @@ MAPS_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].every(gd
 })"""
 
 
+# The page's width has been reported to the server once a map is shown (dashboard.chrome: maps are laid out for it,
+# one rerun); true as well where there is no map or no translator yet.
+WIDTH_REPORTED = """() => {
+    const s = window.__pmksChrome, main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    const maps = [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd._fullLayout && gd._fullLayout.map);
+    if (!s || !main || !maps) return true;
+    const st = getComputedStyle(main);
+    const w = main.getBoundingClientRect().width - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+    return s.lebar === Math.floor(w / 50) * 50;
+}"""
+
+
 def wait_until_idle(page) -> None:
     """Wait until the script has finished and no placeholder skeleton is left on the page; again after a second,
-    because the first page of a fresh server runs twice (`ui.ensure_navigation`) with an idle moment between; then
-    until every map has drawn its areas and labels."""
+    because the first page of a fresh server runs twice (`navigation.ensure_app_run`) with an idle moment between; until
+    the page's width is reported where a map is shown (and the rerun it makes is done); then until every map has
+    drawn its areas and labels."""
     page.wait_for_function(IDLE, timeout=60_000)
     page.wait_for_timeout(1000)  # let plotly finish drawing
+    page.wait_for_function(IDLE, timeout=60_000)
+    page.wait_for_function(WIDTH_REPORTED, timeout=60_000)
+    page.wait_for_timeout(300)
     page.wait_for_function(IDLE, timeout=60_000)
     page.wait_for_function(MAPS_DRAWN, timeout=60_000)  # a map's glyphs can arrive later on a loaded machine
     page.wait_for_timeout(500)  # MapLibre fades labels in
@@ -88,7 +104,7 @@ def test_pdf_brief_downloads_from_the_page(app_server, page, artifacts, tmp_path
     pages = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True).stdout
     assert "Pages:           1" in pages
 
-    con = connect(app_server.db, read_only=True, wait=30)
+    con = open_snapshot(app_server.db)
     audited = con.execute("select count(*) from audit where aksi = 'unduh' and objek = ?", [download.suggested_filename]).fetchone()[0]
     con.close()
     assert audited >= 1
@@ -115,9 +131,8 @@ def test_priority_list_downloads_as_xlsx_in_the_order_shown(app_server, page, ar
     sheet = book["Daftar prioritas"]
     header = [c.value for c in sheet[1]]
     names = [r[header.index("Desa/Kelurahan")] for r in sheet.iter_rows(min_row=2, max_row=11, values_only=True)]
-    from etl.db import connect
 
-    con = connect(app_server.db, read_only=True, wait=30)  # waits while the app writes the download's audit row
+    con = open_snapshot(app_server.db)  # waits while the app writes the download's audit row
     try:
         groups = [r[0] for r in con.execute("select distinct kelompok from indikator where aktif").fetchall()]
         nama = dict(con.execute("select kode, nama from wilayah where tingkat = 'desa'").fetchall())
@@ -210,7 +225,7 @@ def test_kelengkapan_rollup_first_then_a_kecamatan_grid_with_every_desa_label(ap
     wait_until_idle(page)
 
     def grid_of(kecamatan: str) -> dict:
-        con = connect(app_server.db, read_only=True, wait=30)
+        con = open_snapshot(app_server.db)
         names = [r[0] for r in con.execute("""select d.nama from wilayah d join wilayah k on k.kode = d.kode_induk
             where d.tingkat = 'desa' and k.tingkat = 'kecamatan' and k.nama = ? order by d.nama""", [kecamatan]).fetchall()]
         con.close()
@@ -255,15 +270,17 @@ def own_server(built_db, tmp_path):
     """The app on a private copy of the demo warehouse, with users (an analyst and a viewer), for tests that write."""
     import shutil
 
-    from etl import users as auth
+    from accounts import store as accounts
+    from store import open_store
     from tests.conftest import AppServer
 
     db = tmp_path / "pmks.duckdb"
     shutil.copy(built_db, db)
-    users = tmp_path / "pengguna.toml"
-    auth.save_user("analis1", "Analis Satu", "analis", "", PASSWORD, users)
-    auth.save_user("pimpinan1", "Pimpinan Satu", "pimpinan", "", PASSWORD, users)
-    server = AppServer(db, tmp_path / "streamlit.log", env={"PMKS_USERS_FILE": str(users)})
+    store = open_store(db)
+    for login, name, role in (("admin1", "Admin Satu", "admin"), ("analis1", "Analis Satu", "analis"), ("pimpinan1", "Pimpinan Satu", "pimpinan")):
+        accounts.save_user(store, login, name, role, "", PASSWORD, "uji")
+    store.close()
+    server = AppServer(db, tmp_path / "streamlit.log")
     yield server
     server.stop()
 
@@ -288,7 +305,8 @@ def go(page, title: str) -> None:
 def test_a_reload_keeps_the_user_signed_in_until_they_sign_out(own_server, page):
     sign_in(page, own_server, "pimpinan1")
     cookie = next(c for c in page.context.cookies() if c["name"] == "pmks_sesi")
-    assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
+    assert cookie["sameSite"] == "Lax" and cookie["httpOnly"] and cookie["expires"] > 0  # set by the server, not by a script
+    assert "pmks_sesi" not in page.evaluate("document.cookie")
     page.goto(f"{own_server.url}/prioritas", wait_until="networkidle")  # a new session, from the cookie
     wait_until_idle(page)
     assert "Masuk sebagai **Pimpinan Satu**".replace("**", "") in page.inner_text("body")
@@ -307,7 +325,7 @@ def test_analyst_signs_in_uploads_a_report_and_ringkasan_changes(own_server, pag
     from etl import fmt
     from tests import reportfiles as rf
 
-    con = connect(own_server.db, read_only=True, wait=30)
+    con = open_snapshot(own_server.db)
     nama, kecamatan = con.execute("""select d.nama, k.nama from wilayah d join wilayah k on k.kode = d.kode_induk
         where d.tingkat = 'desa' and d.kode not in (select kode_desa from laporan where aktif and periode = date '2026-10-01')
         and d.nama not in (select nama from wilayah where tingkat = 'desa' group by 1 having count(*) > 1) order by d.kode limit 1""").fetchone()

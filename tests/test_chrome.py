@@ -149,12 +149,17 @@ def test_the_checks_reach_the_chrome(app_server, offline):
 
 def test_the_login_page_has_no_streamlit_english(built_db, offline, tmp_path):
     """With users, the login form: its inputs' hints ('Press Enter to submit form') and the password's eye button."""
-    from etl import users as store
-    from tests.conftest import AppServer
+    import shutil
 
-    users = tmp_path / "pengguna.toml"
-    store.save_user("admin1", "Uji", "admin", "", "sandi-uji-12345", users)
-    server = AppServer(built_db, tmp_path / "streamlit.log", env={"PMKS_USERS_FILE": str(users)})
+    from tests.conftest import AppServer, add_users
+
+    db = tmp_path / "pmks.duckdb"
+    shutil.copy(built_db, db)
+    add_users(db, ("admin1", "admin", ""))
+    from store import close_all
+
+    close_all()
+    server = AppServer(db, tmp_path / "streamlit.log")
     try:
         page = offline
         page.goto(server.url, wait_until="networkidle")

@@ -17,8 +17,7 @@ import pytest
 
 from dashboard import brief, queries
 from dashboard.export import report_xlsx, to_csv_bytes, to_xlsx_bytes
-from dashboard.filters import Filters
-from dashboard.views import MISSING, Settings, jelajah, kelengkapan, peta, prioritas, ringkasan
+from dashboard.views import MISSING, Filters, Settings, jelajah, kelengkapan, peta, prioritas, ringkasan
 from tests.conftest import memory_warehouse
 from tests.priority_reference import desa_ranking
 

@@ -499,11 +499,10 @@ def test_import_usage_errors(fresh_db, tmp_path):
 
 
 def _active_state(db) -> set:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    from tests.conftest import reading
+
+    with reading(db) as con:
         return set(con.execute("select kode_desa, periode, kode_indikator, jumlah, laki_laki, perempuan from pmks_counts").fetchall())
-    finally:
-        con.close()
 
 
 def test_rollback_restores_exactly_the_previous_values(fresh_db, tmp_path):

@@ -12,9 +12,8 @@ import pandas as pd
 import pytest
 
 from dashboard.export import to_csv_bytes
-from dashboard.filters import Filters
-from dashboard.views import Settings, kelengkapan
-from tests.conftest import html_tables, num
+from dashboard.views import Filters, Settings, kelengkapan
+from tests.conftest import html_tables, num, offered
 
 OKT = date(2026, 10, 1)
 PALANG, BANCAR = "35.23.18", "35.23.04"
@@ -169,7 +168,7 @@ def test_page_shows_the_rollup_before_the_grid_and_a_picked_kecamatan_s_desa(mon
     table = html_tables(at)[0]
     assert table.attrs["label"] == heads[0]
     assert len(table) == 21 and table["Kecamatan"].iloc[-1] == "Kabupaten Tuban"
-    labels = [b.label for b in at.get("download_button")]
+    labels = [b.label for b in offered(at)]
     assert "Unduh daftar desa belum melapor Oktober 2026 (CSV)" in labels and "Unduh kelengkapan per kecamatan Oktober 2026 (XLSX)" in labels
     assert any(label.startswith("Unduh status laporan per desa dan bulan") for label in labels)
     at.session_state["kel_rekap"] = "12 bulan terakhir"

@@ -13,8 +13,7 @@ import pytest
 import shapely
 
 from dashboard import glyphs, maps
-from dashboard.filters import Filters
-from dashboard.views import Settings, peta
+from dashboard.views import Filters, Settings, peta
 from tests.test_maps import array, figure, open_map
 
 PALANG = "35.23.18"
@@ -44,7 +43,7 @@ def _build(con, kecamatan: str = "", level: str = "kecamatan", ukuran: str = "pe
     return peta.build(con, f, Settings(), peta.MapChoice(level=level, style=style))
 
 
-@pytest.mark.parametrize("size", [(550, 480), (940, 580), (940, 520), (1460, 580)])
+@pytest.mark.parametrize("size", [(550, 480), (940, 580), (940, 520), (1460, 580), (358, 640), (320, 560)])  # and phones
 @pytest.mark.parametrize("kecamatan, level", [("", "kecamatan"), ("", "desa"), (PALANG, "desa")])
 def test_every_area_lies_inside_the_map_left_of_the_legend(con, size, kecamatan, level):
     from dashboard.queries import map_geometry
@@ -54,7 +53,7 @@ def test_every_area_lies_inside_the_map_left_of_the_legend(con, size, kecamatan,
     fig = maps.choropleth(data, geometry, "per_1000", maps.classify(data["per_1000"]), "uji", "per 1.000 penduduk", level, 1, size=size)
     layout = json.loads(fig.to_json())["layout"]
     width = size[0] * (layout["map"]["domain"]["x"][1] - layout["map"]["domain"]["x"][0])
-    height = size[1] - layout["margin"]["t"]
+    height = (size[1] - layout["margin"]["t"]) * (layout["map"]["domain"]["y"][1] - layout["map"]["domain"]["y"][0])  # a phone's legend below
     xy = shapely.get_coordinates(shapely.from_geojson(geometry["geom_peta"].to_numpy()))
     x, y = _pixels(xy[:, 0], xy[:, 1], layout["map"]["center"], layout["map"]["zoom"], width, height)
     margin = 8  # pixels of white kept around the areas
@@ -111,7 +110,7 @@ def test_one_kecamatan_map_names_every_desa(con):
 def test_one_kecamatan_is_drawn_from_the_imported_polygons_with_finer_detail(tmp_path):
     """The desa of one kecamatan come from the imported polygon (geom_wkb), simplified less than the stored map copy."""
     from dashboard.queries import map_geometry
-    from etl.db import migrate
+    from store.schema import migrate_connection as migrate
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     migrate(con)

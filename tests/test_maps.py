@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import maps
 from etl import fmt
-from tests.conftest import num
+from tests.conftest import num, offered
 from tests.test_pages import run_app
 
 
@@ -141,14 +141,14 @@ def test_change_map_is_diverging_around_zero(monkeypatch, built_db):
 
 def test_table_behind_the_map_downloads(monkeypatch, built_db):
     at = open_map(monkeypatch, built_db, {"ukuran": "per1000", "periode": "2026-10"})
-    assert not at.dataframe and not at.get("download_button")  # the table is drawn only when its expander opens
+    assert not at.dataframe and not offered(at)  # the table is drawn only when its expander opens
     at.session_state["peta_tabel"] = True
     at.run()
     table = at.dataframe[0].value
     rates = expected_rates(built_db, "2026-10-01", None)
     assert list(table.columns)[:4] == ["Kode", "Wilayah", "Kecamatan", "Nilai (per 1.000 penduduk)"]
     assert len(table) == 20 and table["Peringkat"].map(num).min() == 1
-    assert {b.label for b in at.get("download_button")} >= {"Unduh CSV", "Unduh XLSX"}
+    assert {b.label for b in offered(at)} >= {"Unduh CSV", "Unduh XLSX"}
     top = table.iloc[0]  # sorted by rank
     assert num(top["Nilai (per 1.000 penduduk)"]) == pytest.approx(round(max(v for v in rates.values() if v is not None), 1))
 
@@ -210,7 +210,7 @@ def test_without_boundaries_the_page_says_how_to_get_them(monkeypatch, tmp_path)
     check(run_etl("demo", "--months", "3", "--until", "2026-10", db=db))
     at = run_app(monkeypatch, db, "pages/peta.py")
     assert not at.exception
-    assert any("Batas wilayah belum diimpor" in w.value for w in at.warning)
+    assert any("Batas wilayah desa belum dipasang" in w.value for w in at.warning)
 
 
 def test_ringkasan_shows_the_kecamatan_map(monkeypatch, built_db):
@@ -225,7 +225,7 @@ def test_ringkasan_shows_the_kecamatan_map(monkeypatch, built_db):
 
 def test_maps_spanning_several_kabupaten_use_the_coarser_geometry(tmp_path):
     from dashboard.queries import map_geometry
-    from etl.db import migrate
+    from store.schema import migrate_connection as migrate
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     migrate(con)

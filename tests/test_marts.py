@@ -3,42 +3,45 @@
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 
 import duckdb
 import pytest
 
-from etl.db import connect, transaction
+from store import open_store
 from tests import reportfiles as rf
-from tests.conftest import check, run_etl
+from tests.conftest import check, reading, run_etl
 
 LEVELS = {"desa": 13, "kecamatan": 8, "kabupaten": 5, "provinsi": 2, "semua": 0}
 
 
-def mart_rows(con, length: int) -> set:
-    return set(con.execute(
+def mart_rows(con, length: int) -> Counter:
+    """The marts' rows of one level as a multiset: a duplicated row counts twice."""
+    return Counter(con.execute(
         "select kode_wilayah, periode, kode_indikator, jumlah from agregat_bulanan where length(kode_wilayah) = ? and jumlah is not null",
         [length]).fetchall())
 
 
-def fact_rows(con, length: int) -> set:
+def fact_rows(con, length: int) -> Counter:
     key = f"left(kode_desa, {length})" if length else "''"
-    return set(con.execute(f"select {key}, periode, kode_indikator, sum(jumlah) from pmks_counts group by all").fetchall())
+    return Counter(con.execute(f"select {key}, periode, kode_indikator, sum(jumlah) from pmks_counts group by all").fetchall())
 
 
-def report_rows(con, length: int) -> tuple[set, set]:
+def report_rows(con, length: int) -> tuple[Counter, Counter]:
     key = f"left(l.kode_desa, {length})" if length else "''"
-    facts = set(con.execute(f"""
+    facts = Counter(con.execute(f"""
         with t as (select l.kode_desa, l.periode, coalesce(sum(n.jumlah), 0) as jumlah from laporan l
                    left join laporan_nilai n on n.laporan_id = l.id where l.aktif group by all)
         select {key.replace('l.', '')}, periode, count(*), count(*) filter (jumlah = 0) from t group by all
     """).fetchall())
-    mart = set(con.execute("select kode_wilayah, periode, laporan, semua_nol from agregat_laporan where length(kode_wilayah) = ?", [length]).fetchall())
+    mart = Counter(con.execute("select kode_wilayah, periode, laporan, semua_nol from agregat_laporan where length(kode_wilayah) = ?", [length]).fetchall())
     return mart, facts
 
 
 def assert_marts_match_facts(db):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    """Every aggregate equals the same aggregate recomputed from the facts, at every level, with no row twice; and at
+    most one active report per desa and month."""
+    with reading(db) as con:
         for level, length in LEVELS.items():
             assert mart_rows(con, length) == fact_rows(con, length), level
             mart, facts = report_rows(con, length)
@@ -46,8 +49,7 @@ def assert_marts_match_facts(db):
         for table in ("agregat_bulanan", "agregat_laporan"):
             levels = con.execute(f"select distinct tingkat, length(kode_wilayah) from {table} order by 2").fetchall()
             assert levels == [("semua", 0), ("provinsi", 2), ("kabupaten", 5), ("kecamatan", 8), ("desa", 13)]
-    finally:
-        con.close()
+        assert con.execute("select count(*) from (select kode_desa, periode from laporan where aktif group by all having count(*) > 1)").fetchone() == (0,)
 
 
 def test_marts_after_demo_equal_the_facts(built_db):
@@ -81,11 +83,11 @@ def test_marts_follow_an_import_and_a_replacement(demo_db, tmp_path):
 def test_init_fills_the_marts_of_a_warehouse_from_before_them(built_db, tmp_path):
     db = tmp_path / "lama.duckdb"
     shutil.copy(built_db, db)
-    con = connect(db)
-    with transaction(con, db):
-        con.execute("drop table agregat_bulanan")
-        con.execute("drop table agregat_laporan")
-        con.execute("delete from _migrations where name = '0002_marts'")
+    con = duckdb.connect(str(db))
+    con.execute("drop table agregat_bulanan")
+    con.execute("drop table agregat_laporan")
+    con.execute("delete from _migrations where name in ('0002_marts', '0011_many_users')")
+    con.execute("drop table _versi; drop table pengguna; drop table sesi")
     con.close()
     out = check(run_etl("init", db=db))
     assert "0002_marts" in out.stdout
@@ -96,17 +98,18 @@ def test_a_failed_write_leaves_facts_and_marts_together(demo_db, monkeypatch):
     from etl import marts
     from etl.load import new_batch, write_reports
 
-    con = connect(demo_db)
-    reports = con.execute("select kode_desa, periode, 'x.xlsx' as nama_berkas, 'S' as sheet, 'abc' as sha256, null as nama_psm, now() as diterima, false as sintetis from laporan where aktif limit 3").df()
-    values = con.execute("select l.kode_desa, l.periode, 'FM' as kode_indikator, null::int as laki_laki, null::int as perempuan, 999 as jumlah, 1 as baris, 'E' as kolom from laporan l where aktif limit 3").df()
+    store = open_store(demo_db)
+    with store.read() as con:
+        reports = con.execute("select kode_desa, periode, 'x.xlsx' as nama_berkas, 'S' as sheet, 'abc' as sha256, null as nama_psm, now() as diterima, false as sintetis from laporan where aktif limit 3").df()
+        values = con.execute("select l.kode_desa, l.periode, 'FM' as kode_indikator, null::int as laki_laki, null::int as perempuan, 999 as jumlah, 1 as baris, 'E' as kolom from laporan l where aktif limit 3").df()
 
     def broken(con, changed=None):
         raise RuntimeError("simulated failure while refreshing the marts")
 
     monkeypatch.setattr("etl.load.refresh_marts", broken)
     with pytest.raises(RuntimeError):
-        with transaction(con, demo_db):
+        with store.transaction() as con:
             write_reports(con, reports, values, new_batch(con, "t", "impor"))
-    con.close()
+    store.close()
     assert marts.refresh is not broken
     assert_marts_match_facts(demo_db)

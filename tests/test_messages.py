@@ -159,8 +159,12 @@ def test_app_on_a_file_that_is_not_a_warehouse(monkeypatch, tmp_path):
     at = run_app(monkeypatch, other)
     assert not at.exception
     shown = " ".join(e.value for e in at.error)
-    assert f"Berkas {other} bukan basis data DuckDB" in shown
+    assert "tidak dapat dibuka" in shown and "admin" in shown
+    assert str(tmp_path) not in shown and "catatan.duckdb" not in shown  # no server path in front of a user
     no_english(shown)
+    from etl import cli
+
+    assert cli.main(["status", "--db", str(other)]) == 1  # the administrator's command line names the file
 
 
 # Upload size -------------------------------------------------------------------------------------

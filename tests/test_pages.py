@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl import fmt
-from tests.conftest import REPO, num
+from tests.conftest import REPO, num, offered
 
 PAGES = ["pages/ringkasan.py", "pages/peta.py", "pages/jelajah.py", "pages/profil.py", "pages/prioritas.py", "pages/kelengkapan.py",
          "pages/tentang.py"]
@@ -50,7 +50,7 @@ def test_page_renders_on_empty_warehouse(monkeypatch, empty_db, page):
 def test_page_renders_without_database(monkeypatch, tmp_path):
     at = run_app(monkeypatch, tmp_path / "missing.duckdb")
     assert not at.exception
-    assert any("belum ada" in w.value for w in at.warning)
+    assert any("belum disiapkan" in e.value for e in at.error) and not at.title
 
 
 def _metric(at, label):
@@ -182,7 +182,7 @@ def test_jelajah_draws_only_the_open_tab(monkeypatch, built_db):
     at.run()
     bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
     assert set(bars["y"]) == set(table["Kecamatan"])  # the ranking ranks the table's areas
-    labels = [b.label for b in at.get("download_button")]
+    labels = [b.label for b in offered(at)]
     assert labels == []  # the ranking tab has no download of its own
 
 
@@ -197,4 +197,4 @@ def test_prioritas_shows_the_list_first_and_the_map_on_its_tab(monkeypatch, buil
     assert not at.exception and not at.dataframe
     spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == "prioritas_peta").proto.spec)
     assert len(spec["data"][0]["locations"]) == len(ranked)  # every ranked desa is on the map
-    assert any(b.label == "Unduh daftar prioritas (XLSX)" for b in at.get("download_button"))  # the download stays under both
+    assert any(b.label == "Unduh daftar prioritas (XLSX)" for b in offered(at))  # the download stays under both

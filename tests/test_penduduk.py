@@ -7,7 +7,6 @@ import hashlib
 import shutil
 from datetime import date
 
-import duckdb
 import openpyxl
 import pytest
 
@@ -16,7 +15,7 @@ from etl.errors import PMKSError
 from etl.penduduk_import import analyse, parse_acuan
 from etl.sandbox import SheetReader
 from tests import popfiles as pf
-from tests.conftest import check, num, run_etl, table_fingerprint
+from tests.conftest import check, num, open_snapshot, run_etl, table_fingerprint
 from tests.test_pages import run_app
 
 ACTIVE = """select kode_wilayah, acuan, acuan_label, sumber, jumlah, laki_laki, perempuan, perkiraan, sintetis, batch_id,
@@ -36,7 +35,7 @@ def desa(empty_db):
 
 
 def _query(db, sql: str, params=None) -> list:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_snapshot(db)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:
@@ -56,7 +55,7 @@ def _check_file(db, name: str, data: bytes, tanggal: str = "2025-S2", replace: b
     """The import's analysis of a file (read in the sandbox), without writing."""
     with SheetReader() as reader:
         sheets = reader.read(data, name)
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_snapshot(db)
     try:
         return analyse(con, name, data, sheets, parse_acuan(tanggal), replace=replace)
     finally:
@@ -210,7 +209,7 @@ def test_a_rate_across_two_semesters_uses_each_months_figure(fresh_db, desa, tmp
     pmks = tmp_path / "pmks.csv"
     pmks.write_bytes(pf.pmks_long_csv(rows))
     check(run_etl("import", str(pmks), db=fresh_db))
-    con = duckdb.connect(str(fresh_db), read_only=True)
+    con = open_snapshot(fresh_db)
     try:
         rates = queries.area_monthly_rates(con, date(2026, 3, 1), date(2026, 7, 1), "desa", "35.23.10")
         march = queries.by_wilayah(con, date(2026, 3, 1), queries.Selection("35.23.10"), "desa").set_index("kode")
@@ -265,13 +264,14 @@ def test_admin_page_upload_preview_confirm_and_coverage(monkeypatch, fresh_db, d
     assert not at.exception
     coverage = next(d.value for d in at.dataframe if "Angka nyata" in d.value.columns)
     assert sum(map(num, coverage["Angka nyata"])) == 0 and sum(map(num, coverage["Tidak ada"])) == 328
-    at.selectbox(key="penduduk_sumber").set_value("bps")
+    at.selectbox(key="penduduk_sumber").set_value("bps").run()  # the dates offered follow the source
     at.selectbox(key="penduduk_acuan").set_value(parse_acuan("2025"))
     uploader = next(u for u in at.get("file_uploader") if u.key.startswith("penduduk_berkas_"))
     uploader.set_value([("montong.xlsx", pf.recap_xlsx("Montong", desa, montong), "application/octet-stream")]).run()
     assert not at.exception
     preview = next(d.value for d in at.dataframe if "Desa/Kelurahan" in d.value.columns)
-    assert len(preview) == 13 and set(preview["Jumlah"]) == {lk + p for lk, p in montong.values()}
+    assert len(preview) == 13 and {num(j) for j in preview["Jumlah"]} == {lk + p for lk, p in montong.values()}
+    assert all("." in j for j in preview["Jumlah"])  # 4.191, not 4191 (issue 27)
     tally = next(d.value for d in at.dataframe if "Angka dibaca" in d.value.columns)  # every number of the file accounted for
     assert tally[["Angka dibaca", "Jumlah/total diperiksa", "Tidak terbaca"]].values.tolist() == [["13", "1", "0"]]
     assert _query(fresh_db, "select count(*) from penduduk_desa") == [(0,)]  # nothing before the button
@@ -301,7 +301,7 @@ def test_blank_template_round_trip(fresh_db, desa, tmp_path):
     book.save(out)
     result = _check_file(fresh_db, "templat.xlsx", out.read_bytes(), "2025")
     assert result.status == "accepted" and dict(zip(result.rows["kode_wilayah"], result.rows["jumlah"])) == filled
-    assert [i.message for i in result.issues] == ["323 baris desa tanpa angka dilewati (baris 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 …)"]
+    assert result.issues == [] and result.note == "323 desa dibiarkan kosong dan dilewati; angkanya tidak berubah"  # no warning (issue 27)
 
 
 def test_real_figures_before_estimates_and_never_mixed_silently(monkeypatch, demo_db, desa, tmp_path):
@@ -310,7 +310,7 @@ def test_real_figures_before_estimates_and_never_mixed_silently(monkeypatch, dem
     path.write_bytes(pf.recap_xlsx("Montong", desa, montong))
     out = check(_import(demo_db, path, "--sumber", "bps", "--tanggal", "2025")).stdout
     assert "peringatan" not in out  # the demo's synthetic estimates are no previous figure of a real one
-    con = duckdb.connect(str(demo_db), read_only=True)
+    con = open_snapshot(demo_db)
     try:
         pop = queries.population(con, "desa", "35.23", date(2026, 10, 1)).set_index("kode")
     finally:

@@ -6,14 +6,13 @@ import io
 import subprocess
 from datetime import date
 
-import duckdb
 import numpy as np
 import openpyxl
 import pytest
 
 from dashboard import brief
 from dashboard.export import report_xlsx
-from tests.conftest import ARTIFACTS, html_tables
+from tests.conftest import ARTIFACTS, html_tables, open_snapshot
 from tests.priority_reference import desa_ranking
 from tests.test_pages import run_app
 from tests.test_views_prioritas import parse_angka
@@ -22,7 +21,7 @@ OCTOBER = "2026-10-01"
 
 
 def _names(db) -> dict:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_snapshot(db)
     out = {k: (n, kn) for k, n, kn in con.execute(
         "select d.kode, d.nama, k.nama from wilayah d join wilayah k on k.kode = d.kode_induk where d.tingkat = 'desa'").fetchall()}
     con.close()
@@ -121,7 +120,7 @@ def _pages(path) -> int:
 
 @pytest.mark.parametrize("kode, title", [("35.23.18", "Kecamatan Palang"), ("35.23", "Kabupaten Tuban")])
 def test_pdf_brief_renders_on_one_page_with_the_right_content(built_db, tmp_path, kode, title):
-    con = duckdb.connect(str(built_db), read_only=True)
+    con = open_snapshot(built_db)
     pdf = brief.build(con, kode, date(2026, 10, 1), None, date(2026, 11, 28))
     total, reported = con.execute("select sum(jumlah), count(distinct kode_desa) from pmks_counts where periode = ? and starts_with(kode_desa, ?)",
                                   [date(2026, 10, 1), kode]).fetchone()
@@ -158,7 +157,7 @@ def test_pdf_brief_renders_on_one_page_with_the_right_content(built_db, tmp_path
 
 
 def test_pdf_brief_in_public_release_mode_hides_small_counts(built_db, tmp_path):
-    con = duckdb.connect(str(built_db), read_only=True)
+    con = open_snapshot(built_db)
     per_ind = dict(con.execute("""select i.nama, sum(c.jumlah) from pmks_counts c join indikator i on i.kode = c.kode_indikator
                                   where c.periode = '2026-10-01' and c.kode_kecamatan = '35.23.18' group by 1""").fetchall())
     # a kecamatan brief whose indicator table has a small count: find one
@@ -229,7 +228,7 @@ def test_release_threshold_is_configuration(monkeypatch, demo_db):
     at.number_input(key="pengaturan_hari").set_value(12)
     at.button(key="pengaturan_simpan").click().run()
     assert any("tanggal 12 bulan B+1" in s.value for s in at.success)
-    con = duckdb.connect(str(demo_db), read_only=True)
+    con = open_snapshot(demo_db)
     assert con.execute("select nilai from pengaturan where kunci = 'ambang_rilis'").fetchone() == ("4",)
     assert con.execute("select nilai from pengaturan where kunci = 'hari_batas_laporan'").fetchone() == ("12",)
     assert con.execute("select count(*) from audit where objek = 'ambang_rilis=4'").fetchone() == (1,)
@@ -237,7 +236,7 @@ def test_release_threshold_is_configuration(monkeypatch, demo_db):
 
 
 def test_public_release_mode_on_profil(monkeypatch, built_db):
-    con = duckdb.connect(str(built_db), read_only=True)
+    con = open_snapshot(built_db)
     desa, small = con.execute("""select kode_desa, count(*) from pmks_counts where periode = '2026-10-01' and jumlah between 1 and 2
                                  group by 1 order by 2 desc, 1 limit 1""").fetchone()
     con.close()
@@ -272,7 +271,7 @@ def test_public_release_mode_on_ringkasan_tables_and_charts(monkeypatch, built_d
 def test_public_release_mode_hides_small_months_of_a_trend(monkeypatch, built_db):
     import json
 
-    con = duckdb.connect(str(built_db), read_only=True)
+    con = open_snapshot(built_db)
     desa, code, small, large = con.execute("""
         select kode_desa, kode_indikator, count(*) filter (jumlah between 1 and 2), count(*) filter (jumlah >= 3)
         from pmks_counts where periode between '2025-11-01' and '2026-10-01'
@@ -306,7 +305,7 @@ def test_priorities_and_brief_without_population_or_boundaries(monkeypatch, empt
     assert any("jumlah penduduk tiap wilayah" in i.value for i in at.info)  # desa population is not in the census file
     at.switch_page("pages/profil.py").run()
     assert not at.exception
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_snapshot(db)
     pdf = brief.build(con, "35.23.11", date(2026, 9, 1), 3, date(2026, 11, 28))
     con.close()
     (tmp_path / "b.pdf").write_bytes(pdf)

@@ -11,10 +11,9 @@ import time
 
 import pytest
 
-from etl import users as store
-from etl.db import connect  # retries while the app holds the file for a short write
+from accounts import users as store
 from tests import reportfiles as rf
-from tests.conftest import REPO, AppServer, check, run_etl
+from tests.conftest import REPO, AppServer, add_users, check, open_snapshot, run_etl
 from tests.test_browser import go, wait_until_idle
 
 PASSWORD = "sandi-uji-keamanan"
@@ -32,11 +31,11 @@ def guarded(built_db, tmp_path_factory):
     for name, kecamatan, desa in (("batch_palang.csv", "Palang", "Glodog"), ("batch_jenu.csv", "Jenu", "Temaji")):
         (tmp / name).write_bytes(rf.long_csv([{"kecamatan": kecamatan, "desa": desa, "indikator": "FM", "periode": "2026-10", "jumlah": 4}]))
         check(run_etl("import", "--replace", str(tmp / name), db=db))
-    users = tmp / "pengguna.toml"
-    for login, role, kecamatan in USERS:
-        store.save_user(login, f"Uji {login}", role, kecamatan, PASSWORD, users)
-    server = AppServer(db, tmp / "streamlit.log", env={"PMKS_USERS_FILE": str(users), "PMKS_SANDBOX_IDLE": str(IDLE)})
-    server.users = users
+    add_users(db, *USERS, password=PASSWORD)
+    from store import close_all
+
+    close_all()  # the module's server holds the file from now on
+    server = AppServer(db, tmp / "streamlit.log", env={"PMKS_SANDBOX_IDLE": str(IDLE)})
     yield server
     server.stop()
 
@@ -110,7 +109,7 @@ def test_the_audit_table_downloads_only_through_the_neutralising_audited_exporte
     assert any(c.lstrip('"').startswith("'=HYPERLINK") for c in cells)
     page.wait_for_timeout(1500)
 
-    con = connect(guarded.db, read_only=True, wait=30)
+    con = open_snapshot(guarded.db)
     assert con.execute("select count(*) from audit where aksi = 'unduh' and objek = 'catatan_audit.csv'").fetchone()[0] >= 1
     con.close()
 
@@ -143,7 +142,7 @@ def test_a_copied_cookie_is_worthless_after_sign_out(guarded, browser, page):
 
 def test_a_new_password_signs_out_a_tab_that_is_already_open(guarded, page):
     sign_in(page, guarded, "ganti1")
-    env = {**os.environ, "PMKS_USERS_FILE": str(guarded.users), "PMKS_DB": str(guarded.db)}
+    env = {**os.environ, "PMKS_DB": str(guarded.db)}
     result = subprocess.run([sys.executable, "-m", "etl", "user", "add", "ganti1", "--role", "pimpinan", "--password-stdin"],
                             input="sandi-baru-ganti1\n", cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -194,8 +193,7 @@ def test_the_session_cookie_is_secure_over_https(guarded, browser, tmp_path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1",
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    server = AppServer(guarded.db, tmp_path / "https.log", env={"PMKS_USERS_FILE": str(guarded.users),
-                                                               "STREAMLIT_SERVER_SSL_CERT_FILE": str(cert),
+    server = AppServer(guarded.db, tmp_path / "https.log", env={"STREAMLIT_SERVER_SSL_CERT_FILE": str(cert),
                                                                "STREAMLIT_SERVER_SSL_KEY_FILE": str(key)},
                        scheme="https")
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, ignore_https_errors=True)
@@ -203,7 +201,7 @@ def test_the_session_cookie_is_secure_over_https(guarded, browser, tmp_path):
         page = context.new_page()
         sign_in(page, server, "pimpinan1")
         cookie = next(c for c in context.cookies() if c["name"] == store.COOKIE)
-        assert cookie["secure"] and cookie["sameSite"] == "Strict"
+        assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     finally:
         context.close()
         server.stop()

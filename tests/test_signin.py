@@ -1,6 +1,6 @@
-"""Sign-in hardening: the throttle on password guessing, sessions that end on the server, the users file as a careless
-admin leaves it, and the kecamatan scope of the import history (AppTest and the CLI; the browser side is in
-test_security.py)."""
+"""Sign-in hardening: the throttle on password guessing, sessions that end on the server, the old users file as a
+careless admin leaves it, fail-closed entry, and the kecamatan scope of the import history (AppTest and the CLI; the
+browser side is in test_security.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import os
 import subprocess
 import sys
 
-import duckdb
 import pytest
 
-from etl import users as store
+from accounts import store as accounts
+from accounts import users as store
+from store import open_store
 from tests import reportfiles as rf
-from tests.conftest import REPO, check, run_etl
-from tests.test_access import PASSWORD, login
+from tests.conftest import PASSWORD, REPO, add_users, check, reading, run_etl
+from tests.test_access import login
 
 
 class Clock:
@@ -55,13 +56,9 @@ def test_throttle_locks_a_client_that_tries_many_accounts():
 
 
 @pytest.fixture()
-def users(tmp_path, monkeypatch):
-    path = tmp_path / "pengguna.toml"
-    for login_name, role, kecamatan in (("adm", "admin", ""), ("tksk", "analis", "35.23.18"), ("korban", "pimpinan", ""),
-                                        ("ganti", "pimpinan", "")):
-        store.save_user(login_name, f"Uji {login_name}", role, kecamatan, PASSWORD, path)
-    monkeypatch.setenv("PMKS_USERS_FILE", str(path))
-    return path
+def users(demo_db):
+    add_users(demo_db, ("adm", "admin", ""), ("tksk", "analis", "35.23.18"), ("korban", "pimpinan", ""), ("ganti", "pimpinan", ""))
+    return demo_db
 
 
 def _on_login_page(at) -> bool:
@@ -75,7 +72,8 @@ def _try(at, login_name: str, password: str):
     return " ".join(e.value for e in at.error)
 
 
-def test_password_guessing_locks_the_account_even_for_the_right_password(monkeypatch, users, demo_db):
+def test_password_guessing_locks_the_account_even_for_the_right_password(monkeypatch, users):
+    demo_db = users
     at = login(monkeypatch, demo_db, "korban", "salah-0")
     for i in range(1, store.LoginThrottle.FREE - 1):
         assert "salah" in _try(at, "korban", f"salah-{i}")
@@ -86,35 +84,39 @@ def test_password_guessing_locks_the_account_even_for_the_right_password(monkeyp
     for i in range(store.LoginThrottle.FREE):  # an account that does not exist gets the very same answer
         unknown = _try(at, "bukan-pengguna", f"tebak-{i}")
     assert unknown == locked
-    con = duckdb.connect(str(demo_db), read_only=True)
-    assert con.execute("select count(*) from audit where aksi = 'kunci_masuk' and objek = 'korban'").fetchone()[0] == 1
-    con.close()
+    with reading(demo_db) as con:
+        assert con.execute("select count(*) from audit where aksi = 'kunci_masuk' and objek = 'korban'").fetchone()[0] == 1
 
 
-def test_sign_out_and_a_new_password_end_tokens_on_the_server(users):
-    known = store.load_users(users)
-    token = store.session_token("adm", known["adm"], 1_000_000)
-    assert store.login_from_token(token, known, 1_000_000) == "adm"
-    store.end_sessions("adm", users)  # Keluar
-    assert store.login_from_token(token, store.load_users(users), 1_000_000) is None
-    fresh = store.session_token("adm", store.load_users(users)["adm"], 1_000_000)
-    assert store.login_from_token(fresh, store.load_users(users), 1_000_000) == "adm"
+def test_sign_out_ends_that_session_and_a_new_password_every_session(users):
+    db = open_store(users)
+    adm = accounts.check_login(db, "adm", PASSWORD)
+    here, there = accounts.sign_in(db, adm, None), accounts.sign_in(db, adm, None)  # two browsers
+    assert accounts.sign_out(db, here, "adm")  # Keluar in one browser
+    assert accounts.session_user(db, here) is None and accounts.session_user(db, there) == adm
+    assert not accounts.sign_out(db, here, "adm")  # a second sign-out of the same session changes nothing more
+    accounts.save_user(db, "adm", "Uji adm", "admin", "", "sandi-baru-adm", "adm")
+    assert accounts.session_user(db, there) is None
+    fresh = accounts.sign_in(db, accounts.check_login(db, "adm", "sandi-baru-adm"), None)
+    assert accounts.session_user(db, fresh) == adm
 
 
-def test_a_new_password_signs_out_an_open_session_at_its_next_run(monkeypatch, users, demo_db):
-    at = login(monkeypatch, demo_db, "ganti")
+def test_a_new_password_signs_out_an_open_session_at_its_next_run(monkeypatch, users):
+    at = login(monkeypatch, users, "ganti")
     assert not _on_login_page(at)
-    store.save_user("ganti", "Uji ganti", "pimpinan", "", "sandi-baru-sekali", users)
+    accounts.save_user(open_store(users), "ganti", "Uji ganti", "pimpinan", "", "sandi-baru-sekali", "adm")
     at.run()  # any click in the open tab
     assert _on_login_page(at) and not at.exception
 
 
-def test_signing_out_in_the_app_ends_the_session(monkeypatch, users, demo_db):
-    at = login(monkeypatch, demo_db, "adm")
+def test_signing_out_in_the_app_ends_the_session(monkeypatch, users):
+    at = login(monkeypatch, users, "adm")
     token = at.session_state["_sesi_token"]
     at.button(key="keluar").click().run()
     assert _on_login_page(at)
-    assert store.login_from_token(token, store.load_users(users), __import__("time").time()) is None
+    assert accounts.session_user(open_store(users), token) is None
+    with reading(users) as con:
+        assert con.execute("select count(*) from audit where aksi = 'keluar' and pengguna = 'adm'").fetchone()[0] == 1
 
 
 def _write(path, text: str) -> None:
@@ -125,7 +127,7 @@ def _write(path, text: str) -> None:
     ('[pengguna.adm]\nnama = "Adm"\nperan = "admin\nsandi = "x"\n', "baris 3"),
     ('[pengguna.adm]\nnama = "Adm"\nperan = "superuser"\nsandi = "x"\n', "pengguna 'adm'"),
 ])
-def test_a_broken_users_file_is_named_on_the_login_page_and_in_the_cli(monkeypatch, tmp_path, demo_db, text, expected):
+def test_a_broken_old_users_file_closes_the_app_and_is_named_in_the_cli(monkeypatch, tmp_path, demo_db, text, expected):
     from streamlit.testing.v1 import AppTest
 
     path = tmp_path / "pengguna.toml"
@@ -135,48 +137,81 @@ def test_a_broken_users_file_is_named_on_the_login_page_and_in_the_cli(monkeypat
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert any(expected in e.value and "admin" in e.value for e in at.error)
-    result = run_etl("user", "list", env={"PMKS_USERS_FILE": str(path)})
+    assert not at.sidebar.info and not at.metric  # fails closed: not even the demo opens
+    result = run_etl("user", "list", db=demo_db, env={"PMKS_USERS_FILE": str(path)})
     assert result.returncode == 1, result.stdout + result.stderr
     assert expected in result.stderr and "tak terduga" not in result.stderr and "Traceback" not in result.stderr
 
 
-def _user_add(db, path, *args: str, password: str = PASSWORD) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PMKS_DB": str(db), "PMKS_USERS_FILE": str(path)}
+def test_the_old_users_file_is_moved_into_the_store_once(monkeypatch, tmp_path, demo_db):
+    path = tmp_path / "pengguna.toml"
+    digest = store.hash_password(PASSWORD)
+    _write(path, f'[pengguna.lama]\nnama = "Lama"\nperan = "admin"\nkecamatan = ""\nsandi = "{digest}"\nsesi = 2\n'
+                 f'[pengguna.camat]\nnama = "Camat"\nperan = "pimpinan"\nkecamatan = "35.23.18"\nsandi = "{digest}"\n')
+    out = check(run_etl("init", db=demo_db, env={"PMKS_USERS_FILE": str(path)}))
+    assert "Pengguna dipindahkan" in out.stdout
+    check(run_etl("init", db=demo_db, env={"PMKS_USERS_FILE": str(path)}))  # once: nothing happens the second time
+    db = open_store(demo_db)
+    assert [(u["login"], u["peran"], u["kecamatan"]) for u in accounts.list_users(db)] == [("camat", "pimpinan", "35.23.18"), ("lama", "admin", "")]
+    assert accounts.check_login(db, "lama", PASSWORD) is not None  # the old hashes keep working
+    with db.read() as con:
+        assert con.execute("select count(*) from audit where aksi = 'pengguna_impor'").fetchone()[0] == 1
+    monkeypatch.setenv("PMKS_USERS_FILE", str(path))
+    at = login(monkeypatch, demo_db, "lama")  # the demo warehouse now asks for a sign-in
+    assert not at.exception and any(t.value.startswith("Ringkasan PMKS") for t in at.title)
+
+
+@pytest.mark.parametrize("empty", ["no users, demo access off", "no warehouse"])
+def test_nobody_enters_without_users_or_store(monkeypatch, tmp_path, demo_db, empty):
+    from streamlit.testing.v1 import AppTest
+
+    if empty == "no warehouse":
+        db = tmp_path / "tidak_ada.duckdb"
+    else:
+        db = demo_db
+        check(run_etl("settings", "--demo-access", "off", db=db))
+    monkeypatch.setenv("PMKS_DB", str(db))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    assert not at.exception and at.error
+    assert not at.sidebar.info and not at.metric and not at.title  # no page, no demo, no login form
+    assert all(str(tmp_path) not in e.value and "python -m" not in e.value for e in at.error)
+
+
+def _user_add(db, *args: str, password: str = PASSWORD) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PMKS_DB": str(db)}
     return subprocess.run([sys.executable, "-m", "etl", "user", "add", *args, "--password-stdin"], input=password + "\n",
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
 
 
-def test_user_add_refuses_a_kecamatan_that_does_not_exist(built_db, tmp_path):
-    path = tmp_path / "pengguna.toml"
-    result = _user_add(built_db, path, "camat", "--role", "pimpinan", "--kecamatan", "35.23.99")
+def test_user_add_refuses_a_kecamatan_that_does_not_exist(demo_db):
+    check(_user_add(demo_db, "kepala", "--role", "admin"))
+    result = _user_add(demo_db, "camat", "--role", "pimpinan", "--kecamatan", "35.23.99")
     assert result.returncode == 1
     assert "Kecamatan 35.23.99 tidak ada" in result.stderr and "Traceback" not in result.stderr
-    assert not path.exists()
-    check(_user_add(built_db, path, "camat", "--role", "pimpinan", "--kecamatan", "3523.18"))
-    assert store.load_users(path)["camat"]["kecamatan"] == "35.23.18"
+    check(_user_add(demo_db, "camat", "--role", "pimpinan", "--kecamatan", "3523.18"))
+    assert {u["login"]: u["kecamatan"] for u in accounts.list_users(open_store(demo_db))} == {"kepala": "", "camat": "35.23.18"}
 
 
-def test_app_survives_a_users_file_naming_an_unknown_kecamatan(monkeypatch, tmp_path, demo_db):
-    path = tmp_path / "pengguna.toml"
-    store.write_users({"camat": {"nama": "Camat", "peran": "pimpinan", "kecamatan": "35.23.99", "sandi": store.hash_password(PASSWORD)}}, path)
-    monkeypatch.setenv("PMKS_USERS_FILE", str(path))
+def test_app_survives_a_user_scoped_to_an_unknown_kecamatan(monkeypatch, demo_db):
+    add_users(demo_db, ("adm", "admin", ""), ("camat", "pimpinan", "35.23.99"))
     at = login(monkeypatch, demo_db, "camat")
     assert not at.exception
     assert any("Wilayah akun Anda (kode 35.23.99)" in e.value for e in at.error)
     assert not at.metric  # nothing of any kecamatan is shown
 
 
-def test_a_login_with_spaces_is_stripped_and_one_with_inner_spaces_refused(built_db, tmp_path):
-    path = tmp_path / "pengguna.toml"
-    check(_user_add(built_db, path, " spasi ", "--role", "staf"))
-    assert list(store.load_users(path)) == ["spasi"]
-    assert store.authenticate(" spasi", PASSWORD, path).login == "spasi"
-    result = _user_add(built_db, path, "dua kata", "--role", "staf")
+def test_a_login_with_spaces_is_stripped_and_one_with_inner_spaces_refused(demo_db):
+    check(_user_add(demo_db, " spasi ", "--role", "admin"))
+    db = open_store(demo_db)
+    assert [u["login"] for u in accounts.list_users(db)] == ["spasi"]
+    assert accounts.check_login(db, " spasi", PASSWORD).login == "spasi"
+    result = _user_add(demo_db, "dua kata", "--role", "staf")
     assert result.returncode == 1 and "tidak sah" in result.stderr
-    assert list(store.load_users(path)) == ["spasi"]
+    assert [u["login"] for u in accounts.list_users(db)] == ["spasi"]
 
 
-def test_import_history_shows_only_batches_that_touch_the_users_kecamatan(monkeypatch, users, demo_db, tmp_path):
+def test_import_history_shows_only_batches_that_touch_the_users_kecamatan(monkeypatch, users, tmp_path):
+    demo_db = users
     for name, kecamatan, desa in (("laporan_palang.csv", "Palang", "Glodog"), ("laporan_jenu.csv", "Jenu", "Temaji")):
         (tmp_path / name).write_bytes(rf.long_csv([{"kecamatan": kecamatan, "desa": desa, "indikator": "FM", "periode": "2026-10", "jumlah": 4}]))
         check(run_etl("import", "--replace", str(tmp_path / name), db=demo_db))

@@ -8,15 +8,14 @@ import gc
 import tomllib
 from datetime import date
 
+import duckdb
 import orjson
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import data
-from dashboard.filters import Filters
-from dashboard.views import Settings, kelengkapan, peta, prioritas, ringkasan
-from etl.db import connect
-from tests.conftest import REPO
+from dashboard.views import Filters, Settings, kelengkapan, peta, prioritas, ringkasan
+from tests.conftest import REPO, reading
 
 
 def test_a_page_model_is_shared_not_copied(tmp_path):
@@ -27,8 +26,8 @@ def test_a_page_model_is_shared_not_copied(tmp_path):
         return {"tabel": pd.DataFrame({"a": [1, 2]}), "opsi": options}
 
     db = tmp_path / "pmks.duckdb"
-    connect(db).close()
-    args = (str(db), data.db_token(db), "-", "test.build", build, None, Settings(), (("tingkat", "desa"),))
+    duckdb.connect(str(db)).close()
+    args = (str(db), (1, 0), "-", "test.build", build, None, Settings(), (("tingkat", "desa"),))
     first = data._cached_view(*args)
     again = data._cached_view(*args)
     assert again is first and again["tabel"] is first["tabel"]  # the same objects, no unpickled copy
@@ -63,13 +62,10 @@ def _figures(view) -> list[go.Figure]:
 def test_figures_serialise_in_one_pass(built_db):
     """plotly tries orjson on the figure as it is and, on a TypeError (an object array), walks every value in
     Python: for a map with its geometry that walk cost ten times the encoding."""
-    con = connect(built_db, read_only=True)
-    try:
+    with reading(built_db) as con:
         f = Filters(periode=date(2026, 10, 1))
         views = [ringkasan.build(con, f, Settings(), today=date(2026, 11, 30)), prioritas.build(con, f, Settings()),
                  peta.build(con, f, Settings()), kelengkapan.build(con, f, Settings())]
-    finally:
-        con.close()
     figures = [fig for v in views for fig in _figures(v)]
     assert len(figures) >= 6 and any(t.type == "choroplethmap" for fig in figures for t in fig.data)
     for fig in figures:

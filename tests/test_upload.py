@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from tests import reportfiles as rf
-from tests.conftest import sample_codes, table_fingerprint
+from tests.conftest import offered, open_snapshot, sample_codes, table_fingerprint
 from tests.test_ingest import _active_state
 from tests.test_pages import run_app
 
@@ -42,8 +41,10 @@ MARKER = {"riwayat_tabel": "Batch", "riwayat_audit": "Aksi", "unggah_ringkasan":
 
 def tables(at) -> dict:
     """The page's tables by name (AppTest does not expose a dataframe's key): issue and preview tables numbered."""
+    from tests.conftest import html_tables
+
     found, counters = {}, {}
-    for frame in (d.value for d in at.dataframe):
+    for frame in [d.value for d in at.dataframe] + html_tables(at):  # issues are plain HTML tables (their messages wrap)
         for name, column in MARKER.items():
             if column in frame.columns:
                 if name in ("unggah_masalah", "unggah_laporan"):
@@ -56,7 +57,7 @@ def tables(at) -> dict:
 
 
 def fm(db, desa_code) -> list:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_snapshot(db)
     try:
         return con.execute("select periode, jumlah from pmks_counts where kode_desa = ? and kode_indikator = 'FM' order by 1", [desa_code]).fetchall()
     finally:
@@ -66,7 +67,7 @@ def fm(db, desa_code) -> list:
 def test_good_file_is_previewed_then_saved_on_confirmation(monkeypatch, fresh_db, codes):
     at = run_app(monkeypatch, fresh_db, "pages/unggah.py")
     assert not at.exception
-    assert any(b.label.startswith("Unduh formulir") for b in at.get("download_button"))
+    assert any(b.label.startswith("Unduh formulir") for b in offered(at))
     before = table_fingerprint(fresh_db)
     upload(at, ("menilo.xlsx", rf.form_xlsx("Menilo", "Soko", "Oktober 2026", {"Fakir Miskin": 12, "Pengemis": 2})))
     found = tables(at)
@@ -87,7 +88,7 @@ def test_rejected_file_shows_where_and_saves_nothing(monkeypatch, fresh_db):
     found = tables(at)
     assert found["unggah_ringkasan"]["Status"].tolist() == ["Ditolak"]
     issues = found["unggah_masalah_0"]
-    assert issues.iloc[0][["Tingkat", "Lembar", "Baris", "Kolom"]].tolist() == ["kesalahan", "Laporan", 11, "E"]
+    assert issues.iloc[0][["Tingkat", "Lembar", "Baris", "Kolom"]].tolist() == ["kesalahan", "Laporan", "11", "E"]
     assert "'dua' bukan angka" in issues.iloc[0]["Pesan"]
     assert not [b for b in at.button if b.key == "unggah_simpan"]
     assert table_fingerprint(fresh_db) == before
@@ -111,7 +112,7 @@ def test_replacement_needs_explicit_confirmation_and_shows_the_difference(monkey
 
 
 def _audit(db) -> list:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_snapshot(db)
     try:
         return con.execute("select aksi, objek, rincian from audit where aksi = 'alias' order by waktu").fetchall()
     finally:
@@ -134,7 +135,7 @@ def test_unmatched_desa_is_placed_in_the_preview_and_kept_as_an_alias_on_saving(
     assert _audit(fresh_db) == []  # nothing saved before Simpan
     at.button(key="unggah_simpan").click().run()
     assert not at.exception
-    con = duckdb.connect(str(fresh_db), read_only=True)
+    con = open_snapshot(fresh_db)
     assert con.execute("select alias, kode_desa from alias_desa").fetchall() == [("pakel kulon", codes[("Montong", "Pakel")])]
     con.close()
     assert [(a, o) for a, o, _ in _audit(fresh_db)] == [("alias", "Pakel Kulon")]
@@ -156,7 +157,7 @@ def test_an_unknown_column_header_gets_a_pmks_picker(monkeypatch, fresh_db, code
     assert tables(at)["unggah_ringkasan"]["Status"].tolist() == ["Diterima"]
     at.button(key="unggah_simpan").click().run()
     assert not at.exception
-    con = duckdb.connect(str(fresh_db), read_only=True)
+    con = open_snapshot(fresh_db)
     assert con.execute("select alias, kode_indikator from alias_indikator").fetchall() == [("anak putus sekolah", "AT")]
     assert con.execute("select sum(jumlah) from pmks_counts where kode_indikator = 'AT'").fetchone() == (6,)
     con.close()
@@ -200,7 +201,8 @@ def test_history_page_rolls_back_a_batch(monkeypatch, fresh_db):
     assert not at.exception
     assert _active_state(fresh_db) == after_a
     log = tables(at)["riwayat_audit"]
-    assert {"unggah", "rollback"} <= set(log["Aksi"])
+    assert {"laporan diimpor", "batch dibatalkan"} <= set(log["Aksi"])  # words, not codes (issue 27)
+    assert not any(r.startswith("{") for r in log["Rincian"])  # words, not JSON (issue 27)
 
 
 def test_kecamatan_and_month_picked_for_a_silent_file(monkeypatch, fresh_db, codes):

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard import release
-from dashboard.filters import Filters
-from dashboard.views import MISSING, Settings, ringkasan, table
+from dashboard.views import MISSING, Filters, Settings, ringkasan, table
 from etl import fmt
 
 OKT, SEP = date(2026, 10, 1), date(2026, 9, 1)
@@ -139,7 +138,7 @@ def test_peta_without_boundaries_says_who_can_add_them_and_no_command(mem_con):
     from dashboard.views import peta
 
     v = peta.build(mem_con, Filters(periode=OKT), Settings())
-    assert v.figure is None and "Batas wilayah belum diimpor" in v.stop
+    assert v.figure is None and "Batas wilayah desa belum dipasang" in v.stop
     assert "python" not in v.stop and "etl" not in v.stop
 
 

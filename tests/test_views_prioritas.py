@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from dashboard import brief, queries
-from dashboard.filters import Filters
-from dashboard.views import MISSING, Settings, prioritas, profil
+from dashboard.views import MISSING, Filters, Settings, prioritas, profil
 from tests.priority_reference import desa_ranking
 
 OKT = date(2026, 10, 1)
@@ -116,15 +115,18 @@ def test_prioritas_release_mode_leaves_gaps_in_sparklines_for_months_with_few_ca
                 assert shown == rate
     assert gaps
 
-def test_prioritas_of_a_kecamatan_ranks_within_the_kabupaten_or_within_a_scope(mem_con):
+def test_one_index_on_one_stated_basis_whoever_asks(mem_con):
+    """Issue 24: a Palang analyst (area Palang) and leadership filtering Palang see the same index and rank for every
+    desa, ranked in the kabupaten, and the page says so."""
     f = Filters(periode=OKT, kecamatan=PALANG, area_nama="Kec. Palang")
     n_desa = queries.desa_count(mem_con, PALANG)
     v = prioritas.build(mem_con, f, Settings())
     assert set(v.table["Kecamatan"]) == {"Palang"} and len(v.table) == n_desa
     assert v.caption.endswith("peringkat dan kuintil se-Kabupaten Tuban")
-    scoped = prioritas.build(mem_con, f, Settings(), scope=PALANG)
+    scoped = prioritas.build(mem_con, f, Settings(area=PALANG, rights=frozenset({"unggah", "riwayat"})))
+    assert scoped.table.equals(v.table) and scoped.caption == v.caption
     ranks = [parse_angka(x) for x in ranked_rows(scoped)["Peringkat"]]
-    assert ranks == list(range(1, len(ranks) + 1)) and scoped.caption.endswith("peringkat dan kuintil se-Kec. Palang")
+    assert ranks != list(range(1, len(ranks) + 1))  # ranks among the kabupaten's desa, not 1..19 within Palang
 
 
 def test_prioritas_kecamatan_level_and_zero_weights(mem_con):

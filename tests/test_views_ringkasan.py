@@ -8,9 +8,8 @@ from datetime import date
 import pytest
 
 from dashboard import charts, queries
-from dashboard.filters import Filters
 from dashboard.queries import Selection
-from dashboard.views import Settings, jelajah, prioritas, profil, ringkasan
+from dashboard.views import Filters, Settings, jelajah, prioritas, profil, ringkasan
 from etl import fmt
 from tests.conftest import memory_warehouse
 

@@ -13,7 +13,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from etl.db import available_migrations, migrate
+from store import open_store
+from store.schema import available_migrations, migrate
 from tests.conftest import check, reference, run_etl, sample_codes, table_fingerprint
 from tests.geography import synthetic_desa, write_source_sql
 
@@ -22,7 +23,7 @@ TUBAN_AREA_KM2 = 1972.5
 
 def fingerprint_without_time(db) -> dict:
     fp = table_fingerprint(db)
-    return {t: v for t, v in fp.items() if t not in ("_migrations", "audit")}
+    return {t: v for t, v in fp.items() if t not in ("_migrations", "audit", "_versi")}
 
 
 def reference_codes() -> dict[str, set[str]]:
@@ -105,23 +106,24 @@ def test_init_wrong_kabupaten_code(tmp_path, code, message):
 
 def test_newer_migration_applies_on_old_database_without_losing_data(demo_db):
     before = fingerprint_without_time(demo_db)
-    con = duckdb.connect(str(demo_db))
+    store = open_store(demo_db)
     extra = ("9999_add_catatan", "alter table laporan add column catatan varchar;")
-    applied = migrate(con, available_migrations() + [extra])
+    applied = migrate(store, available_migrations() + [extra])
     assert applied == ["9999_add_catatan"]
-    assert migrate(con, available_migrations() + [extra]) == []
-    assert con.execute("select count(*) from laporan where catatan is null").fetchone()[0] == before["laporan"][0]
-    assert con.execute("select count(*) from laporan_nilai").fetchone()[0] == before["laporan_nilai"][0]
-    con.close()
+    assert migrate(store, available_migrations() + [extra]) == []
+    with store.read() as con:
+        assert con.execute("select count(*) from laporan where catatan is null").fetchone()[0] == before["laporan"][0]
+        assert con.execute("select count(*) from laporan_nilai").fetchone()[0] == before["laporan_nilai"][0]
 
 
 def test_failed_migration_rolls_back(tmp_path):
-    con = duckdb.connect(str(tmp_path / "m.duckdb"))
-    migrate(con)
+    store = open_store(tmp_path / "m.duckdb")
+    migrate(store)
     with pytest.raises(duckdb.Error):
-        migrate(con, available_migrations() + [("9998_broken", "create table x (a int); select * from no_such_table;")])
-    assert "9998_broken" not in [r[0] for r in con.execute("select name from _migrations").fetchall()]
-    assert con.execute("select count(*) from information_schema.tables where table_name = 'x'").fetchone() == (0,)
+        migrate(store, available_migrations() + [("9998_broken", "create table x (a int); select * from no_such_table;")])
+    with store.read() as con:
+        assert "9998_broken" not in [r[0] for r in con.execute("select name from _migrations").fetchall()]
+        assert con.execute("select count(*) from information_schema.tables where table_name = 'x'").fetchone() == (0,)
 
 
 def _assert_boundaries(db, layer: gpd.GeoDataFrame, area_km2: float):
@@ -346,10 +348,8 @@ def test_locked_database_gives_clear_message(demo_db):
 def test_disk_full_is_reported_without_traceback(monkeypatch, tmp_path, capsys):
     """A write that fails for lack of space rolls back and says so."""
     from etl import cli, cli_warehouse
-    from etl import db as dbmod
 
     check(run_etl("init", db=tmp_path / "w.duckdb"))
-    real_transaction = dbmod.transaction
 
     class Full(duckdb.IOException):
         pass
@@ -358,7 +358,6 @@ def test_disk_full_is_reported_without_traceback(monkeypatch, tmp_path, capsys):
         raise Full("IO Error: Could not write file: No space left on device")
 
     monkeypatch.setattr(cli_warehouse, "load_population", failing_load)
-    monkeypatch.setattr(cli_warehouse, "transaction", real_transaction)
     monkeypatch.setenv("PMKS_DB", str(tmp_path / "w.duckdb"))
     code = cli.main(["population"])
     err = capsys.readouterr().err

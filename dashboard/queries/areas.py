@@ -108,8 +108,8 @@ def map_geometry(con: Con, tingkat: str, area: str) -> pd.DataFrame:
 
 def import_batches(con: Con, area: str = "") -> pd.DataFrame:
     """Every import batch with who, when, what and how much. With an area (a user's kecamatan scope), only the
-    batches that touch it (a report of theirs lies in it, or was replaced or undone by them), and `di_luar` says
-    whether the batch also touches reports outside it."""
+    batches that touch it (a report of theirs lies in it, or was replaced or undone by them), `laporan` counts only
+    their reports in it, and `di_luar` says whether the batch also touches reports outside it."""
     return con.execute("""
         with touched as (
             select batch_id as id, kode_desa from laporan
@@ -119,13 +119,14 @@ def import_batches(con: Con, area: str = "") -> pd.DataFrame:
             from touched group by id
         )
         select b.id, b.waktu, b.pengguna, b.jenis, b.status, b.keterangan,
-               count(distinct f.sha256) as berkas, (select count(*) from laporan l where l.batch_id = b.id) as laporan,
+               count(distinct f.sha256) as berkas,
+               (select count(*) from laporan l where l.batch_id = b.id and starts_with(l.kode_desa, ?)) as laporan,
                string_agg(f.nama_berkas || ' (' || left(f.sha256, 12) || ')', '; ' order by f.nama_berkas) as rincian,
                coalesce(any_value(s.di_luar), false) as di_luar
         from impor_batch b left join berkas_impor f on f.batch_id = b.id left join scope s on s.id = b.id
         where ? = '' or coalesce(s.di_dalam, false)
         group by all order by b.id desc
-    """, [area, area, area]).df()
+    """, [area, area, area, area]).df()
 
 
 def audit_log(con: Con, limit: int = 500) -> pd.DataFrame:

@@ -9,14 +9,42 @@ brief and the exports build on the same models, so a number is computed once. No
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.queries.base import Selection
 from etl import fmt
 from etl.config import DEFAULT_DUE_DAY, DEFAULT_RELEASE_THRESHOLD
 
 MISSING = "—"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose in the sidebar, once, typed."""
+
+    periode: date
+    kecamatan: str = ""  # '' = the whole warehouse
+    desa: str = ""
+    indikator: tuple[str, ...] = ()  # indicator codes, groups expanded; () = all
+    indikator_label: str = "Semua indikator"
+    area_nama: str | None = None  # 'Kec. Palang' or the desa's name; None for the whole warehouse
+    ukuran: str = "jumlah"  # jumlah | per1000
+    rilis: int | None = None  # the public release threshold when public release mode is on
+
+    @property
+    def area(self) -> str:
+        return self.desa or self.kecamatan
+
+    @property
+    def sel(self) -> Selection:
+        return Selection(area=self.area, indikator=self.indikator)
+
+    @property
+    def per1000(self) -> bool:
+        return self.ukuran == "per1000"
 
 
 @dataclass(frozen=True)
@@ -25,6 +53,10 @@ class Settings:
 
     due_day: int = DEFAULT_DUE_DAY
     release_threshold: int = DEFAULT_RELEASE_THRESHOLD
+    # What the asking user may read and do, filled in by the data layer from the rulebook (`accounts.rulebook`): a
+    # model shows only `area` ('' = the whole warehouse) and only what `rights` allow; it never takes them from a page.
+    area: str = ""
+    rights: frozenset[str] = frozenset()
 
 
 def completeness(received: int, total: int) -> str:

@@ -9,15 +9,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts, queries, release
-from dashboard.filters import Filters
-from dashboard.views import Settings, completeness, rate_notes, table, trend_chart
+from dashboard.views import Filters, Settings, completeness, rate_notes, table, trend_chart
+from dashboard.views.frozen import Model
 from etl import fmt
 
 RATE, POP, EST, SOURCE = "Per 1.000 penduduk", "Penduduk", "Penduduk perkiraan", "Sumber penduduk"
 
 
 @dataclass
-class JelajahView:
+class JelajahView(Model):
     caption: str
     levels: list[str]  # the levels the page offers (only 'desa' when one desa is chosen)
     stop: str | None = None  # a message instead of the table (no report, or too large to release)

@@ -18,8 +18,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import queries
-from dashboard.filters import Filters
-from dashboard.views import Settings, table
+from dashboard.views import Filters, Settings, table
+from dashboard.views.frozen import Model
 from etl import fmt
 
 STATUS = ["tepat waktu", "terlambat", "semua nol", "belum lapor"]
@@ -40,7 +40,7 @@ class Download:
 
 
 @dataclass
-class KelengkapanView:
+class KelengkapanView(Model):
     caption: str
     counts: list[tuple[str, str]]  # (status, count) for the month
     rollup_title: str

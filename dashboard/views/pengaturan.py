@@ -7,20 +7,21 @@ from datetime import date
 
 import pandas as pd
 
+from accounts.users import ROLE_LABEL
 from dashboard import queries
 from dashboard.views import Settings, table
+from dashboard.views.frozen import Model
 from etl import fmt
-from etl.users import ROLE_LABEL
 
 
 @dataclass
-class PengaturanView:
+class PengaturanView(Model):
     users: pd.DataFrame
     coverage_headline: str
     coverage: pd.DataFrame
 
 
-def build(con, f, settings: Settings, users: tuple = (), scope: str = "", today: date | None = None) -> PengaturanView:  # noqa: ARG001
+def build(con, f, settings: Settings, users: tuple = (), today: date | None = None) -> PengaturanView:  # noqa: ARG001
     """`users`: ((login, nama, peran, kecamatan), ...) from the users file."""
     names = {kode: f"Kec. {nama}" for kode, nama in queries.kecamatan_list(con)[["kode", "nama"]].itertuples(index=False)}
     people = pd.DataFrame({
@@ -28,7 +29,7 @@ def build(con, f, settings: Settings, users: tuple = (), scope: str = "", today:
         "Kecamatan": [names.get(u[3], f"{u[3]} (tidak dikenal)") if u[3] else "semua" for u in users],
     })
     month = (queries.periods(con) or [(today or date.today()).replace(day=1)])[-1]
-    cov = queries.population_coverage(con, month, scope)
+    cov = queries.population_coverage(con, month, settings.area)
     totals = cov[["angka nyata", "perkiraan", "tidak ada"]].sum()
     headline = (f"Untuk laporan {fmt.bulan(month)}: **{fmt.angka(int(totals['angka nyata']))}** desa dengan angka penduduk nyata, "
                 f"**{fmt.angka(int(totals['perkiraan']))}** perkiraan, **{fmt.angka(int(totals['tidak ada']))}** tanpa angka "

@@ -9,10 +9,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import maps, queries, release
-from dashboard.filters import Filters
 from dashboard.queries import Selection
-from dashboard.views import Settings, completeness, rate_notes, table
+from dashboard.views import Filters, Settings, completeness, rate_notes, table
+from dashboard.views.frozen import Model
 from etl import fmt
+
+CAMERA_NOTE = "Tombol kamera di pojok kanan atas peta menyimpan gambar PNG (dicatat di audit)."
+NO_BOUNDARIES = ("Batas wilayah desa belum dipasang, sehingga peta belum dapat digambar. Admin memasangnya di halaman "
+                 "**Pengguna & Pengaturan**: batas bawaan aplikasi (tanpa internet) atau berkas GIS kantor.")
 
 
 @dataclass(frozen=True)
@@ -29,10 +33,11 @@ class MapChoice:
     k: int = 5
     stable: bool = False  # classes from the latest 12 months
     other: date | None = None  # the month a change map compares with
+    width: int | None = None  # the page's width in the browser (pixels; None: not known)
 
 
 @dataclass
-class PetaView:
+class PetaView(Model):
     title: str
     stop: str | None = None  # no boundaries, or no month to compare with
     figure: go.Figure | None = None
@@ -68,8 +73,7 @@ def build(con, f: Filters, settings: Settings, choice: MapChoice = MapChoice()) 
     where = f"Kec. {names[f.kecamatan]}" if f.kecamatan in names else info["nama"]
     v = PetaView(title=heading(f, info["nama"]), name=f"peta_pmks_{level}_{f.periode:%Y-%m}")
     if not info["batas"]:
-        v.stop = ("Batas wilayah belum diimpor, sehingga peta belum dapat digambar. Minta admin aplikasi mengimpor "
-                  "batas wilayah desa/kelurahan (berkas GIS).")
+        v.stop = NO_BOUNDARIES
         return v
     months = queries.periods(con)
     start, end = (choice.start or f.periode, choice.end or f.periode) if choice.span != "bulan" else (f.periode, f.periode)
@@ -78,6 +82,7 @@ def build(con, f: Filters, settings: Settings, choice: MapChoice = MapChoice()) 
     area = Selection(area=f.kecamatan, indikator=f.indikator)
     data = release.rows(queries.map_values(con, start, end, area, level, "mean" if choice.span == "rata" else "sum"), f.rilis)
     geometry = queries.map_geometry(con, level, f.kecamatan)
+    size = maps.size((940, 580), choice.width, 640)
     if choice.mode == "perubahan":
         other = choice.other or compare_default(months, f.periode)
         if other is None:
@@ -86,23 +91,24 @@ def build(con, f: Filters, settings: Settings, choice: MapChoice = MapChoice()) 
         data = _change(con, area, level, value, f, other)
         classes = maps.classify(data[value], k=choice.k, decimals=decimals, diverging=True)
         v.figure = maps.choropleth(data, geometry, value, classes, f"Perubahan PMKS ({unit}), {fmt.bulan(other)} → "
-                                   f"{fmt.bulan(f.periode)} — {where}", f"perubahan {unit}", level, decimals)
+                                   f"{fmt.bulan(f.periode)} — {where}", f"perubahan {unit}", level, decimals, size=size)
         v.notes.append("Biru: turun, merah: naik; abu-abu: salah satu bulan tidak ada laporan" + (" atau penduduk" if f.per1000 else "") + ".")
     else:
         label = fmt.bulan(f.periode) if choice.span == "bulan" else \
             f"{'rata-rata' if choice.span == 'rata' else 'jumlah'} {fmt.bulan(start)} – {fmt.bulan(end)}"
         title = f"PMKS ({unit}), {label} — {where}"
         if uses_circles(f, choice.mode, choice.style):
-            v.figure = maps.circles(data, geometry, value, title, unit, level, decimals)
+            v.figure = maps.circles(data, geometry, value, title, unit, level, decimals, size=size)
         else:
             pool = data[value]
             if choice.stable and choice.span == "bulan":  # classes from the latest 12 months, whichever month is shown
                 pool = [x for m in months[-12:] for x in queries.map_values(con, m, m, area, level, "sum")[value].dropna()]
-            v.figure = maps.choropleth(data, geometry, value, maps.classify(pool, choice.method, choice.k, decimals), title, unit, level, decimals)
+            v.figure = maps.choropleth(data, geometry, value, maps.classify(pool, choice.method, choice.k, decimals), title, unit, level,
+                                       decimals, size=size)
     v.codes = geometry["kode"].tolist()
     received = int(data["laporan"].sum()) if choice.span == "bulan" else int(queries.total_for_month(con, f.periode, area)["laporan"])
-    v.notes.insert(0, f"{completeness(received, int(data['desa'].sum()))} pada {fmt.bulan(f.periode)}. Klik kecamatan di peta "
-                      "(atau pilih kecamatan di samping) untuk melihat desanya; tombol kamera di pojok peta menyimpan PNG.")
+    hint = " Klik kecamatan di peta (atau pilih kecamatan di samping) untuk melihat desanya." if level == "kecamatan" else ""
+    v.notes.insert(0, f"{completeness(received, int(data['desa'].sum()))} pada {fmt.bulan(f.periode)}.{hint}")
     if f.per1000 and (note := rate_notes(data)):
         v.notes.append(note)
     v.release_notice = release.notice(f.rilis)

@@ -5,7 +5,7 @@ model ranks (`dashboard.priority`), derives the 12-month sparklines, the notes, 
 method text, and the cover sheet and frame of the XLSX export; `priorities` is the ranking the PDF brief reuses.
 
 The classes K1-K5 are the ranking's quintiles (`priority.composite`), computed once over every area ranked together
-(the kabupaten, or the user's kecamatan scope) before the list is cut to a chosen kecamatan: the table, the export,
+(the warehouse's region, for every user whatever their area) before the list is cut to a chosen kecamatan: the table, the export,
 the map (`quintile_classes`) and the PDF brief all show that one class per area.
 """
 
@@ -18,8 +18,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import maps, priority, queries, release
-from dashboard.filters import Filters
-from dashboard.views import MISSING, Settings, completeness, table
+from dashboard.views import MISSING, Filters, Settings, completeness, table
+from dashboard.views.frozen import Model
 from etl import fmt
 
 LEVEL_LABEL = {"desa": "Desa/kelurahan", "kecamatan": "Kecamatan"}
@@ -35,13 +35,25 @@ NONE_RANKED = ("Belum ada wilayah yang dapat diberi peringkat untuk bulan ini: i
 
 
 def levels(f: Filters) -> list[str]:
-    """The levels the list can be made at: only desa when a kecamatan is chosen (or is the user's scope)."""
+    """The levels the list can be made at: only desa when a kecamatan is chosen (or fixed by the user's area)."""
     return ["desa"] if f.kecamatan else ["desa", "kecamatan"]
 
 
 def level_note(tingkat: str) -> str:
     """What the page says instead of a choice with one option."""
     return f"Tingkat: {LEVEL_LABEL[tingkat].lower()} (kecamatan dipilih di panel Filter; kosongkan untuk memilih tingkat kecamatan)."
+
+
+def weights_title(weights: dict[str, int], shrinkage: bool) -> str:
+    """The title of the box that holds the weights, saying what is in use: 'Bobot: semua kelompok 1 (sama penting),
+    laju disusutkan' or 'Bobot: Anak 3, Kemiskinan 2, lainnya 1 · laju mentah'."""
+    values = set(weights.values())
+    if len(values) == 1:
+        text = f"semua kelompok {fmt.angka(values.pop())}" + (" (sama penting)" if weights else "")
+    else:
+        common = max(values, key=lambda w: sum(v == w for v in weights.values()))
+        text = ", ".join(f"{label(g)} {fmt.angka(w)}" for g, w in weights.items() if w != common) + f", lainnya {fmt.angka(common)}"
+    return f"Bobot: {text} · {'laju disusutkan' if shrinkage else 'laju mentah'} — ubah"
 
 
 def label(group: str) -> str:
@@ -55,7 +67,7 @@ def groups(indikator: pd.DataFrame) -> list[str]:
 
 
 @dataclass
-class PrioritasView:
+class PrioritasView(Model):
     title: str = "Prioritas Intervensi"
     empty: str | None = None  # a warning: the page says it and stops
     caption: str = ""
@@ -75,14 +87,38 @@ class PrioritasView:
     file_name: str = ""
 
 
+def too_few(compared: int, tingkat: str, periode: date) -> str:
+    """Why a month with fewer than `priority.MIN_COMPARED` comparable areas has no ranking, in one sentence."""
+    what = "desa/kelurahan" if tingkat == "desa" else "kecamatan"
+    return (f"Baru {fmt.angka(compared)} {what} yang dapat dibandingkan untuk {fmt.bulan(periode)} (sudah melapor dan "
+            f"jumlah penduduknya diketahui). Peringkat dan indeks prioritas memerlukan setidaknya "
+            f"{priority.MIN_COMPARED} wilayah, sehingga belum ditampilkan; pilih bulan lain di panel Filter atau tunggu "
+            "laporan berikutnya.")
+
+
+def mixed_note(ranked: pd.DataFrame, where: str) -> str | None:
+    """The warning when a ranking compares areas with real and with estimated population (never mixed silently)."""
+    mixed = ranked[ranked["indeks"].notna()]["perkiraan"].fillna(False).astype(bool)
+    if mixed.nunique() < 2:
+        return None
+    return (f"Peringkat ini mencampur penduduk nyata dan perkiraan: {fmt.angka(int(mixed.sum()))} wilayah memakai "
+            f"penduduk perkiraan {where}; laju dan indeksnya kurang sebanding.")
+
+
 def ranking(counts: pd.DataFrame, tingkat: str = "desa", weights: dict[str, float] | None = None,
             shrinkage: bool = True) -> pd.DataFrame:
     """`priority.priority_table` of `queries.priority_counts` at desa or kecamatan level, with the count each rate
-    rests on (`jumlah:<group>`, missing where the area did not report), sorted by rank."""
+    rests on (`jumlah:<group>`, missing where the area did not report), sorted by rank. `banding` marks the areas
+    with a rate in every group; when fewer than `priority.MIN_COMPARED` have one, nobody gets an index, a rank or a
+    quintile (an index of one area is 0 whatever its counts)."""
     areas = priority.areas(counts, tingkat)
     groups_ = sorted(counts["kelompok"].unique())
     weights = weights if weights is not None else dict.fromkeys(groups_, priority.DEFAULT_WEIGHT)
     ranked = priority.priority_table(areas, weights, shrinkage)
+    ranked["banding"] = ranked["indeks"].notna()
+    if 0 < int(ranked["banding"].sum()) < priority.MIN_COMPARED:
+        ranked["indeks"], ranked["utama"] = float("nan"), None
+        ranked["peringkat"] = ranked["kuintil"] = pd.array([pd.NA] * len(ranked), dtype="Int64")
     raw = areas.set_index(["kode", "kelompok"])["jumlah"].unstack("kelompok").reindex(columns=groups_)
     raw.columns = [f"jumlah:{g}" for g in groups_]
     return ranked.join(raw, on="kode")
@@ -101,13 +137,13 @@ def group_rate(rate, count, threshold: int | None, decimals: int = 1):
 
 
 def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights: tuple = (),  # noqa: ARG001
-          shrinkage: bool = True, scope: str = "", author: str = "", today: date | None = None) -> PrioritasView:
+          shrinkage: bool = True, author: str = "", today: date | None = None, width: int | None = None) -> PrioritasView:
     """The priority list for these filters. `weights`: ((group, weight), ...), all groups weight 1 when empty;
-    `scope`: the user's kecamatan (ranked within it), else the whole warehouse's region is ranked together;
-    `author` and `today` go on the export's cover sheet."""
+    every area of the warehouse's region is ranked together, whoever asks, and the chosen kecamatan cuts the list;
+    `author` and `today` go on the export's cover sheet; `width`: the page's width in the browser (the map fits it)."""
     view = PrioritasView()
     info = queries.warehouse_info(con)
-    root = scope or info["kode"] or ""
+    root = info["kode"] or ""  # one index on one stated basis for everyone; the user's area only filters the rows
     counts = queries.priority_counts(con, f.periode, root)
     groups_ = sorted(counts["kelompok"].unique())
     chosen = dict(weights) if weights else dict.fromkeys(groups_, priority.DEFAULT_WEIGHT)
@@ -123,7 +159,7 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
     reported = int((ranked["laporan"] > 0).sum()) if tingkat == "desa" else int(ranked["laporan"].sum())
     done = completeness(reported, int(ranked["desa"].sum()))
     where = f.area_nama if f.kecamatan else info["nama"]
-    root_name = where if scope else info["nama"]
+    root_name = info["nama"]
     among = f" · peringkat dan kuintil se-{root_name}" if f.kecamatan else ""
     view.caption = f"{where} · {fmt.bulan(f.periode)} · {done}{among}"
     view.release_notice = release.notice(f.rilis)
@@ -136,13 +172,12 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
     view.table.insert(view.table.columns.get_loc("Laporan 12 bln"), SPARKLINE, lines)
     view.ranked_note = (f"{fmt.angka(int(ranked['indeks'].notna().sum()))} wilayah berperingkat; wilayah yang belum "
                         "melapor atau tanpa data penduduk tidak diberi indeks (bukan berarti tanpa PMKS).")
-    view.none_ranked = NONE_RANKED if ranked["indeks"].isna().all() else None
-    mixed = ranked[ranked["indeks"].notna()]["perkiraan"].fillna(False).astype(bool)
-    if mixed.nunique() > 1:  # estimates never mix silently with real figures
-        view.mixed_note = (f"Peringkat ini mencampur penduduk nyata dan perkiraan: {fmt.angka(int(mixed.sum()))} wilayah memakai "
-                           "penduduk perkiraan (lihat kolom Sumber penduduk dan Catatan); laju dan indeksnya kurang sebanding.")
+    compared = int(together["banding"].sum())
+    view.none_ranked = (None if ranked["indeks"].notna().any() else
+                        too_few(compared, tingkat, f.periode) if compared else NONE_RANKED)
+    view.mixed_note = mixed_note(ranked, "(lihat kolom Sumber penduduk dan Catatan)")
     if info["batas"]:
-        view.map_chart = _map(con, ranked, together, tingkat, f.kecamatan or scope, where, root_name)
+        view.map_chart = _map(con, ranked, together, tingkat, f.kecamatan, where, root_name, width)
 
     weights_text = "; ".join(f"{label(g)} {fmt.angka(w)}" for g, w in chosen.items())
     view.method = _method(shrinkage)
@@ -257,14 +292,15 @@ def quintile_classes(ranked: pd.DataFrame) -> maps.Classes:
     )
 
 
-def _map(con, ranked: pd.DataFrame, together: pd.DataFrame, tingkat: str, area: str, where: str, root_name: str) -> go.Figure:
+def _map(con, ranked: pd.DataFrame, together: pd.DataFrame, tingkat: str, area: str, where: str, root_name: str,
+         width: int | None = None) -> go.Figure:
     """Where the priorities are: the index in the quintiles of all areas ranked `together` (K1 = their highest
     fifth); the hover gives the rank among all of them, as the table does."""
     geometry = queries.map_geometry(con, tingkat, area)
     mapped = ranked.assign(laporan=ranked["laporan"] if tingkat == "kecamatan" else ranked["laporan"].clip(upper=1),
                            dari=int(together["indeks"].notna().sum()))
     return maps.choropleth(mapped, geometry, "indeks", quintile_classes(together), f"Indeks prioritas per {tingkat} — {where} (kuintil se-{root_name})",
-                           "indeks (0–100)", tingkat, 1, size=(940, 520))
+                           "indeks (0–100)", tingkat, 1, size=maps.size((940, 520), width, 600))
 
 
 def _method(shrinkage: bool) -> str:

@@ -10,15 +10,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import queries, release
-from dashboard.filters import Filters
 from dashboard.queries import Selection
-from dashboard.views import MISSING, Settings, table, trend_chart
+from dashboard.views import MISSING, Filters, Settings, table, trend_chart
+from dashboard.views.frozen import Model
 from etl import fmt
 from etl.marts import level_of
 
 
 @dataclass
-class ProfilView:
+class ProfilView(Model):
     header: str
     caption: str
     brief_kode: str  # the brief is per kecamatan: a desa's brief is its kecamatan's

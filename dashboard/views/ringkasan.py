@@ -10,10 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts, maps, queries, release
-from dashboard.filters import Filters
 from dashboard.queries import Selection
 from dashboard.queries.reports import RISE_BASELINE, RISE_LOOKBACK
-from dashboard.views import Settings, completeness, mark_estimates, rate_notes, table, trend_chart
+from dashboard.views import Filters, Settings, completeness, mark_estimates, rate_notes, table, trend_chart
+from dashboard.views.frozen import Model
+from dashboard.views.peta import NO_BOUNDARIES
 from etl import fmt
 
 LIKE_FOR_LIKE = ("Perubahan sebanding: hanya desa yang melapor di kedua bulan, agar naik-turun jumlah desa pelapor "
@@ -33,7 +34,7 @@ class Metric:
 
 
 @dataclass
-class RingkasanView:
+class RingkasanView(Model):
     title: str
     caption: str
     empty: str | None = None  # set when the month has no report in the area: the page says so and stops
@@ -46,6 +47,7 @@ class RingkasanView:
     priority_title: str = ""
     priority: pd.DataFrame | None = None  # the top desa of the Prioritas ranking, as text
     priority_note: str | None = None  # why no desa is ranked
+    priority_mixed: str | None = None  # the ranking compares real and estimated population
     top3: str = ""
     indikator_chart: go.Figure | None = None
     hidden_note: str | None = None
@@ -53,17 +55,20 @@ class RingkasanView:
     trend_note: str = ""
     map_chart: go.Figure | None = None
     area_chart: go.Figure | None = None
+    map_note: str | None = None  # why the kecamatan map is not drawn
     rate_note: str | None = None
     rises_title: str = ""
     rises_rule: str = RISES_RULE
     rises: pd.DataFrame | None = None
+    rises_note: str | None = None  # why the list of rises is empty
     missing_title: str = ""
     missing: pd.DataFrame | None = None
 
 
-def build(con, f: Filters, settings: Settings, today: date | None = None, scope: str = "") -> RingkasanView:
-    """Everything the Ringkasan page shows for these filters; `today` dates the next due report, `scope` is the
-    user's kecamatan (ranked within it, as the Prioritas page does)."""
+def build(con, f: Filters, settings: Settings, today: date | None = None, width: int | None = None) -> RingkasanView:
+    """Everything the Ringkasan page shows for these filters; `today` dates the next due report; `width`: the page's
+    width in the browser (the map fits its column). The top desa are ranked on the Prioritas page's basis (the whole
+    region) whoever asks."""
     periode, sel = f.periode, f.sel
     info = queries.warehouse_info(con)
     view = RingkasanView(title=f"Ringkasan PMKS — {f.area_nama or info['nama']}", caption=f"{fmt.bulan(periode)} · {f.indikator_label}")
@@ -85,9 +90,9 @@ def build(con, f: Filters, settings: Settings, today: date | None = None, scope:
     start = months[max(0, months.index(periode) - 11)]
     raw = queries.trend(con, start, periode, sel)
     view.trend_chart, view.trend_note = trend_chart(raw, f.rilis, "Tren 12 bulan (jiwa)", steady=not f.desa)
-    view.reporting_chart = charts.share_line(raw, "laporan", "desa", "Desa yang melapor per bulan (%)")
-    _priority(view, con, f, scope or info["kode"] or "")
-    _areas(view, con, f, info)
+    view.reporting_chart = charts.share_line(raw, "laporan", "desa", "Desa melapor tiap bulan")
+    _priority(view, con, f, info["kode"] or "")  # one basis for everyone: the warehouse's region
+    _areas(view, con, f, info, width)
     _rises(view, con, f)
     missing = queries.not_reported(con, periode, f.area)
     view.missing_title = f"**Belum melapor** {fmt.bulan(periode)}: {fmt.angka(len(missing))} desa/kelurahan"
@@ -139,6 +144,10 @@ def _metrics(con, now: dict, periode: date, sel: Selection, compared: dict) -> l
         if other is None:
             out.append(Metric(f"Dibanding {label}", "–", "Tidak ada data pembanding."))
             continue
+        if not same["desa"]:  # no desa reported in both months: nothing to compare like for like
+            out.append(Metric(f"Dibanding {label}", "–", f"Tidak ada desa yang melapor di {fmt.bulan(other)} dan "
+                              f"{fmt.bulan(periode)} sekaligus, sehingga perubahan tidak dapat dihitung.", LIKE_FOR_LIKE))
+            continue
         then = queries.total_for_month(con, other, sel)
         delta = same["sekarang"] - same["pembanding"]
         sign = "+" if delta >= 0 else ""
@@ -157,13 +166,18 @@ def _priority(view: RingkasanView, con, f: Filters, root: str) -> None:
     """The top desa of the Prioritas page's ranking (equal weights, shrunk), within the filtered kecamatan."""
     from dashboard.views import prioritas
 
-    ranked = prioritas.priorities(con, f.periode, root)
-    ranked = ranked[ranked["kode"].str.startswith(f.kecamatan) & ranked["indeks"].notna()].head(TOP_PRIORITY)
+    together = prioritas.priorities(con, f.periode, root)
+    ranked = together[together["kode"].str.startswith(f.kecamatan) & together["indeks"].notna()].head(TOP_PRIORITY)
     view.priority_title = f"**{TOP_PRIORITY} desa prioritas teratas** {fmt.bulan(f.periode)}"
-    if ranked.empty:
+    if ranked.empty and (compared := int(together["banding"].sum())) and together["indeks"].isna().all():
+        view.priority_note = prioritas.too_few(compared, "desa", f.periode)
+    elif ranked.empty:
         view.priority_note = "Belum ada desa berperingkat: indeks memerlukan laporan bulan ini dan jumlah penduduk desa."
+    view.priority_mixed = prioritas.mixed_note(together[together["kode"].str.startswith(f.kecamatan)],
+                                               "(ditandai *; lihat Prioritas Intervensi)")
+    names = [f"{n} *" if view.priority_mixed and bool(e) else n for n, e in zip(ranked["nama"], ranked["perkiraan"].fillna(False))]
     view.priority = table(pd.DataFrame({
-        "Peringkat": ranked["peringkat"].astype("Int64"), "Desa/Kelurahan": ranked["nama"], "Kecamatan": ranked["kecamatan"],
+        "Peringkat": ranked["peringkat"].astype("Int64"), "Desa/Kelurahan": names, "Kecamatan": ranked["kecamatan"],
         "Indeks": ranked["indeks"].astype(float),
         "Paling menonjol": [prioritas.label(g) if isinstance(g, str) else None for g in ranked["utama"]],
     }), {"Peringkat": 0, "Indeks": 1})
@@ -184,27 +198,34 @@ def _rises(view: RingkasanView, con, f: Filters) -> None:
     view.rises_title = f"**Kenaikan tertajam** {fmt.bulan(f.periode)}"
     rises = release.rises(queries.sharpest_rises(con, f.periode, f.sel), f.rilis)
     rises = rises.drop(columns="pembanding")
+    if rises.empty:
+        view.rises_note = (f"Tidak ada desa yang jumlahnya naik pada {fmt.bulan(f.periode)} dibanding median laporannya "
+                           "sebelumnya; desa tanpa laporan pembanding tidak dinilai.")
     view.rises = table(rises[[c for c in rises.columns if c != "kode"] + ["kode"]].rename(columns={  # the code last, off the narrow view
         "kode": "Kode", "nama": "Desa/Kelurahan", "kecamatan": "Kecamatan", "sebelumnya": "Median sebelumnya", "sekarang": "Sekarang",
         "kenaikan": "Kenaikan"}), {"Median sebelumnya": 0, "Sekarang": 0, "Kenaikan": 0})
 
 
-def _areas(view: RingkasanView, con, f: Filters, info: dict) -> None:
+def _areas(view: RingkasanView, con, f: Filters, info: dict, width: int | None = None) -> None:
     """The kecamatan map (desa within one kecamatan) and the ranked bars beside it."""
     level = "desa" if f.kecamatan else "kecamatan"
     kec_sel = Selection(area=f.kecamatan, indikator=f.indikator)
     wil = release.rows(queries.by_wilayah(con, f.periode, kec_sel, level), f.rilis)
     value = "per_1000" if f.per1000 else "jumlah"
     unit = "per 1.000 penduduk" if f.per1000 else "jiwa"
+    # the map's column: 3/5 of the page beside the bars, the whole width where columns stack (a phone)
+    column = None if width is None else width if width < maps.NARROW else int((width - 16) * 3 / 5)
     if info["batas"]:  # the Peta page has the full controls
         geometry = queries.map_geometry(con, level, f.kecamatan)
         data = release.rows(queries.map_values(con, f.periode, f.periode, kec_sel, level, "sum"), f.rilis)
         title = f"PMKS ({unit}) per {level}"
         if f.per1000:
             classes = maps.classify(data[value], "quantile", 5, 1)
-            view.map_chart = maps.choropleth(data, geometry, value, classes, title, unit, level, 1, size=(550, 480))
+            view.map_chart = maps.choropleth(data, geometry, value, classes, title, unit, level, 1, size=maps.size((550, 480), column, 560))
         else:
-            view.map_chart = maps.circles(data, geometry, value, title, unit, level, size=(550, 480))
+            view.map_chart = maps.circles(data, geometry, value, title, unit, level, size=maps.size((550, 480), column, 560))
+    else:
+        view.map_note = NO_BOUNDARIES
     shown = mark_estimates(wil) if f.per1000 else wil
     title = ("PMKS per 1.000 penduduk" if f.per1000 else "PMKS (jiwa)") + f" per {level}"
     view.area_chart = charts.bar_ranked(shown, "nama", value, title, decimals=1 if f.per1000 else 0,

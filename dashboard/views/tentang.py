@@ -9,11 +9,12 @@ import pandas as pd
 
 from dashboard import queries
 from dashboard.views import Settings
+from dashboard.views.frozen import Model
 from etl import fmt
 
 
 @dataclass
-class TentangView:
+class TentangView(Model):
     synthetic: bool
     sources: str  # markdown: region, reports, boundaries, population, report source
     population_title: str
@@ -22,7 +23,7 @@ class TentangView:
     reading: str  # markdown: how to read the numbers
 
 
-def build(con, f, settings: Settings, scope: str = "", today: date | None = None) -> TentangView:  # noqa: ARG001 - no filters here
+def build(con, f, settings: Settings, today: date | None = None) -> TentangView:  # noqa: ARG001 - no filters here
     info = queries.warehouse_info(con)
     loaded = info["dimuat"]
     sources = f"""
@@ -38,10 +39,13 @@ def build(con, f, settings: Settings, scope: str = "", today: date | None = None
 - **Sumber laporan:** formulir bulanan Pekerja Sosial Masyarakat (PSM) tiap desa/kelurahan (Permensos No. 10 Tahun 2019).
 """
     month = (queries.periods(con) or [(today or date.today()).replace(day=1)])[-1]
-    used = queries.population_sources(con, month, scope)
+    used = queries.population_sources(con, month, settings.area)
     population = None if used.empty else pd.DataFrame({
         "Tingkat": used["tingkat"], "Sumber dan keadaan": used["sumber_penduduk"], "Wilayah": used["wilayah"],
-        "Perkiraan": ["ya" if e else "tidak" for e in used["perkiraan"]], "Berkas": used["berkas"].fillna("–"),
+        "Perkiraan": ["ya" if e else "tidak" for e in used["perkiraan"]],
+        # census figures have no imported file: they ship with the app (data/penduduk.csv)
+        "Berkas": ["dibawa aplikasi" if b == s or pd.isna(b) and t == "kecamatan" else ("–" if pd.isna(b) else b)
+                   for b, s, t in zip(used["berkas"], used["sumber_penduduk"], used["tingkat"])],
     })
     ind = queries.indikator_list(con, False)
     indicators = ind.assign(aktif=ind["aktif"].map({True: "dipantau", False: "tidak dipantau"})).rename(columns={

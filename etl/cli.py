@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     """Every command and option of `python -m etl`. Long because it is a declaration: one add_argument per option."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", help="berkas basis data (bawaan: $PMKS_DB atau data/pmks.duckdb)")
+    common.add_argument("--database-url", metavar="URL", help="PostgreSQL bersama, mis. postgresql://pmks@db-server/pmks "
+                        "(bawaan: $PMKS_DATABASE_URL; tanpa keduanya: berkas DuckDB)")
     parser = argparse.ArgumentParser(prog="python -m etl", description="ETL dan gudang data Dasbor PMKS.")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH", title="perintah")
     sub.required = True
@@ -152,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 after --help
         return int(exc.code or 0)
+    if getattr(args, "database_url", None):
+        args.db = args.database_url  # etl.config.db_path reads a postgresql:// URL as the PostgreSQL store
     try:
         return COMMANDS[args.command](args)
     except PMKSError as exc:

@@ -154,10 +154,13 @@ def cmd_status(args) -> int:
         code = get_setting(con, "kode_wilayah")
         q = lambda sql, *p: con.execute(sql, list(p)).fetchone()  # noqa: E731
         name = q("select nama from wilayah where kode = ?", code)[0]
-        kec, desa, kel = q("select count(*) filter (tingkat = 'kecamatan'), count(*) filter (tingkat = 'desa'), count(*) filter (jenis = 'kelurahan') from wilayah")
-        n_ind, n_act = q("select count(*), count(*) filter (aktif) from indikator")
-        n_bnd_d, n_bnd_k, area, size_d = q("select count(*) filter (tingkat = 'desa'), count(*) filter (tingkat = 'kecamatan'), sum(luas_km2) filter (tingkat = 'kecamatan'), sum(length(geom_peta)) filter (tingkat = 'desa') from batas_wilayah")
-        n_lap, first, last, n_syn = q("select count(*), min(periode), max(periode), count(*) filter (sintetis) from laporan where aktif")
+        kec, desa, kel = q("select count(*) filter (where tingkat = 'kecamatan'), count(*) filter (where tingkat = 'desa'), "
+                           "count(*) filter (where jenis = 'kelurahan') from wilayah")
+        n_ind, n_act = q("select count(*), count(*) filter (where aktif) from indikator")
+        n_bnd_d, n_bnd_k, area, size_d = q("select count(*) filter (where tingkat = 'desa'), count(*) filter (where tingkat = 'kecamatan'), "
+                                           "sum(luas_km2) filter (where tingkat = 'kecamatan'), sum(length(geom_peta)) filter (where tingkat = 'desa') "
+                                           "from batas_wilayah")
+        n_lap, first, last, n_syn = q("select count(*), min(periode), max(periode), count(*) filter (where sintetis) from laporan where aktif")
         n_pop = q("select count(*) from penduduk")[0]
         desa_pop = _desa_population_status(con)
         migrations = [r[0] for r in con.execute("select name from _migrations order by name").fetchall()]
@@ -181,7 +184,7 @@ def _desa_population_status(con) -> str | None:
     if "penduduk_desa" not in tables:
         return None
     real, estimated, total = con.execute("""
-        select count(distinct kode_wilayah) filter (not perkiraan), count(distinct kode_wilayah) filter (perkiraan),
+        select count(distinct kode_wilayah) filter (where not perkiraan), count(distinct kode_wilayah) filter (where perkiraan),
                (select count(*) from wilayah where tingkat = 'desa') from penduduk_desa where aktif""").fetchone()
     sources = [f"{s} {a}" for s, a in con.execute("select distinct sumber, acuan_label from penduduk_desa where aktif order by 2, 1").fetchall()]
     return (f"Penduduk desa: {fmt.angka(real)} dari {fmt.angka(total)} desa berangka nyata, {fmt.angka(estimated)} perkiraan"

@@ -32,10 +32,10 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame | None = None)
     if changed is None:
         con.execute("delete from agregat_bulanan")
         con.execute("delete from agregat_laporan")
-        con.execute("create or replace temp table _scope as select distinct kode_desa as kode_wilayah, periode from laporan where aktif")
+        _scope(con, "select distinct kode_desa as kode_wilayah, periode from laporan where aktif")
     else:
         con.register("_changed", changed[["kode_desa", "periode"]])
-        con.execute("create or replace temp table _scope as select distinct kode_desa as kode_wilayah, periode::date as periode from _changed")
+        _scope(con, "select distinct kode_desa as kode_wilayah, cast(periode as date) as periode from _changed")
         con.unregister("_changed")
         _delete_scope(con)
     in_scope = "join _scope s on s.kode_wilayah = l.kode_desa and s.periode = l.periode"
@@ -52,14 +52,15 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame | None = None)
             select l.id, l.kode_desa, l.periode, sum(n.jumlah) as jumlah
             from laporan l {in_scope} left join laporan_nilai n on n.laporan_id = l.id
             where l.aktif
-            group by all
+            group by 1, 2, 3
         )
-        select 'desa', kode_desa, periode, count(*), count(*) filter (coalesce(jumlah, 0) = 0), coalesce(sum(jumlah), 0) from t group by all
+        select 'desa', kode_desa, periode, count(*), count(*) filter (where coalesce(jumlah, 0) = 0), coalesce(sum(jumlah), 0)
+        from t group by 2, 3
     """)
     child = "desa"
     for name, length in LEVELS:
         # one level up: recompute the parents of the areas in scope from all their children of those months
-        con.execute(f"create or replace temp table _scope as select distinct {_parent('kode_wilayah', length)} as kode_wilayah, periode from _scope")
+        _scope(con, f"select distinct {_parent('kode_wilayah', length)} as kode_wilayah, periode from _scope")
         if changed is not None:
             _delete_scope(con)
         parent = _parent("a.kode_wilayah", length)
@@ -67,11 +68,19 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame | None = None)
         con.execute(f"""
             insert into agregat_bulanan
             select '{name}', {parent}, a.periode, a.kode_indikator, sum(a.jumlah), sum(a.laki_laki), sum(a.perempuan)
-            from agregat_bulanan a {join} group by all
+            from agregat_bulanan a {join} group by 2, 3, 4
         """)
-        con.execute(f"insert into agregat_laporan select '{name}', {parent}, a.periode, sum(a.laporan), sum(a.semua_nol), sum(a.jumlah) from agregat_laporan a {join} group by all")
+        con.execute(f"insert into agregat_laporan select '{name}', {parent}, a.periode, sum(a.laporan), sum(a.semua_nol), sum(a.jumlah) "
+                    f"from agregat_laporan a {join} group by 2, 3")
         child = name
     con.execute("drop table _scope")
+
+
+def _scope(con: duckdb.DuckDBPyConnection, select: str) -> None:
+    """The temporary table `_scope` (kode_wilayah, periode) as `select` (which may read the previous `_scope`)."""
+    con.execute(f"create temp table _scope_baru as {select}")
+    con.execute("drop table if exists _scope")
+    con.execute("alter table _scope_baru rename to _scope")
 
 
 def _delete_scope(con: duckdb.DuckDBPyConnection) -> None:

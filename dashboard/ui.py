@@ -190,7 +190,7 @@ def brief_button(kode: str, periode: date, public: int | None, key: str) -> None
 
     def make() -> bytes:  # runs when the button is clicked, on another thread: no st.* calls here
         store = open_store(path)
-        with store.read(wait=data.READ_WAIT) as con:
+        with store.analytics(wait=data.READ_WAIT) as con:
             pdf = brief.build(con, kode, periode, public, today)
         try:
             with store.transaction(bump=(), wait=data.READ_WAIT) as con:

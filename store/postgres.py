@@ -67,16 +67,29 @@ class _Pool:
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(size)
 
-    def get(self, deadline: float) -> psycopg.Connection:
+    def get(self, deadline: float, first: str) -> psycopg.Connection:
+        """A connection on which `first` (BEGIN …) has run. An idle connection that broke meanwhile (PostgreSQL was
+        restarted) is closed and the next one tried, so a restart costs no request an error once it is over."""
         if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise LockTimeout("pool")
         try:
-            with self._lock:
-                while self._idle:
-                    con = self._idle.pop()
-                    if not con.closed and not con.broken:
-                        return con
-            return self.connect(max(1.0, min(10.0, deadline - time.monotonic())))
+            while True:
+                with self._lock:
+                    con = self._idle.pop() if self._idle else None
+                if con is None:
+                    con = self.connect(max(1.0, min(10.0, deadline - time.monotonic())))
+                    try:
+                        con.execute(first)
+                    except psycopg.OperationalError as exc:
+                        con.close()
+                        raise Unreachable(str(exc)) from exc
+                    return con
+                try:
+                    con.execute(first)
+                    return con
+                except psycopg.OperationalError:
+                    with contextlib.suppress(Exception):
+                        con.close()
         except BaseException:
             self._slots.release()
             raise
@@ -133,9 +146,8 @@ class PostgresStore:
     @contextlib.contextmanager
     def read(self, wait: float | None = None) -> Iterator[PgConnection]:
         """One REPEATABLE READ transaction: everything read in the block belongs to one committed state."""
-        with self._connection(wait) as raw:
+        with self._connection(wait, "begin isolation level repeatable read") as raw:
             con = PgConnection(raw)
-            self._execute(raw, "begin isolation level repeatable read")
             try:
                 yield con
             finally:
@@ -151,9 +163,8 @@ class PostgresStore:
         wait = default_wait() if wait is None else wait
         self._in_write.active = True
         try:
-            with self._connection(wait) as raw:
+            with self._connection(wait, "begin") as raw:
                 con = PgConnection(raw)
-                self._execute(raw, "begin")
                 try:
                     raw.execute("select set_config('lock_timeout', %s, true)", [f"{int(wait * 1000)}ms"])
                     raw.execute("select pg_advisory_xact_lock(%s)", [WRITE_LOCK])
@@ -177,11 +188,13 @@ class PostgresStore:
 
     def versions(self) -> dict[str, int]:
         """The version counters as PostgreSQL has them now ({'data': n, 'akun': n, 'audit': n})."""
-        with self._connection(None) as raw:
+        with self._connection(None, "begin isolation level repeatable read") as raw:
             try:
                 rows = dict(self._execute(raw, "select kunci, nilai from _versi").fetchall())
             except pg_errors.UndefinedTable:
                 rows = {}
+            finally:
+                raw.execute("rollback")
         return {key: int(rows.get(key, 0)) for key in VERSION_KEYS}
 
     # --- what the pages read -------------------------------------------------------------------
@@ -216,10 +229,10 @@ class PostgresStore:
     # --- connections and faults --------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _connection(self, wait: float | None) -> Iterator[psycopg.Connection]:
+    def _connection(self, wait: float | None, first: str) -> Iterator[psycopg.Connection]:
         deadline = time.monotonic() + (default_wait() if wait is None else wait)
         try:
-            raw = self._pool.get(deadline)
+            raw = self._pool.get(deadline, first)
         except LockTimeout:
             raise self._busy() from None
         except Unreachable as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import time
 from datetime import date
@@ -40,7 +41,9 @@ def build(path: Path, root: str = "35.23", months: int = 60) -> dict:
     wilayah = wilayah_for(root)
     import duckdb
 
-    con = duckdb.connect(str(path))  # nobody else knows this file yet: no store needed
+    # nobody else knows this file yet: no store needed. A memory limit (PMKS_BENCH_MEMORY, default 8 GB) keeps the nation
+    # build (120 M values) from taking a shared machine's memory: DuckDB spills to disk beside the file instead.
+    con = duckdb.connect(str(path), config={"memory_limit": os.environ.get("PMKS_BENCH_MEMORY", "8GB")})
     try:
         migrate_connection(con)
         with _transaction(con):

@@ -37,7 +37,7 @@ from etl.cli_admin import (  # noqa: E402 - after argparse is translated
     cmd_template,
     cmd_user,
 )
-from etl.cli_warehouse import cmd_boundaries, cmd_demo, cmd_indicators, cmd_init, cmd_population, cmd_status  # noqa: E402
+from etl.cli_warehouse import cmd_boundaries, cmd_demo, cmd_indicators, cmd_init, cmd_population, cmd_status, cmd_to_postgres  # noqa: E402
 
 argparse._ = lambda text: _TRANSLATIONS.get(text, text)  # argparse looks its texts up through this name
 
@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="ETL dan gudang data Dasbor PMKS.")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH", title="perintah")
     sub.required = True
+
+    p = sub.add_parser("to-postgres", parents=[common], help="salin basis data DuckDB ini (--db) ke PostgreSQL yang masih kosong")
+    p.add_argument("target", metavar="URL", help="PostgreSQL tujuan, mis. postgresql://pmks@db-server/pmks")
 
     p = sub.add_parser("init", parents=[common], help="buat/perbarui basis data: skema, wilayah, indikator, penduduk")
     p.add_argument("--kabupaten", default=DEFAULT_KABUPATEN, metavar="KODE", help="kode Kemendagri kabupaten/kota atau provinsi (bawaan 35.23 Tuban)")
@@ -190,4 +193,5 @@ COMMANDS = {
     "penduduk": cmd_penduduk,
     "indicators": cmd_indicators,
     "status": cmd_status,
+    "to-postgres": cmd_to_postgres,
 }

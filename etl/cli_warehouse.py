@@ -190,3 +190,25 @@ def _desa_population_status(con) -> str | None:
     return (f"Penduduk desa: {fmt.angka(real)} dari {fmt.angka(total)} desa berangka nyata, {fmt.angka(estimated)} perkiraan"
             + (f" ({', '.join(sources)})" if sources else " (impor: python -m etl penduduk import BERKAS --sumber … --tanggal …)"))
 
+
+
+def cmd_to_postgres(args) -> int:
+    """Copy this DuckDB warehouse into an empty PostgreSQL database (the move to several app servers, issue 23)."""
+    from store.postgres import redact
+    from store.transfer import copy_to_postgres
+
+    source = db_path(args.db)
+    if not isinstance(source, Path) or not source.exists():
+        raise PMKSError(f"Berkas DuckDB {source} tidak ada; sebutkan dengan --db.")
+    if not args.target.startswith(("postgresql://", "postgres://")):
+        raise PMKSError("URL tujuan harus postgresql://…, mis. postgresql://pmks@db-server/pmks")
+    with _warehouse(args):
+        pass  # the file is a prepared warehouse (init has run)
+    from store import close_all
+
+    close_all()  # the copy reads the file directly, read-only
+    counts = copy_to_postgres(source, open_store(args.target),
+                              progress=lambda table, n, secs: print(f"  {table}: {fmt.angka(n)} baris ({fmt.angka(secs, 1)} detik)"))
+    print(f"Basis data {source} disalin ke {redact(args.target)}: {fmt.angka(sum(counts.values()))} baris dari {len(counts)} tabel.")
+    print("Jalankan aplikasi dan perintah ETL dengan PMKS_DATABASE_URL (lihat README, Beberapa server).")
+    return 0

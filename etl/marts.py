@@ -81,6 +81,7 @@ def _scope(con: duckdb.DuckDBPyConnection, select: str) -> None:
     con.execute(f"create temp table _scope_baru as {select}")
     con.execute("drop table if exists _scope")
     con.execute("alter table _scope_baru rename to _scope")
+    con.execute("analyze _scope")  # PostgreSQL plans the joins below by its size (a few keys: index lookups, not scans)
 
 
 def _delete_scope(con: duckdb.DuckDBPyConnection) -> None:

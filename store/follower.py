@@ -249,7 +249,10 @@ class Follower:
         keys = pg.execute(f"select distinct kode, periode from _log_ubah where {window} and tabel = %s", [table]).fetchall()
         frame = pa.table({"kode": pa.array([k for k, _ in keys], pa.string()), "periode": pa.array([p for _, p in keys], pa.date32())})
         duck.register("_kunci", frame)
-        duck.execute(f"delete from {table} where ({column}, periode) in (select kode, periode from _kunci)").fetchall()
+        # the copy is stored month by month (see _copy_rows): the months as constants skip every other month's rows
+        first, last = min(p for _, p in keys), max(p for _, p in keys)
+        duck.execute(f"delete from {table} where periode between ? and ? and ({column}, periode) in (select kode, periode from _kunci)",
+                     [first, last]).fetchall()
         duck.unregister("_kunci")
         self._copy_rows(pg, duck, table, f"where ({column}, periode) in (select kode, periode from _log_ubah where {window} and tabel = '{table}')")
 
@@ -259,7 +262,8 @@ class Follower:
         exprs = ", ".join(_pg_text(c, k) for c, k in columns)
         names = [c for c, _ in columns]
         casts = ", ".join(_duck_cast(c, k) for c, k in columns)
-        with pg.cursor().copy(f"copy (select {exprs} from {table} {where}) to stdout (format csv, force_quote *)") as copy:
+        order = "order by periode" if table in KEYED else ""
+        with pg.cursor().copy(f"copy (select {exprs} from {table} {where} {order}) to stdout (format csv, force_quote *)") as copy:
             chunks, size = [], 0
             for row in copy:  # one row per message
                 chunks.append(bytes(row))

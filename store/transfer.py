@@ -45,6 +45,7 @@ def copy_to_postgres(source: Path, store, progress=None) -> dict[str, int]:
             # every copy of every app process reads everything again (the change log starts after this write)
             raw.execute("update _versi set nilai = (select nilai from _versi where kunci = 'audit') where kunci = 'log_awal'")
             raw.execute("delete from _log_ubah")
+            raw.execute("analyze")  # the planner's statistics of the tables just filled
     finally:
         src.close()
     return counts

@@ -86,6 +86,13 @@ create index laporan_batch on laporan (batch_id);
 create index laporan_diganti on laporan (diganti_batch) where diganti_batch is not null;
 create index agregat_bulanan_wilayah on agregat_bulanan (kode_wilayah, periode);
 create index agregat_laporan_wilayah on agregat_laporan (kode_wilayah, periode);
+-- etl/marts.py sums each level from the one below for the parents in `_scope` (left(code, n) = parent)
+create index agregat_bulanan_ke_kecamatan on agregat_bulanan (left(kode_wilayah, 8), periode) where tingkat = 'desa';
+create index agregat_bulanan_ke_kabupaten on agregat_bulanan (left(kode_wilayah, 5), periode) where tingkat = 'kecamatan';
+create index agregat_bulanan_ke_provinsi on agregat_bulanan (left(kode_wilayah, 2), periode) where tingkat = 'kabupaten';
+create index agregat_laporan_ke_kecamatan on agregat_laporan (left(kode_wilayah, 8), periode) where tingkat = 'desa';
+create index agregat_laporan_ke_kabupaten on agregat_laporan (left(kode_wilayah, 5), periode) where tingkat = 'kecamatan';
+create index agregat_laporan_ke_provinsi on agregat_laporan (left(kode_wilayah, 2), periode) where tingkat = 'kabupaten';
 create index penduduk_desa_wilayah on penduduk_desa (kode_wilayah, acuan) where aktif;
 create index penduduk_desa_batch on penduduk_desa (batch_id);
 create index sesi_login on sesi (login) where berakhir is null;

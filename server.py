@@ -17,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from accounts import cookies
@@ -28,11 +28,18 @@ from etl.errors import PMKSError
 from store import open_store
 
 GUARDED = ("/media/",)
-# A new visitor fetches 4-9 MB of Streamlit's JS: read in 1 MB pieces, not 64 KB, each a hop to a worker thread.
-FileResponse.chunk_size = 1024 * 1024
 ASSETS = (Path(st.__file__).parent / "static" / "static").resolve()  # Streamlit's own hashed JS, CSS, fonts and images
 ASSET_TYPES = {".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
                ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json", ".map": "application/json"}
+
+
+def _asset_names() -> frozenset[str]:
+    """The names of the files Streamlit ships in its static folder, listed once at start: only these are ever held in
+    memory, so requests for made-up names cannot fill or flush the cache."""
+    return frozenset(p.relative_to(ASSETS).as_posix() for p in ASSETS.rglob("*") if p.is_file() and p.suffix in ASSET_TYPES)
+
+
+ASSET_NAMES = _asset_names()
 
 
 class SessionGuard:
@@ -67,22 +74,24 @@ class StaticAssets:
         await self.app(scope, receive, send)
 
 
-@lru_cache(maxsize=512)  # Streamlit 1.67 ships 317 such files, 23 MB
 def _asset(name: str) -> tuple[bytes, list] | None:
     """One of Streamlit's hashed static files, held in memory with its headers, or None (Streamlit answers).
 
     Why: a first visit fetches 60-120 of these files (4-9 MB); through Streamlit's middleware and a worker thread per
-    1 MB piece, serving them was most of the server's CPU per fresh view (issue 13). Their names carry a content hash
-    and Streamlit serves them as immutable, so they are read once and sent in one piece, with the same caching."""
+    64 KB piece, serving them was most of the server's CPU per fresh view (issue 13). Their names carry a content hash
+    and Streamlit serves them as immutable, so they are read once and sent in one piece, with the same caching. Only
+    names of files that exist in the static folder (`ASSET_NAMES`) are looked up at all."""
+    return _cached_asset(name) if name in ASSET_NAMES else None
+
+
+@lru_cache(maxsize=None)  # bounded by ASSET_NAMES: Streamlit 1.67 ships 317 such files, 23 MB
+def _cached_asset(name: str) -> tuple[bytes, list] | None:
+    path = ASSETS / name
     try:
-        path = (ASSETS / name).resolve()
-        kind = ASSET_TYPES.get(path.suffix)
-        if kind is None or not path.is_relative_to(ASSETS) or not path.is_file():
-            return None
         body = path.read_bytes()
-    except (OSError, ValueError):  # a name with a NUL byte, an unreadable file: Streamlit answers
+    except OSError:  # removed or unreadable since start: Streamlit answers
         return None
-    return body, [(b"content-type", kind.encode()), (b"content-length", str(len(body)).encode()),
+    return body, [(b"content-type", ASSET_TYPES[path.suffix].encode()), (b"content-length", str(len(body)).encode()),
                   (b"cache-control", b"public, immutable, max-age=31536000")]
 
 
@@ -124,6 +133,42 @@ async def clear_session_cookie(request):
     return response
 
 
+def _serve_download(file_id: str, headers) -> Response:
+    """A file of `dashboard.downloads`, for the fetching session if the rulebook allows it; audited either way."""
+    from urllib.parse import quote
+
+    from accounts.users import DEMO, token_key
+    from dashboard.downloads import REGISTRY, audit_details, may_fetch
+    from store.schema import audit
+
+    found = REGISTRY.find(file_id)
+    token = cookies.cookie_of(headers)
+    user, key = None, None
+    try:
+        store = open_store(db_path())
+        if accounts.gate(store).demo:
+            user, key = DEMO, "demo"
+        elif token:
+            user, key = accounts.session_user(store, token), token_key(token)
+        served = found is not None and may_fetch(found, user, key)
+        with store.transaction(bump=()) as con:
+            audit(con, user.login if user else "-", "unduh" if served else "unduh_ditolak", found.name if found else file_id,
+                  audit_details(file_id, found, served))
+    except PMKSError:  # a store that cannot be read or written serves nothing
+        served = False
+    if not served:
+        return PlainTextResponse("Akses ditolak: berkas ini tidak untuk akun Anda, sesinya sudah berakhir, atau berkasnya "
+                                 "sudah kedaluwarsa. Buka lagi halamannya lalu unduh dari sana.", status_code=403)
+    body = found.data if found.data is not None else found.build()
+    return Response(body, media_type=found.mime, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.name)}", "Cache-Control": "no-store"})
+
+
+async def download(request):
+    """`/unduh/<id>`: a file a page offered (`dashboard.downloads`), made in a worker thread when it is fetched."""
+    return await run_in_threadpool(_serve_download, request.path_params["file_id"], request.scope.get("headers", []))
+
+
 async def glyph_range(request):
     """MapLibre's glyph range `{start}-{end}.pbf` of any font stack (drawn once from DejaVu Sans, then cached)."""
     start, _, end = request.path_params["range"].partition("-")
@@ -139,5 +184,6 @@ async def map_style(request):
 
 
 app = st.App("app.py", routes=[Route("/glyphs/{fontstack}/{range}.pbf", glyph_range), Route("/peta-gaya.json", map_style),
-                               Route("/sesi/tukar", session_cookie), Route("/sesi/keluar", clear_session_cookie)],
+                               Route("/sesi/tukar", session_cookie), Route("/sesi/keluar", clear_session_cookie),
+                               Route("/unduh/{file_id}", download)],
              middleware=[Middleware(StaticAssets), Middleware(SessionGuard)])

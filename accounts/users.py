@@ -1,5 +1,5 @@
-"""The rules of accounts, with no I/O: roles and the pages they open, the user record, password hashing and the
-password and login rules, and the throttle on password guessing. Storage is `accounts.store`."""
+"""The rules of accounts, with no I/O: roles, the user record, password hashing and the password and login rules,
+and the throttle on password guessing. What a role may see and do is `accounts.rulebook`; storage `accounts.store`."""
 
 from __future__ import annotations
 
@@ -16,14 +16,6 @@ from etl.errors import PMKSError
 
 ROLES = ("pimpinan", "staf", "analis", "admin")
 ROLE_LABEL = {"pimpinan": "Pimpinan", "staf": "Staf kebijakan", "analis": "Analis data", "admin": "Admin"}
-# Pages each role may open (file stems under pages/); each role has everything of the roles before it.
-PAGES = {
-    "pimpinan": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang"],
-    "staf": [],
-    "analis": ["unggah", "riwayat"],
-    "admin": ["pengaturan"],
-}
-EXPORTS = {"staf", "analis", "admin"}
 N, R, P = 2**14, 8, 1  # scrypt cost: about 50 ms and 16 MB per check
 LOGIN_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 KECAMATAN_PATTERN = re.compile(r"\d{2}\.\d{2}\.\d{2}")
@@ -40,14 +32,17 @@ class User:
     kecamatan: str = ""  # '' = the whole warehouse
 
     def pages(self) -> list[str]:
-        allowed = []
-        for role in ROLES[: ROLES.index(self.peran) + 1]:
-            allowed += PAGES[role]
-        return allowed
+        """The pages this user may open (the rulebook's answer)."""
+        from accounts import rulebook
+
+        return list(rulebook.pages(self))
 
     @property
     def can_export(self) -> bool:
-        return self.peran in EXPORTS
+        """Whether files may leave the office through this user (the rulebook's answer)."""
+        from accounts import rulebook
+
+        return rulebook.may(self, "unduh")
 
 
 DEMO = User("demo", "Mode demo (tanpa login)", "admin", "")

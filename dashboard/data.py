@@ -19,6 +19,7 @@ from store import open_store
 
 CACHE_TTL = 600
 READ_WAIT = 20  # seconds a page waits for another process's write (a CLI import) before it says so
+WRITE_WAIT = 120  # seconds a save waits for its turn behind other saves (of this and other processes)
 
 
 def store():
@@ -137,7 +138,7 @@ def _reader_pool():
 def write(action, bump: tuple[str, ...] = ("data",)):
     """Run `action(con)` in one write transaction of the store, after any other writer of any session or process; all
     of it is written or none. `bump`: the version counters the write changes (see `store.embedded`)."""
-    with store().transaction(bump=bump, wait=READ_WAIT) as con:
+    with store().transaction(bump=bump, wait=WRITE_WAIT) as con:
         return action(con)
 
 

@@ -77,7 +77,7 @@ def save(files, results, snapshot, replace: bool, given: dict) -> None:
 
     try:
         final, batch = write_files(db_path(), files, data.sheet_reader(), results, snapshot, replace=replace, user=user_name(),
-                                   scope=current_user().kecamatan, **given)
+                                   scope=current_user().kecamatan, wait=data.WRITE_WAIT, **given)
     except PMKSError as exc:
         st.session_state["unggah_galat"] = plain(exc.short)
         return

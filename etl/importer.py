@@ -24,8 +24,18 @@ STATUS = {"accepted": "DITERIMA", "rejected": "DITOLAK", "unchanged": "TIDAK BER
 LAYOUT = {"form": "formulir desa", "wide": "rekap kecamatan", "long": "tabel panjang"}
 
 
-def _snapshot(con) -> tuple:
-    return con.execute("select (select max(id) from impor_batch), (select count(*) from laporan where aktif)").fetchone()
+def _snapshot(con, results: list[FileResult]) -> tuple:
+    """What the check of these files depends on that another writer may change meanwhile: the active reports of their
+    desa (any month: the history rules read them), whether the files were imported already, the aliases and the
+    monitored indicators. Saves of other desa leave it as it was, so fifty analysts saving at once are not checked
+    again one after another."""
+    desa = sorted({code for r in results if not r.reports.empty for code in r.reports["kode_desa"]})
+    return con.execute("""
+        select (select list(id order by id) from laporan where aktif and kode_desa in (select unnest(?::varchar[]))),
+               (select list(sha256 order by sha256) from berkas_impor where sha256 in (select unnest(?::varchar[]))),
+               (select (count(*), max(dibuat)) from alias_desa), (select (count(*), max(dibuat)) from alias_indikator),
+               (select list(kode order by kode) from indikator where aktif)
+    """, [desa, sorted({r.sha256 for r in results})]).fetchone()
 
 
 def check_files(con, files: list[tuple[str, bytes, list | None]], reader: SheetReader, *, replace: bool,
@@ -49,14 +59,17 @@ def read_only_check(db: Path, files, reader: SheetReader, *, replace: bool, toda
         if not is_ready(con):
             raise PMKSError(f"Basis data {db} belum disiapkan. Jalankan dulu: python -m etl init",
                             short="Basis data dasbor belum disiapkan di server. Hubungi admin aplikasi.")
-        return check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope, **given), _snapshot(con)
+        results = check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope, **given)
+        return results, _snapshot(con, results)
 
 
 def write_files(db: Path, files, reader: SheetReader, results: list[FileResult], before: tuple, *, replace: bool,
-                today: date | None = None, user: str = "cli", scope: str = "", **given) -> tuple[list[FileResult], int | None]:
-    """Write the accepted files in one transaction; if another import landed since `before`, check again first."""
-    with open_store(db).transaction() as con:
-        if _snapshot(con) != before:  # another import landed meanwhile: check again in this transaction
+                today: date | None = None, user: str = "cli", scope: str = "", wait: float | None = None,
+                **given) -> tuple[list[FileResult], int | None]:
+    """Write the accepted files in one transaction (waiting up to `wait` seconds for the turn, default
+    $PMKS_LOCK_WAIT); if another write touched what the check read since `before`, check again first."""
+    with open_store(db).transaction(wait=wait) as con:
+        if _snapshot(con, results) != before:  # another write touched what the check read: check again in this transaction
             results = check_files(con, files, reader, replace=replace, today=today, user=user, scope=scope, **given)
         batch = commit(con, results, user)
     return results, batch

@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 
 from etl.errors import PMKSError, SystemProblem
-from store.locks import Busy, ReadWriteLock, acquire_file, someone_holds
+from store.locks import Busy, FairLock, ReadWriteLock, acquire_file, someone_holds
 
 WATCH_SECONDS = 0.02
 VERSION_KEYS = ("data", "akun", "audit")
@@ -51,7 +51,7 @@ class EmbeddedStore:
         self._gate = Path(f"{self.path}.gate")
         self._lockfile = Path(f"{self.path}.lock")
         self._life = ReadWriteLock()  # shared: using the instance; exclusive: opening or closing it
-        self._writer = threading.Lock()  # one write transaction of this process at a time
+        self._writer = FairLock()  # one write transaction of this process at a time, in the order they asked
         self._cursor_lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._mode: str | None = None  # 'ro' | 'rw'
@@ -96,7 +96,7 @@ class EmbeddedStore:
                             short="Folder basis data tidak ada di server. Hubungi admin aplikasi.")
         if getattr(self._in_write, "active", False):
             raise RuntimeError("a write transaction inside another one (the outer one would wait for itself)")
-        if not self._writer.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        if not self._writer.acquire(max(0.0, deadline - time.monotonic())):
             raise _busy(self.path)
         self._in_write.active = True
         try:
@@ -286,7 +286,8 @@ def _is_lock_error(exc: Exception) -> bool:
 
 def _busy(path: Path) -> SystemProblem:
     return SystemProblem(f"Basis data {path} sedang dipakai proses lain terlalu lama. Coba lagi sebentar lagi.",
-                         short="Basis data sedang sibuk dipakai proses lain. Coba lagi sebentar lagi.")
+                         short="Basis data sedang sibuk melayani banyak pekerjaan sekaligus; tidak ada yang diubah. "
+                               "Coba lagi sebentar lagi.")
 
 
 def _private(path: Path) -> None:

@@ -102,3 +102,35 @@ class ReadWriteLock:
         with self._cond:
             self._exclusive = False
             self._cond.notify_all()
+
+
+class FairLock:
+    """A mutex granted in the order it was asked for (a ticket queue): under many writers nobody is overtaken again
+    and again, so a wait is bounded by the writers ahead of it."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._next = 0  # the next ticket to hand out
+        self._serving = 0  # the ticket that holds the lock
+        self._abandoned: set[int] = set()  # tickets whose holders stopped waiting
+
+    def acquire(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            ticket = self._next
+            self._next += 1
+            while ticket != self._serving:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._cond.wait(timeout=left) and time.monotonic() >= deadline:
+                    if ticket != self._serving:
+                        self._abandoned.add(ticket)
+                        return False
+            return True
+
+    def release(self) -> None:
+        with self._cond:
+            self._serving += 1
+            while self._serving in self._abandoned:  # skip the tickets of those who gave up
+                self._abandoned.discard(self._serving)
+                self._serving += 1
+            self._cond.notify_all()

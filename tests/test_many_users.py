@@ -502,3 +502,27 @@ def test_a_server_killed_mid_write_leaves_all_or_nothing_and_no_stale_lock(fresh
         close_all()
     if loop == "save":
         assert_marts_match_facts(fresh_db)
+
+
+def test_writers_of_one_process_get_their_turn_in_the_order_they_asked():
+    """The store's writer queue is first come, first served: under many writers nobody is overtaken again and again
+    (issue 21: fifty analysts pressing Simpan at once)."""
+    from store.locks import FairLock
+
+    lock = FairLock()
+    assert lock.acquire(1)
+    order, threads = [], []
+    for i in range(8):
+        def wait(i=i):
+            assert lock.acquire(60)
+            order.append(i)
+            lock.release()
+        threads.append(threading.Thread(target=wait))
+        threads[-1].start()
+        while lock._next < i + 2:  # the thread has taken its ticket: the next one queues behind it
+            time.sleep(0.001)
+    assert not lock.acquire(0)  # a writer that will not wait gives up, and its ticket is skipped
+    lock.release()
+    for t in threads:
+        t.join(60)
+    assert order == list(range(8))

@@ -273,7 +273,8 @@ class PostgresStore:
 
     def _busy(self) -> SystemProblem:
         return SystemProblem(f"Basis data {self.label} sedang dipakai proses lain terlalu lama. Coba lagi sebentar lagi.",
-                             short="Basis data sedang sibuk dipakai proses lain. Coba lagi sebentar lagi.")
+                             short="Basis data sedang sibuk melayani banyak pekerjaan sekaligus; tidak ada yang diubah. "
+                                   "Coba lagi sebentar lagi.")
 
     def unreachable(self, exc: BaseException) -> PMKSError:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__

@@ -263,10 +263,33 @@ async def run_phases(ctx: Ctx, server, phases: list[int], warm: bool, out: LoadR
         start += n * ctx.rounds
 
 
-def run_load(db: Path, phases: list[int], *, rounds: int = 3, think: float = 1.0, duration: float = 600, timeout: float = 1800,
+class Farm:
+    """Several app processes on one PostgreSQL warehouse behind nginx (deploy/nginx-pmks.conf), one cookie secret
+    (issue 23): `url` is nginx's; `cpu()` adds up the processes."""
+
+    def __init__(self, env: dict, log: Path, servers: int):
+        from bench.browser_support import Server
+        from tests.nginx import Nginx
+
+        env = {**env, "STREAMLIT_SERVER_COOKIE_SECRET": os.urandom(24).hex()}
+        self.servers = [Server("server.py", env, log.with_name(f"app{i}.log")) for i in range(1, servers + 1)]
+        self.nginx = Nginx([s.port for s in self.servers])
+        self.url = self.nginx.url
+
+    def cpu(self) -> float:
+        return sum(s.cpu() for s in self.servers)
+
+    def stop(self) -> None:
+        self.nginx.stop()
+        for s in self.servers:
+            s.stop()
+
+
+def run_load(db: Path | str, phases: list[int], *, rounds: int = 3, think: float = 1.0, duration: float = 600, timeout: float = 1800,
              action_timeout: float = 120, poll: float = 0.25, month: date | None = None, seed: int = 42, warm: bool = True,
-             log: Path | None = None) -> LoadResult:
-    """Add the users, start the server on `db` (changed: pass a copy), run the phases, check the warehouse."""
+             log: Path | None = None, servers: int = 1) -> LoadResult:
+    """Add the users, start the server on `db` (changed: pass a copy; a PostgreSQL URL with `servers` app processes
+    behind nginx), run the phases, check the warehouse."""
     from bench.browser_support import Server
 
     month = month or ls.previous_month(date.today())
@@ -275,9 +298,12 @@ def run_load(db: Path, phases: list[int], *, rounds: int = 3, think: float = 1.0
     if needed > len(setup.free):
         raise SystemExit(f"{needed} saves need as many desa without a report in {month:%Y-%m}; only {len(setup.free)}: "
                          "lower --rounds or --sessions, or pick another --month")
-    env = {**os.environ, "PMKS_DB": str(db), "PMKS_USERS_FILE": str(db.parent / "tidak_ada.toml")}
+    log = log or Path(tempfile.mkdtemp(prefix="bench_load_log_")) / "app.log"
+    env = {**os.environ, "PMKS_USERS_FILE": str(log.parent / "tidak_ada.toml")}
+    env.pop("PMKS_DATABASE_URL" if isinstance(db, Path) else "PMKS_DB", None)
+    env["PMKS_DB" if isinstance(db, Path) else "PMKS_DATABASE_URL"] = str(db)
     load_start = os.getloadavg()[0]
-    server = Server("server.py", env, log or db.parent / "app.log")
+    server = Server("server.py", env, log) if servers == 1 else Farm(env, log, servers)
     try:
         ctx = Ctx(server.url, setup, rounds, think, duration, action_timeout, poll, seed)
         out = LoadResult(ctx)
@@ -299,8 +325,8 @@ def print_report(out: LoadResult, args_line: str) -> None:
     rec, setup = out.ctx.rec, out.ctx.setup
     import streamlit
 
-    print(f"Load benchmark {out.started:%Y-%m-%d %H:%M}-{datetime.now(timezone.utc):%H:%M} UTC: streamlit {streamlit.__version__}, one server "
-          f"process, loopback; {args_line}")
+    print(f"Load benchmark {out.started:%Y-%m-%d %H:%M}-{datetime.now(timezone.utc):%H:%M} UTC: streamlit {streamlit.__version__}, loopback; "
+          f"{args_line}")
     print(f"Machine: {machine()}; load average {out.load[0]:.1f} at the start, {out.load[1]:.1f} at the end")
     print(f"Saves into {fmt.bulan(setup.month)} (kabupaten total before: {setup.base_total}); client: bench/st_client.py")
     print(f"{'action':<18}{'N':>4}{'count':>7}{'p50 s':>8}{'p95 s':>8}{'max s':>8}{'p50/N=1':>9}{'p95/N=1':>9}")
@@ -359,6 +385,9 @@ def main() -> None:
     ap.add_argument("--month", help="YYYY-MM the files report (default: last month)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--db", type=Path, help="a warehouse to copy (default: the Tuban demo, built into a temp dir)")
+    ap.add_argument("--postgres", action="store_true",
+                    help="move the warehouse into PostgreSQL (a throwaway cluster, tests/pgcluster.py) and serve it from --servers processes")
+    ap.add_argument("--servers", type=int, default=1, help="app processes (with --postgres; more than one: behind nginx)")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, stopped)
     sessions = [int(n) for n in args.sessions.split(",") if n.strip()]
@@ -373,9 +402,30 @@ def main() -> None:
             shutil.copy(args.db, db)
         else:
             db = build_db(tmp)
-        out = run_load(db, phases, rounds=args.rounds, think=args.think, duration=args.duration, timeout=args.timeout,
-                       action_timeout=args.action_timeout, poll=args.poll, month=month, seed=args.seed, log=tmp / "app.log")
-        print_report(out, f"phases N={','.join(map(str, phases))}, {args.rounds} rounds, think 0-{2 * args.think:g} s, seed {args.seed}")
+        cluster = None
+        if args.postgres:
+            from store.postgres import PostgresStore
+            from store.transfer import copy_to_postgres
+            from tests.pgcluster import PgCluster
+
+            cluster = PgCluster.start()
+            url = cluster.create_database("bench_load")
+            copy_to_postgres(db, PostgresStore(url))
+            db = url
+        elif args.servers != 1:
+            ap.error("--servers: several app processes need --postgres")
+        try:
+            out = run_load(db, phases, rounds=args.rounds, think=args.think, duration=args.duration, timeout=args.timeout,
+                           action_timeout=args.action_timeout, poll=args.poll, month=month, seed=args.seed, log=tmp / "app.log",
+                           servers=args.servers)
+        finally:
+            if cluster is not None:
+                from store import close_all
+
+                close_all()
+                cluster.stop()
+        store = f"PostgreSQL, {args.servers} app process(es) behind nginx" if args.postgres else "embedded DuckDB file, one app process"
+        print_report(out, f"{store}; phases N={','.join(map(str, phases))}, {args.rounds} rounds, think 0-{2 * args.think:g} s, seed {args.seed}")
         if out.ctx.rec.errors or out.failures or out.timed_out:
             print(f"server log: {(tmp / 'app.log').read_text()[-3000:]}")
             sys.exit(1)

@@ -282,3 +282,21 @@ def test_postgresql_restarted_under_load_is_said_in_indonesian_and_survived(monk
         audit = dict(con.execute("select aksi, count(*) from audit where aksi in ('masuk', 'keluar') group by 1").fetchall())
     assert sessions - ended <= 1 + 3  # the page's session, and at most one per thread cut between sign-in and sign-out
     assert audit.get("masuk", 0) == sessions and audit.get("keluar", 0) == ended
+
+
+def test_the_load_benchmark_runs_against_two_processes_behind_nginx(pg_demo, tmp_path):
+    """bench/bench_load.py with --postgres --servers 2 in small: analysts in both processes save at the same moment
+    while a watcher (on either process) sees every save; no error, and the warehouse adds up."""
+    from datetime import date
+
+    from bench import load_support as ls
+    from bench.bench_load import run_load
+
+    out = run_load(pg_demo, [4], rounds=1, think=0, timeout=240, action_timeout=90, month=date(2026, 10, 1), warm=False,
+                   log=tmp_path / "app.log", servers=2)
+    rec, setup = out.ctx.rec, out.ctx.setup
+    assert not out.timed_out and out.failures == []
+    assert rec.errors == [], [(tmp_path / f"app{i}.log").read_text()[-2000:] for i in (1, 2)]
+    assert len(rec.saves) == 4 and len({s.batch for s in rec.saves}) == 4
+    lag, missing = ls.lags(rec, setup, 4)
+    assert missing == 0 and len(lag) == 4  # the watcher's Ringkasan showed every save, whichever process made it

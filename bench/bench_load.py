@@ -42,6 +42,7 @@ from urllib.parse import parse_qs
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import load_support as ls  # noqa: E402
+from bench.load_farm import Farm, on_postgres  # noqa: E402
 from bench.st_client import ClientError, Session  # noqa: E402
 from etl import fmt  # noqa: E402
 
@@ -263,28 +264,6 @@ async def run_phases(ctx: Ctx, server, phases: list[int], warm: bool, out: LoadR
         start += n * ctx.rounds
 
 
-class Farm:
-    """Several app processes on one PostgreSQL warehouse behind nginx (deploy/nginx-pmks.conf), one cookie secret
-    (issue 23): `url` is nginx's; `cpu()` adds up the processes."""
-
-    def __init__(self, env: dict, log: Path, servers: int):
-        from bench.browser_support import Server
-        from tests.nginx import Nginx
-
-        env = {**env, "STREAMLIT_SERVER_COOKIE_SECRET": os.urandom(24).hex()}
-        self.servers = [Server("server.py", env, log.with_name(f"app{i}.log")) for i in range(1, servers + 1)]
-        self.nginx = Nginx([s.port for s in self.servers])
-        self.url = self.nginx.url
-
-    def cpu(self) -> float:
-        return sum(s.cpu() for s in self.servers)
-
-    def stop(self) -> None:
-        self.nginx.stop()
-        for s in self.servers:
-            s.stop()
-
-
 def run_load(db: Path | str, phases: list[int], *, rounds: int = 3, think: float = 1.0, duration: float = 600, timeout: float = 1800,
              action_timeout: float = 120, poll: float = 0.25, month: date | None = None, seed: int = 42, warm: bool = True,
              log: Path | None = None, servers: int = 1) -> LoadResult:
@@ -299,9 +278,8 @@ def run_load(db: Path | str, phases: list[int], *, rounds: int = 3, think: float
         raise SystemExit(f"{needed} saves need as many desa without a report in {month:%Y-%m}; only {len(setup.free)}: "
                          "lower --rounds or --sessions, or pick another --month")
     log = log or Path(tempfile.mkdtemp(prefix="bench_load_log_")) / "app.log"
-    env = {**os.environ, "PMKS_USERS_FILE": str(log.parent / "tidak_ada.toml")}
-    env.pop("PMKS_DATABASE_URL" if isinstance(db, Path) else "PMKS_DB", None)
-    env["PMKS_DB" if isinstance(db, Path) else "PMKS_DATABASE_URL"] = str(db)
+    env = {**{k: v for k, v in os.environ.items() if k not in ("PMKS_DB", "PMKS_DATABASE_URL")},
+           "PMKS_USERS_FILE": str(log.parent / "tidak_ada.toml"), "PMKS_DB" if isinstance(db, Path) else "PMKS_DATABASE_URL": str(db)}
     load_start = os.getloadavg()[0]
     server = Server("server.py", env, log) if servers == 1 else Farm(env, log, servers)
     try:
@@ -402,30 +380,15 @@ def main() -> None:
             shutil.copy(args.db, db)
         else:
             db = build_db(tmp)
-        cluster = None
-        if args.postgres:
-            from store.postgres import PostgresStore
-            from store.transfer import copy_to_postgres
-            from tests.pgcluster import PgCluster
-
-            cluster = PgCluster.start()
-            url = cluster.create_database("bench_load")
-            copy_to_postgres(db, PostgresStore(url))
-            db = url
-        elif args.servers != 1:
-            ap.error("--servers: several app processes need --postgres")
+        cluster, db = on_postgres(db) if args.postgres else (None, db)  # --servers N: N processes on PostgreSQL
         try:
             out = run_load(db, phases, rounds=args.rounds, think=args.think, duration=args.duration, timeout=args.timeout,
                            action_timeout=args.action_timeout, poll=args.poll, month=month, seed=args.seed, log=tmp / "app.log",
-                           servers=args.servers)
+                           servers=args.servers if args.postgres else 1)
         finally:
-            if cluster is not None:
-                from store import close_all
-
-                close_all()
-                cluster.stop()
-        store = f"PostgreSQL, {args.servers} app process(es) behind nginx" if args.postgres else "embedded DuckDB file, one app process"
-        print_report(out, f"{store}; phases N={','.join(map(str, phases))}, {args.rounds} rounds, think 0-{2 * args.think:g} s, seed {args.seed}")
+            cluster and cluster.stop()
+        where = f"PostgreSQL, {args.servers} app processes" if args.postgres else "embedded DuckDB file, one app process"
+        print_report(out, f"{where}; phases N={','.join(map(str, phases))}, {args.rounds} rounds, think 0-{2 * args.think:g} s, seed {args.seed}")
         if out.ctx.rec.errors or out.failures or out.timed_out:
             print(f"server log: {(tmp / 'app.log').read_text()[-3000:]}")
             sys.exit(1)

@@ -61,28 +61,28 @@ def _median_ms(call, repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
-def _database(cluster, server_url: str | None, name: str) -> str:
+def _database(cluster, server_url: str | None, name: str) -> tuple[str, bool]:
+    """(URL, whether it is new): a database kept from an earlier run on the same server is used again."""
     admin = cluster.url() if cluster is not None else server_url
     with psycopg.connect(admin, autocommit=True) as con:
-        con.execute(f'drop database if exists "{name}" with (force)')
+        if con.execute("select 1 from pg_database where datname = %s", [name]).fetchone():
+            return admin.rsplit("/", 1)[0] + "/" + name, False
         con.execute(f'create database "{name}"')
-    return admin.rsplit("/", 1)[0] + "/" + name
+    return admin.rsplit("/", 1)[0] + "/" + name, True
 
 
 def on_postgres(path, scale: str, args, cluster, run_cases) -> None:
     from store.postgres import PostgresStore
     from store.transfer import copy_to_postgres
 
-    url = _database(cluster, args.database_url, f"bench_{scale}_{args.months}")
+    url, new = _database(cluster, args.database_url, f"bench_{scale}_{args.months}")
     start = time.perf_counter()
-    counts = copy_to_postgres(path, PostgresStore(url))
-    moved = time.perf_counter() - start
+    moved = f"moved {sum(copy_to_postgres(path, PostgresStore(url)).values()):,} rows in {time.perf_counter() - start:.1f} s" if new else "kept"
     store = PostgresStore(url)
     start = time.perf_counter()
     store.follower()
     first = time.perf_counter() - start
-    print(f"\n{scale} on PostgreSQL: moved {sum(counts.values()):,} rows in {moved:.1f} s (etl to-postgres); "
-          f"an app process's first copy took {first:.1f} s".replace(",", "."), flush=True)
+    print(f"\n{scale} on PostgreSQL: {moved} (etl to-postgres); an app process's first copy took {first:.1f} s".replace(",", "."), flush=True)
     with store.analytics() as con:
         run_cases(con, None, f"{scale}, PostgreSQL, pages on the app process's DuckDB copy", args)
     with psycopg.connect(url) as pg, store.analytics() as con:

@@ -133,6 +133,9 @@ class EmbeddedStore:
         """What the pages' SQL (dashboard.queries, DuckDB's dialect) reads: here the file itself, one snapshot."""
         return self.read(wait)
 
+    def prepare_analytics(self) -> None:
+        """Nothing to prepare: the pages read the file itself."""
+
     def analytics_versions(self) -> dict[str, int]:
         """The counters of the state `analytics()` shows: the file's own."""
         return self.versions()

@@ -249,7 +249,7 @@ class Follower:
         keys = pg.execute(f"select distinct kode, periode from _log_ubah where {window} and tabel = %s", [table]).fetchall()
         frame = pa.table({"kode": pa.array([k for k, _ in keys], pa.string()), "periode": pa.array([p for _, p in keys], pa.date32())})
         duck.register("_kunci", frame)
-        # the copy is stored month by month (see _copy_rows): the months as constants skip every other month's rows
+        # the copy is stored by month within each level (see _copy_rows): the months as constants skip the other months' rows
         first, last = min(p for _, p in keys), max(p for _, p in keys)
         duck.execute(f"delete from {table} where periode between ? and ? and ({column}, periode) in (select kode, periode from _kunci)",
                      [first, last]).fetchall()
@@ -262,7 +262,8 @@ class Follower:
         exprs = ", ".join(_pg_text(c, k) for c, k in columns)
         names = [c for c, _ in columns]
         casts = ", ".join(_duck_cast(c, k) for c, k in columns)
-        order = "order by periode" if table in KEYED else ""
+        # level by level, month by month, as the file's marts: a page's filter on a level and months skips the rest
+        order = ("order by tingkat, periode, kode_wilayah" if table.startswith("agregat_") else "order by periode") if table in KEYED else ""
         with pg.cursor().copy(f"copy (select {exprs} from {table} {where} {order}) to stdout (format csv, force_quote *)") as copy:
             chunks, size = [], 0
             for row in copy:  # one row per message

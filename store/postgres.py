@@ -216,6 +216,19 @@ class PostgresStore:
         with self.follower().read() as con:
             yield con
 
+    def prepare_analytics(self) -> None:
+        """Fill this process's copy in the background (an app server at start: the first visitor does not wait for
+        it); a failure is left for the first page to report."""
+        def fill():
+            try:
+                self.follower()
+            except Exception as exc:  # noqa: BLE001 - the first page says why, in Indonesian
+                import logging
+
+                logging.getLogger("pmks.follower").warning("copy not filled at start: %s", exc)
+
+        threading.Thread(target=fill, name="pmks-salinan-awal", daemon=True).start()
+
     def analytics_versions(self) -> dict[str, int]:
         """The counters of the state the copy shows (what the pages' caches key on)."""
         return self.follower().versions()

@@ -292,8 +292,13 @@ def test_the_load_benchmark_runs_against_two_processes_behind_nginx(pg_demo, tmp
     from bench import load_support as ls
     from bench.bench_load import run_load
 
-    out = run_load(pg_demo, [4], rounds=1, think=0, timeout=240, action_timeout=90, month=date(2026, 10, 1), warm=False,
-                   log=tmp_path / "app.log", servers=2)
+    done: list = []  # in a thread of its own: the browser tests of this module leave playwright's event loop running here
+    worker = threading.Thread(target=lambda: done.append(run_load(pg_demo, [4], rounds=1, think=0, timeout=240, action_timeout=90,
+                                                                  month=date(2026, 10, 1), warm=False, log=tmp_path / "app.log",
+                                                                  servers=2)))
+    worker.start()
+    worker.join(400)
+    out = done[0]
     rec, setup = out.ctx.rec, out.ctx.setup
     assert not out.timed_out and out.failures == []
     assert rec.errors == [], [(tmp_path / f"app{i}.log").read_text()[-2000:] for i in (1, 2)]

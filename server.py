@@ -187,3 +187,4 @@ app = st.App("app.py", routes=[Route("/glyphs/{fontstack}/{range}.pbf", glyph_ra
                                Route("/sesi/tukar", session_cookie), Route("/sesi/keluar", clear_session_cookie),
                                Route("/unduh/{file_id}", download)],
              middleware=[Middleware(StaticAssets), Middleware(SessionGuard)])
+open_store(db_path()).prepare_analytics()  # on PostgreSQL: this process's copy of what pages read, filled now (issue 23)

@@ -5,12 +5,21 @@ built once into --cache. For each query the table prints the median latency over
 where the same question can be answered by a plain GROUP BY over the fact tables (laporan x
 laporan_nilai), the median of that naive query in the same run and the ratio. Goal (issue 4): every
 query <= 100 ms median at nation scale.
-Usage: python bench/bench_dashboard.py [--scales regency,province,nation] [--repeat 7] [--cache DIR]
+
+`--stores duckdb,postgres` (issue 23) also moves each warehouse into PostgreSQL (`etl to-postgres`; a throwaway
+cluster of tests/pgcluster.py unless --database-url names a server whose user may create databases) and runs the same
+page queries where the app's pages run them on PostgreSQL: on the app process's DuckDB copy that follows it
+(`store.analytics()`). It prints how long the move and the first copy take, the same questions asked of PostgreSQL
+directly (bench/pg_direct.py: the pages' SQL written for PostgreSQL, for the README's choice), and the lag from a
+commit in one process to its copy in another (`--commits`).
+Usage: python bench/bench_dashboard.py [--scales regency,province,nation] [--months 60] [--repeat 7] [--cache DIR]
+                                       [--stores duckdb,postgres] [--database-url URL] [--commits 30]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -93,24 +102,48 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--months", type=int, default=60)
     ap.add_argument("--cache", default=str(Path(__file__).resolve().parent / ".warehouses"))
+    ap.add_argument("--stores", default="duckdb", help="duckdb, postgres or both (comma-separated)")
+    ap.add_argument("--database-url", help="a PostgreSQL server (its user may create databases); default: a throwaway cluster")
+    ap.add_argument("--commits", type=int, default=30, help="commits timed for the lag to another process's copy")
     args = ap.parse_args()
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
-    for scale in args.scales.split(","):
-        path = cache / f"{scale}_{args.months}.duckdb"
-        if not path.exists():
-            print(f"building {scale} warehouse …", flush=True)
-            print(f"  {build(path, SCALES[scale], args.months)}", flush=True)
-        con = duckdb.connect(str(path), read_only=True)
-        desa, values = con.execute("select (select count(*) from wilayah where tingkat = 'desa'), (select count(*) from laporan_nilai)").fetchone()
-        print(f"\n{scale}: {fmt(desa, 0)} desa, {fmt(values, 0)} values ({args.months} months x 26 indicators), median of {args.repeat} runs")
-        print(f"{'page':<12}{'query':<40}{'ms':>9}{'naive ms':>11}{'naive / ms':>12}")
-        for page, name, call, naive in cases(con):
-            ms = median_ms(call, args.repeat)
-            base = median_ms(lambda: con.execute(naive[0], naive[1]).df(), args.repeat) if naive else None
-            ratio = base / ms if base else None
-            print(f"{page:<12}{name:<40}{fmt(ms):>9}{fmt(base):>11}{fmt(ratio):>12}", flush=True)
-        con.close()
+    stores = args.stores.split(",")
+    cluster = None
+    if "postgres" in stores and not args.database_url:
+        from tests.pgcluster import PgCluster
+
+        cluster = PgCluster.start()
+    try:
+        for scale in args.scales.split(","):
+            path = cache / f"{scale}_{args.months}.duckdb"
+            if not path.exists():
+                print(f"building {scale} warehouse …", flush=True)
+                print(f"  {build(path, SCALES[scale], args.months)}", flush=True)
+            if "duckdb" in stores:
+                con = duckdb.connect(str(path), read_only=True)
+                run_cases(con, con, f"{scale}, embedded DuckDB file", args)
+                con.close()
+            if "postgres" in stores:
+                from bench.bench_postgres import on_postgres
+
+                on_postgres(path, scale, args, cluster, run_cases)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def run_cases(con, naive_con, title: str, args) -> None:
+    """Every page query on `con` (median ms), the naive GROUP BY on `naive_con` (None: not run)."""
+    desa, values = con.execute("select (select count(*) from wilayah where tingkat = 'desa'), (select count(*) from laporan)").fetchone()
+    print(f"\n{title}: {fmt(desa, 0)} desa, {fmt(values, 0)} reports ({args.months} months x 26 indicators), median of {args.repeat} runs, "
+          f"load average {os.getloadavg()[0]:.1f}".replace(".", ","))
+    print(f"{'page':<12}{'query':<40}{'ms':>9}{'naive ms':>11}{'naive / ms':>12}")
+    for page, name, call, naive in cases(con):
+        ms = median_ms(call, args.repeat)
+        base = median_ms(lambda: naive_con.execute(naive[0], naive[1]).df(), args.repeat) if naive and naive_con is not None else None
+        ratio = base / ms if base else None
+        print(f"{page:<12}{name:<40}{fmt(ms):>9}{fmt(base):>11}{fmt(ratio):>12}", flush=True)
 
 
 if __name__ == "__main__":

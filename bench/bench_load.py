@@ -42,6 +42,7 @@ from urllib.parse import parse_qs
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import load_support as ls  # noqa: E402
+from bench.load_farm import Farm, on_postgres  # noqa: E402
 from bench.st_client import ClientError, Session  # noqa: E402
 from etl import fmt  # noqa: E402
 
@@ -263,10 +264,11 @@ async def run_phases(ctx: Ctx, server, phases: list[int], warm: bool, out: LoadR
         start += n * ctx.rounds
 
 
-def run_load(db: Path, phases: list[int], *, rounds: int = 3, think: float = 1.0, duration: float = 600, timeout: float = 1800,
+def run_load(db: Path | str, phases: list[int], *, rounds: int = 3, think: float = 1.0, duration: float = 600, timeout: float = 1800,
              action_timeout: float = 120, poll: float = 0.25, month: date | None = None, seed: int = 42, warm: bool = True,
-             log: Path | None = None) -> LoadResult:
-    """Add the users, start the server on `db` (changed: pass a copy), run the phases, check the warehouse."""
+             log: Path | None = None, servers: int = 1) -> LoadResult:
+    """Add the users, start the server on `db` (changed: pass a copy; a PostgreSQL URL with `servers` app processes
+    behind nginx), run the phases, check the warehouse."""
     from bench.browser_support import Server
 
     month = month or ls.previous_month(date.today())
@@ -275,9 +277,11 @@ def run_load(db: Path, phases: list[int], *, rounds: int = 3, think: float = 1.0
     if needed > len(setup.free):
         raise SystemExit(f"{needed} saves need as many desa without a report in {month:%Y-%m}; only {len(setup.free)}: "
                          "lower --rounds or --sessions, or pick another --month")
-    env = {**os.environ, "PMKS_DB": str(db), "PMKS_USERS_FILE": str(db.parent / "tidak_ada.toml")}
+    log = log or Path(tempfile.mkdtemp(prefix="bench_load_log_")) / "app.log"
+    env = {**{k: v for k, v in os.environ.items() if k not in ("PMKS_DB", "PMKS_DATABASE_URL")},
+           "PMKS_USERS_FILE": str(log.parent / "tidak_ada.toml"), "PMKS_DB" if isinstance(db, Path) else "PMKS_DATABASE_URL": str(db)}
     load_start = os.getloadavg()[0]
-    server = Server("server.py", env, log or db.parent / "app.log")
+    server = Server("server.py", env, log) if servers == 1 else Farm(env, log, servers)
     try:
         ctx = Ctx(server.url, setup, rounds, think, duration, action_timeout, poll, seed)
         out = LoadResult(ctx)
@@ -299,8 +303,8 @@ def print_report(out: LoadResult, args_line: str) -> None:
     rec, setup = out.ctx.rec, out.ctx.setup
     import streamlit
 
-    print(f"Load benchmark {out.started:%Y-%m-%d %H:%M}-{datetime.now(timezone.utc):%H:%M} UTC: streamlit {streamlit.__version__}, one server "
-          f"process, loopback; {args_line}")
+    print(f"Load benchmark {out.started:%Y-%m-%d %H:%M}-{datetime.now(timezone.utc):%H:%M} UTC: streamlit {streamlit.__version__}, loopback; "
+          f"{args_line}")
     print(f"Machine: {machine()}; load average {out.load[0]:.1f} at the start, {out.load[1]:.1f} at the end")
     print(f"Saves into {fmt.bulan(setup.month)} (kabupaten total before: {setup.base_total}); client: bench/st_client.py")
     print(f"{'action':<18}{'N':>4}{'count':>7}{'p50 s':>8}{'p95 s':>8}{'max s':>8}{'p50/N=1':>9}{'p95/N=1':>9}")
@@ -359,6 +363,9 @@ def main() -> None:
     ap.add_argument("--month", help="YYYY-MM the files report (default: last month)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--db", type=Path, help="a warehouse to copy (default: the Tuban demo, built into a temp dir)")
+    ap.add_argument("--postgres", action="store_true",
+                    help="move the warehouse into PostgreSQL (a throwaway cluster, tests/pgcluster.py) and serve it from --servers processes")
+    ap.add_argument("--servers", type=int, default=1, help="app processes (with --postgres; more than one: behind nginx)")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, stopped)
     sessions = [int(n) for n in args.sessions.split(",") if n.strip()]
@@ -373,9 +380,15 @@ def main() -> None:
             shutil.copy(args.db, db)
         else:
             db = build_db(tmp)
-        out = run_load(db, phases, rounds=args.rounds, think=args.think, duration=args.duration, timeout=args.timeout,
-                       action_timeout=args.action_timeout, poll=args.poll, month=month, seed=args.seed, log=tmp / "app.log")
-        print_report(out, f"phases N={','.join(map(str, phases))}, {args.rounds} rounds, think 0-{2 * args.think:g} s, seed {args.seed}")
+        cluster, db = on_postgres(db) if args.postgres else (None, db)  # --servers N: N processes on PostgreSQL
+        try:
+            out = run_load(db, phases, rounds=args.rounds, think=args.think, duration=args.duration, timeout=args.timeout,
+                           action_timeout=args.action_timeout, poll=args.poll, month=month, seed=args.seed, log=tmp / "app.log",
+                           servers=args.servers if args.postgres else 1)
+        finally:
+            cluster and cluster.stop()
+        where = f"PostgreSQL, {args.servers} app processes" if args.postgres else "embedded DuckDB file, one app process"
+        print_report(out, f"{where}; phases N={','.join(map(str, phases))}, {args.rounds} rounds, think 0-{2 * args.think:g} s, seed {args.seed}")
         if out.ctx.rec.errors or out.failures or out.timed_out:
             print(f"server log: {(tmp / 'app.log').read_text()[-3000:]}")
             sys.exit(1)

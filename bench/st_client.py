@@ -138,6 +138,7 @@ class Session:
         self._cache: dict[str, list] = {}  # hash -> [ForwardMsg, last run it was used]
         self._runs = 0
         self._xsrf = ""
+        self._cookies = ""  # every cookie the site set: the XSRF token, and behind nginx the route that keeps us on one process
         self.closed: str | None = None
         self.received = 0  # bytes over the websocket
 
@@ -148,7 +149,7 @@ class Session:
         self._xsrf = await asyncio.to_thread(self._get_xsrf)
         uri = "ws" + self.url[len("http"):] + "/_stcore/stream"
         self._ws = await websockets.connect(uri, subprotocols=["streamlit"], origin=self.url, max_size=None, ping_interval=None,
-                                            additional_headers={"Cookie": f"_streamlit_xsrf={self._xsrf}"}, open_timeout=self.timeout)
+                                            additional_headers={"Cookie": self._cookies}, open_timeout=self.timeout)
         self._reader = asyncio.create_task(self._read())
         return await self._rerun(page_name=path, query="")
 
@@ -158,9 +159,11 @@ class Session:
             conn.request("GET", "/_stcore/health")
             response = conn.getresponse()
             response.read()
-            for header, value in response.getheaders():
-                if header.lower() == "set-cookie" and value.startswith("_streamlit_xsrf="):
-                    return value.split(";", 1)[0].split("=", 1)[1].strip('"')
+            cookies = [value.split(";", 1)[0] for header, value in response.getheaders() if header.lower() == "set-cookie"]
+            self._cookies = "; ".join(cookies)
+            for cookie in cookies:
+                if cookie.startswith("_streamlit_xsrf="):
+                    return cookie.split("=", 1)[1].strip('"')
         finally:
             conn.close()
         return ""
@@ -248,7 +251,7 @@ class Session:
         try:
             conn.request("PUT", path, body=body, headers={
                 "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": self._xsrf,
-                "Cookie": f"_streamlit_xsrf={self._xsrf}", "Origin": self.url})
+                "Cookie": self._cookies, "Origin": self.url})
             response = conn.getresponse()
             response.read()
             return response.status

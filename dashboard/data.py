@@ -29,13 +29,14 @@ def store():
 
 def db_token(kind: str = "data") -> int:
     """The store's version counter `kind` ('data', 'akun', 'audit'): it changes with every write that changes it, in
-    any session or process, so a cached result never outlives an import."""
-    return store().versions()[kind]
+    any session or process, so a cached result never outlives an import. (On PostgreSQL: the counters of the state
+    this process's copy shows, which is what the pages read.)"""
+    return store().analytics_versions()[kind]
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=1000, show_spinner=False)
 def _cached_query(path: str, token: int, scope: str, name: str, args: tuple):  # noqa: ARG001 - scope keys the cache
-    with open_store(path).read(wait=READ_WAIT) as con:
+    with open_store(path).analytics(wait=READ_WAIT) as con:
         return getattr(queries, name)(con, *args)
 
 
@@ -74,7 +75,7 @@ def q(query, *args):
 def _cached_view(path: str, token: tuple, name: str, _build, filters, settings, options: tuple):  # noqa: ARG001
     from dashboard.views.frozen import freeze
 
-    with open_store(path).read(wait=READ_WAIT) as con:
+    with open_store(path).analytics(wait=READ_WAIT) as con:
         return freeze(_build(con, filters, settings, **dict(options)))
 
 
@@ -106,7 +107,7 @@ def view(build, filters, *, audit: bool = False, **options):
     settings = Settings(due_day=due_day(), release_threshold=release_threshold(), area=rulebook.area(user) or "",
                         rights=frozenset(a for a in rulebook.ACTIONS if rulebook.may(user, a)))
     name = f"{build.__module__}.{build.__qualname__}"
-    versions = store().versions()
+    versions = store().analytics_versions()
     return _cached_view(str(db_path()), (versions["data"], versions["audit"] if audit else 0), name, build, filters, settings,
                         tuple(sorted(options.items())))
 

@@ -76,7 +76,7 @@ def current_user() -> User | None:
     try:
         user = accounts.session_user(_store(), st.session_state.get(_TOKEN))
     except PMKSError:
-        user = None
+        return None  # the store cannot answer now (PostgreSQL restarting): keep the token for the next run
     if user is None:
         st.session_state.pop(_TOKEN, None)
         st.session_state.pop("pengguna_login", None)

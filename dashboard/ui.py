@@ -262,7 +262,7 @@ def brief_button(kode: str, periode: date, public: int | None, key: str) -> None
     today = date.today()
 
     def make() -> bytes:  # runs when the link is fetched, in a worker thread of the server: no st.* calls here
-        with open_store(path).read(wait=data.READ_WAIT) as con:
+        with open_store(path).analytics(wait=data.READ_WAIT) as con:
             return brief.build(con, kode, periode, public, today)
 
     offer("Unduh ringkasan PDF (1 halaman)", brief.file_name(kode, periode), "application/pdf", key=key, build=make,

@@ -37,7 +37,7 @@ from etl.cli_admin import (  # noqa: E402 - after argparse is translated
     cmd_template,
     cmd_user,
 )
-from etl.cli_warehouse import cmd_boundaries, cmd_demo, cmd_indicators, cmd_init, cmd_population, cmd_status  # noqa: E402
+from etl.cli_warehouse import cmd_boundaries, cmd_demo, cmd_indicators, cmd_init, cmd_population, cmd_status, cmd_to_postgres  # noqa: E402
 
 argparse._ = lambda text: _TRANSLATIONS.get(text, text)  # argparse looks its texts up through this name
 
@@ -63,9 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     """Every command and option of `python -m etl`. Long because it is a declaration: one add_argument per option."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", help="berkas basis data (bawaan: $PMKS_DB atau data/pmks.duckdb)")
+    common.add_argument("--database-url", metavar="URL", help="PostgreSQL bersama, mis. postgresql://pmks@db-server/pmks "
+                        "(bawaan: $PMKS_DATABASE_URL; tanpa keduanya: berkas DuckDB)")
     parser = argparse.ArgumentParser(prog="python -m etl", description="ETL dan gudang data Dasbor PMKS.")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH", title="perintah")
     sub.required = True
+
+    p = sub.add_parser("to-postgres", parents=[common], help="salin basis data DuckDB ini (--db) ke PostgreSQL yang masih kosong")
+    p.add_argument("target", metavar="URL", help="PostgreSQL tujuan, mis. postgresql://pmks@db-server/pmks")
 
     p = sub.add_parser("init", parents=[common], help="buat/perbarui basis data: skema, wilayah, indikator, penduduk")
     p.add_argument("--kabupaten", default=DEFAULT_KABUPATEN, metavar="KODE", help="kode Kemendagri kabupaten/kota atau provinsi (bawaan 35.23 Tuban)")
@@ -155,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 after --help
         return int(exc.code or 0)
+    if getattr(args, "database_url", None):
+        args.db = args.database_url  # etl.config.db_path reads a postgresql:// URL as the PostgreSQL store
     try:
         return COMMANDS[args.command](args)
     except PMKSError as exc:
@@ -189,4 +196,5 @@ COMMANDS = {
     "penduduk": cmd_penduduk,
     "indicators": cmd_indicators,
     "status": cmd_status,
+    "to-postgres": cmd_to_postgres,
 }

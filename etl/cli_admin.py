@@ -168,7 +168,8 @@ def cmd_history(args) -> int:
     with _warehouse(args) as (_, store), store.read() as con:
         rows = con.execute("""
             select b.id, b.waktu, b.pengguna, b.jenis, b.status, count(distinct f.sha256), coalesce(sum(f.jumlah_laporan), 0), b.keterangan
-            from impor_batch b left join berkas_impor f on f.batch_id = b.id group by all order by b.id
+            from impor_batch b left join berkas_impor f on f.batch_id = b.id
+            group by b.id, b.waktu, b.pengguna, b.jenis, b.status, b.keterangan order by b.id
         """).fetchall()
     for bid, waktu, user, jenis, status, n_files, n_reports, note in rows:
         print(f"{bid:>5}  {fmt.tanggal(waktu.date())} {waktu:%H:%M}  {user:<12} {jenis:<9} {status:<11} {n_files:>3} berkas {fmt.angka(n_reports):>6} laporan  {note or ''}")

@@ -160,10 +160,13 @@ def cmd_status(args) -> int:
         code = get_setting(con, "kode_wilayah")
         q = lambda sql, *p: con.execute(sql, list(p)).fetchone()  # noqa: E731
         name = q("select nama from wilayah where kode = ?", code)[0]
-        kec, desa, kel = q("select count(*) filter (tingkat = 'kecamatan'), count(*) filter (tingkat = 'desa'), count(*) filter (jenis = 'kelurahan') from wilayah")
-        n_ind, n_act = q("select count(*), count(*) filter (aktif) from indikator")
-        n_bnd_d, n_bnd_k, area, size_d = q("select count(*) filter (tingkat = 'desa'), count(*) filter (tingkat = 'kecamatan'), sum(luas_km2) filter (tingkat = 'kecamatan'), sum(length(geom_peta)) filter (tingkat = 'desa') from batas_wilayah")
-        n_lap, first, last, n_syn = q("select count(*), min(periode), max(periode), count(*) filter (sintetis) from laporan where aktif")
+        kec, desa, kel = q("select count(*) filter (where tingkat = 'kecamatan'), count(*) filter (where tingkat = 'desa'), "
+                           "count(*) filter (where jenis = 'kelurahan') from wilayah")
+        n_ind, n_act = q("select count(*), count(*) filter (where aktif) from indikator")
+        n_bnd_d, n_bnd_k, area, size_d = q("select count(*) filter (where tingkat = 'desa'), count(*) filter (where tingkat = 'kecamatan'), "
+                                           "sum(luas_km2) filter (where tingkat = 'kecamatan'), sum(length(geom_peta)) filter (where tingkat = 'desa') "
+                                           "from batas_wilayah")
+        n_lap, first, last, n_syn = q("select count(*), min(periode), max(periode), count(*) filter (where sintetis) from laporan where aktif")
         n_pop = q("select count(*) from penduduk")[0]
         desa_pop = _desa_population_status(con)
         migrations = [r[0] for r in con.execute("select name from _migrations order by name").fetchall()]
@@ -187,9 +190,31 @@ def _desa_population_status(con) -> str | None:
     if "penduduk_desa" not in tables:
         return None
     real, estimated, total = con.execute("""
-        select count(distinct kode_wilayah) filter (not perkiraan), count(distinct kode_wilayah) filter (perkiraan),
+        select count(distinct kode_wilayah) filter (where not perkiraan), count(distinct kode_wilayah) filter (where perkiraan),
                (select count(*) from wilayah where tingkat = 'desa') from penduduk_desa where aktif""").fetchone()
     sources = [f"{s} {a}" for s, a in con.execute("select distinct sumber, acuan_label from penduduk_desa where aktif order by 2, 1").fetchall()]
     return (f"Penduduk desa: {fmt.angka(real)} dari {fmt.angka(total)} desa berangka nyata, {fmt.angka(estimated)} perkiraan"
             + (f" ({', '.join(sources)})" if sources else " (impor: python -m etl penduduk import BERKAS --sumber … --tanggal …)"))
 
+
+
+def cmd_to_postgres(args) -> int:
+    """Copy this DuckDB warehouse into an empty PostgreSQL database (the move to several app servers, issue 23)."""
+    from store.postgres import redact
+    from store.transfer import copy_to_postgres
+
+    source = db_path(args.db)
+    if not isinstance(source, Path) or not source.exists():
+        raise PMKSError(f"Berkas DuckDB {source} tidak ada; sebutkan dengan --db.")
+    if not args.target.startswith(("postgresql://", "postgres://")):
+        raise PMKSError("URL tujuan harus postgresql://…, mis. postgresql://pmks@db-server/pmks")
+    with _warehouse(args):
+        pass  # the file is a prepared warehouse (init has run)
+    from store import close_all
+
+    close_all()  # the copy reads the file directly, read-only
+    counts = copy_to_postgres(source, open_store(args.target),
+                              progress=lambda table, n, secs: print(f"  {table}: {fmt.angka(n)} baris ({fmt.angka(secs, 1)} detik)"))
+    print(f"Basis data {source} disalin ke {redact(args.target)}: {fmt.angka(sum(counts.values()))} baris dari {len(counts)} tabel.")
+    print("Jalankan aplikasi dan perintah ETL dengan PMKS_DATABASE_URL (lihat README, Beberapa server).")
+    return 0

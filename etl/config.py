@@ -15,9 +15,35 @@ DEFAULT_DUE_DAY = 10
 DEFAULT_RELEASE_THRESHOLD = 3
 
 
-def db_path(explicit: str | os.PathLike | None = None) -> Path:
-    """The warehouse file: the explicit path, else $PMKS_DB, else data/pmks.duckdb."""
+class DatabaseUrl(str):
+    """The warehouse when it is PostgreSQL ($PMKS_DATABASE_URL): a string naming it without its password (for
+    messages and cache keys), `.secret` the URL itself. `store.open_store` takes it like a file path."""
+
+    secret: str
+
+    def __new__(cls, url: str):
+        from store.postgres import redact
+
+        made = super().__new__(cls, redact(url))
+        made.secret = url
+        return made
+
+    def exists(self) -> bool:
+        return True  # a database that cannot be reached or is not prepared says so on the first read
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path | DatabaseUrl:
+    """The warehouse: the explicit path (or postgresql:// URL), else $PMKS_DATABASE_URL (PostgreSQL), else the DuckDB
+    file of $PMKS_DB, else data/pmks.duckdb."""
     if explicit:
-        return Path(explicit)
+        text = os.fspath(explicit)
+        return DatabaseUrl(text) if text.startswith(("postgresql://", "postgres://")) else Path(explicit)
+    url = os.environ.get("PMKS_DATABASE_URL")
+    if url:
+        return DatabaseUrl(url)
     env = os.environ.get("PMKS_DB")
     return Path(env) if env else DEFAULT_DB

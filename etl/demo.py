@@ -11,6 +11,7 @@ import pandas as pd
 from etl.config import DEFAULT_DUE_DAY
 from etl.errors import PMKSError
 from etl.load import new_batch, write_reports
+from store.schema import set_setting
 
 # Expected cases per 1,000 residents, so that the counts are skewed like real PMKS data:
 # many fakir miskin and lansia terlantar, very few korban trafficking.
@@ -110,9 +111,9 @@ def write_demo(con: duckdb.DuckDBPyConnection, *, seed: int, months: int, today:
         raise PMKSError("Belum ada data wilayah. Jalankan dulu: python -m etl init")
     indicators = [r[0] for r in con.execute("select kode from indikator where aktif order by nomor").fetchall()]
     kec_pop = dict(con.execute("""
-        select kode_wilayah, arg_max(jumlah, tahun) from penduduk
+        select distinct on (kode_wilayah) kode_wilayah, jumlah from penduduk
         where not sintetis and kode_wilayah in (select kode from wilayah where tingkat = 'kecamatan')
-        group by kode_wilayah
+        order by kode_wilayah, tahun desc
     """).fetchall())
     population, reports, values = build_demo(desa, kec_pop, indicators, seed=seed, months=months, today=today)
     con.execute("delete from laporan_nilai where laporan_id in (select id from laporan where sintetis)")
@@ -121,7 +122,7 @@ def write_demo(con: duckdb.DuckDBPyConnection, *, seed: int, months: int, today:
     load_demo_population(con, population, today)
     batch = new_batch(con, DEMO_USER, "demo", f"data demo sintetis, seed {seed}, {months} bulan")
     n = write_reports(con, reports, values, batch)
-    con.execute("insert or replace into pengaturan values ('data_sintetis', 'ya')")
+    set_setting(con, "data_sintetis", "ya")
     return {"laporan": n, "nilai": len(values), "bulan": months, "dari": min(reports["periode"]), "sampai": max(reports["periode"]), "batch": batch, "waktu": datetime.now()}
 
 

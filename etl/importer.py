@@ -31,10 +31,11 @@ def _snapshot(con, results: list[FileResult]) -> tuple:
     again one after another."""
     desa = sorted({code for r in results if not r.reports.empty for code in r.reports["kode_desa"]})
     return con.execute("""
-        select (select list(id order by id) from laporan where aktif and kode_desa in (select unnest(?::varchar[]))),
-               (select list(sha256 order by sha256) from berkas_impor where sha256 in (select unnest(?::varchar[]))),
-               (select (count(*), max(dibuat)) from alias_desa), (select (count(*), max(dibuat)) from alias_indikator),
-               (select list(kode order by kode) from indikator where aktif)
+        select (select string_agg(cast(id as varchar), ',' order by id) from laporan where aktif and kode_desa in (select unnest(?::varchar[]))),
+               (select string_agg(sha256, ',' order by sha256) from berkas_impor where sha256 in (select unnest(?::varchar[]))),
+               (select count(*) from alias_desa), (select max(dibuat) from alias_desa),
+               (select count(*) from alias_indikator), (select max(dibuat) from alias_indikator),
+               (select string_agg(kode, ',' order by kode) from indikator where aktif)
     """, [desa, sorted({r.sha256 for r in results})]).fetchone()
 
 

@@ -34,4 +34,5 @@ def set_active(con: duckdb.DuckDBPyConnection, codes: list[str], active: bool) -
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise PMKSError(f"Kode indikator tidak dikenal: {', '.join(unknown)}. Kode yang ada: {', '.join(sorted(known))}.")
-    con.execute("update indikator set aktif = ? where kode in (select unnest(?::varchar[]))", [active, codes])
+    for code in codes:
+        con.execute("update indikator set aktif = ? where kode = ?", [active, code])

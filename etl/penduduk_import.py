@@ -306,8 +306,8 @@ def kecamatan_comparison(con, frame: pd.DataFrame, acuan: Acuan) -> pd.DataFrame
         select k.kode, k.nama as kecamatan, s.desa_berkas,
                (select count(*) from wilayah d where d.kode_induk = k.kode and d.tingkat = 'desa') as desa_kecamatan,
                s.jumlah_desa,
-               (select arg_min(p.jumlah, abs(p.tahun - ?)) from penduduk p where p.kode_wilayah = k.kode) as sensus,
-               (select arg_min(p.tahun, abs(p.tahun - ?)) from penduduk p where p.kode_wilayah = k.kode) as tahun_sensus
+               (select p.jumlah from penduduk p where p.kode_wilayah = k.kode order by abs(p.tahun - ?), p.tahun limit 1) as sensus,
+               (select p.tahun from penduduk p where p.kode_wilayah = k.kode order by abs(p.tahun - ?), p.tahun limit 1) as tahun_sensus
         from _kec s join wilayah k on k.kode = s.kec order by k.nama""", [acuan.tanggal.year, acuan.tanggal.year]).df()
     con.unregister("_kec")
     out["selisih"] = out["jumlah_desa"] / out["sensus"] - 1

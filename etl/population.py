@@ -53,6 +53,11 @@ def load_population(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, only
         raise PMKSError(f"Kode wilayah tidak dikenal dalam basis data: {', '.join(unknown[:10])}.")
     rows = frame[frame["kode_wilayah"].isin(known)]
     con.register("_penduduk_in", rows)
-    con.execute("insert or replace into penduduk select * from _penduduk_in")
+    con.execute("""
+        insert into penduduk (kode_wilayah, tahun, jumlah, laki_laki, perempuan, perkiraan, sintetis, sumber)
+        select kode_wilayah, tahun, jumlah, laki_laki, perempuan, perkiraan, sintetis, sumber from _penduduk_in
+        on conflict (kode_wilayah, tahun) do update set jumlah = excluded.jumlah, laki_laki = excluded.laki_laki,
+            perempuan = excluded.perempuan, perkiraan = excluded.perkiraan, sintetis = excluded.sintetis, sumber = excluded.sumber
+    """)
     con.unregister("_penduduk_in")
     return len(rows), unknown

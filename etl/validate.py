@@ -167,20 +167,25 @@ def robust_jumps(values: pd.DataFrame) -> pd.Series:
 
 def history_jumps(frame: pd.DataFrame, con: duckdb.DuckDBPyConnection, gazetteer, indicator_names: dict) -> list[Issue]:
     """Warn about values that jump far from the same desa and indicator in the 24 months before."""
-    keys = frame[["_file", "kode_desa", "periode", "kode_indikator", "jumlah", "sheet", "baris", "kolom"]]
-    con.register("_new", keys)
+    keys = frame[["_file", "kode_desa", "periode", "kode_indikator", "jumlah", "sheet", "baris", "kolom"]].reset_index(drop=True)
+    con.register("_new", keys[["kode_desa", "periode", "kode_indikator"]].assign(nomor=range(len(keys))))
+    # median and median absolute deviation of each value's history, in SQL both stores read alike
     stats = con.execute("""
-        select k._file as file, k.kode_desa, k.periode, k.kode_indikator, k.jumlah, k.sheet, k.baris, k.kolom,
-               count(n.jumlah) as n, median(n.jumlah) as median, mad(n.jumlah) as mad
-        from _new k
-        join laporan l on l.kode_desa = k.kode_desa and l.aktif and l.periode < k.periode
-             and l.periode >= k.periode - interval 24 month
-        join laporan_nilai n on n.laporan_id = l.id and n.kode_indikator = k.kode_indikator
-        group by all
+        with h as (
+            select k.nomor, n.jumlah from _new k
+            join laporan l on l.kode_desa = k.kode_desa and l.aktif and l.periode < k.periode
+                 and l.periode >= k.periode - interval '24 months'
+            join laporan_nilai n on n.laporan_id = l.id and n.kode_indikator = k.kode_indikator
+        ), m as (
+            select nomor, count(*) as n, percentile_cont(0.5) within group (order by jumlah) as median from h group by 1
+        )
+        select m.nomor, m.n, m.median, percentile_cont(0.5) within group (order by abs(h.jumlah - m.median)) as mad
+        from h join m on m.nomor = h.nomor group by 1, 2, 3
     """).df()
     con.unregister("_new")
     if stats.empty:
         return []
+    stats = keys.rename(columns={"_file": "file"}).iloc[stats["nomor"].to_numpy()].reset_index(drop=True).join(stats[["n", "median", "mad"]])
     flagged = stats[robust_jumps(stats)]
     return [
         Issue("warning", row.sheet, int(row.baris), row.kolom,

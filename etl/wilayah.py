@@ -66,8 +66,10 @@ def load_wilayah(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
     """Insert or update regions; existing rows referenced by reports are kept. Returns the number of rows."""
     con.register("_wilayah_in", frame)
     con.execute("""
-        insert or replace into wilayah (kode, nama, tingkat, jenis, kode_induk, kode_pos, sumber)
+        insert into wilayah (kode, nama, tingkat, jenis, kode_induk, kode_pos, sumber)
         select kode, nama, tingkat, jenis, kode_induk, kode_pos, sumber from _wilayah_in
+        on conflict (kode) do update set nama = excluded.nama, tingkat = excluded.tingkat, jenis = excluded.jenis,
+            kode_induk = excluded.kode_induk, kode_pos = excluded.kode_pos, sumber = excluded.sumber
     """)
     con.unregister("_wilayah_in")
     return len(frame)

@@ -44,6 +44,7 @@ class EmbeddedStore:
     """The DuckDB warehouse file at `path`; get it with `store.open_store()` (one per file and process)."""
 
     backend = "duckdb"
+    migrations_dir = Path(__file__).parent / "migrations"
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -124,6 +125,20 @@ class EmbeddedStore:
         finally:
             self._in_write.active = False
             self._writer.release()
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def analytics(self, wait: float | None = None):
+        """What the pages' SQL (dashboard.queries, DuckDB's dialect) reads: here the file itself, one snapshot."""
+        return self.read(wait)
+
+    def prepare_analytics(self) -> None:
+        """Nothing to prepare: the pages read the file itself."""
+
+    def analytics_versions(self) -> dict[str, int]:
+        """The counters of the state `analytics()` shows: the file's own."""
+        return self.versions()
 
     def versions(self) -> dict[str, int]:
         """The version counters ({'data': n, 'akun': n, 'audit': n}); exact while this process holds the file."""

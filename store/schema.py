@@ -11,20 +11,22 @@ import duckdb
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def available_migrations() -> list[tuple[str, str]]:
-    """(name, sql) of every migration file, in order."""
-    return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))]
+def available_migrations(directory: Path | None = None) -> list[tuple[str, str]]:
+    """(name, sql) of every migration file of a backend (default: DuckDB's), in order."""
+    folder = directory or MIGRATIONS_DIR
+    return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("[0-9][0-9][0-9][0-9]_*.sql"))]
 
 
 def migrate(store, migrations: list[tuple[str, str]] | None = None) -> list[str]:
-    """Apply the migrations not yet recorded, each in its own transaction of the store; return the names applied."""
+    """Apply the migrations of the store's backend not yet recorded, each in its own transaction of the store; return
+    the names applied."""
     done: set[str] = set()
-    if store.path.exists():
+    if store.exists():
         with store.read() as con:
-            if con.execute("select count(*) from duckdb_tables() where table_name = '_migrations'").fetchone()[0]:
+            if con.execute("select count(*) from information_schema.tables where table_name = '_migrations'").fetchone()[0]:
                 done = {r[0] for r in con.execute("select name from _migrations").fetchall()}
     applied = []
-    for name, sql in migrations if migrations is not None else available_migrations():
+    for name, sql in migrations if migrations is not None else available_migrations(store.migrations_dir):
         if name in done:
             continue
         with store.transaction(bump=("data", "akun")) as con:
@@ -69,7 +71,7 @@ def get_setting(con: duckdb.DuckDBPyConnection, key: str, default: str | None = 
 
 
 def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
-    con.execute("insert or replace into pengaturan values (?, ?)", [key, value])
+    con.execute("insert into pengaturan values (?, ?) on conflict (kunci) do update set nilai = excluded.nilai", [key, value])
 
 
 def audit(con: duckdb.DuckDBPyConnection, user: str, action: str, obj: str | None, details: str | None = None) -> None:

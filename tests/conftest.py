@@ -72,11 +72,20 @@ def sample_codes() -> dict[tuple[str, str], str]:
     return {(r["nama_kecamatan"], r["nama_desa"]): r["kode_desa"] for r in rows}
 
 
-def run_etl(*args: str, db: Path | None = None, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run `python -m etl ...` as a user would, in a child process."""
-    full_env = {**os.environ, "PMKS_LOCK_WAIT": "2", **(env or {})}
+def warehouse_env(db, env: dict | None = None) -> dict:
+    """The environment of a child process (CLI, app server) working on `db`: a DuckDB file (PMKS_DB) or a PostgreSQL
+    URL (PMKS_DATABASE_URL)."""
+    full = {**os.environ, **(env or {})}
     if db is not None:
-        full_env["PMKS_DB"] = str(db)
+        full.pop("PMKS_DATABASE_URL", None)
+        full.pop("PMKS_DB", None)
+        full["PMKS_DATABASE_URL" if str(db).startswith("postgresql://") else "PMKS_DB"] = str(db)
+    return full
+
+
+def run_etl(*args: str, db: Path | str | None = None, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run `python -m etl ...` as a user would, in a child process (`db`: a DuckDB file or a PostgreSQL URL)."""
+    full_env = warehouse_env(db, {"PMKS_LOCK_WAIT": "2", **(env or {})})
     return subprocess.run([sys.executable, "-m", "etl", *args], cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -153,7 +162,7 @@ class AppServer:
         self.port = _free_port()
         self.db = db
         self.url = f"{scheme}://127.0.0.1:{self.port}"
-        env = {**os.environ, "PMKS_DB": str(db), **(env or {})}
+        env = warehouse_env(db, env)
         self.log = log.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true", "--server.port", str(self.port),
@@ -188,6 +197,66 @@ def app_server(built_db, tmp_path_factory):
     server = AppServer(built_db, tmp_path_factory.mktemp("log") / "streamlit.log")
     yield server
     server.stop()
+
+
+# --- PostgreSQL (issue 23): a throwaway cluster per test worker, warehouses copied from prepared templates ---------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A real PostgreSQL server of this test run (tests/pgcluster.py), removed at the end."""
+    from tests.pgcluster import PgCluster
+
+    cluster = PgCluster.start()
+    yield cluster
+    from store import close_all
+
+    close_all()
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_empty_template(pg_cluster) -> str:
+    """The PostgreSQL twin of `empty_db`, prepared once with the CLI (a template database)."""
+    url = pg_cluster.create_database("tmpl_kosong")
+    check(run_etl("init", db=url))
+    check(run_etl("settings", "--demo-access", "on", db=url))
+    return "tmpl_kosong"
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_cluster, synthetic_boundaries) -> str:
+    """The PostgreSQL twin of `built_db` (boundaries and the seeded demo history), prepared once with the CLI."""
+    url = pg_cluster.create_database("tmpl_demo")
+    check(run_etl("init", db=url))
+    check(run_etl("boundaries", str(synthetic_boundaries), db=url))
+    check(run_etl("demo", "--seed", "7", "--months", "24", "--until", DEMO_UNTIL, db=url))
+    return "tmpl_demo"
+
+
+_PG_COUNT = iter(range(1, 1_000_000))
+
+
+def _pg_copy(cluster, template: str):
+    name = f"uji_{os.getpid()}_{next(_PG_COUNT)}"
+    url = cluster.create_database(name, template=template)
+    yield url
+    from store import close_all
+
+    close_all()
+    cluster.drop_database(name)
+
+
+@pytest.fixture()
+def pg_empty(pg_cluster, pg_empty_template):
+    """A private PostgreSQL warehouse like `empty_db` (a URL) that a test may change."""
+    yield from _pg_copy(pg_cluster, pg_empty_template)
+
+
+@pytest.fixture()
+def pg_demo(pg_cluster, pg_demo_template):
+    """A private PostgreSQL warehouse like `demo_db` (a URL) that a test may change."""
+    yield from _pg_copy(pg_cluster, pg_demo_template)
 
 
 @pytest.fixture(scope="session")

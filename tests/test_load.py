@@ -11,9 +11,21 @@ from bench import load_support as ls
 from bench.bench_load import run_load
 
 
+def in_thread(call):
+    """`call()` in a thread of its own: a browser test earlier in this worker leaves playwright's event loop running
+    in the main thread, where asyncio.run refuses to start another."""
+    import threading
+
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(call()))
+    worker.start()
+    worker.join(600)
+    return out[0]
+
+
 def test_two_sessions_save_together_without_errors_and_the_warehouse_adds_up(demo_db, tmp_path):
-    out = run_load(demo_db, [2], rounds=1, think=0, timeout=150, action_timeout=60, month=date(2026, 10, 1), warm=False,
-                   log=tmp_path / "app.log")
+    out = in_thread(lambda: run_load(demo_db, [2], rounds=1, think=0, timeout=150, action_timeout=60, month=date(2026, 10, 1),
+                                     warm=False, log=tmp_path / "app.log"))
     rec, setup = out.ctx.rec, out.ctx.setup
     assert not out.timed_out
     assert rec.errors == [], (tmp_path / "app.log").read_text()[-3000:]
@@ -49,7 +61,7 @@ def test_the_client_sees_what_a_user_would_count_as_an_error(demo_db, tmp_path):
             await s.close()
 
     try:
-        run = asyncio.run(wrong_password())
+        run = in_thread(lambda: asyncio.run(wrong_password()))
     finally:
         server.stop()
     assert run.errors() == ["error message: Nama pengguna atau kata sandi salah."]

@@ -1,10 +1,14 @@
-"""Many users at once on one machine (issue 21): saves, imports, rollbacks, population files, user administration and
-sign-ins from many threads and processes at the same moment. Each test starts its writers behind a barrier and then
-checks invariants, never timings: totals equal the files accepted, every aggregate equals the same aggregate
-recomputed from the facts, users and sessions are exactly what was done, and every write has exactly one audit row."""
+"""Many users at once (issues 21 and 23): saves, imports, rollbacks, population files, user administration and
+sign-ins from many threads and processes at the same moment, on both stores: the embedded DuckDB file (the analysts'
+sessions are threads of one server process) and PostgreSQL (the sessions are spread over two app processes,
+tests/app_process.py, each with its own store and DuckDB copy, beside the CLI). Each test starts its writers behind a
+barrier and then checks invariants, never timings: totals equal the files accepted, every aggregate equals the same
+aggregate recomputed from the facts and is what every process shows, users and sessions are exactly what was done,
+and every write has exactly one audit row."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -21,18 +25,26 @@ from etl.importer import read_only_check, write_files
 from etl.sandbox import SheetReader
 from store import open_store
 from tests import reportfiles as rf
-from tests.conftest import PASSWORD, REPO, add_users, check, reading, run_etl
+from tests.app_process import fingerprint
+from tests.conftest import PASSWORD, REPO, add_users, check, reading, run_etl, warehouse_env
 from tests.test_marts import assert_marts_match_facts
 
 MONTH = "2026-10"
 INDICATORS = ("FM", "PD", "LUT")
 
 
-@pytest.fixture()
-def fresh_db(empty_db, tmp_path):
+@pytest.fixture(params=["duckdb", "postgres"])
+def fresh_db(request, empty_db, tmp_path):
+    """An empty warehouse opened for demo: a DuckDB file, or a PostgreSQL database (a URL)."""
+    if request.param == "postgres":
+        return request.getfixturevalue("pg_empty")
     target = tmp_path / "pmks.duckdb"
     shutil.copy(empty_db, target)
     return target
+
+
+def on_postgres(db) -> bool:
+    return str(db).startswith("postgresql://")
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +57,13 @@ def pick(db, kecamatan: int, desa: int) -> list[tuple[str, list[str]]]:
     """`kecamatan` kecamatan with `desa` desa each whose names are unique in the kabupaten: [(kecamatan, [desa])]."""
     with reading(db) as con:
         rows = con.execute("""
-            select k.nama, list(d.nama order by d.kode) from wilayah d join wilayah k on k.kode = d.kode_induk
+            select k.kode, k.nama, d.nama from wilayah d join wilayah k on k.kode = d.kode_induk
             where d.tingkat = 'desa' and d.nama not in (select nama from wilayah where tingkat = 'desa' group by 1 having count(*) > 1)
-            group by k.nama, k.kode order by k.kode""").fetchall()
-    return [(k, names[:desa]) for k, names in rows[:kecamatan]]
+            order by k.kode, d.kode""").fetchall()
+    groups: dict[tuple, list[str]] = {}
+    for code, name, desa_name in rows:
+        groups.setdefault((code, name), []).append(desa_name)
+    return [(name, names[:desa]) for (_, name), names in list(groups.items())[:kecamatan]]
 
 
 def report(kecamatan: str, desa: list[str], value: int, months=(MONTH,)) -> tuple[bytes, int]:
@@ -102,44 +117,116 @@ def saver(db, reader, name: str, data: bytes, replace: bool = False, prepared: t
     return lambda: write_files(db, [(name, data, sheets)], reader, results, snapshot, replace=replace, user=name)[1]
 
 
+class AppProcesses:
+    """Analysts' saves spread over two app processes (PostgreSQL): each process checks its files first; calling the
+    object presses every Simpan at once (in both processes) and returns the batch ids in the order of the files."""
+
+    def __init__(self, db, files: list[tuple[str, bytes]], folder, replace: bool = False):
+        self.db, self.procs, self.order = db, [], []
+        for n in range(2):
+            mine = [(i, name, data) for i, (name, data) in enumerate(files) if i % 2 == n]
+            spec = []
+            for i, name, data in mine:
+                path = folder / f"app{n}_{i}_{name}"
+                path.write_bytes(data)
+                spec.append([name, str(path), replace, name])
+                self.order.append(i)
+            spec_file = folder / f"app{n}.json"
+            spec_file.write_text(json.dumps(spec))
+            self.procs.append(subprocess.Popen([sys.executable, "-m", "tests.app_process", str(db), str(spec_file)], cwd=REPO,
+                                               env={**os.environ, "PMKS_LOCK_WAIT": "120"}, stdin=subprocess.PIPE,
+                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        for proc in self.procs:
+            assert proc.stdout.readline().strip() == "siap", proc.stderr.read()
+
+    def __call__(self) -> list:
+        for proc in self.procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = [json.loads(proc.stdout.readline()) for proc in self.procs]
+        assert not [e for r in results for e in r["errors"]], results
+        by_file = dict(zip(self.order, [b for r in results for b in r["batches"]]))
+        return [by_file[i] for i in sorted(by_file)]
+
+    def shown(self) -> list[dict]:
+        """What each process's pages show now (its copy's fingerprint, once it caught up with PostgreSQL)."""
+        target = open_store(self.db).versions()["audit"]
+        out = []
+        for proc in self.procs:
+            stdout, stderr = proc.communicate(f"{target}\n", timeout=120)
+            assert proc.returncode == 0, stderr
+            out.append(json.loads(stdout.strip().splitlines()[-1]))
+        return out
+
+
+def save_together(db, reader, files: list[tuple[str, bytes]], folder, replace: bool = False):
+    """The actions for `run_together`: one per analyst in this process (DuckDB), or one for two app processes
+    (PostgreSQL); `batches()` flattens their results."""
+    if on_postgres(db):
+        apps = AppProcesses(db, files, folder, replace)
+        return [apps], apps
+    return [saver(db, reader, name, data, replace) for name, data in files], None
+
+
+def batches(results) -> list:
+    return [b for r in results for b in (r if isinstance(r, list) else [r])]
+
+
+def assert_every_process_shows_the_facts(db, apps: AppProcesses | None) -> None:
+    """The marts equal the facts recomputed; on PostgreSQL every process's copy (this one's and each app process's)
+    shows exactly PostgreSQL's marts and reports: what every process's pages show."""
+    assert_marts_match_facts(db)
+    if not on_postgres(db):
+        return
+    store = open_store(db)
+    with store.read() as con:
+        truth = fingerprint(con)
+    store.follower().refresh()
+    with store.analytics() as con:
+        assert fingerprint(con) == truth
+    if apps is not None:
+        for shown in apps.shown():
+            assert shown["fingerprint"] == truth, shown
+
 # --- saves in one server process -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("sessions", [2, 8])
-def test_first_saves_of_a_month_from_many_sessions_each_land_once(fresh_db, reader, sessions):
+def test_first_saves_of_a_month_from_many_sessions_each_land_once(fresh_db, reader, sessions, tmp_path):
     """The bug of issue 21: two analysts (different kecamatan) press Simpan together for a month with no reports yet;
     the kabupaten total read 1.476 instead of 738."""
     files = [(f"kec{i}.csv", *report(k, d, 10 * (i + 1))) for i, (k, d) in enumerate(pick(fresh_db, sessions, 3))]
-    saves = [saver(fresh_db, reader, name, data) for name, data, _ in files]  # all checked before any is saved
-    batches = run_together(saves)
-    assert len(set(batches)) == sessions and None not in batches
+    saves, apps = save_together(fresh_db, reader, [(n, data) for n, data, _ in files], tmp_path)  # all checked first
+    saved = batches(run_together(saves))
+    assert len(set(saved)) == sessions and None not in saved
     assert month_total(fresh_db) == sum(total for _, _, total in files)
-    assert_marts_match_facts(fresh_db)
+    assert_every_process_shows_the_facts(fresh_db, apps)
     with reading(fresh_db) as con:
         trend = con.execute("select periode, count(*) from agregat_bulanan where tingkat = 'kabupaten' and kode_indikator = 'FM' group by 1").fetchall()
         assert trend == [(__import__("datetime").date(2026, 10, 1), 1)]
         assert con.execute("select count(*) from laporan where aktif").fetchone()[0] == 3 * sessions
-    for batch in batches:
+    for batch in saved:
         assert audit_count(fresh_db, "impor", f"batch {batch}") == 1
 
 
-def test_saves_into_a_month_that_has_reports_wait_their_turn(fresh_db, reader):
+def test_saves_into_a_month_that_has_reports_wait_their_turn(fresh_db, reader, tmp_path):
     """The month already has reports: the second save ended in 'Conflict on tuple deletion' before."""
     groups = pick(fresh_db, 5, 2)
     first, _ = report(*groups[0], 1)
-    check(run_etl("import", str(_write(fresh_db.parent / "awal.csv", first)), db=fresh_db))
+    check(run_etl("import", str(_write(tmp_path / "awal.csv", first)), db=fresh_db))
     files = [(f"kec{i}.csv", *report(k, d, 5 * i)) for i, (k, d) in enumerate(groups[1:], 1)]
-    batches = run_together([saver(fresh_db, reader, n, data) for n, data, _ in files])
-    assert None not in batches
+    saves, apps = save_together(fresh_db, reader, [(n, data) for n, data, _ in files], tmp_path)
+    assert None not in batches(run_together(saves))
     assert month_total(fresh_db) == sum(t for _, _, t in files) + report(*groups[0], 1)[1]
-    assert_marts_match_facts(fresh_db)
+    assert_every_process_shows_the_facts(fresh_db, apps)
 
 
-def test_replacing_the_same_desa_from_four_sessions_keeps_one_whole_file(fresh_db, reader):
+def test_replacing_the_same_desa_from_four_sessions_keeps_one_whole_file(fresh_db, reader, tmp_path):
     (kecamatan, desa), = pick(fresh_db, 1, 4)
     files = [(f"ganti{i}.csv", *report(kecamatan, desa, 100 * (i + 1))) for i in range(4)]
-    batches = run_together([saver(fresh_db, reader, n, data, replace=True) for n, data, _ in files])
-    assert None not in batches and len(set(batches)) == 4
+    saves, apps = save_together(fresh_db, reader, [(n, data) for n, data, _ in files], tmp_path, replace=True)
+    saved = batches(run_together(saves))
+    assert None not in saved and len(set(saved)) == 4
     with reading(fresh_db) as con:
         active = con.execute("select l.nama_berkas, n.jumlah from laporan l join laporan_nilai n on n.laporan_id = l.id where l.aktif").fetchall()
         kept = con.execute("select count(*) from laporan").fetchone()[0]
@@ -148,11 +235,11 @@ def test_replacing_the_same_desa_from_four_sessions_keeps_one_whole_file(fresh_d
     total = dict((n, t) for n, _, t in files)[winners.pop()]
     assert sum(v for _, v in active) == total == month_total(fresh_db)
     assert kept == 4 * len(desa)  # every replaced report is kept for the history and a rollback
-    assert_marts_match_facts(fresh_db)
-    assert sum(audit_count(fresh_db, "impor", f"batch {b}") for b in batches) == 4
+    assert_every_process_shows_the_facts(fresh_db, apps)
+    assert sum(audit_count(fresh_db, "impor", f"batch {b}") for b in saved) == 4
 
 
-def test_readers_see_whole_states_only_while_sessions_save(fresh_db, reader):
+def test_readers_see_whole_states_only_while_sessions_save(fresh_db, reader, tmp_path):
     groups = pick(fresh_db, 6, 3)
     files = [(f"kec{i}.csv", *report(k, d, i + 1)) for i, (k, d) in enumerate(groups)]
     possible = set()  # every total a reader may see: the sum of any set of whole files
@@ -161,31 +248,35 @@ def test_readers_see_whole_states_only_while_sessions_save(fresh_db, reader):
     stop = threading.Event()
     seen, problems = [], []
 
-    def read_loop():
+    def read_loop(copy: bool):
+        """Snapshots of the store (on PostgreSQL also of this process's copy, which pages read: no facts there)."""
         store = open_store(fresh_db)
         while not stop.is_set():
             try:
-                with store.read() as con:
+                with (store.analytics() if copy else store.read()) as con:
                     top = con.execute("select coalesce(sum(jumlah), 0) from agregat_laporan where tingkat = 'kabupaten' and periode = ?::date", [f"{MONTH}-01"]).fetchone()[0]
                     desa = con.execute("select coalesce(sum(jumlah), 0) from agregat_laporan where tingkat = 'desa' and periode = ?::date", [f"{MONTH}-01"]).fetchone()[0]
-                    facts = con.execute("select coalesce(sum(jumlah), 0) from pmks_counts where periode = ?::date", [f"{MONTH}-01"]).fetchone()[0]
+                    facts = desa if copy else con.execute("select coalesce(sum(jumlah), 0) from pmks_counts where periode = ?::date", [f"{MONTH}-01"]).fetchone()[0]
                 seen.append(top)
                 if not top == desa == facts:
                     problems.append((top, desa, facts))
             except Exception as exc:  # noqa: BLE001 - a reader must never see an error caused by a writer
                 problems.append(exc)
 
-    readers = [threading.Thread(target=read_loop) for _ in range(3)]
+    copies = (False, True, True) if on_postgres(fresh_db) else (False, False, False)
+    readers = [threading.Thread(target=read_loop, args=(copy,)) for copy in copies]
+    saves, apps = save_together(fresh_db, reader, [(n, data) for n, data, _ in files], tmp_path)
     for t in readers:
         t.start()
     try:
-        run_together([saver(fresh_db, reader, n, data) for n, data, _ in files])
+        run_together(saves)
     finally:
         stop.set()
         for t in readers:
             t.join(60)
     assert not problems, problems[:5]
     assert seen and set(seen) <= possible
+    assert_every_process_shows_the_facts(fresh_db, apps)
 
 
 # --- processes: the CLI while the server saves ------------------------------------------------------
@@ -197,7 +288,7 @@ def _write(path, data: bytes):
 
 
 def _etl(*args, db) -> subprocess.Popen:
-    env = {**os.environ, "PMKS_DB": str(db), "PMKS_LOCK_WAIT": "120"}
+    env = warehouse_env(db, {"PMKS_LOCK_WAIT": "120"})
     return subprocess.Popen([sys.executable, "-m", "etl", *args], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -211,7 +302,7 @@ def test_cli_imports_and_a_rollback_while_the_server_saves(fresh_db, reader, tmp
         wrong_batch = con.execute("select max(id) from impor_batch").fetchone()[0]
     cli_files = [(tmp_path / f"cli{i}.csv", *report(*groups[i], 3 * i)) for i in (1, 2)]
     app_files = [(f"app{i}.csv", *report(*groups[i], 11 * i)) for i in (3, 4, 5, 6)]
-    saves = [saver(fresh_db, reader, n, data) for n, data, _ in app_files]
+    saves, apps = save_together(fresh_db, reader, [(n, data) for n, data, _ in app_files], tmp_path)
     for path, data, _ in cli_files:
         path.write_bytes(data)
     procs = []
@@ -225,7 +316,7 @@ def test_cli_imports_and_a_rollback_while_the_server_saves(fresh_db, reader, tmp
     assert all("Traceback" not in err for _, err in outputs)
     expected = old_total + sum(t for _, _, t in cli_files) + sum(t for _, _, t in app_files)
     assert month_total(fresh_db) == expected  # the rolled-back batch is gone and the file it replaced is back
-    assert_marts_match_facts(fresh_db)
+    assert_every_process_shows_the_facts(fresh_db, apps)
     assert audit_count(fresh_db, "rollback", f"batch {wrong_batch}") == 1
     with reading(fresh_db) as con:
         batches = [r[0] for r in con.execute("select id from impor_batch where jenis = 'impor'").fetchall()]
@@ -261,7 +352,7 @@ def test_population_files_from_two_processes_and_the_server_at_once(fresh_db, tm
     assert batch is not None
     with reading(fresh_db) as con:
         rows = con.execute("select kode_wilayah, jumlah from penduduk_desa where aktif and acuan = date '2025-12-31'").fetchall()
-        dupes = con.execute("select count(*) from (select kode_wilayah from penduduk_desa where aktif group by all having count(*) > 1)").fetchone()[0]
+        dupes = con.execute("select count(*) from (select kode_wilayah from penduduk_desa where aktif group by 1 having count(*) > 1) as d").fetchone()[0]
     assert dupes == 0 and len(rows) == 90
     assert dict(rows) == {code: sum(v) for code, v in values.items()}
     assert audit_count(fresh_db, "impor_penduduk") == 3
@@ -363,7 +454,7 @@ SAVE_LOOP = textwrap.dedent("""
     from pathlib import Path
     from etl.importer import read_only_check, write_files
     from etl.sandbox import SheetReader
-    db, path = Path(sys.argv[1]), Path(sys.argv[2])
+    db, path = sys.argv[1], Path(sys.argv[2])
     data = path.read_bytes()
     with SheetReader() as reader:
         sheets = reader.read(data, path.name)
@@ -387,9 +478,17 @@ def test_a_server_killed_mid_write_leaves_all_or_nothing_and_no_stale_lock(fresh
     close_all()
     script, args = (SAVE_LOOP, [str(fresh_db), str(big)]) if loop == "save" else (SIGN_LOOP, [str(fresh_db), PASSWORD])
     for kills, delay in enumerate((0.3, 0.9, 1.7), 1):
-        proc = subprocess.Popen([sys.executable, "-c", script, *args], cwd=REPO, env={**os.environ, "PMKS_LOCK_WAIT": "60"},
+        proc = subprocess.Popen([sys.executable, "-c", script, *args], cwd=REPO, env=warehouse_env(None, {"PMKS_LOCK_WAIT": "60"}),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert proc.stdout.readline().strip() == "siap", proc.stderr.read()
+        if loop == "save" and kills == 3:  # the last kill comes after a save landed (a loaded machine saves slowly)
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                with reading(fresh_db) as con:
+                    if con.execute("select count(*) from impor_batch where jenis = 'impor'").fetchone()[0]:
+                        break
+                close_all()
+                time.sleep(0.2)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()

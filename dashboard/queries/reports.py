@@ -47,6 +47,16 @@ def trend(con: Con, start: date, end: date, sel: Selection) -> pd.DataFrame:
     read as fewer PMKS."""
     cond, params = _ind_filter(sel)
     level = level_of(sel.area)
+    if _all_indicators(con, sel):
+        # the desa's report totals (agregat_laporan) are their sums over every indicator: one row per desa and month
+        # instead of 26 (nation scale: 1 million rows instead of 26 million; README, issue 23)
+        like_for_like, like_params = "select periode, sum(jumlah) as jumlah from d where kode_wilayah in (select kode_wilayah from steady) group by 1", []
+    else:
+        like_for_like, like_params = f"""
+            select a.periode, sum(a.jumlah) as jumlah from agregat_bulanan a
+            where a.tingkat = 'desa' and a.kode_wilayah in (select kode_wilayah from steady)
+              and a.periode in (select periode from months) {cond} group by 1
+        """, params
     df = con.execute(
         f"""
         with months as (
@@ -57,28 +67,31 @@ def trend(con: Con, start: date, end: date, sel: Selection) -> pd.DataFrame:
         ), t as (
             select a.periode, sum(a.jumlah) as jumlah from agregat_bulanan a
             where a.tingkat = ? and a.kode_wilayah = ? and a.periode between ? and ? {cond} group by 1
+        ), d as not materialized (  -- read twice (cheap scans) rather than stored once (slower at nation scale)
+            select kode_wilayah, periode, jumlah from agregat_laporan
+            where tingkat = 'desa' and starts_with(kode_wilayah, ?) and periode between ? and ?
+              and periode in (select periode from months) and laporan > 0
         ), steady as (
-            select kode_wilayah from agregat_laporan
-            where tingkat = 'desa' and starts_with(kode_wilayah, ?) and periode in (select periode from months) and laporan > 0
-            group by 1 having count(*) = (select count(*) from months)
-        ), s as (
-            select a.periode, sum(a.jumlah) as jumlah from agregat_bulanan a
-            where a.tingkat = 'desa' and a.kode_wilayah in (select kode_wilayah from steady)
-              and a.periode in (select periode from months) {cond} group by 1
-        )
+            select kode_wilayah from d group by 1 having count(*) = (select count(*) from months)
+        ), s as ({like_for_like})
         select m.periode, case when coalesce(r.laporan, 0) > 0 then coalesce(t.jumlah, 0) end as jumlah,
                coalesce(r.laporan, 0) as laporan, (select count(*) from steady) as desa_selalu,
                case when (select count(*) from steady) > 0 then coalesce(s.jumlah, 0) end as sebanding
         from months m left join r using (periode) left join t using (periode) left join s using (periode)
         order by m.periode
         """,
-        [start, end, level, sel.area, start, end, level, sel.area, start, end, *params, sel.area, *params],
+        [start, end, level, sel.area, start, end, level, sel.area, start, end, *params, sel.area, start, end, *like_params],
     ).df()
     df["periode"] = pd.to_datetime(df["periode"]).dt.date
     df["desa"] = desa_count(con, sel.area)
     for col in ("jumlah", "sebanding"):
         df[col] = df[col].astype("Float64")
     return df
+
+
+def _all_indicators(con: Con, sel: Selection) -> bool:
+    """No indicator chosen and every indicator active: the marts' report totals answer for the selection."""
+    return not sel.indikator and bool(con.execute("select bool_and(aktif) from indikator").fetchone()[0])
 
 
 def always_reporting(trend_frame: pd.DataFrame) -> int:
@@ -143,8 +156,7 @@ def sharpest_rises(con: Con, periode: date, sel: Selection, limit: int = 10, bas
     baseline), pembanding (reports it rests on), sekarang, kenaikan."""
     back = periode.year * 12 + periode.month - 1 - lookback
     since = date(back // 12, back % 12 + 1, 1)
-    all_indicators = not sel.indikator and con.execute("select bool_and(aktif) from indikator").fetchone()[0]
-    if all_indicators:  # the report totals of the mart answer it without touching per-indicator rows
+    if _all_indicators(con, sel):  # the report totals of the mart answer it without touching per-indicator rows
         totals, params = """
             select kode_wilayah as kode_desa, periode, semua_nol, jumlah from agregat_laporan
             where tingkat = 'desa' and starts_with(kode_wilayah, ?) and periode between ? and ? and laporan > 0
@@ -153,11 +165,12 @@ def sharpest_rises(con: Con, periode: date, sel: Selection, limit: int = 10, bas
         totals, params = _selected_totals(sel), [sel.area, since, periode, *_ind_filter(sel)[1], sel.area, since, periode]
     return con.execute(
         f"""
-        with t as ({totals}), base as (
-            select kode_desa, round(median(jumlah))::bigint as sebelumnya, count(*) as pembanding from (
-                select kode_desa, jumlah, row_number() over (partition by kode_desa order by periode desc) as k
-                from t where periode < ? and semua_nol = 0 and jumlah > 0
-            ) where k <= ? group by 1
+        with t as not materialized ({totals}), base as (
+            -- the latest `baseline` trustworthy reports of each desa: a top-n per group (no sort of every desa's year)
+            select kode_desa, round(list_aggregate(latest, 'median'))::bigint as sebelumnya, len(latest) as pembanding from (
+                select kode_desa, max_by(jumlah, periode, ?) as latest from t
+                where periode < ? and semua_nol = 0 and jumlah > 0 group by 1
+            )
         ), top as (
             select t.kode_desa, base.sebelumnya, base.pembanding, t.jumlah as sekarang, t.jumlah - base.sebelumnya as kenaikan
             from t join base using (kode_desa)
@@ -168,7 +181,7 @@ def sharpest_rises(con: Con, periode: date, sel: Selection, limit: int = 10, bas
         from top join wilayah d on d.kode = top.kode_desa join wilayah k on k.kode = d.kode_induk
         order by top.kenaikan desc, d.kode
         """,
-        [*params, periode, baseline, periode, limit],
+        [*params, baseline, periode, periode, limit],
     ).df()
 
 

@@ -283,7 +283,8 @@ def test_boundaries_bad_inputs(tmp_path, synthetic_source):
     before = fingerprint_without_time(db)
     cases = [
         (("boundaries", str(tmp_path / "nope.geojson")), 1, "tidak ditemukan"),
-        (("boundaries",), 2, "BERKAS atau --download"),
+        (("boundaries",), 2, "BERKAS, --download, --shipped atau --if-missing"),
+        (("boundaries", "--shipped", "--source", str(tmp_path)), 2, "--source hanya dipakai bersama"),
         (("boundaries", "--download", "--source", str(tmp_path)), 1, "tidak ditemukan"),
         (("boundaries", "--download", "--source", http_source, "--sha256", "0" * 64), 1, "Checksum SHA-256"),
         (("boundaries", "--download", "--source", "http://127.0.0.1:9"), 1, "tidak dapat dihubungi"),

@@ -167,7 +167,10 @@ export default function (component) {
     if (w !== null && w !== s.lebar && (s.lebar || hasMap())) { s.lebar = w; s.component.setStateValue("lebar", w); }
   };
   if (window.__pmksChrome) {
-    Object.assign(window.__pmksChrome, { words, component, lebar: data.lebar });
+    // The script's own width stays the truth: a rerun started by a report still carries the width the server knew
+    // before it. Only a server that knows none (a new session in the same tab) makes it report again.
+    Object.assign(window.__pmksChrome, { words, component });
+    if (data.lebar == null) window.__pmksChrome.lebar = null;
     report();
     return;
   }
@@ -175,7 +178,9 @@ export default function (component) {
   window.__pmksChrome = state;
   report();
   let resized = null;
-  const later = () => { clearTimeout(resized); resized = setTimeout(report, 300); };
+  // at most 300 ms after a change, even while the page keeps changing (a debounce would wait for a quiet moment that a
+  // drawing map may never leave)
+  const later = () => { if (resized === null) resized = setTimeout(() => { resized = null; report(); }, 300); };
   window.addEventListener("resize", later);
   new ResizeObserver(later).observe(document.body);
   // A chart saved with the camera of plotly's mode bar is a download: the server audits it (only roles that may
@@ -214,11 +219,11 @@ export default function (component) {
   // Only Streamlit's and plotly's own interface is translated, never the app's content: markdown, captions, alerts,
   // headings, HTML lists, figures, select options and values, tab and expander titles, file names and plotly's drawing
   // layers hold the app's own words and data (a desa or a label may well read "Open" or "Format").
-  const CONTENT = ['svg.main-svg', '[data-testid="stMarkdownContainer"]', '[data-testid="stHtml"]', '[data-testid="stMetric"]',
+  const CONTENT = ['svg.main-svg', '[data-testid="stMarkdownContainer"]', '[data-testid="stHtml"]', '[data-testid="stMetricValue"]', '[data-testid="stMetricDelta"]',
     '[data-testid="stText"]', '[data-testid="stCode"]', '[data-testid="stCaptionContainer"]', '[data-testid="stHeading"]',
     '[role="option"]', '[data-baseweb="tag"]', '[data-testid="stSelectbox"] [data-baseweb="select"] > div > div:first-child',
     '[data-testid="stFileUploaderFileName"]', '[data-testid="stTab"]', '[data-testid="stExpander"] summary',
-    '[data-testid="stWidgetLabel"]', '.pmks-tabel', '.pmks-daftar'].join(", ");
+    '[data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"]', '.pmks-tabel', '.pmks-daftar'].join(", ");
   const PAGE = '[data-testid="stMain"], [data-testid="stSidebar"]';  // Streamlit's own notices (a page not found) live outside
   // a button's label is markdown too, but a button is Streamlit's (the app's own labels are Indonesian)
   const inContent = (el) => !!(el && el.closest && el.closest(CONTENT) && !el.closest("button") && el.closest(PAGE));

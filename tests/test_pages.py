@@ -27,9 +27,11 @@ def run_app(monkeypatch, db, page: str | None = None, query: dict | None = None)
 
 
 def test_navigation_lists_every_page():
-    text = (REPO / "app.py").read_text()
-    for p in sorted((REPO / "pages").glob("*.py")):
-        assert f"pages/{p.name}" in text
+    from dashboard.navigation import PAGES as NAVIGATION
+
+    scripts = {script for script, *_ in NAVIGATION.values()}
+    assert scripts == {f"pages/{p.name}" for p in (REPO / "pages").glob("*.py")}
+    assert "navigation.navigate(" in (REPO / "app.py").read_text()
 
 
 @pytest.mark.parametrize("page", PAGES)

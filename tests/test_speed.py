@@ -27,7 +27,7 @@ def test_a_page_model_is_shared_not_copied(tmp_path):
 
     db = tmp_path / "pmks.duckdb"
     duckdb.connect(str(db)).close()
-    args = (str(db), (1, 0), "-", "test.build", build, None, Settings(), (("tingkat", "desa"),))
+    args = (str(db), (1, 0), "test.build", build, None, Settings(), (("tingkat", "desa"),))
     first = data._cached_view(*args)
     again = data._cached_view(*args)
     assert again is first and again["tabel"] is first["tabel"]  # the same objects, no unpickled copy

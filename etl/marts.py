@@ -12,6 +12,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from store.sqltext import ident, literal
+
 DESA = 13  # length of a desa code, '35.23.18.2004'
 # level above desa: (name, code length): kecamatan '35.23.18', kabupaten '35.23', provinsi '35', whole warehouse ''
 LEVELS = [("kecamatan", 8), ("kabupaten", 5), ("provinsi", 2), ("semua", 0)]
@@ -24,7 +26,7 @@ def level_of(code: str) -> str:
 
 
 def _parent(column: str, length: int) -> str:
-    return f"left({column}, {length})" if length else "''"
+    return f"left({column}, {int(length)})" if length else "''"  # column: one of this module's own
 
 
 def refresh(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame | None = None) -> None:
@@ -34,7 +36,7 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame | None = None)
         con.execute("delete from agregat_bulanan")
         con.execute("delete from agregat_laporan")
         for (month,) in con.execute("select distinct periode from laporan where aktif order by 1").fetchall():
-            _scope(con, f"select distinct kode_desa as kode_wilayah, periode from laporan where aktif and periode = date '{month.isoformat()}'")
+            _scope(con, f"select distinct kode_desa as kode_wilayah, periode from laporan where aktif and periode = {literal(month)}")
             _fill(con, replace=False)
         return
     con.register("_changed", changed[["kode_desa", "periode"]])
@@ -80,13 +82,13 @@ def _fill(con: duckdb.DuckDBPyConnection, replace: bool) -> None:
             _delete_scope(con)
         parent = _parent("a.kode_wilayah", length)
         join = (f"join _scope s on s.kode_wilayah = {parent} and s.periode = a.periode "
-                f"where a.tingkat = '{child}' and a.periode between ? and ?")
+                f"where a.tingkat = {literal(child)} and a.periode between ? and ?")
         con.execute(f"""
             insert into agregat_bulanan
-            select '{name}', {parent}, a.periode, a.kode_indikator, sum(a.jumlah), sum(a.laki_laki), sum(a.perempuan)
+            select {literal(name)}, {parent}, a.periode, a.kode_indikator, sum(a.jumlah), sum(a.laki_laki), sum(a.perempuan)
             from agregat_bulanan a {join} group by 2, 3, 4
         """, [first, last])
-        con.execute(f"insert into agregat_laporan select '{name}', {parent}, a.periode, sum(a.laporan), sum(a.semua_nol), sum(a.jumlah) "
+        con.execute(f"insert into agregat_laporan select {literal(name)}, {parent}, a.periode, sum(a.laporan), sum(a.semua_nol), sum(a.jumlah) "
                     f"from agregat_laporan a {join} group by 2, 3", [first, last])
         child = name
     con.execute("drop table _scope")
@@ -103,7 +105,7 @@ def _scope(con: duckdb.DuckDBPyConnection, select: str) -> None:
 
 def _delete_scope(con: duckdb.DuckDBPyConnection) -> None:
     for table in ("agregat_bulanan", "agregat_laporan"):
-        con.execute(f"delete from {table} where (kode_wilayah, periode) in (select kode_wilayah, periode from _scope)")
+        con.execute(f"delete from {ident(table)} where (kode_wilayah, periode) in (select kode_wilayah, periode from _scope)")
 
 
 def refresh_all(con: duckdb.DuckDBPyConnection) -> None:

@@ -36,6 +36,7 @@ import pyarrow.csv as pacsv
 
 from etl.errors import SystemProblem
 from store.pgsql import Unreachable
+from store.sqltext import ident, idents, literal
 
 NOT_COPIED = {"laporan_nilai", "pengguna", "sesi", "_migrations", "_versi"}
 KEYED = {"agregat_bulanan": "kode_wilayah", "agregat_laporan": "kode_wilayah", "laporan": "kode_desa"}
@@ -135,7 +136,7 @@ class Follower:
                 delay = min(delay * 2, 5.0)
                 continue
             try:
-                con.execute(f"listen {self._store_channel()}")
+                con.execute(f"listen {ident(self._store_channel())}")
                 delay = 0.2
                 self.catch_up_quietly()
                 while not self._stop.is_set():
@@ -205,7 +206,7 @@ class Follower:
         duck.execute("begin transaction")
         try:
             for table in self._tables:
-                duck.execute(f"delete from {table}").fetchall()
+                duck.execute(f"delete from {ident(table)}").fetchall()
                 self._copy_rows(pg, duck, table, "")
             self._set_versions(duck, target)
             duck.execute("commit")
@@ -229,10 +230,10 @@ class Follower:
                     self._apply_keys(pg, duck, table, window)
                 elif table in APPENDED and not whole:
                     key = APPENDED[table]
-                    last = duck.execute(f"select coalesce(max({key}), 0) from {table}").fetchone()[0]
+                    last = duck.execute(f"select coalesce(max({ident(key)}), 0) from {ident(table)}").fetchone()[0]
                     self._copy_rows(pg, duck, table, f"where {key} > {int(last)}")
                 else:
-                    duck.execute(f"delete from {table}").fetchall()
+                    duck.execute(f"delete from {ident(table)}").fetchall()
                     self._copy_rows(pg, duck, table, "")
             self._set_versions(duck, target)
             duck.execute("commit")
@@ -251,10 +252,10 @@ class Follower:
         duck.register("_kunci", frame)
         # the copy is stored by month within each level (see _copy_rows): the months as constants skip the other months' rows
         first, last = min(p for _, p in keys), max(p for _, p in keys)
-        duck.execute(f"delete from {table} where periode between ? and ? and ({column}, periode) in (select kode, periode from _kunci)",
+        duck.execute(f"delete from {ident(table)} where periode between ? and ? and ({column}, periode) in (select kode, periode from _kunci)",
                      [first, last]).fetchall()
         duck.unregister("_kunci")
-        self._copy_rows(pg, duck, table, f"where ({column}, periode) in (select kode, periode from _log_ubah where {window} and tabel = '{table}')")
+        self._copy_rows(pg, duck, table, f"where ({column}, periode) in (select kode, periode from _log_ubah where {window} and tabel = {literal(table)})")
 
     def _copy_rows(self, pg, duck, table: str, where: str) -> None:
         """COPY the rows of `table` (`where`: a filter) from PostgreSQL as CSV and insert them, batch by batch."""
@@ -264,7 +265,7 @@ class Follower:
         casts = ", ".join(_duck_cast(c, k) for c, k in columns)
         # level by level, month by month, as the file's marts: a page's filter on a level and months skips the rest
         order = ("order by tingkat, periode, kode_wilayah" if table.startswith("agregat_") else "order by periode") if table in KEYED else ""
-        with pg.cursor().copy(f"copy (select {exprs} from {table} {where} {order}) to stdout (format csv, force_quote *)") as copy:
+        with pg.cursor().copy(f"copy (select {exprs} from {ident(table)} {where} {order}) to stdout (format csv, force_quote *)") as copy:
             chunks, size = [], 0
             for row in copy:  # one row per message
                 chunks.append(bytes(row))
@@ -284,7 +285,7 @@ class Follower:
                                                  strings_can_be_null=True, quoted_strings_can_be_null=False),
         )
         duck.register("_masuk", frame)
-        duck.execute(f"insert into {table} ({', '.join(names)}) select {casts} from _masuk").fetchall()
+        duck.execute(f"insert into {ident(table)} ({idents(names)}) select {casts} from _masuk").fetchall()
         duck.unregister("_masuk")
 
     def _set_versions(self, duck, target: dict[str, int]) -> None:

@@ -28,6 +28,8 @@ from psycopg import errors as pg_errors
 from psycopg.adapt import Loader
 from psycopg.types.string import TextLoader
 
+from store.sqltext import label
+
 
 class Unreachable(Exception):
     """The connection to PostgreSQL broke or could not be made (server down or restarting); the store says so in
@@ -237,15 +239,15 @@ class PgConnection:
         self.unregister(name)
         columns = [str(c) for c in frame.columns]
         kinds = [_column_type(frame[c]) for c in frame.columns]
-        ddl = ", ".join(f'"{c}" {k}' for c, k in zip(columns, kinds))
-        self.execute(f'create temp table "{name}" ({ddl}) on commit drop')
+        ddl = ", ".join(f"{label(c)} {k}" for c, k in zip(columns, kinds))
+        self.execute(f"create temp table {label(name)} ({ddl}) on commit drop")
         self._registered.add(name)
         if frame.empty:
             return
         cells = [_cells(frame[c]) for c in frame.columns]
-        names = ", ".join(f'"{c}"' for c in columns)
+        names = ", ".join(label(c) for c in columns)
         try:
-            with self.raw.cursor().copy(f'copy "{name}" ({names}) from stdin') as copy:
+            with self.raw.cursor().copy(f"copy {label(name)} ({names}) from stdin") as copy:
                 for row in zip(*cells):
                     copy.write_row(row)
         except psycopg.OperationalError as exc:
@@ -254,7 +256,7 @@ class PgConnection:
     def unregister(self, name: str) -> None:
         if name in self._registered:
             self._registered.discard(name)
-            self.execute(f'drop table if exists "{name}"')
+            self.execute(f"drop table if exists {label(name)}")
 
     def cursor(self) -> PgConnection:
         return self

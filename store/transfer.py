@@ -12,6 +12,7 @@ import duckdb
 
 from etl.errors import PMKSError
 from store.schema import migrate
+from store.sqltext import ident, idents, literal
 
 SKIP = {"_migrations"}  # each backend records its own migrations
 
@@ -41,7 +42,7 @@ def copy_to_postgres(source: Path, store, progress=None) -> dict[str, int]:
                     progress(table, counts[table], time.perf_counter() - start)
             for sequence, table, column in (("seq_batch", "impor_batch", "id"), ("seq_laporan", "laporan", "id"),
                                             ("seq_audit", "audit", "id"), ("seq_penduduk_desa", "penduduk_desa", "id")):
-                raw.execute(f"select setval('{sequence}', greatest((select coalesce(max({column}), 0) from {table}), 1))")
+                raw.execute(f"select setval({literal(sequence)}, greatest((select coalesce(max({ident(column)}), 0) from {ident(table)}), 1))")
             # every copy of every app process reads everything again (the change log starts after this write)
             raw.execute("update _versi set nilai = (select nilai from _versi where kunci = 'audit') where kunci = 'log_awal'")
             raw.execute("delete from _log_ubah")
@@ -61,12 +62,12 @@ def _copy_table(src: duckdb.DuckDBPyConnection, raw, table: str, scratch: Path) 
                         [key, value])  # never back to a version a page cache may remember
         return len(rows)
     exprs = ", ".join(f"'\\x' || lower(hex({c}))" if kind == "BLOB" else c for c, kind in columns)
-    src.execute(f"copy (select {exprs} from {table}) to '{scratch}' (format csv, header false, force_quote *)")
-    names = ", ".join(c for c, _ in columns)
-    raw.execute(f"alter table {table} disable trigger user")  # the change log is reset below: no entry per row
-    with raw.cursor().copy(f"copy {table} ({names}) from stdin (format csv)") as copy, scratch.open("rb") as fh:
+    src.execute(f"copy (select {exprs} from {ident(table)}) to {literal(str(scratch))} (format csv, header false, force_quote *)")
+    names = idents(c for c, _ in columns)
+    raw.execute(f"alter table {ident(table)} disable trigger user")  # the change log is reset below: no entry per row
+    with raw.cursor().copy(f"copy {ident(table)} ({names}) from stdin (format csv)") as copy, scratch.open("rb") as fh:
         while block := fh.read(8 << 20):
             copy.write(block)
-    raw.execute(f"alter table {table} enable trigger user")
+    raw.execute(f"alter table {ident(table)} enable trigger user")
     scratch.unlink()
-    return raw.execute(f"select count(*) from {table}").fetchone()[0]
+    return raw.execute(f"select count(*) from {ident(table)}").fetchone()[0]

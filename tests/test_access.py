@@ -210,3 +210,36 @@ def test_sessions_are_random_tokens_stored_as_hashes_that_expire_and_end(users):
     assert token not in stored and auth.token_key(token) in stored  # a copy of the warehouse holds no live token
     accounts.save_user(store, "ana", "Ana", "analis", "", "sandi-baru-ana", "adm")  # a new password ends old sessions
     assert accounts.session_user(store, token) is None
+
+
+def test_every_page_and_download_of_every_role_follows_the_rulebook(monkeypatch, users):
+    """Issue 24 point 1: every page of the navigation, for a user of every role (two scoped to Palang), is open or
+    refused as the rulebook says; every file a page offers is one the rulebook lets that user take, of their area; and
+    the server hands each file to exactly the other users the rulebook names (the right and the area), never to
+    someone without them."""
+    from accounts import rulebook
+    from dashboard import downloads, navigation
+
+    sessions = {login_: login(monkeypatch, users, login_) for login_, _, _ in PEOPLE}
+    people = {login_: auth.User(login_, login_, role, kecamatan) for login_, role, kecamatan in PEOPLE}
+    tokens = {login_: at.session_state["_sesi_token"] for login_, at in sessions.items()}
+    files_seen = 0
+    for login_, at in sessions.items():
+        user = people[login_]
+        for name, (script, *_) in navigation.PAGES.items():
+            at.switch_page(script).run()
+            assert not at.exception, (login_, name)
+            refused = [e.value for e in at.error] == [ui.NOT_ALLOWED]
+            assert refused == (not rulebook.may_open(user, name)), (login_, name)
+            for link in offered(at):
+                found = downloads.REGISTRY.find(link.file_id)
+                assert found is not None, (login_, name, link.label)
+                assert rulebook.may(user, found.action) and rulebook.covers(user, found.area), (login_, name, link.label)
+                assert (user.kecamatan or "") in ("", found.area[: len(user.kecamatan)]), (login_, name, link.label)
+                for other, token in tokens.items():
+                    expected = other == login_ or (rulebook.may(people[other], found.action) and rulebook.covers(people[other], found.area))
+                    assert (fetch(link.file_id, token)[0] == 200) == expected, (login_, name, link.label, other)
+                files_seen += 1
+            if refused or not rulebook.may(user, "unduh"):
+                assert not [o for o in offered(at) if downloads.REGISTRY.find(o.file_id).action == "unduh"], (login_, name)
+    assert files_seen >= 10  # the walk met the downloads of the data pages, the forms and the templates

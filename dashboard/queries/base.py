@@ -21,8 +21,3 @@ def _ind_filter(sel: Selection, alias: str = "a") -> tuple[str, list]:
     if sel.indikator:
         return f" and {alias}.kode_indikator in (select unnest(?::varchar[]))", [list(sel.indikator)]
     return f" and {alias}.kode_indikator in (select kode from indikator where aktif)", []
-
-
-def _identifier(name: str) -> str:
-    """A column name quoted for SQL."""
-    return '"' + name.replace('"', '""') + '"'

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.queries.base import Con
+from store.sqltext import literal
 
 
 def population(con: Con, tingkat: str, area: str, periode: date | int) -> pd.DataFrame:
@@ -89,7 +90,7 @@ def area_monthly(con: Con, start: date, end: date, tingkat: str, area: str) -> p
         from agregat_laporan r
         left join agregat_bulanan a on a.tingkat = r.tingkat and a.kode_wilayah = r.kode_wilayah and a.periode = r.periode
              and a.kode_indikator in (select kode from indikator where aktif)
-        where r.tingkat = '{tingkat}' and starts_with(r.kode_wilayah, ?) and r.periode between ? and ? and r.laporan > 0
+        where r.tingkat = {literal(tingkat)} and starts_with(r.kode_wilayah, ?) and r.periode between ? and ? and r.laporan > 0
         group by all order by 1, 2
         """,
         [area, start, end],

@@ -7,9 +7,10 @@ from datetime import date
 import pandas as pd
 
 from dashboard.queries.areas import desa_count
-from dashboard.queries.base import Con, Selection, _identifier, _ind_filter
+from dashboard.queries.base import Con, Selection, _ind_filter
 from dashboard.queries.population import population
 from etl.marts import LENGTH, level_of
+from store.sqltext import label, literal
 
 
 def total_for_month(con: Con, periode: date, sel: Selection) -> dict:
@@ -112,10 +113,10 @@ def by_wilayah(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.Data
             where tingkat = 'desa' and starts_with(kode, ?) group by 1
         ), r as (
             select kode_wilayah as kode, laporan from agregat_laporan
-            where tingkat = '{tingkat}' and starts_with(kode_wilayah, ?) and periode = ?
+            where tingkat = {literal(tingkat)} and starts_with(kode_wilayah, ?) and periode = ?
         ), v as (
             select a.kode_wilayah as kode, sum(a.jumlah) as jumlah from agregat_bulanan a
-            where a.tingkat = '{tingkat}' and starts_with(a.kode_wilayah, ?) and a.periode = ? {cond}
+            where a.tingkat = {literal(tingkat)} and starts_with(a.kode_wilayah, ?) and a.periode = ? {cond}
             group by 1
         )
         select w.kode, w.nama, coalesce(r.laporan, 0) as laporan, d.desa, v.jumlah
@@ -210,12 +211,12 @@ def pivot_wide(con: Con, periode: date, sel: Selection, tingkat: str) -> pd.Data
         indicators = con.execute("select kode, nama from indikator where aktif order by nomor").fetchall()
     if not indicators:
         return pd.DataFrame(columns=["kode", "nama"])
-    columns = ", ".join(f"sum(a.jumlah) filter (a.kode_indikator = ?) as {_identifier(nama)}" for _, nama in indicators)
+    columns = ", ".join(f"sum(a.jumlah) filter (a.kode_indikator = ?) as {label(nama)}" for _, nama in indicators)
     return con.execute(
         f"""
         with p as (
             select a.kode_wilayah as kode, {columns} from agregat_bulanan a
-            where a.tingkat = '{tingkat}' and starts_with(a.kode_wilayah, ?) and a.periode = ?
+            where a.tingkat = {literal(tingkat)} and starts_with(a.kode_wilayah, ?) and a.periode = ?
             group by 1
         )
         select p.kode, w.nama, p.* exclude (kode) from p join wilayah w on w.kode = p.kode order by p.kode
@@ -314,11 +315,11 @@ def map_values(con: Con, start: date, end: date, sel: Selection, tingkat: str, h
             select left(kode, {length}) as kode, count(*) as desa from wilayah where tingkat = 'desa' and starts_with(kode, ?) group by 1
         ), r as (
             select kode_wilayah as kode, count(*) as bulan, sum(laporan) as laporan from agregat_laporan
-            where tingkat = '{tingkat}' and starts_with(kode_wilayah, ?) and periode between ? and ? and laporan > 0
+            where tingkat = {literal(tingkat)} and starts_with(kode_wilayah, ?) and periode between ? and ? and laporan > 0
             group by 1
         ), v as (
             select a.kode_wilayah as kode, sum(a.jumlah) as jumlah from agregat_bulanan a
-            where a.tingkat = '{tingkat}' and starts_with(a.kode_wilayah, ?) and a.periode between ? and ? {cond}
+            where a.tingkat = {literal(tingkat)} and starts_with(a.kode_wilayah, ?) and a.periode between ? and ? {cond}
             group by 1
         )
         select w.kode, w.nama, w.kecamatan, coalesce(r.bulan, 0) as bulan, coalesce(r.laporan, 0) as laporan, d.desa,

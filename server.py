@@ -156,10 +156,14 @@ def _serve_download(file_id: str, headers) -> Response:
                   audit_details(file_id, found, served))
     except PMKSError:  # a store that cannot be read or written serves nothing
         served = False
-    if not served:
+    if not served or found is None:
         return PlainTextResponse("Akses ditolak: berkas ini tidak untuk akun Anda, sesinya sudah berakhir, atau berkasnya "
                                  "sudah kedaluwarsa. Buka lagi halamannya lalu unduh dari sana.", status_code=403)
-    body = found.data if found.data is not None else found.build()
+    if found.data is not None:
+        body = found.data
+    else:
+        assert found.build is not None  # a download holds its bytes or what makes them (dashboard.downloads)
+        body = found.build()
     return Response(body, media_type=found.mime, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.name)}", "Cache-Control": "no-store"})
 

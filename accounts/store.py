@@ -105,7 +105,7 @@ def session_user(store, token: str | None, now: datetime | None = None) -> User 
                 _SESSIONS.clear()
             _SESSIONS[key] = found
     user, expires = found
-    return user if user is not None and expires > now else None
+    return user if user is not None and expires is not None and expires > now else None
 
 
 def check_login(store, login: str, password: str) -> User | None:

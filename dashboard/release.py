@@ -17,10 +17,13 @@ MAX_ROWS = 2000  # a desa x indicator table of a whole kabupaten takes under a s
 
 def small(value, threshold: int | None) -> bool:
     """True for a count that release mode hides (1 .. threshold - 1)."""
-    return bool(threshold) and value is not None and value == value and 0 < round(float(value)) < threshold
+    if not threshold:
+        return False
+    return value is not None and value == value and 0 < round(float(value)) < threshold
 
 
-def label(threshold: int) -> str:
+def label(threshold: int | None) -> str:
+    """'<3': what a hidden count shows (only called for a count that `small` hides, so with a threshold)."""
     return f"<{threshold}"
 
 

@@ -45,7 +45,7 @@ class Suppression:
     def hidden(self) -> int:
         return int((self.cells != "").to_numpy().sum())
 
-    def label(self, status: str, value) -> str | int:
+    def label(self, status: str | None, value) -> str | int:
         if status == PRIMARY:
             return f"<{self.threshold}"
         if status == SECONDARY:
@@ -91,7 +91,8 @@ def _hidden_arcs(sup: Suppression):
     big = int(v.sum()) + 1  # "unlimited" for the purpose of a one-unit change
     status = sup.cells.to_numpy()
     row_tot, col_tot = v.sum(axis=1), v.sum(axis=0)
-    candidates = [(int(i), n_rows + int(j), int(v[i, j]), ("sel", int(i), int(j))) for i, j in zip(*np.nonzero(status != ""))]
+    candidates: list[tuple[int, int, int, tuple]] = [
+        (int(i), n_rows + int(j), int(v[i, j]), ("sel", int(i), int(j))) for i, j in zip(*np.nonzero(status != ""))]
     candidates += [(src, i, int(row_tot[i]), ("baris", i)) for i in range(n_rows)]
     candidates += [(n_rows + j, sink, int(col_tot[j]), ("kolom", j)) for j in range(n_cols)]
     candidates.append((sink, src, int(v.sum()), ("total",)))
@@ -115,7 +116,7 @@ def exposed(sup: Suppression) -> list[tuple]:
         if val > lo:
             edges.append((h, t, k))
     comp = _components(edges, n_nodes)
-    adjacency = None
+    adjacency: dict[int, list[tuple[int, int]]] | None = None
     out = []
     for k, (t, h, val, lo, hi, key) in enumerate(arcs):
         if _status(sup, key) == UNPUBLISHED:
@@ -196,8 +197,10 @@ def _hide(sup: Suppression, key: tuple) -> None:
     if key[0] == "sel":
         sup.cells.iat[key[1], key[2]] = SECONDARY
     elif key[0] == "baris":
+        assert sup.rows is not None  # an unpublished total is never a candidate
         sup.rows.iat[key[1]] = SECONDARY
     elif key[0] == "kolom":
+        assert sup.cols is not None
         sup.cols.iat[key[1]] = SECONDARY
     else:
         sup.grand = SECONDARY

@@ -11,9 +11,11 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from accounts.users import User
 from dashboard import data, queries
 from dashboard.chrome import page_width
 from dashboard.session import current_user, user_name
+from dashboard.views import Filters
 from dashboard.wording import plain
 from etl.config import db_path
 from etl.errors import PMKSError
@@ -143,7 +145,7 @@ def area() -> str:
     return rulebook.area(current_user()) or ""
 
 
-def guard(page: str):
+def guard(page: str) -> User:
     """Stop a page the user may not open (every page calls this before it queries); returns the user. Such pages
     are registered hidden (app.py), so a typed URL lands here, in Indonesian."""
     user = current_user()
@@ -177,7 +179,7 @@ def require_data(reports: bool = True) -> dict:
     return info
 
 
-def page_filters(page: str, uses=None) -> tuple[dict, dict]:
+def page_filters(page: str, uses=None) -> tuple[dict, Filters]:
     """Called at the top of every data page: stop with a message if there is nothing to show, else render the
     shared sidebar filters and return (warehouse info, filters).
 
@@ -191,7 +193,11 @@ def page_filters(page: str, uses=None) -> tuple[dict, dict]:
     from dashboard.filters import page_uses, sidebar_filters
 
     _, info = open_page(page)
-    return info, sidebar_filters(page_uses(page, uses))
+    filters = sidebar_filters(page_uses(page, uses))
+    if filters is None:  # no month in the warehouse yet (require_data has stopped a page that needs reports)
+        st.warning("Belum ada bulan laporan di basis data.")
+        st.stop()
+    return info, filters
 
 
 def open_page(page: str, reports: bool = True):
@@ -225,7 +231,7 @@ def offer(label: str, name: str, mime: str, *, key: str, data_bytes: bytes | Non
     from dashboard.session import session_token
 
     user = current_user()
-    if not rulebook.may(user, action):
+    if user is None or not rulebook.may(user, action):
         return False
     token = session_token()
     owner = "demo" if user.login == "demo" or token is None else token_key(token)

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from etl import fmt
+from etl.config import DatabaseUrl
 from etl.errors import PMKSError, SystemProblem, os_reason
 from etl.ingest import FileResult, Reference, analyse_files, commit, where_text
 from etl.sandbox import SheetReader
@@ -55,7 +56,7 @@ def check_files(con, files: list[tuple[str, bytes, list | None]], reader: SheetR
     return analyse_files(ref, files, reader, replace=replace)
 
 
-def read_only_check(db: Path, files, reader: SheetReader, *, replace: bool, today: date | None = None,
+def read_only_check(db: Path | DatabaseUrl, files, reader: SheetReader, *, replace: bool, today: date | None = None,
                     user: str = "cli", scope: str = "", **given) -> tuple[list[FileResult], tuple]:
     """Check files on a snapshot (other writers are not held up); returns results and a snapshot key."""
     with open_store(db).read() as con:
@@ -66,7 +67,7 @@ def read_only_check(db: Path, files, reader: SheetReader, *, replace: bool, toda
         return results, _snapshot(con, results)
 
 
-def write_files(db: Path, files, reader: SheetReader, results: list[FileResult], before: tuple, *, replace: bool,
+def write_files(db: Path | DatabaseUrl, files, reader: SheetReader, results: list[FileResult], before: tuple, *, replace: bool,
                 today: date | None = None, user: str = "cli", scope: str = "", wait: float | None = None,
                 **given) -> tuple[list[FileResult], int | None]:
     """Write the accepted files in one transaction (waiting up to `wait` seconds for the turn, default

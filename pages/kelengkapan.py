@@ -35,7 +35,7 @@ if riwayat.open:
 
 st.subheader("Status laporan per desa")
 if v.choices:  # no kecamatan in the sidebar: pick one here, the worst first
-    kode = st.selectbox("Kecamatan", [k for k, _ in v.choices], format_func=dict(v.choices).get, key="kel_kec",
+    kode = st.selectbox("Kecamatan", [k for k, _ in v.choices], format_func=lambda k: dict(v.choices)[k], key="kel_kec",
                         help="Urut dari persentase desa melapor terendah. Kecamatan juga dapat dipilih di filter samping.")
     v = ui.view(kelengkapan.build, f, kecamatan=kode)
 st.markdown(f"**{v.grid_title}**")

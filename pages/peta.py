@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from accounts import rulebook
 from dashboard import maps, queries, ui
 from dashboard.filters import set_area
 from dashboard.views import peta
@@ -11,7 +12,7 @@ info, f = ui.page_filters("peta")
 st.title(peta.heading(f, info["nama"]))
 if not info["batas"]:  # nothing to draw on: say so before any map control
     st.warning(ui.view(peta.build, f).stop)
-    if "pengaturan" in ui.current_user().pages():  # the admin can install them in a click
+    if rulebook.may_open(ui.current_user(), "pengaturan"):  # the admin can install them in a click
         st.page_link("pages/pengaturan.py", label="Buka Pengguna & Pengaturan", icon=":material/arrow_forward:")
     st.stop()
 months, scope = ui.q(queries.periods), ui.area()
@@ -45,11 +46,11 @@ with c3:
 st.session_state["peta_level"] = level
 c4, c5, c6, c7 = st.columns([2, 2, 2, 3])
 style = c4.selectbox("Gaya", ["otomatis", "koroplet", "lingkaran"], key="peta_gaya",
-                     format_func={"otomatis": "Otomatis", "koroplet": "Warna (koroplet)", "lingkaran": "Lingkaran"}.get,
+                     format_func=lambda s: {"otomatis": "Otomatis", "koroplet": "Warna (koroplet)", "lingkaran": "Lingkaran"}[s],
                      help="Otomatis: warna untuk laju per 1.000 penduduk, lingkaran proporsional untuk jumlah jiwa.")
 method, k, stable = "quantile", 5, False
 if not peta.uses_circles(f, mode, style):  # circles have no classes
-    method = c5.selectbox("Klasifikasi", list(maps.METHODS), format_func=maps.METHODS.get, key="peta_metode")
+    method = c5.selectbox("Klasifikasi", list(maps.METHODS), format_func=lambda m: maps.METHODS[m], key="peta_metode")
     k = c6.slider("Jumlah kelas", 3, 7, 5, key="peta_kelas")
     stable = c7.checkbox("Kelas tetap antarbulan", key="peta_tetap",
                          help="Batas kelas dihitung dari 12 bulan terakhir, sehingga warna yang sama berarti nilai yang sama "
@@ -68,7 +69,7 @@ st.session_state["peta_codes"] = v.codes
 ui.chart(v.figure, key="peta_map", name=v.name, on_select=_drill_from_map, selection_mode="points")
 for note in v.notes:
     st.caption(note)
-if ui.current_user().can_export:  # leadership gets no camera: no downloads (README, Security model)
+if rulebook.may(ui.current_user(), "unduh"):  # leadership gets no camera: no downloads (README, Security model)
     st.caption(peta.CAMERA_NOTE)
 if v.release_notice:
     st.caption(v.release_notice)

@@ -44,7 +44,7 @@ if v.none_ranked:
 # list and map in tabs, each drawn only while shown: a grid and a map on one screen cost the browser most (issue 13)
 daftar, peta = (st.tabs(["Daftar peringkat", "Peta prioritas"], key="prioritas_tampilan", on_change="rerun")
                 if v.map_chart is not None else (st.container(), None))
-if peta is None or daftar.open:
+if peta is None or daftar.open:  # type: ignore[attr-defined]  # a tab's `.open` (Streamlit 1.67) is not in its stubs
     ui.table(v.table, daftar, hide_index=True, height=560, key="prioritas_tabel", column_config={
         **{c: st.column_config.TextColumn(alignment="right") for c in v.numbers},
         "Indeks prioritas": st.column_config.TextColumn(

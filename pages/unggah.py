@@ -2,6 +2,7 @@
 dashboard.views.unggah; actions: dashboard.upload)."""
 
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
@@ -30,7 +31,7 @@ replace = st.checkbox("Ganti laporan desa × bulan yang sudah tersimpan (perubah
 # What the analyst knows about files that do not say it themselves; used only where a file is silent.
 names = {k: v for k, v in ui.kecamatan_names().items() if k.startswith(ui.area())}
 left, right = st.columns(2)
-given = {
+given: dict[str, Any] = {
     "kecamatan": left.selectbox("Kecamatan (bila berkas tidak menyebutnya)", [None, *names], key="unggah_kecamatan",
                                 format_func=lambda k: "– dari berkas –" if k is None else f"{names[k]} ({k})"),
     "periode": right.selectbox("Bulan laporan (bila berkas tidak menyebutnya)", [None, *unggah.months_offered(date.today())],

@@ -19,11 +19,15 @@ import atexit
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store.embedded import EmbeddedStore
 
+if TYPE_CHECKING:
+    from store.postgres import PostgresStore
+
 Store = EmbeddedStore
-_STORES: dict[str, object] = {}
+_STORES: dict[str, EmbeddedStore | PostgresStore] = {}
 _LOCK = threading.Lock()
 
 

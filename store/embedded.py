@@ -179,6 +179,8 @@ class EmbeddedStore:
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         with self._cursor_lock:
+            if self._con is None:
+                raise RuntimeError("the store is not open")  # _hold opens it before any cursor is asked for
             return self._con.cursor()
 
     def _hold(self, mode: str, deadline: float) -> None:
@@ -276,7 +278,7 @@ class EmbeddedStore:
     def _bump(self, cur: duckdb.DuckDBPyConnection, keys: tuple[str, ...]) -> None:
         """Raise the named counters and 'audit' (any write may add audit rows) in the committing transaction."""
         if not self._has_versions:  # before migration 0011 there is nothing to bump
-            self._has_versions = cur.execute("select count(*) from duckdb_tables() where table_name = '_versi'").fetchone()[0] > 0
+            self._has_versions = cur.execute("select count(*) from duckdb_tables() where table_name = '_versi'").fetchall()[0][0] > 0
             if not self._has_versions:
                 return
         cur.execute("update _versi set nilai = nilai + 1 where kunci in (select unnest(?::varchar[]))", [[*keys, "audit"]])

@@ -105,6 +105,7 @@ class Follower:
     def versions(self) -> dict[str, int]:
         if self._versions is None:
             self.start()
+        assert self._versions is not None  # start() fills the copy and its counters, or raises
         return dict(self._versions)
 
     @contextlib.contextmanager
@@ -169,7 +170,7 @@ class Follower:
         for stamp in stamps or ():
             with contextlib.suppress(ValueError, IndexError):
                 version, sent = stamp.split()
-                if int(version) <= self._versions["audit"]:
+                if self._versions is not None and int(version) <= self._versions["audit"]:
                     self.lags.append(now - float(sent))
 
     def refresh(self, full: bool = False) -> bool:
@@ -181,7 +182,7 @@ class Follower:
                 pg = self._pg
                 pg.execute("begin isolation level repeatable read read only")
                 try:
-                    counters = dict(pg.execute("select kunci, nilai from _versi").fetchall())
+                    counters: dict[str, int] = dict(pg.execute("select kunci, nilai from _versi").fetchall())
                     target = {k: int(counters.get(k, 0)) for k in ("data", "akun", "audit")}
                     have = self._versions
                     if have is not None and not full and target["audit"] == have["audit"]:

@@ -117,7 +117,8 @@ class Result:
 
     def __init__(self, cur: psycopg.Cursor):
         self._cur = cur
-        self._types = None
+        self._types: list[str] | None = None
+        self._rows: list[tuple] | None
         if cur.description is None:
             self._rows = [(cur.rowcount,)]
             self._names = ["Count"]

@@ -272,14 +272,14 @@ class PostgresStore:
         """Raise the named counters and 'audit' now (the transaction holds the write lock, so no other writer can
         raise them before this one commits), stamp the change log with the new audit version, and prune it."""
         if not self._has_versions:
-            self._has_versions = raw.execute("select to_regclass('_versi') is not null").fetchone()[0]
+            self._has_versions = raw.execute("select to_regclass('_versi') is not null").fetchall()[0][0]
             if not self._has_versions:
                 return None
-        rows = dict(raw.execute("update _versi set nilai = nilai + 1 where kunci = any(%s) returning kunci, nilai",
+        rows: dict[str, int] = dict(raw.execute("update _versi set nilai = nilai + 1 where kunci = any(%s) returning kunci, nilai",
                                 [[*keys, "audit"]]).fetchall())
         audit = int(rows["audit"])
         raw.execute("select set_config('pmks.versi', %s, true)", [str(audit)])
-        if audit % 1000 == 0 and raw.execute("select to_regclass('_log_ubah') is not null").fetchone()[0]:
+        if audit % 1000 == 0 and raw.execute("select to_regclass('_log_ubah') is not null").fetchall()[0][0]:
             raw.execute("delete from _log_ubah where versi <= %s", [audit - LOG_KEEP])
             raw.execute("update _versi set nilai = greatest(nilai, %s) where kunci = 'log_awal'", [audit - LOG_KEEP])
         return audit

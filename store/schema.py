@@ -52,7 +52,7 @@ def migrate_connection(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def _apply(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> bool:
     con.execute("create table if not exists _migrations (name varchar primary key, applied_at timestamp not null)")
-    if con.execute("select count(*) from _migrations where name = ?", [name]).fetchone()[0]:
+    if con.execute("select count(*) from _migrations where name = ?", [name]).fetchall()[0][0]:
         return False  # applied before (perhaps by another process while this one waited)
     con.execute(sql)
     con.execute("insert into _migrations values (?, ?)", [name, datetime.now()])

@@ -17,7 +17,7 @@ def warehouse_info(con: Con) -> dict:
                (select max(waktu) from impor_batch where status = 'aktif'),
                (select coalesce(sum(laporan), 0) from agregat_laporan where tingkat = 'semua' and kode_wilayah = ''),
                (select count(*) from batas_wilayah)
-    """).fetchone()
+    """).fetchall()[0]
     code = row[0]
     name = con.execute("select nama from wilayah where kode = ?", [code]).fetchone() if code else None
     return {"kode": code, "nama": name[0] if name else None, "sintetis": bool(row[1]), "dimuat": row[2], "laporan": row[3], "batas": row[4]}
@@ -66,7 +66,7 @@ def indikator_list(con: Con, only_active: bool = True) -> pd.DataFrame:
 
 
 def desa_count(con: Con, area: str) -> int:
-    return con.execute("select count(*) from wilayah where tingkat = 'desa' and starts_with(kode, ?)", [area]).fetchone()[0]
+    return con.execute("select count(*) from wilayah where tingkat = 'desa' and starts_with(kode, ?)", [area]).fetchall()[0][0]
 
 
 def area_label(con: Con, kode: str) -> str:

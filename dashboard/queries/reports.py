@@ -22,7 +22,7 @@ def total_for_month(con: Con, periode: date, sel: Selection) -> dict:
                (select coalesce(sum(laporan), 0) from agregat_laporan where tingkat = ? and kode_wilayah = ? and periode = ?)
         """,
         [level_of(sel.area), sel.area, periode, *params, level_of(sel.area), sel.area, periode],
-    ).fetchone()
+    ).fetchall()[0]
     return {"jumlah": int(row[0]), "laporan": int(row[1]), "desa": desa_count(con, sel.area)}
 
 
@@ -92,7 +92,7 @@ def trend(con: Con, start: date, end: date, sel: Selection) -> pd.DataFrame:
 
 def _all_indicators(con: Con, sel: Selection) -> bool:
     """No indicator chosen and every indicator active: the marts' report totals answer for the selection."""
-    return not sel.indikator and bool(con.execute("select bool_and(aktif) from indikator").fetchone()[0])
+    return not sel.indikator and bool(con.execute("select bool_and(aktif) from indikator").fetchall()[0][0])
 
 
 def always_reporting(trend_frame: pd.DataFrame) -> int:
@@ -294,7 +294,7 @@ def like_for_like(con: Con, periode: date, other: date, sel: Selection) -> dict:
         from both_months b left join agregat_bulanan a on a.kode_wilayah = b.kode_wilayah and a.periode in (?, ?) {cond}
         """,
         [sel.area, periode, other, periode, other, periode, other, *params],
-    ).fetchone()
+    ).fetchall()[0]
     return {"desa": int(row[0]), "sekarang": int(row[1]), "pembanding": int(row[2])}
 
 

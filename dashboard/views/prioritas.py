@@ -158,7 +158,7 @@ def build(con, f: Filters, settings: Settings, *, tingkat: str = "desa", weights
         ranked = together[together["induk"] == f.kecamatan].reset_index(drop=True)
     reported = int((ranked["laporan"] > 0).sum()) if tingkat == "desa" else int(ranked["laporan"].sum())
     done = completeness(reported, int(ranked["desa"].sum()))
-    where = f.area_nama if f.kecamatan else info["nama"]
+    where = (f.area_nama if f.kecamatan else info["nama"]) or ""
     root_name = info["nama"]
     among = f" · peringkat dan kuintil se-{root_name}" if f.kecamatan else ""
     view.caption = f"{where} · {fmt.bulan(f.periode)} · {done}{among}"

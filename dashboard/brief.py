@@ -8,6 +8,7 @@ DejaVu Sans font that ships with matplotlib (full Unicode, embedded, so the text
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -28,15 +29,15 @@ from dashboard import (  # noqa: E402
     queries,
     release,  # noqa: E402
 )
-from dashboard.queries import Selection  # noqa: E402
-from dashboard.views import prioritas  # noqa: E402
+from dashboard.views import Filters, prioritas, profil, ringkasan  # noqa: E402
 from etl import fmt
 from etl.marts import level_of  # noqa: E402
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 GREYS = {3: ["#e0e0e0", "#969696", "#252525"], 4: ["#eeeeee", "#bdbdbd", "#737373", "#252525"],
          5: ["#f0f0f0", "#cccccc", "#969696", "#5a5a5a", "#1a1a1a"]}
-TOP_INDICATORS, TOP_VILLAGES, MISSING_LISTED = 8, 15, 24
+TOP_INDICATORS, MISSING_LISTED = 8, 24
+TOP_VILLAGES = ringkasan.TOP_VILLAGES  # the desa the brief lists, chosen by the Ringkasan model
 MAP_W, MAP_H = 5.0, 4.6  # inches: the map figure, legend included
 
 
@@ -63,44 +64,40 @@ class BriefData:
 
 
 def collect(con, kode: str, periode: date) -> BriefData:
-    """Everything the brief shows, from the warehouse (kode: a kecamatan or kabupaten code)."""
-    info = queries.warehouse_info(con)
-    kab_code = kode[:5]
-    level = level_of(kode)
-    name = queries.area_label(con, kode)
-    name = name.replace("Kec. ", "Kecamatan ") if level == "kecamatan" else f"Kabupaten {name}" if not name.startswith(("Kab", "Kota")) else name
-    kab_name = con.execute("select nama from wilayah where kode = ?", [kab_code]).fetchone()
-    sel = Selection(area=kode)
-    total = queries.total_for_month(con, periode, sel)
-    pop = queries.population(con, level, kode, periode)
-    months = queries.periods(con)
-    prev = max((p for p in months if p < periode), default=None)
-    start = months[max(0, months.index(periode) - 11)] if periode in months else periode
-    map_level = "desa" if level == "kecamatan" else "kecamatan"
-    together = prioritas.priorities(con, periode, kab_code)  # the Prioritas page's ranking: equal weights, shrunk
-    ranked = together[together["kode"].str.startswith(kode) & together["indeks"].notna()].head(TOP_VILLAGES)
-    compared = int(together["banding"].sum())
-    sources = queries.population_sources(con, periode, kode)["sumber_penduduk"].tolist()  # what this brief's rates use
+    """Everything the brief of area `kode` (a kecamatan or kabupaten code) shows: the Ringkasan and Profil models of
+    that area and month, built here on `con` (the app takes them from its model cache: `brief_filters`)."""
+    from dashboard.views import Settings, profil, ringkasan
+
+    filters = brief_filters(kode, periode)
+    return from_models(ringkasan.build(con, filters, Settings()), profil.build(con, filters, Settings()))
+
+
+def brief_filters(kode: str, periode: date, base: Filters | None = None) -> Filters:
+    """The question the brief answers: every indicator of a kecamatan (or of the whole warehouse) in one month, in
+    counts; the rest of `base` (a page's filters) is kept so that the page's own model is reused when it is the same."""
+    kecamatan = kode if level_of(kode) == "kecamatan" else ""
+    base = base or Filters(periode=periode)
+    same_area = base.kecamatan == kecamatan and not base.desa
+    return dataclasses.replace(base, periode=periode, kecamatan=kecamatan, desa="", indikator=(), indikator_label="Semua indikator",
+                               area_nama=base.area_nama if same_area else None)
+
+
+def from_models(page: ringkasan.RingkasanView, area: profil.ProfilView) -> BriefData:
+    """The brief's content from the Ringkasan model (the numbers, as queried) and the Profil model (who the area is):
+    the very numbers of the pages, nothing asked again."""
+    facts, who = page.facts, area.facts
+    if facts is None or who is None:
+        raise ValueError("the models were built without their facts")
     return BriefData(
-        kode=kode, nama=name, kabupaten=_kabupaten(kab_name[0] if kab_name else kab_code), periode=periode, sintetis=info["sintetis"],
-        total=total, penduduk=float(pop["penduduk"].iloc[0]) if not pop.empty else None,
-        perkiraan=bool(pop["perkiraan"].iloc[0]) if not pop.empty else False,
-        previous=queries.like_for_like(con, periode, prev, sel) | {"periode": prev} if prev else None,
-        indikator=queries.by_indikator(con, periode, sel),
-        trend=queries.trend(con, start, periode, sel),
-        map_values=queries.map_values(con, periode, periode, sel, map_level, "sum"),
-        geometry=queries.map_geometry(con, map_level, kode), map_level=map_level,
-        villages=ranked, missing=queries.not_reported(con, periode, kode),
-        sources=sources,
-        **({"villages_note": prioritas.too_few(compared, "desa", periode)} if compared and together["indeks"].isna().all() else {}),
+        kode=who.kode, nama=who.nama, kabupaten=who.kabupaten, periode=facts.periode, sintetis=facts.sintetis,
+        total=dict(facts.total), penduduk=who.penduduk, perkiraan=who.perkiraan, previous=facts.previous,
+        indikator=facts.indikator, trend=facts.trend,
+        map_values=facts.map_values if facts.map_values is not None else pd.DataFrame(columns=["kode", "jumlah", "per_1000"]),
+        geometry=facts.geometry if facts.geometry is not None else pd.DataFrame(columns=["kode", "nama", "geom"]),
+        map_level=facts.map_level, villages=facts.villages, missing=facts.missing, sources=list(who.sources),
+        villages_note=facts.villages_note,
     )
 
-
-def _kabupaten(name: str) -> str:
-    return name if name.lower().startswith(("kab", "kota")) else f"Kabupaten {name}"
-
-
-# --- pictures ---------------------------------------------------------------------------------------------
 
 def _png(fig) -> bytes:
     buf = io.BytesIO()

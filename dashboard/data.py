@@ -91,6 +91,18 @@ def view(build, filters, *, audit: bool = False, **options):
     would unpickle its frames and plotly figures on every hit, which cost more than drawing the page). So it is
     frozen (`dashboard.views.frozen`): a page cannot change it. A model that shows the audit log (`audit=True`) is
     also new after every audited action."""
+    return _cached_view(*_view_key(build, filters, audit, options))
+
+
+def view_later(build, filters, **options):
+    """`view` asked now (the rulebook applied to this session's user, the warehouse's version of this run) and answered
+    when the returned function is called, e.g. by the server when a download link is fetched (no Streamlit session
+    there): the same cached model the page would get, built only if somebody asks."""
+    key = _view_key(build, filters, False, options)
+    return lambda: _cached_view(*key)
+
+
+def _view_key(build, filters, audit: bool, options: dict) -> tuple:
     import dataclasses
 
     from accounts import rulebook
@@ -108,8 +120,8 @@ def view(build, filters, *, audit: bool = False, **options):
                         rights=frozenset(a for a in rulebook.ACTIONS if rulebook.may(user, a)))
     name = f"{build.__module__}.{build.__qualname__}"
     versions = store().analytics_versions()
-    return _cached_view(str(db_path()), (versions["data"], versions["audit"] if audit else 0), name, build, filters, settings,
-                        tuple(sorted(options.items())))
+    return (str(db_path()), (versions["data"], versions["audit"] if audit else 0), name, build, filters, settings,
+            tuple(sorted(options.items())))
 
 
 _DERIVED: dict[tuple, object] = {}  # (id of a frame, function, other arguments) -> result

@@ -19,7 +19,6 @@ from dashboard.views import Filters
 from dashboard.wording import plain
 from etl.config import db_path
 from etl.errors import PMKSError
-from store import open_store
 
 q, view, write, audit_action, kecamatan_names = data.q, data.view, data.write, data.audit_action, data.kecamatan_names
 due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold, data.sheet_reader
@@ -259,19 +258,23 @@ def download_buttons(df: pd.DataFrame, name: str, key: str, label: str | None = 
           data_bytes=data.derived(to_xlsx_bytes, df), target=row)
 
 
-def brief_button(kode: str, periode: date, public: int | None, key: str) -> None:
-    """Download the one-page PDF brief of a kecamatan or kabupaten; made on the server when it is fetched (and
-    audited there, like every download)."""
+def brief_button(kode: str, f: Filters, key: str) -> None:
+    """Download the one-page PDF brief of a kecamatan or kabupaten in the filters' month; made on the server when it
+    is fetched (and audited there, like every download) from the Ringkasan and Profil models of that area: the
+    cached ones the pages show, built only then if no page has asked for them yet."""
     from dashboard import brief
+    from dashboard.views import profil, ringkasan
 
-    path = db_path()
     today = date.today()
+    filters = brief.brief_filters(kode, f.periode, f)
+    summary = data.view_later(ringkasan.build, filters, today=today, width=page_width())
+    area = data.view_later(profil.build, filters)
+    public = f.rilis
 
     def make() -> bytes:  # runs when the link is fetched, in a worker thread of the server: no st.* calls here
-        with open_store(path).analytics(wait=data.READ_WAIT) as con:
-            return brief.build(con, kode, periode, public, today)
+        return brief.render(brief.from_models(summary(), area()), public, today)
 
-    offer("Unduh ringkasan PDF (1 halaman)", brief.file_name(kode, periode), "application/pdf", key=key, build=make,
+    offer("Unduh ringkasan PDF (1 halaman)", brief.file_name(kode, f.periode), "application/pdf", key=key, build=make,
           help="Satu halaman A4 untuk rapat: peta, angka utama, indikator terbesar, tren, desa prioritas dan kelengkapan "
                "laporan; terbaca jelas bila dicetak hitam-putih.")
 

@@ -61,4 +61,4 @@ with st.expander("Cara menghitung indeks", icon=":material/functions:"):
 if not ui.offer("Unduh daftar prioritas (XLSX)", v.file_name, ui.XLSX, key="prioritas_xlsx",
                 data_bytes=derived(report_xlsx, v.export, v.cover, v.export_title, number_formats=v.number_formats)):
     st.caption("Unduhan daftar tersedia untuk staf, analis dan admin.")
-ui.brief_button(f.kecamatan or info["kode"], f.periode, f.rilis, key="prioritas_pdf")
+ui.brief_button(f.kecamatan or info["kode"], f, key="prioritas_pdf")

@@ -17,7 +17,7 @@ left, right = st.columns([1, 3])
 with left:
     ui.print_button("Cetak A4")
 with right:
-    ui.brief_button(v.brief_kode, f.periode, f.rilis, key="profil_pdf")
+    ui.brief_button(v.brief_kode, f, key="profil_pdf")
 st.caption(v.population)
 if v.warning:
     st.warning(v.warning)

@@ -11,7 +11,7 @@ info, f = ui.page_filters("ringkasan")
 v = ui.view(ringkasan.build, f, today=date.today(), width=ui.page_width())
 st.title(v.title)
 st.caption(v.caption)
-ui.brief_button(f.kecamatan or info["kode"], f.periode, f.rilis, key="ringkasan_pdf")
+ui.brief_button(f.kecamatan or info["kode"], f, key="ringkasan_pdf")
 if v.empty:
     st.warning(v.empty)
     st.caption(f"{v.due} {v.loaded}")

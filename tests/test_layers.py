@@ -92,3 +92,33 @@ def test_every_page_looks_the_kecamatan_list_up_once_per_run(monkeypatch, built_
         calls.clear()
         at.run()  # one more run of the same page
         assert len(calls) <= 1, (page, calls)
+
+
+def test_the_pdf_brief_is_drawn_from_the_page_models_and_asks_nothing_again(monkeypatch, demo_db, tmp_path):
+    """Issue 24 point 3: the brief of the kabupaten, fetched after Ringkasan and Profil were shown, comes from their
+    cached models: with the warehouse unreachable for the pages' queries it is still made, and its figures are the
+    page's."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import fetch, offered
+
+    monkeypatch.setenv("PMKS_DB", str(demo_db))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    total = next(m for m in at.metric if m.label == "Total PMKS (jiwa)").value
+    at.switch_page("pages/profil.py").run()
+    link = next(o for o in offered(at) if o.label.startswith("Unduh ringkasan PDF"))
+
+    def unreachable(*_args, **_kwargs):
+        raise AssertionError("the brief queried the warehouse again")
+
+    from store.embedded import EmbeddedStore
+
+    monkeypatch.setattr(EmbeddedStore, "analytics", unreachable)  # every read the pages and the old brief made
+    monkeypatch.setattr(EmbeddedStore, "read", unreachable)
+    status, body = fetch(link.file_id, None)
+    assert status == 200 and body.startswith(b"%PDF")
+    pdf = tmp_path / "ringkasan.pdf"
+    pdf.write_bytes(body)
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "Kabupaten Tuban" in text and total in text

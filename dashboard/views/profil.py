@@ -17,6 +17,18 @@ from etl import fmt
 from etl.marts import level_of
 
 
+@dataclass(frozen=True)
+class Facts:
+    """Who the area is, for the PDF brief (`dashboard.brief`): its full name, its kabupaten and its population."""
+
+    kode: str
+    nama: str  # 'Kecamatan Palang' / 'Kabupaten Tuban'
+    kabupaten: str
+    penduduk: float | None
+    perkiraan: bool
+    sources: list[str]  # the population sources the area's rates use
+
+
 @dataclass
 class ProfilView(Model):
     header: str
@@ -29,6 +41,7 @@ class ProfilView(Model):
     trend_chart: go.Figure
     history: str
     prompt: str | None = None  # no area chosen: the kabupaten is shown, and how to choose one is said
+    facts: Facts | None = None
 
 
 PROMPT = ("Profil seluruh {nama}. Pilih kecamatan (dan desa/kelurahan) di panel Filter di samping untuk melihat profil "
@@ -72,8 +85,15 @@ def build(con, f: Filters, settings: Settings) -> ProfilView:
     status = queries.report_status(con, start, periode, kode, settings.due_day)
     history = [f"{fmt.bulan_pendek(p)} {fmt.angka(int((part['status'] != 'belum lapor').sum()))}/{fmt.angka(len(part))}"
                for p, part in status.groupby("periode")]
+    kab_name = con.execute("select nama from wilayah where kode = ?", [kode[:5]]).fetchone()
+    facts = Facts(
+        kode=kode, nama=full_name(name, tingkat), kabupaten=full_name(kab_name[0] if kab_name else kode[:5], "kabupaten"),
+        penduduk=None if pop.empty else float(pop["penduduk"].iloc[0]),
+        perkiraan=False if pop.empty else bool(pop["perkiraan"].iloc[0]),
+        sources=queries.population_sources(con, periode, kode)["sumber_penduduk"].tolist(),
+    )
     return ProfilView(
-        header=name, caption=caption, brief_kode=kode[:8], population=population,
+        facts=facts, header=name, caption=caption, brief_kode=kode[:8], population=population,
         prompt=PROMPT.format(nama=name) if tingkat not in ("kecamatan", "desa") else None,
         warning=f"{name} belum melapor untuk {fmt.bulan(periode)}." if prof["jumlah"].isna().all() else None,
         release_notice=release.notice(public),
@@ -82,3 +102,12 @@ def build(con, f: Filters, settings: Settings) -> ProfilView:
         history="**Riwayat laporan:** " + "; ".join(history),
     )
 
+
+
+def full_name(name: str, tingkat: str) -> str:
+    """'Kecamatan Palang' from 'Kec. Palang', 'Kabupaten Tuban' from 'Tuban' (a Kota keeps its name)."""
+    if tingkat == "kecamatan":
+        return name.replace("Kec. ", "Kecamatan ")
+    if tingkat == "desa":
+        return name
+    return name if name.lower().startswith(("kab", "kota")) else f"Kabupaten {name}"

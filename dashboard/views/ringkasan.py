@@ -22,6 +22,8 @@ LIKE_FOR_LIKE = ("Perubahan sebanding: hanya desa yang melapor di kedua bulan, a
 RISES_RULE = (f"Dibandingkan dengan median {RISE_BASELINE} laporan sebelumnya yang tidak nol (dalam "
               f"{RISE_LOOKBACK} bulan terakhir); desa tanpa laporan pembanding tidak dicantumkan.")
 TOP_PRIORITY = 5
+TOP_VILLAGES = 15  # the desa the PDF brief lists
+NO_RANK = "Belum ada desa berperingkat: indeks memerlukan laporan bulan ini dan jumlah penduduk desa."
 INDICATOR_WRAP = 45  # characters per line of an indicator's name on the bar chart
 
 
@@ -31,6 +33,26 @@ class Metric:
     value: str
     caption: str
     help: str | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The numbers behind the page as queried, before release masking: what the PDF brief draws (`dashboard.brief`),
+    so that it shows the very numbers of the page and asks nothing again."""
+
+    area: str  # the filters' area ('' = the whole warehouse)
+    periode: date
+    sintetis: bool
+    total: dict  # jumlah, laporan, desa
+    previous: dict | None  # like for like with the month before, with its 'periode'
+    indikator: pd.DataFrame
+    trend: pd.DataFrame
+    map_level: str
+    map_values: pd.DataFrame | None  # None: no boundaries in the warehouse
+    geometry: pd.DataFrame | None
+    villages: pd.DataFrame  # the area's top TOP_VILLAGES desa of the Prioritas ranking
+    villages_note: str
+    missing: pd.DataFrame
 
 
 @dataclass
@@ -63,6 +85,7 @@ class RingkasanView(Model):
     rises_note: str | None = None  # why the list of rises is empty
     missing_title: str = ""
     missing: pd.DataFrame | None = None
+    facts: Facts | None = None
 
 
 def build(con, f: Filters, settings: Settings, today: date | None = None, width: int | None = None) -> RingkasanView:
@@ -75,29 +98,63 @@ def build(con, f: Filters, settings: Settings, today: date | None = None, width:
     view.due = next_due(today or date.today(), settings.due_day)
     view.loaded = last_loaded(info["dimuat"])
     now = queries.total_for_month(con, periode, sel)
-    if now["laporan"] == 0:
-        view.empty = f"Belum ada laporan untuk {fmt.bulan(periode)} di wilayah ini."
-        return view
     months = queries.periods(con)
     prev = max((p for p in months if p < periode), default=None)
+    if now["laporan"] == 0:
+        view.empty = f"Belum ada laporan untuk {fmt.bulan(periode)} di wilayah ini."
+        view.facts = _facts(con, f, info, now, prev)
+        return view
     year_ago = periode.replace(year=periode.year - 1)
     compared = {label: (other, queries.like_for_like(con, periode, other, sel) if other else None)
                 for label, other in (("bulan lalu", prev), ("tahun lalu", year_ago if year_ago in months else None))}
     view.headline = headline(f, now, compared["bulan lalu"][1])
     view.metrics = _metrics(con, now, periode, sel, compared)
     view.release_notice = release.notice(f.rilis)
-    _indicators(view, con, f)
+    indikator = _indicators(view, con, f)
     start = months[max(0, months.index(periode) - 11)]
     raw = queries.trend(con, start, periode, sel)
     view.trend_chart, view.trend_note = trend_chart(raw, f.rilis, "Tren 12 bulan (jiwa)", steady=not f.desa)
     view.reporting_chart = charts.share_line(raw, "laporan", "desa", "Desa melapor tiap bulan")
-    _priority(view, con, f, info["kode"] or "")  # one basis for everyone: the warehouse's region
-    _areas(view, con, f, info, width)
+    together = _priority(view, con, f, info["kode"] or "")  # one basis for everyone: the warehouse's region
+    drawn = _areas(view, con, f, info, width)
     _rises(view, con, f)
     missing = queries.not_reported(con, periode, f.area)
     view.missing_title = f"**Belum melapor** {fmt.bulan(periode)}: {fmt.angka(len(missing))} desa/kelurahan"
     view.missing = table(missing[["nama", "kecamatan", "kode"]].rename(columns={"kode": "Kode", "nama": "Desa/Kelurahan", "kecamatan": "Kecamatan"}))
+    view.facts = _facts(con, f, info, now, prev, previous=compared["bulan lalu"][1], indikator=indikator, trend=raw,
+                        together=together, drawn=drawn, missing=missing)
     return view
+
+
+def _facts(con, f: Filters, info: dict, now: dict, prev: date | None, *, previous: dict | None = None, indikator=None,
+           trend=None, together=None, drawn=None, missing=None) -> Facts:
+    """The page's numbers for the brief; what the page did not query (a month without reports) is queried here."""
+    from dashboard.views import prioritas
+
+    periode, sel = f.periode, f.sel
+    if previous is None and prev is not None:
+        previous = queries.like_for_like(con, periode, prev, sel)
+    if trend is None:
+        months = queries.periods(con)
+        start = months[max(0, months.index(periode) - 11)] if periode in months else periode
+        trend = queries.trend(con, start, periode, sel)
+    if together is None:
+        together = prioritas.priorities(con, periode, info["kode"] or "")
+    map_level = "desa" if f.kecamatan else "kecamatan"
+    if drawn is None and info["batas"]:
+        drawn = (queries.map_values(con, periode, periode, Selection(area=f.kecamatan, indikator=f.indikator), map_level, "sum"),
+                 queries.map_geometry(con, map_level, f.kecamatan))
+    villages = together[together["kode"].str.startswith(f.area) & together["indeks"].notna()].head(TOP_VILLAGES)
+    compared = int(together["banding"].sum())
+    return Facts(
+        area=f.area, periode=periode, sintetis=bool(info["sintetis"]), total=now,
+        previous=previous | {"periode": prev} if previous is not None else None,
+        indikator=indikator if indikator is not None else queries.by_indikator(con, periode, sel), trend=trend,
+        map_level=map_level, map_values=drawn[0] if drawn else None, geometry=drawn[1] if drawn else None,
+        villages=villages.reset_index(drop=True),
+        villages_note=prioritas.too_few(compared, "desa", periode) if compared and together["indeks"].isna().all() else NO_RANK,
+        missing=missing if missing is not None else queries.not_reported(con, periode, f.area),
+    )
 
 
 def headline(f: Filters, now: dict, same: dict | None) -> str:
@@ -162,7 +219,7 @@ def _metrics(con, now: dict, periode: date, sel: Selection, compared: dict) -> l
     return out
 
 
-def _priority(view: RingkasanView, con, f: Filters, root: str) -> None:
+def _priority(view: RingkasanView, con, f: Filters, root: str) -> pd.DataFrame:
     """The top desa of the Prioritas page's ranking (equal weights, shrunk), within the filtered kecamatan."""
     from dashboard.views import prioritas
 
@@ -172,7 +229,7 @@ def _priority(view: RingkasanView, con, f: Filters, root: str) -> None:
     if ranked.empty and (compared := int(together["banding"].sum())) and together["indeks"].isna().all():
         view.priority_note = prioritas.too_few(compared, "desa", f.periode)
     elif ranked.empty:
-        view.priority_note = "Belum ada desa berperingkat: indeks memerlukan laporan bulan ini dan jumlah penduduk desa."
+        view.priority_note = NO_RANK
     view.priority_mixed = prioritas.mixed_note(together[together["kode"].str.startswith(f.kecamatan)],
                                                "(ditandai *; lihat Prioritas Intervensi)")
     names = [f"{n} *" if view.priority_mixed and bool(e) else n for n, e in zip(ranked["nama"], ranked["perkiraan"].fillna(False))]
@@ -181,16 +238,19 @@ def _priority(view: RingkasanView, con, f: Filters, root: str) -> None:
         "Indeks": ranked["indeks"].astype(float),
         "Paling menonjol": [prioritas.label(g) if isinstance(g, str) else None for g in ranked["utama"]],
     }), {"Peringkat": 0, "Indeks": 1})
+    return together
 
 
-def _indicators(view: RingkasanView, con, f: Filters) -> None:
-    ind = release.rows(queries.by_indikator(con, f.periode, f.sel), f.rilis)
+def _indicators(view: RingkasanView, con, f: Filters) -> pd.DataFrame:
+    raw = queries.by_indikator(con, f.periode, f.sel)
+    ind = release.rows(raw, f.rilis)
     top3 = ind.dropna(subset=["jumlah"]).head(3)
     view.top3 = "**Tiga indikator terbesar:** " + "; ".join(f"{r.nama} {fmt.angka(r.jumlah)}" for r in top3.itertuples())
     view.indikator_chart = charts.bar_ranked(ind, "nama", "jumlah", f"PMKS per indikator, {fmt.bulan(f.periode)}",
                                              wrap_at=INDICATOR_WRAP)
     if hidden := [f"{n} ({r})" for n, r in zip(ind["nama"], ind["rilis"]) if r]:
         view.hidden_note = "Tidak digambar (mode rilis publik): " + ", ".join(hidden) + "."
+    return raw
 
 
 def _rises(view: RingkasanView, con, f: Filters) -> None:
@@ -206,7 +266,7 @@ def _rises(view: RingkasanView, con, f: Filters) -> None:
         "kenaikan": "Kenaikan"}), {"Median sebelumnya": 0, "Sekarang": 0, "Kenaikan": 0})
 
 
-def _areas(view: RingkasanView, con, f: Filters, info: dict, width: int | None = None) -> None:
+def _areas(view: RingkasanView, con, f: Filters, info: dict, width: int | None = None) -> tuple | None:
     """The kecamatan map (desa within one kecamatan) and the ranked bars beside it."""
     level = "desa" if f.kecamatan else "kecamatan"
     kec_sel = Selection(area=f.kecamatan, indikator=f.indikator)
@@ -215,9 +275,11 @@ def _areas(view: RingkasanView, con, f: Filters, info: dict, width: int | None =
     unit = "per 1.000 penduduk" if f.per1000 else "jiwa"
     # the map's column: 3/5 of the page beside the bars, the whole width where columns stack (a phone)
     column = None if width is None else width if width < maps.NARROW else int((width - 16) * 3 / 5)
+    drawn = None
     if info["batas"]:  # the Peta page has the full controls
         geometry = queries.map_geometry(con, level, f.kecamatan)
-        data = release.rows(queries.map_values(con, f.periode, f.periode, kec_sel, level, "sum"), f.rilis)
+        drawn = (queries.map_values(con, f.periode, f.periode, kec_sel, level, "sum"), geometry)
+        data = release.rows(drawn[0], f.rilis)
         title = f"PMKS ({unit}) per {level}"
         if f.per1000:
             classes = maps.classify(data[value], "quantile", 5, 1)
@@ -231,3 +293,4 @@ def _areas(view: RingkasanView, con, f: Filters, info: dict, width: int | None =
     view.area_chart = charts.bar_ranked(shown, "nama", value, title, decimals=1 if f.per1000 else 0,
                                         source="sumber_penduduk" if f.per1000 else None)
     view.rate_note = rate_notes(wil) if f.per1000 else None
+    return drawn

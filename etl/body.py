@@ -137,7 +137,7 @@ def _row(grid: Grid, lexicon: Lexicon, r: int, s: int, seg: list[Column], carry:
         return BodyRow(r, s, "heading", {}, heading, area)
     _carry_down(seg, labels, carry, sex is not None)
     identity = {k: v for k, v in labels.items() if k in _IDENTITY and v[0]}
-    dims = {_WORD_ROLE.get(k, k): (v[0], v[1]) for k, v in labels.items() if v[0]}
+    dims: dict = {_WORD_ROLE.get(k, k): (v[0], v[1]) for k, v in labels.items() if v[0]}
     if "kecamatan" not in labels and "kecamatan" in carry:
         dims["kec"] = carry["kecamatan"]
     if sex:

@@ -39,7 +39,7 @@ from etl.cli_admin import (  # noqa: E402 - after argparse is translated
 )
 from etl.cli_warehouse import cmd_boundaries, cmd_demo, cmd_indicators, cmd_init, cmd_population, cmd_status, cmd_to_postgres  # noqa: E402
 
-argparse._ = lambda text: _TRANSLATIONS.get(text, text)  # argparse looks its texts up through this name
+argparse._ = lambda text: _TRANSLATIONS.get(text, text)  # type: ignore[attr-defined]  # argparse looks its texts up through this name; its stub omits it
 
 
 def _month(text: str) -> date:

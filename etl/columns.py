@@ -31,7 +31,7 @@ class Column:
 def read_columns(grid: Grid, lexicon: Lexicon, band: list[int], d: int, window: tuple[int, int]) -> list[Column]:
     """What each column of the band labels (see the module docstring), judged header first, then by contents."""
     sex_rows = {r for r in band if _sex_row(grid, lexicon, r, window)}
-    sample = []
+    sample: list[int] = []
     for r in range(d, min(grid.height, d + 40)):  # the body's first rows, up to a blank row
         if grid.blank(r, window[0], window[1] + 1) and sample:
             break

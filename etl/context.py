@@ -130,6 +130,7 @@ def _shift(where: Where, r0: int, c0: int, grid) -> Where:
     """A Where of a sub-grid moved to the sheet's own Excel cell (through a transposed grid, too)."""
     if where.row is None:
         return where
+    assert where.col is not None  # a cell's Where has both
     r, c = where.row - 1 + r0, _col_index(where.col) + c0
     r, c = grid.orig(r, c)
     return Where(r + 1, column_letter(c))

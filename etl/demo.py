@@ -103,7 +103,7 @@ def build_demo(desa: pd.DataFrame, kec_population: dict[str, int], indicators: l
 
 def write_demo(con: duckdb.DuckDBPyConnection, *, seed: int, months: int, today: date) -> dict:
     """Replace any previous demo data with a new synthetic history; refuses if real reports exist."""
-    real = con.execute("select count(*) from laporan where not sintetis").fetchone()[0]
+    real = con.execute("select count(*) from laporan where not sintetis").fetchall()[0][0]
     if real:
         raise PMKSError(f"Basis data ini sudah berisi {real} laporan asli; data demo tidak dicampur dengan data asli. Gunakan --db untuk berkas lain.")
     desa = con.execute("select kode, kode_induk from wilayah where tingkat = 'desa'").df()

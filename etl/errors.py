@@ -24,7 +24,7 @@ class SystemProblem(PMKSError):
 
 def os_reason(exc: OSError) -> str:
     """Why the system refused a file, in Bahasa Indonesia (the system's own text is English)."""
-    reasons = {errno.EISDIR: "itu sebuah folder", errno.EACCES: "tidak ada izin", errno.EPERM: "tidak ada izin",
+    reasons: dict[int | None, str] = {errno.EISDIR: "itu sebuah folder", errno.EACCES: "tidak ada izin", errno.EPERM: "tidak ada izin",
                errno.EROFS: "sistem berkas hanya-baca", errno.ENOSPC: "disk penuh", errno.ENOENT: "berkas atau folder tidak ada",
                errno.ENOTDIR: "salah satu bagian jalurnya bukan folder", errno.ENAMETOOLONG: "nama terlalu panjang"}
     return reasons.get(exc.errno, "kesalahan sistem berkas")

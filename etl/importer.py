@@ -11,13 +11,14 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from etl import fmt
 from etl.config import DatabaseUrl
 from etl.errors import PMKSError, SystemProblem, os_reason
 from etl.ingest import FileResult, Reference, analyse_files, commit, where_text
 from etl.sandbox import SheetReader
-from etl.sheets import Unreadable
+from etl.sheets import Sheet, Unreadable
 from store import open_store
 from store.schema import is_ready
 
@@ -40,7 +41,7 @@ def _snapshot(con, results: list[FileResult]) -> tuple:
     """, [desa, sorted({r.sha256 for r in results})]).fetchone()
 
 
-def check_files(con, files: list[tuple[str, bytes, list | None]], reader: SheetReader, *, replace: bool,
+def check_files(con, files: list[tuple[str, bytes, list[Sheet] | Unreadable | None]], reader: SheetReader, *, replace: bool,
                 today: date | None = None, user: str = "cli", scope: str = "", kecamatan: str | None = None,
                 periode: date | None = None, aliases: dict | None = None) -> list[FileResult]:
     """Analyse every file against the database behind `con`, in order (earlier files claim desa x months first).
@@ -79,7 +80,7 @@ def write_files(db: Path | DatabaseUrl, files, reader: SheetReader, results: lis
     return results, batch
 
 
-def run_import(paths: list[str], db: Path, *, dry_run: bool, replace: bool, report_json: str | None, user: str,
+def run_import(paths: list[str], db: Path | DatabaseUrl, *, dry_run: bool, replace: bool, report_json: str | None, user: str,
                today: date | None = None, kecamatan: str | None = None, periode: date | None = None) -> int:
     for path in paths:
         if not Path(path).is_file():
@@ -91,11 +92,11 @@ def run_import(paths: list[str], db: Path, *, dry_run: bool, replace: bool, repo
         for path in paths:
             data = Path(path).read_bytes()
             try:
-                sheets = reader.read(data, Path(path).name)
+                sheets: list[Sheet] | Unreadable = reader.read(data, Path(path).name)
             except Unreadable as exc:
                 sheets = exc  # analyse() turns the reason into an issue
             files.append((Path(path).name, data, sheets))
-        given = {"kecamatan": kecamatan, "periode": periode}
+        given: dict[str, Any] = {"kecamatan": kecamatan, "periode": periode}
         results, before = read_only_check(db, files, reader, replace=replace, today=today, user=user, **given)
         batch = None
         if not dry_run and any(r.status == "accepted" for r in results):
@@ -133,7 +134,7 @@ def tally_line(tally) -> str:
     return (f"lembar '{tally.sheet}'" if tally.sheet else "isi berkas") + f": {tally.text()}"
 
 
-def print_report(results: list[FileResult], db: Path, *, dry_run: bool, batch: int | None, out=None) -> None:
+def print_report(results: list[FileResult], db: Path | DatabaseUrl, *, dry_run: bool, batch: int | None, out=None) -> None:
     out = out or sys.stdout
     write = lambda text="": print(text, file=out)  # noqa: E731
     write(f"Pemeriksaan {len(results)} berkas untuk {db}" + (" (uji coba, --dry-run: tidak ada yang disimpan)" if dry_run else ""))

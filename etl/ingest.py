@@ -105,6 +105,8 @@ def analyse_files(ref: Reference, files: list[tuple[str, bytes, list[Sheet] | Un
     Reading and matching run per file; the rules and the comparison with stored reports run once over
     all files, so a month of 328 forms costs a few queries, not a few per form.
     """
+    rows: list[tuple]
+    frames: list[pd.DataFrame]
     results, rows, frames = [], [], []
     for index, (name, data, sheets) in enumerate(files):
         result, found, tables = _read(ref, name, data, reader, sheets)

@@ -14,6 +14,7 @@ their labels. The layout names below only describe them in the report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from etl.cells import column_letter, find_period
 from etl.context import Where, year_in
@@ -108,7 +109,7 @@ def _sheet_facts(name: str | None, lexicon: Lexicon) -> dict[str, tuple]:
     if not name:
         return {}
     facts: dict[str, tuple] = {}
-    month = find_period(name)
+    month: date | int | None = find_period(name)
     word = lexicon.word(name.strip())
     if month is None and word is not None and isinstance(word.month, int):
         month = word.month
@@ -161,6 +162,7 @@ def _box(found: Found) -> str:
 
 def _long(reading, found: Found, facts, defaults, months_elsewhere, result: SheetResult, reported: set) -> None:
     long = found.table.long
+    assert long is not None  # called for a long table only
     kecamatan = None
     if "kecamatan" not in long.roles and "kode" not in long.roles:
         kecamatan = _kecamatan(facts, defaults, result)
@@ -221,9 +223,9 @@ def _where(at) -> Where:
 def _new_raw(sheet, v, desa, kode, kec, month, ind, psm, year, lexicon: Lexicon) -> Raw:
     desa_text, desa_at = (desa[0], _where(desa[1])) if desa else (None, Where())
     code = kode[0] if kode else None
-    if desa_text and lexicon.word(desa_text) is not None and lexicon.word(desa_text).code and not code:
+    if desa_text and (word := lexicon.word(desa_text)) is not None and word.code and not code:
         code, desa_text = desa_text, None
-    if code and (lexicon.word(code) is None or not lexicon.word(code).code or lexicon.word(code).code.count(".") != 3):
+    if code and ((word := lexicon.word(code)) is None or not word.code or word.code.count(".") != 3):
         code = None
     if code and desa_text is None:
         desa_at = _where(kode[1]) if kode else desa_at

@@ -141,7 +141,7 @@ class Lexicon:
         if self.indicators is not None and not total and len(label) <= 90 and label not in ROLE_OF:
             found = self.indicators._named(text)
             ind = found.code if found else None
-        month = None
+        month: date | int | None = None
         if len(text) <= 30 and not code and not _DATED_LINE.match(text):
             month = parse_period(text) if any(ch.isdigit() for ch in text) else None
             if month is None and label.removeprefix("bulan ").strip() in _BARE_MONTHS:

@@ -18,7 +18,7 @@ def new_batch(con: duckdb.DuckDBPyConnection, user: str, jenis: str, keterangan:
     row = con.execute(
         "insert into impor_batch (waktu, pengguna, jenis, status, keterangan) values (?, ?, ?, 'aktif', ?) returning id",
         [datetime.now(), user, jenis, keterangan],
-    ).fetchone()
+    ).fetchall()[0]
     return int(row[0])
 
 
@@ -113,8 +113,8 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> 
         [batch_id, batch_id],
     ).df()
     undo = new_batch(con, user, "rollback", f"membatalkan batch {batch_id}")
-    removed = con.execute("update laporan set aktif = false, diganti_batch = ? where batch_id = ? and aktif", [undo, batch_id]).fetchone()[0]
-    restored = con.execute("update laporan set aktif = true, diganti_batch = null where diganti_batch = ?", [batch_id]).fetchone()[0]
+    removed = con.execute("update laporan set aktif = false, diganti_batch = ? where batch_id = ? and aktif", [undo, batch_id]).fetchall()[0][0]
+    restored = con.execute("update laporan set aktif = true, diganti_batch = null where diganti_batch = ?", [batch_id]).fetchall()[0][0]
     con.execute("update impor_batch set status = 'dibatalkan' where id = ?", [batch_id])
     refresh_marts(con, changed)
     return {"batch": undo, "dihapus": int(removed), "dipulihkan": int(restored)}

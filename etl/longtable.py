@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,9 +77,10 @@ def read_long(grid: Grid, lexicon: Lexicon, table: Table) -> LongReading:
         if col.kind == "label" and col.role in FIELDS and col.role not in roles:
             roles[col.role] = col.c
         elif col.kind == "value":
-            part = {"l": "l", "p": "p"}.get(col.dims.get("sex"), "jumlah")
+            part = {"l": "l", "p": "p"}.get(col.dims.get("sex", ""), "jumlah")
             roles.setdefault(part, col.c)
     key = roles.get("desa", roles.get("kode"))
+    assert key is not None  # a long table has a desa or kode column
     records, totals, end = _body(grid, lexicon, table.first, key, (table.c0, table.c1))
     reading = LongReading(roles, records, end=end)
     table.last = end
@@ -89,12 +91,14 @@ def read_long(grid: Grid, lexicon: Lexicon, table: Table) -> LongReading:
 
 def _body(grid: Grid, lexicon: Lexicon, start: int, key: int, span) -> tuple[list[int], list[int], int]:
     """Record rows, total rows and the last row of the body: blank rows skipped, a signature block ends it."""
+    records: list[int]
+    totals: list[int]
     records, totals, end = [], [], start
     seen: dict[str, bool] = {}  # desa cell text -> is it a total label
     rows = grid.rows
     for r in range(start, grid.height):
         row = rows[r]
-        value = row[key] if key < len(row) else None
+        value: Any = row[key] if key < len(row) else None
         if value.__class__ is str and value in seen:
             (totals if seen[value] else records).append(r)
             end = r

@@ -15,12 +15,13 @@ import duckdb
 import pandas as pd
 
 from etl import fmt
+from etl.config import DatabaseUrl
 from etl.errors import PMKSError, SystemProblem
 from etl.importer import tally_line
 from etl.penduduk_import import SUMBER, Acuan, PopulationResult, analyse, commit, parse_acuan
 from etl.penduduk_read import LAYOUT
 from etl.sandbox import SheetReader
-from etl.sheets import Unreadable
+from etl.sheets import Sheet, Unreadable
 from store import open_store
 
 STATUS = {"accepted": "DITERIMA", "rejected": "DITOLAK", "unchanged": "TIDAK BERUBAH"}
@@ -30,13 +31,13 @@ def _snapshot(con) -> tuple:
     return con.execute("select (select max(id) from impor_batch), (select count(*) from penduduk_desa where aktif)").fetchone()
 
 
-def _ready(con, db: Path) -> None:
+def _ready(con, db: Path | DatabaseUrl) -> None:
     tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     if "penduduk_desa" not in tables:
         raise PMKSError(f"Basis data {db} belum disiapkan untuk penduduk desa. Jalankan dulu: python -m etl init")
 
 
-def check_and_write(db: Path, name: str, data: bytes, sheets, acuan: Acuan, sumber: str, *, dry_run: bool, replace: bool,
+def check_and_write(db: Path | DatabaseUrl, name: str, data: bytes, sheets, acuan: Acuan, sumber: str, *, dry_run: bool, replace: bool,
                     user: str, scope: str = "", perkiraan: bool = False, sintetis: bool = False) -> tuple[PopulationResult, int | None]:
     """Analyse one file on a snapshot; unless dry_run, write it when accepted (checked again in the write transaction
     when another import landed meanwhile). Returns the result and the batch id."""
@@ -54,7 +55,7 @@ def check_and_write(db: Path, name: str, data: bytes, sheets, acuan: Acuan, sumb
     return result, batch
 
 
-def run_import(path: str, db: Path, *, sumber: str, tanggal: str, dry_run: bool, replace: bool, user: str,
+def run_import(path: str, db: Path | DatabaseUrl, *, sumber: str, tanggal: str, dry_run: bool, replace: bool, user: str,
                today: date | None = None) -> int:
     if sumber not in SUMBER:
         raise SystemProblem(f"--sumber harus salah satu dari: {', '.join(SUMBER)}")
@@ -68,7 +69,7 @@ def run_import(path: str, db: Path, *, sumber: str, tanggal: str, dry_run: bool,
     data = file.read_bytes()
     with SheetReader() as reader:
         try:
-            sheets = reader.read(data, file.name)
+            sheets: list[Sheet] | Unreadable = reader.read(data, file.name)
         except Unreadable as exc:
             sheets = exc
     result, batch = check_and_write(db, file.name, data, sheets, acuan, sumber, dry_run=dry_run, replace=replace, user=user)

@@ -27,7 +27,7 @@ from etl.errors import PMKSError
 from etl.lexicon import Lexicon
 from etl.load import new_batch
 from etl.match import Gazetteer, IndicatorMatcher, Match, parse_code
-from etl.penduduk_read import read_population_sheet
+from etl.penduduk_read import PopRow, read_population_sheet
 from etl.sheets import Sheet, Unreadable
 from etl.validate import HasIssues, Issue
 from store.schema import audit as write_audit
@@ -87,7 +87,7 @@ def analyse(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sheets: list
             *, replace: bool = False, scope: str = "", sintetis: bool = False) -> PopulationResult:
     """Everything importing one population file would do, without writing anything."""
     result = PopulationResult(name, hashlib.sha256(data).hexdigest(), len(data))
-    if not con.execute("select count(*) from information_schema.tables where table_name = 'penduduk_desa'").fetchone()[0]:
+    if not con.execute("select count(*) from information_schema.tables where table_name = 'penduduk_desa'").fetchall()[0][0]:
         raise PMKSError("Basis data belum disiapkan untuk penduduk desa. Jalankan dulu: python -m etl init")
     earlier = con.execute("""
         select f.nama_berkas, b.waktu, b.id from berkas_impor f join impor_batch b on b.id = f.batch_id
@@ -147,9 +147,9 @@ def _full_code(raw) -> str | None:
 def _match(gaz: Gazetteer, raw, kec_code: str | None) -> Match:
     code = _full_code(raw)
     match = gaz.match_desa(code or raw.desa or "", kec_code)
-    if match.ok and code and raw.desa:  # a code and a name: they must name the same desa
+    if match.code is not None and code and raw.desa:  # a code and a name: they must name the same desa
         by_name = gaz.match_desa(raw.desa, gaz.parent[match.code])
-        if by_name.ok and by_name.code != match.code:
+        if by_name.code is not None and by_name.code != match.code:
             return Match(None, 0.0, "conflict", [(match.code, gaz.label(match.code), 100.0), (by_name.code, gaz.label(by_name.code), 100.0)])
     return match
 
@@ -168,7 +168,7 @@ def _desa_issue(gaz: Gazetteer, raw, kec_code, match: Match) -> str:
     return f"desa '{written}' tidak ditemukan" + (f" di Kecamatan {gaz.names[kec_code]}" if kec_code else "")
 
 
-def _resolve_desa(gaz: Gazetteer, raw, kecs: dict, scope: str, issues: list[Issue]) -> str | None:
+def _resolve_desa(gaz: Gazetteer, raw: PopRow, kecs: dict, scope: str, issues: list[Issue]) -> str | None:
     """The desa code of a row (matched within its kecamatan), or None with an issue saying why."""
     kec_code = None
     if raw.kecamatan and not _full_code(raw):
@@ -184,6 +184,7 @@ def _resolve_desa(gaz: Gazetteer, raw, kecs: dict, scope: str, issues: list[Issu
         column = raw.cols.get("kode", raw.desa_col) if _full_code(raw) and match.how in ("none", "elsewhere") else raw.desa_col
         issues.append(Issue("error", raw.sheet, raw.row, column, _desa_issue(gaz, raw, kec_code, match), _candidates(match)))
         return None
+    assert match.code is not None  # match.ok
     if scope and not match.code.startswith(scope):
         issues.append(Issue("error", raw.sheet, raw.row, raw.desa_col, f"desa {gaz.label(match.code)} di luar kecamatan Anda", None))
         return None
@@ -221,6 +222,7 @@ def _resolve_counts(raw, name: str, issues: list[Issue]) -> tuple[int, int | Non
 def _resolve(gaz: Gazetteer, raws: list, result: PopulationResult, scope: str) -> pd.DataFrame:
     """Codes and counts of every row; an issue for everything that does not resolve (name and numbers of a row are
     both checked, so one pass lists every error)."""
+    kecs: dict[str, Match]
     issues, rows, kecs, skipped = result.issues, [], {}, []
     for raw in raws:
         code = _resolve_desa(gaz, raw, kecs, scope, issues)
@@ -350,7 +352,7 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> dict:
     if later:
         raise PMKSError(f"Sebagian angka penduduk batch {batch_id} sudah diganti oleh batch {', '.join(str(r[0]) for r in later)}; batalkan batch itu dulu.")
     undo = new_batch(con, user, "rollback", f"membatalkan batch penduduk {batch_id}")
-    removed = con.execute("update penduduk_desa set aktif = false, diganti_batch = ? where batch_id = ? and aktif", [undo, batch_id]).fetchone()[0]
-    restored = con.execute("update penduduk_desa set aktif = true, diganti_batch = null where diganti_batch = ?", [batch_id]).fetchone()[0]
+    removed = con.execute("update penduduk_desa set aktif = false, diganti_batch = ? where batch_id = ? and aktif", [undo, batch_id]).fetchall()[0][0]
+    restored = con.execute("update penduduk_desa set aktif = true, diganti_batch = null where diganti_batch = ?", [batch_id]).fetchall()[0][0]
     con.execute("update impor_batch set status = 'dibatalkan' where id = ?", [batch_id])
     return {"batch": undo, "dihapus": int(removed), "dipulihkan": int(restored)}

@@ -24,7 +24,7 @@ from etl.tables import Table, find_tables
 from etl.values import Val, collect
 
 SMALL = 60_000  # cells; a larger sheet (a long table) is read only as written
-_ORPHAN = {"desa": "nama/kode desa", "kode": "nama/kode desa", "indikator": "jenis PMKS", "periode": "bulan"}
+_ORPHAN: dict[str | None, str] = {"desa": "nama/kode desa", "kode": "nama/kode desa", "indikator": "jenis PMKS", "periode": "bulan"}
 _YEAR_NEAR = re.compile(r"\b(tahun|thn|th|periode|per|bulan|bln|keadaan|semester|s\.?d\.?)\b", re.IGNORECASE)
 
 
@@ -122,6 +122,7 @@ def _reading(name, sheet: Grid, grid: Grid, lexicon: Lexicon, accept) -> SheetRe
     unaccounted: list = []
     covered: set[int] = set()
     totals: list = []
+    reason: str | None  # why a number is left unread (_outside: None when no rule explains it)
     for table in tables:
         cells = box_of(grid, table)
         tally.tables.append(box([(cells[0], cells[1]), (cells[2], cells[3])]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -125,7 +126,7 @@ PICKED = "pilihan Anda; disimpan sebagai nama lain saat Simpan"
 def _desa_issue(ref, raw, kec_code: str | None, match: Match, issues: list) -> None:
     gaz = ref.gazetteer
     where = (raw.sheet, raw.desa_at.row, raw.desa_at.col)
-    if match.how in ("exact", "alias") and not (ref.scope and not match.code.startswith(ref.scope)):
+    if match.how in ("exact", "alias") and not (ref.scope and not cast(str, match.code).startswith(ref.scope)):
         return
     choices = None
     if kec_code and raw.desa and not raw.kode:  # any desa of the kecamatan, the likeliest first
@@ -135,7 +136,7 @@ def _desa_issue(ref, raw, kec_code: str | None, match: Match, issues: list) -> N
                    "kandidat": [[c, gaz.label(c)] for c in first + [c for c in inside if c not in first]]} if inside else None
     if not match.ok:
         issues.append(Issue("error", *where, _desa_message(gaz, raw, kec_code, match), _candidates(match), choices=choices))
-    elif ref.scope and not match.code.startswith(ref.scope):
+    elif ref.scope and not cast(str, match.code).startswith(ref.scope):
         issues.append(Issue("error", *where, f"desa {gaz.label(match.code)} di luar kecamatan Anda "
                             f"({gaz.names.get(ref.scope, ref.scope)}); laporan ini tidak dapat Anda simpan", None))
     elif match.how == "pending":
@@ -180,9 +181,9 @@ def _given(value) -> bool:
 def _match_desa(gaz: Gazetteer, key) -> Match:
     kec_code, text, name = key
     match = gaz.match_desa(text, kec_code)
-    if match.ok and name and text != name:  # a code was given: the name beside it must agree
+    if match.code is not None and name and text != name:  # a code was given: the name beside it must agree
         by_name = gaz.match_desa(name, gaz.parent[match.code])
-        if by_name.ok and by_name.code != match.code:
+        if by_name.code is not None and by_name.code != match.code:
             return Match(None, 0.0, "conflict", [(match.code, gaz.label(match.code), 100.0), (by_name.code, gaz.label(by_name.code), 100.0)])
     return match
 
@@ -224,7 +225,7 @@ def resolve_long(ref, table: LongTable, result) -> pd.DataFrame:
     def stub(i: int) -> Raw:  # a raw value standing for every row with the same key
         row, at = table.rows[i], table.letters
         kec_at = Where(row, at["kecamatan"]) if "kecamatan" in table.cells else (table.kecamatan[1] if table.kecamatan else Where())
-        per_at = Where(row, at["periode"]) if "periode" in table.cells else table.periode[1]
+        per_at = Where(row, at["periode"]) if "periode" in table.cells else cast("tuple[object, Where]", table.periode)[1]
         return Raw(table.sheet, row, kec[i] or None, kec_at, desa[i], Where(row, at["desa"]), kode[i] or None, periode[i], per_at,
                    ind[i], Where(row, at["indikator"]))
 
@@ -295,6 +296,7 @@ def _no_bools(cells: list) -> list:
 def _long_periods(table: LongTable, text) -> np.ndarray:
     n = len(table.rows)
     if "periode" not in table.cells:
+        assert table.periode is not None  # a long table without a month column has the sheet's month
         out = np.empty(n, dtype=object)
         out[:] = [table.periode[0]] * n
         return out

@@ -91,6 +91,7 @@ class SheetReader:
             self._schedule_reap(self.idle)  # in use now: look again later
             return
         try:
+            assert self.idle is not None  # no timer is started without it
             left = self.idle - (time.monotonic() - self._last_used)
             if self._proc is not None and left <= 0:
                 self._kill()
@@ -125,6 +126,7 @@ class SheetReader:
         finally:
             for stream in (proc.stdin, proc.stdout):
                 try:
+                    assert stream is not None  # the worker is started with both pipes
                     stream.close()
                 except OSError:
                     pass
@@ -134,12 +136,14 @@ class SheetReader:
             proc, self._proc = self._proc, None
             if proc is not None and proc.poll() is None:
                 try:
+                    assert proc.stdin is not None  # the worker is started with both pipes
                     proc.stdin.close()
                     proc.wait(timeout=2)
                 except (OSError, subprocess.TimeoutExpired):
                     proc.kill()
                     proc.wait()
             if proc is not None:
+                assert proc.stdout is not None
                 proc.stdout.close()
 
 
@@ -225,7 +229,7 @@ def _serve() -> None:  # runs in the child
         except EOFError:
             return
         try:
-            reply = ("ok", read_sheets(data, name))
+            reply: tuple[str, list[Sheet] | str] = ("ok", read_sheets(data, name))
         except Unreadable as exc:
             reply = ("unreadable", str(exc))
         except MemoryError:

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from etl.columns import ROW_ROLES, Column, read_columns, row_kind
 from etl.grid import Grid
 from etl.lexicon import Lexicon
+
+if TYPE_CHECKING:  # etl.longtable imports this module
+    from etl.longtable import LongReading
 
 __all__ = ["ROW_ROLES", "Column", "Table", "find_tables", "numbering_row"]
 
@@ -38,7 +42,7 @@ class Table:
     numbering: list[int]  # rows of column numbers under the header
     segments: list[list[Column]]
     rows: list = field(default_factory=list)  # body rows (etl.body.BodyRow)
-    long: object = None  # etl.longtable.LongReading of a table whose rows are records
+    long: LongReading | None = None  # of a table whose rows are records
 
 
 def numbering_row(grid: Grid, r: int, c0: int = 0, c1: int | None = None) -> bool:
@@ -145,6 +149,7 @@ def _band(grid: Grid, lexicon: Lexicon, d: int, window: tuple[int, int]) -> tupl
     kinds = {(c, row_kind(lexicon.word(t))) for c, t in enumerate(grid.texts(d)) if t and c0 <= c < c1}
     kinds = {k for k in kinds if k[1] in ("indikator", "desa")}
     label_cols = {c for c, _ in kinds}
+    band: list[int]
     band, numbering, r, blanks, first = [], [], d - 1, 0, d
     while r >= 0 and len(band) < BAND_ROWS:
         if not band and label_cols and _body_row(grid, lexicon, r, c0, c1, label_cols):

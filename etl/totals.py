@@ -60,8 +60,8 @@ def check(grid, at: tuple[int, int], candidates: list[list[tuple[int, int]]], la
         values = [count(grid.value(r, c)) for r, c in cells]
         if any(v is None for v, _ in values):
             return Checked(at, written, True, None, cells, label)  # a count that cannot be read is reported where it stands
-        total = sum(v for v, _ in values)
-        numeric = sum(v for v, typed in values if typed)
+        total = sum(v for v, _ in values if v is not None)  # every v is a count here (None returned above)
+        numeric = sum(v for v, typed in values if typed and v is not None)
         if first_sum is None:
             first_sum = (total, cells)
         if total == written:

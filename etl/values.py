@@ -128,6 +128,7 @@ def _kecamatan_from_subtotals(rows: list[BodyRow]) -> None:
         if row.area:
             for earlier in rows[start:i]:
                 if earlier.kind == "data" and "kec" not in earlier.dims:
+                    assert row.label is not None  # a total row has its label
                     earlier.dims["kec"] = (row.area, row.label[1])
         start = i + 1
 
@@ -181,6 +182,7 @@ def _row_total(grid, row: BodyRow, col: Column, counts: list[Column], dims: dict
 def _kecamatan_of_columns(seg: list[Column], dims: dict) -> None:
     """Desa across the top: 'KECAMATAN MONTONG' above names the kecamatan of the desa columns after it, 'JUMLAH KEC.
     MONTONG' the desa columns before it."""
+    since: list[Column]
     current, since = None, []
     for col in seg:
         area = col.dims.get("area")

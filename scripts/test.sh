@@ -13,4 +13,5 @@ if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null || missing_pos
 fi
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 python -m ruff check .  # lint first: a finding fails the run in seconds
+python -m mypy  # types of the application packages (pyproject.toml): any error fails the run
 exec python -m pytest -n 2 "$@"

@@ -34,7 +34,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from etl.errors import SystemProblem
+from common.errors import SystemProblem
 from store.pgsql import Unreachable
 
 NOT_COPIED = {"laporan_nilai", "pengguna", "sesi", "_migrations", "_versi"}

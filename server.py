@@ -22,9 +22,9 @@ from starlette.routing import Route
 
 from accounts import cookies
 from accounts import store as accounts
+from common.config import db_path
+from common.errors import PMKSError
 from dashboard import glyphs
-from etl.config import db_path
-from etl.errors import PMKSError
 from store import open_store
 
 GUARDED = ("/media/",)

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from accounts.users import DEMO, ROLES, SESSION_HOURS, User, check_password, check_role, clean_login, hash_password, new_token, token_key
-from etl.errors import PMKSError
+from common.errors import PMKSError
 from store.schema import audit, get_setting, set_setting
 
 DEMO_SETTING = "akses_demo"
@@ -46,7 +46,7 @@ class Gate:
 
 def legacy_file() -> Path:
     """`pengguna.toml` of earlier releases (PMKS_USERS_FILE, default beside app.py), imported once into the store."""
-    from etl.config import REPO_ROOT
+    from common.config import REPO_ROOT
 
     return Path(os.environ.get("PMKS_USERS_FILE") or REPO_ROOT / "pengguna.toml")
 

@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from etl.errors import PMKSError
+from common.errors import PMKSError
 
 ROLES = ("pimpinan", "staf", "analis", "admin")
 ROLE_LABEL = {"pimpinan": "Pimpinan", "staf": "Staf kebijakan", "analis": "Analis data", "admin": "Admin"}

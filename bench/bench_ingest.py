@@ -27,7 +27,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_foundation import REPO  # noqa: E402
-from etl.fmt import BULAN  # noqa: E402
+from common.fmt import BULAN  # noqa: E402
 from tests import reportfiles as rf  # noqa: E402
 
 

@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import load_support as ls  # noqa: E402
 from bench.load_farm import Farm, on_postgres  # noqa: E402
 from bench.st_client import ClientError, Session  # noqa: E402
-from etl import fmt  # noqa: E402
+from common import fmt  # noqa: E402
 
 # (URL path, name in the table, how the page's title starts)
 PAGES = [("", "Ringkasan", "Ringkasan PMKS"), ("peta", "Peta", "Peta PMKS"), ("jelajah", "Jelajah", "Jelajah Data"),

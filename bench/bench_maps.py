@@ -34,9 +34,10 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_foundation import REPO  # noqa: E402
+from common.geometry import WIDE_TOLERANCE, simplify_for_map  # noqa: E402
 from dashboard import maps  # noqa: E402
 from dashboard import queries as q  # noqa: E402
-from etl.boundaries import WIDE_TOLERANCE, clean_coverage, simplify_for_map  # noqa: E402
+from etl.reference.boundaries import clean_coverage  # noqa: E402
 
 JATIM_BOUNDS = (111.0, -8.8, 114.6, -6.8)  # lon/lat extent of Jawa Timur's mainland
 

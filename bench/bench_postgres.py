@@ -98,7 +98,7 @@ def on_postgres(path, scale: str, args, cluster, run_cases) -> None:
 def lag(reader, url: str, commits: int) -> None:
     """`commits` saves of one desa report from another store (another process's pool and copy), each followed by
     the time until the reader's copy shows it: from the writer's NOTIFY (sent just before its COMMIT) to applied."""
-    from etl.load import new_batch, write_reports
+    from etl.write.load import new_batch, write_reports
     from store.postgres import PostgresStore
 
     writer = PostgresStore(url)

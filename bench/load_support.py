@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from etl import fmt
+from common import fmt
 
 PASSWORD = "bench-muat-2026"
 OBSERVER = "pengamat"

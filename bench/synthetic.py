@@ -20,8 +20,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from etl.indikator import load_indikator, read_indikator  # noqa: E402
-from etl.wilayah import load_wilayah, read_wilayah  # noqa: E402
+from etl.reference.indikator import load_indikator, read_indikator  # noqa: E402
+from etl.reference.wilayah import load_wilayah, read_wilayah  # noqa: E402
 from store.schema import migrate_connection, set_setting  # noqa: E402
 
 LAST_MONTH = date(2026, 10, 1)
@@ -72,7 +72,7 @@ def build(path: Path, root: str = "35.23", months: int = 60) -> dict:
                 order by l.id
             """, [first, first + step - 1])
         counts = con.execute("select (select count(*) from wilayah where tingkat = 'desa'), (select count(*) from laporan), (select count(*) from laporan_nilai)").fetchone()
-        from etl.marts import refresh_all
+        from etl.write.marts import refresh_all
 
         refresh_all(con)  # statement by statement (autocommit), for the same reason
     finally:

@@ -1,5 +1,5 @@
 """The admin's controls on Pengguna & Pengaturan for what the server's command line did alone: managing the users
-(`accounts.store`, the same rules and code path as `python -m etl user`) and importing a desa boundary file (`etl.boundaries`, the same
+(`accounts.store`, the same rules and code path as `python -m etl user`) and importing a desa boundary file (`etl.reference.boundaries`, the same
 code path as `python -m etl boundaries BERKAS`). Every change is audited and written through `ui.write`."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import streamlit as st
 
 from accounts import store as accounts
 from accounts import users as rules
+from common import fmt
+from common.errors import PMKSError
 from dashboard import queries, session, ui
-from etl import fmt
-from etl.errors import PMKSError
 
 MESSAGE = "pengaturan_pesan"  # shown at the top of the page after the rerun
 PROBLEM = "pengaturan_galat"
@@ -112,7 +112,7 @@ def users_section(people: pd.DataFrame) -> None:
 def _plan(name: str, data: bytes):
     """(match result, rows to store, source) of an uploaded GIS file, read as `python -m etl boundaries` reads it;
     kept for the session per file content, so reruns do not read it again."""
-    from etl import boundaries as bnd
+    from etl.reference import boundaries as bnd
     key = ("batas_rencana", hashlib.sha256(data).hexdigest())
     if st.session_state.get("batas_rencana_kunci") == key:
         return st.session_state["batas_rencana"]
@@ -130,7 +130,7 @@ def _plan(name: str, data: bytes):
 
 
 def _save_boundaries(rows: pd.DataFrame, source: str) -> None:
-    from etl import boundaries as bnd
+    from etl.reference import boundaries as bnd
 
     try:
         ui.write(lambda con: bnd.save_import(con, rows, ui.user_name(), source))
@@ -145,7 +145,7 @@ def _save_boundaries(rows: pd.DataFrame, source: str) -> None:
 
 def _shipped_plan():
     """What the boundaries shipped with the app would add (None: nothing missing, or none shipped for this region)."""
-    from etl import shipped_boundaries as bnd
+    from etl.reference import shipped_boundaries as bnd
 
     with ui.data.store().read() as con:
         return bnd.plan_shipped(con)
@@ -164,7 +164,7 @@ def _install_shipped() -> None:
 def boundary_section(stored: int) -> None:
     """Install the boundaries shipped with the app where some are missing; import a desa boundary file: upload,
     preview of what matched, confirmation, save."""
-    from etl.sheets import MAX_FILE_BYTES
+    from etl.read.sheets import MAX_FILE_BYTES
 
     st.caption(f"Tersimpan: batas {fmt.angka(stored)} wilayah (desa dan kecamatan). " if stored else
                "Belum ada batas wilayah: peta belum dapat digambar. ")

@@ -24,14 +24,14 @@ import shapely  # noqa: E402
 from fpdf import FPDF  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from common import fmt
+from common.areas import level_of  # noqa: E402
 from dashboard import (  # noqa: E402
     maps,
     queries,
     release,  # noqa: E402
 )
 from dashboard.views import Filters, prioritas, profil, ringkasan  # noqa: E402
-from etl import fmt
-from etl.marts import level_of  # noqa: E402
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 GREYS = {3: ["#e0e0e0", "#969696", "#252525"], 4: ["#eeeeee", "#bdbdbd", "#737373", "#252525"],

@@ -7,7 +7,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from etl import fmt
+from common import fmt
 
 COLOR = "#1f5f8b"
 STEADY_COLOR = "#c45a00"

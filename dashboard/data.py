@@ -11,10 +11,10 @@ import weakref
 
 import streamlit as st
 
+from common.config import DEFAULT_DUE_DAY, db_path
+from common.errors import PMKSError
 from dashboard import queries
 from dashboard.session import current_user, user_name
-from etl.config import DEFAULT_DUE_DAY, db_path
-from etl.errors import PMKSError
 from store import open_store
 
 CACHE_TTL = 600
@@ -172,7 +172,7 @@ def sheet_reader():
 
 @st.cache_resource(show_spinner=False)
 def _reader_pool():
-    from etl.sandbox import ReaderPool
+    from etl.read.sandbox import ReaderPool
 
     return ReaderPool()
 
@@ -186,7 +186,7 @@ def write(action, bump: tuple[str, ...] = ("data",)):
 
 def release_threshold() -> int:
     """Public release mode hides counts below this (`python -m etl settings --release-threshold`, default 3)."""
-    from etl.config import DEFAULT_RELEASE_THRESHOLD
+    from common.config import DEFAULT_RELEASE_THRESHOLD
 
     return int(q(queries.setting, "ambang_rilis") or DEFAULT_RELEASE_THRESHOLD)
 

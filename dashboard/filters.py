@@ -13,9 +13,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from common import fmt
 from dashboard import data, queries
 from dashboard.views import Filters
-from etl import fmt
 
 URL_KEYS = ("periode", "kec", "desa", "ind", "ukuran", "rilis")  # query parameters, and widgets f_<key>
 UKURAN = {"jumlah": "Jumlah jiwa", "per1000": "Per 1.000 penduduk"}

@@ -8,7 +8,7 @@ import math
 
 import plotly.graph_objects as go
 
-from etl import fmt
+from common import fmt
 
 NO_DATA = "#d9d9d9"
 NO_DATA_LABEL = "tidak ada data"

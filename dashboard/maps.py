@@ -27,6 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
+from common import fmt
 from dashboard import glyphs
 from dashboard.legend import (  # noqa: F401 - circle_references, circle_size: part of this module's interface
     CIRCLE_COLOR,
@@ -42,7 +43,6 @@ from dashboard.legend import (  # noqa: F401 - circle_references, circle_size: p
     legend_x,
     narrow,
 )
-from etl import fmt
 
 # ColorBrewer YlOrRd and RdBu (colour-blind safe), by number of classes
 SEQUENTIAL = {

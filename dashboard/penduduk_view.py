@@ -1,6 +1,6 @@
 """The Streamlit side of a desa population upload (admin page): the check shown before saving, and the save.
 
-Kept apart from `ui.py` so that the admin page stays a thin page; the checking itself is `etl.penduduk_import`.
+Kept apart from `ui.py` so that the admin page stays a thin page; the checking itself is `etl.write.population`.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from common import fmt
+from common.errors import PMKSError
 from dashboard import queries, ui
 from dashboard.views import unggah
-from etl import fmt
-from etl.errors import PMKSError
-from etl.penduduk_import import SUMBER, Acuan, PopulationResult, analyse, commit
-from etl.penduduk_read import LAYOUT
+from etl.find.population import LAYOUT
+from etl.write.population import SUMBER, Acuan, PopulationResult, analyse, commit
 
 STATUS = {"accepted": "diterima", "rejected": "ditolak", "unchanged": "tidak berubah"}
 
@@ -100,8 +100,8 @@ def save_population(name: str, data: bytes, sheets, acuan: Acuan, sumber: str, r
 
 def population_upload(user) -> None:
     """The admin's upload of a desa population file: template, source and date, check, preview and confirmed save."""
-    from etl.penduduk_cli import build_template
-    from etl.sheets import Unreadable
+    from etl.cli.population import build_template
+    from etl.read.sheets import Unreadable
 
     ui.offer("Unduh templat penduduk desa kosong (.xlsx)", "templat_penduduk_desa.xlsx", ui.XLSX, key="penduduk_templat",
              data_bytes=ui.data.made_file(build_template), action="atur")

@@ -15,8 +15,8 @@ import streamlit as st
 from accounts import cookies
 from accounts import store as accounts
 from accounts.users import COOKIE, DEMO, User
-from etl.config import db_path
-from etl.errors import PMKSError
+from common.config import db_path
+from common.errors import PMKSError
 from store import open_store
 
 _TOKEN = "_sesi_token"  # session_state key of this session's token

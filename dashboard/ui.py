@@ -12,13 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from accounts.users import User
+from common.config import db_path
+from common.errors import PMKSError
 from dashboard import data, queries
 from dashboard.chrome import page_width
 from dashboard.session import current_user, user_name
 from dashboard.views import Filters
 from dashboard.wording import plain
-from etl.config import db_path
-from etl.errors import PMKSError
 
 q, view, write, audit_action, kecamatan_names = data.q, data.view, data.write, data.audit_action, data.kecamatan_names
 due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold, data.sheet_reader
@@ -32,7 +32,7 @@ _NUMBER_TEXT = re.compile(r"^(-?(\d{1,3}(\.\d{3})*|\d+)(,\d+)?%?|—|–|<\d+( k
 def no_missing(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every missing cell shown as '—' (Streamlit's table draws None, nan or NaT in English).
     Columns without a missing cell are left as they are; a number column with one becomes Indonesian text."""
-    from etl import fmt
+    from common import fmt
 
     out = frame
     for col in frame.columns:
@@ -128,7 +128,7 @@ def upload_hint(formats: str | None = None) -> None:
     """Under a file uploader: Streamlit's own hint is English and names Streamlit's limit, which sits above ours, so
     it is hidden (with the English button text: `chrome.UPLOADER_CSS`) and the app says the formats and the limit
     that really apply."""
-    from etl.sheets import MAX_FILE_BYTES
+    from etl.read.sheets import MAX_FILE_BYTES
 
     st.caption(f"{formats or 'Format yang diterima: .xlsx, .xlsm, .xls, .ods dan .csv.'} "
                f"Paling besar {MAX_FILE_BYTES // 1048576} MB per berkas.")

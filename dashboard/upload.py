@@ -10,20 +10,20 @@ import json
 import streamlit as st
 
 from accounts import rulebook
+from common import fmt
+from common.config import db_path
+from common.errors import PMKSError
 from dashboard import data
 from dashboard.session import current_user, user_name
 from dashboard.wording import plain
-from etl import fmt
-from etl.config import db_path
-from etl.errors import PMKSError
-from etl.sheets import MAX_FILE_BYTES, Unreadable
+from etl.read.sheets import MAX_FILE_BYTES, Unreadable
 
 LIMIT_MB = MAX_FILE_BYTES // 1048576
 
 
 def template() -> bytes:
     """The blank PSM form (.xlsx) with this warehouse's kecamatan and desa lists."""
-    from etl.template import template_for
+    from etl.cli.template import template_for
 
     return data.made_file(template_for)
 
@@ -86,8 +86,8 @@ def pick(widget: str, key: tuple) -> None:
 
 def _save_aliases(con, chosen: dict, user: str) -> None:
     """The labels placed on this upload, kept as aliases for the next files (each one audited)."""
-    from etl.load import save_desa_alias, save_indicator_alias
-    from etl.match import normalize_label, normalize_name
+    from etl.resolve.match import normalize_label, normalize_name
+    from etl.write.load import save_desa_alias, save_indicator_alias
     from store.schema import audit
 
     for (jenis, kecamatan, written), code in chosen.items():
@@ -101,7 +101,7 @@ def _save_aliases(con, chosen: dict, user: str) -> None:
 def save(files, results, snapshot, replace: bool, given: dict) -> None:
     """Write the checked files in one batch (re-checked in the write transaction), audited there (`impor`); a fresh,
     empty uploader after."""
-    from etl.importer import write_files
+    from etl.cli.reports import write_files
 
     chosen = dict(st.session_state.get("unggah_pilihan", {}))
     try:

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from common import fmt
 from dashboard import queries, ui
 from dashboard.views import jelajah
-from etl import fmt
 
 info, f = ui.page_filters("jelajah")
 st.title("Jelajah Data")

@@ -3,10 +3,10 @@ the desa population files the rates stand on and the desa boundaries the maps dr
 
 import streamlit as st
 
+from common.errors import PMKSError
 from dashboard import admin_view, session, ui
 from dashboard.penduduk_view import population_upload
 from dashboard.views import pengaturan
-from etl.errors import PMKSError
 
 user, info = ui.open_page("pengaturan", reports=False)
 st.title("Pengguna & Pengaturan")

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from accounts import rulebook
+from common import fmt
 from dashboard import maps, queries, ui
 from dashboard.filters import set_area
 from dashboard.views import peta
-from etl import fmt
 
 info, f = ui.page_filters("peta")
 st.title(peta.heading(f, info["nama"]))

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from common import fmt
+from common.errors import PMKSError
 from dashboard import ui
 from dashboard.views import riwayat
-from etl import fmt
-from etl.errors import PMKSError
 
 user, info = ui.open_page("riwayat", reports=False)
 st.title("Riwayat Impor")
@@ -38,7 +38,7 @@ def _rollback(batch: int) -> None:
     """Undo a batch (the button's callback, before the next run draws the page)."""
     import json
 
-    from etl.load import rollback_batch
+    from etl.write.load import rollback_batch
     from store.schema import audit
 
     def action(con):

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from common.config import db_path
 from dashboard import navigation, ui
 from dashboard.views import tentang
-from etl.config import db_path
 
 navigation.ensure_app_run()
 user = ui.guard("tentang")

@@ -6,12 +6,12 @@ from typing import Any
 
 import streamlit as st
 
+from common import fmt
+from common.config import db_path
+from common.errors import PMKSError
 from dashboard import queries, ui, upload
 from dashboard.views import unggah
-from etl import fmt
-from etl.config import db_path
-from etl.errors import PMKSError
-from etl.importer import STATUS, read_only_check
+from etl.cli.reports import STATUS, read_only_check
 
 user, info = ui.open_page("unggah", reports=False)
 st.title("Unggah Laporan PSM")

@@ -2,8 +2,8 @@
 
     .venv/bin/python scripts/ship_boundaries.py [--kabupaten 35.23] [--source URL_OR_FOLDER]
 
-Reads the pinned public source (cahyadsn/wilayah_boundaries at etl.boundaries.SOURCE_COMMIT, MIT licence; the file's
-SHA-256 must match etl.boundaries.KNOWN_SHA256), removes overlaps between neighbours, simplifies the coverage (shared
+Reads the pinned public source (cahyadsn/wilayah_boundaries at etl.reference.boundaries.SOURCE_COMMIT, MIT licence; the file's
+SHA-256 must match etl.reference.boundaries.KNOWN_SHA256), removes overlaps between neighbours, simplifies the coverage (shared
 edges stay shared) and writes data/batas_desa_<kabupaten>.geojson.gz. The same input gives the same bytes. The app
 and `python -m etl boundaries --shipped / --if-missing` load it when the download is not possible; data/README.md
 says where it comes from.
@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from etl import boundaries as bnd  # noqa: E402
-from etl import shipped_boundaries as shipped_copy  # noqa: E402
-from etl.config import DEFAULT_KABUPATEN  # noqa: E402
+from common.config import DEFAULT_KABUPATEN  # noqa: E402
+from etl.reference import boundaries as bnd  # noqa: E402
+from etl.reference import shipped_boundaries as shipped_copy  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,8 +37,8 @@ def is_url(target) -> bool:
 
 def open_store(target: str | os.PathLike | None = None):
     """The store of a warehouse, shared by the whole process: a PostgreSQL URL (`postgresql://…`), else a DuckDB file
-    path; without one, $PMKS_DATABASE_URL, else $PMKS_DB, else data/pmks.duckdb (`etl.config.db_path`)."""
-    from etl.config import DatabaseUrl, db_path
+    path; without one, $PMKS_DATABASE_URL, else $PMKS_DB, else data/pmks.duckdb (`common.config.db_path`)."""
+    from common.config import DatabaseUrl, db_path
 
     if target is None:
         target = db_path()

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.errors import PMKSError, SystemProblem
+from common.errors import PMKSError, SystemProblem
 from store.locks import Busy, FairLock, ReadWriteLock, acquire_file, someone_holds
 
 WATCH_SECONDS = 0.02

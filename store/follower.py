@@ -34,7 +34,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from etl.errors import SystemProblem
+from common.errors import SystemProblem
 from store.pgsql import Unreachable
 from store.sqltext import ident, idents, literal
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import psycopg
 from psycopg import errors as pg_errors
 
-from etl.errors import PMKSError, SystemProblem
+from common.errors import PMKSError, SystemProblem
 from store.pgsql import LockTimeout, PgConnection, Unreachable, configure
 
 VERSION_KEYS = ("data", "akun", "audit")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.errors import PMKSError
+from common.errors import PMKSError
 from store.schema import migrate
 from store.sqltext import ident, idents, literal
 

@@ -34,8 +34,8 @@ def fingerprint(con) -> dict:
 
 
 def main() -> int:
-    from etl.importer import read_only_check, write_files
-    from etl.sandbox import SheetReader
+    from etl.cli.reports import read_only_check, write_files
+    from etl.read.sandbox import SheetReader
     from store import open_store
 
     url, spec = sys.argv[1], json.loads(Path(sys.argv[2]).read_text())

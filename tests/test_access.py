@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from accounts import store as accounts
 from accounts import users as auth
+from common import fmt
 from dashboard import ui
-from etl import fmt
 from store import open_store
 from tests.conftest import PASSWORD, REPO, add_users, check, fetch, offered, reading, run_etl
 

@@ -9,9 +9,9 @@ import json
 import pytest
 
 from accounts import store as accounts
+from common.errors import PMKSError
 from dashboard.admin_view import check_user
 from dashboard.wording import plain
-from etl.errors import PMKSError
 from store import open_store
 from tests.conftest import REPO, reading, table_fingerprint
 from tests.test_access import EXPECTED, login, users  # noqa: F401 - `users` is a fixture

@@ -322,7 +322,7 @@ def test_a_reload_keeps_the_user_signed_in_until_they_sign_out(own_server, page)
 
 def test_analyst_signs_in_uploads_a_report_and_ringkasan_changes(own_server, page, artifacts, tmp_path):
 
-    from etl import fmt
+    from common import fmt
     from tests import reportfiles as rf
 
     con = open_snapshot(own_server.db)

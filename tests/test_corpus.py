@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.importer import check_files
-from etl.sandbox import SheetReader
+from etl.cli.reports import check_files
+from etl.read.sandbox import SheetReader
 from tests.conftest import run_etl
 from tests.corpus import generate
 
@@ -146,7 +146,7 @@ def test_cli_analyst_says_kecamatan_and_month_only_where_the_file_is_silent(corp
     ("DATA PMKS KECAMATAN TUBAN KAB. TUBAN", "TUBAN"),
 ])
 def test_kecamatan_is_cut_out_of_a_title_line(title, kecamatan):
-    from etl.context import header_block, title_facts
+    from etl.find.context import header_block, title_facts
 
     facts = title_facts([[title]], 1) | header_block([[title]], 1)
     assert facts["kecamatan"][0] == kecamatan
@@ -155,13 +155,13 @@ def test_kecamatan_is_cut_out_of_a_title_line(title, kecamatan):
 @pytest.mark.parametrize(("text", "month"), [("X/2026", date(2026, 10, 1)), ("Bulan X Tahun 2026", date(2026, 10, 1)),
                                              ("BULAN : IX - 2026", date(2026, 9, 1)), ("Okt-26", date(2026, 10, 1))])
 def test_months_in_roman_numerals(text, month):
-    from etl.cells import find_period
+    from etl.read.cells import find_period
 
     assert find_period(text) == month
 
 
 def test_part_before_atau_names_the_indicator(empty_db):
-    from etl.match import IndicatorMatcher
+    from etl.resolve.match import IndicatorMatcher
 
     con = duckdb.connect(str(empty_db), read_only=True)
     try:

@@ -61,7 +61,7 @@ def _report(con, periode: str, counts: dict[str, dict[str, int]]) -> None:
 
     import pandas as pd
 
-    from etl.load import new_batch, write_reports
+    from etl.write.load import new_batch, write_reports
 
     indicators = [r[0] for r in con.execute("select kode from indikator where aktif order by nomor").fetchall()]
     reports = pd.DataFrame({"kode_desa": list(counts), "periode": pd.Timestamp(periode).date(), "diterima": datetime(2026, 12, 3, 9),
@@ -131,8 +131,8 @@ def test_ringkasan_says_when_the_ranking_mixes_real_and_estimated_population():
     from datetime import date
 
     from dashboard.views import prioritas, ringkasan
-    from etl.penduduk_import import analyse, commit, parse_acuan
-    from etl.sheets import Sheet, read_csv_rows
+    from etl.read.sheets import Sheet, read_csv_rows
+    from etl.write.population import analyse, commit, parse_acuan
 
     con = _fresh()
     palang = con.execute("select kode from wilayah where tingkat = 'desa' and kode_induk = '35.23.18' order by kode").fetchall()
@@ -179,9 +179,9 @@ def test_population_template_preview_and_unknown_code(tmp_path):
     import openpyxl
 
     from dashboard.penduduk_view import preview_frame
-    from etl.penduduk_cli import build_template
-    from etl.penduduk_import import analyse, parse_acuan
-    from etl.sandbox import SheetReader
+    from etl.cli.population import build_template
+    from etl.read.sandbox import SheetReader
+    from etl.write.population import analyse, parse_acuan
     from tests.conftest import memory_warehouse
 
     con = memory_warehouse(months=1)

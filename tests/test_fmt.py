@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from etl import fmt
+from common import fmt
 
 
 @pytest.mark.parametrize("value, decimals, expected", [(1234.5, 1, "1.234,5"), (1234567, 0, "1.234.567"), (0, 0, "0"), (-1500, 0, "-1.500"), (None, 0, "–"), (float("nan"), 1, "–"), (__import__("pandas").NA, 0, "–")])

@@ -13,8 +13,8 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from etl.importer import check_files
-from etl.sandbox import SheetReader
+from etl.cli.reports import check_files
+from etl.read.sandbox import SheetReader
 from tests import reportfiles as rf
 from tests.conftest import check, run_etl, sample_codes, table_fingerprint
 
@@ -478,7 +478,7 @@ def test_files_that_are_not_reports_are_rejected_clearly(fresh_db, tmp_path):
 
 
 def test_sandbox_survives_a_crashing_file_and_reads_the_next(reader):
-    from etl.sheets import Unreadable
+    from etl.read.sheets import Unreadable
 
     with pytest.raises(Unreadable, match="di luar batas wajar"):
         reader.read(rf.far_cell_xlsx(), "a.xlsx")

@@ -21,8 +21,8 @@ import time
 import pytest
 
 from accounts import store as accounts
-from etl.importer import read_only_check, write_files
-from etl.sandbox import SheetReader
+from etl.cli.reports import read_only_check, write_files
+from etl.read.sandbox import SheetReader
 from store import open_store
 from tests import reportfiles as rf
 from tests.app_process import fingerprint
@@ -324,8 +324,8 @@ def test_cli_imports_and_a_rollback_while_the_server_saves(fresh_db, reader, tmp
 
 
 def test_population_files_from_two_processes_and_the_server_at_once(fresh_db, tmp_path):
-    from etl.penduduk_cli import check_and_write
-    from etl.penduduk_import import parse_acuan
+    from etl.cli.population import check_and_write
+    from etl.write.population import parse_acuan
     from tests import popfiles
 
     with reading(fresh_db) as con:
@@ -452,8 +452,8 @@ SIGN_LOOP = textwrap.dedent("""
 SAVE_LOOP = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from etl.importer import read_only_check, write_files
-    from etl.sandbox import SheetReader
+    from etl.cli.reports import read_only_check, write_files
+    from etl.read.sandbox import SheetReader
     db, path = sys.argv[1], Path(sys.argv[2])
     data = path.read_bytes()
     with SheetReader() as reader:

@@ -165,7 +165,7 @@ def test_circle_legend_shows_three_round_reference_values(con):
     assert [round(s["x1"] - s["x0"], 1) for s in shapes] == [maps.circle_size(r, top) for r in references]
     assert max(sizes) == pytest.approx(38)  # the largest area's circle, the scale of the legend
     texts = [a["text"] for a in fig["layout"]["annotations"]]
-    from etl import fmt
+    from common import fmt
 
     assert [fmt.angka(r) for r in references] == texts[1:-1]
     assert texts[-1].endswith(maps.NO_DATA_LABEL)  # grey areas are explained too

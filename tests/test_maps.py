@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from common import fmt
 from dashboard import maps
-from etl import fmt
 from tests.conftest import num, offered
 from tests.test_pages import run_app
 
@@ -83,7 +83,7 @@ def test_kecamatan_choropleth_classes_legend_and_hover(monkeypatch, built_db):
 def test_missing_data_is_grey(monkeypatch, demo_db):
     con = duckdb.connect(str(demo_db))
     con.execute("update laporan set aktif = false where periode = '2026-10-01' and starts_with(kode_desa, '35.23.18')")
-    from etl.marts import refresh_all
+    from etl.write.marts import refresh_all
 
     refresh_all(con)
     con.close()

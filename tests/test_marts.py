@@ -95,8 +95,8 @@ def test_init_fills_the_marts_of_a_warehouse_from_before_them(built_db, tmp_path
 
 
 def test_a_failed_write_leaves_facts_and_marts_together(demo_db, monkeypatch):
-    from etl import marts
-    from etl.load import new_batch, write_reports
+    from etl.write import marts
+    from etl.write.load import new_batch, write_reports
 
     store = open_store(demo_db)
     with store.read() as con:
@@ -106,7 +106,7 @@ def test_a_failed_write_leaves_facts_and_marts_together(demo_db, monkeypatch):
     def broken(con, changed=None):
         raise RuntimeError("simulated failure while refreshing the marts")
 
-    monkeypatch.setattr("etl.load.refresh_marts", broken)
+    monkeypatch.setattr("etl.write.load.refresh_marts", broken)
     with pytest.raises(RuntimeError):
         with store.transaction() as con:
             write_reports(con, reports, values, new_batch(con, "t", "impor"))

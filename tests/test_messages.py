@@ -9,7 +9,7 @@ import tomllib
 import duckdb
 import pytest
 
-from etl.sheets import MAX_FILE_BYTES
+from etl.read.sheets import MAX_FILE_BYTES
 from tests import reportfiles as rf
 from tests.conftest import REPO, check, run_etl, table_fingerprint
 from tests.test_pages import run_app
@@ -78,8 +78,8 @@ def test_issue_of_a_csv_imported_with_a_workbook_has_no_sheet(demo_db):
     import io
     from datetime import date
 
-    from etl.importer import check_files, print_report
-    from etl.sandbox import SheetReader
+    from etl.cli.reports import check_files, print_report
+    from etl.read.sandbox import SheetReader
 
     form = rf.form_xlsx("Menilo", "Soko", "November 2026", {"Fakir Miskin": 4})
     far = rf.long_csv([{"kecamatan": "Montong", "desa": "Pakel", "indikator": "FM", "periode": "2026-11", "jumlah": 9999}])
@@ -139,7 +139,7 @@ def test_warehouse_path_that_is_not_a_duckdb_file_or_is_a_folder(tmp_path, comma
                                   'IO Error: Cannot open file "{p}": Permission denied'])
 def test_warehouse_the_system_refuses_to_open(monkeypatch, capsys, empty_db, text):
     """A read-only folder or file (the tests run as root, so the system's refusal is simulated)."""
-    from etl import cli
+    from etl.cli import main as cli
 
     def refuse(path, read_only=False):
         raise duckdb.IOException(text.format(p=path))
@@ -162,7 +162,7 @@ def test_app_on_a_file_that_is_not_a_warehouse(monkeypatch, tmp_path):
     assert "tidak dapat dibuka" in shown and "admin" in shown
     assert str(tmp_path) not in shown and "catatan.duckdb" not in shown  # no server path in front of a user
     no_english(shown)
-    from etl import cli
+    from etl.cli import main as cli
 
     assert cli.main(["status", "--db", str(other)]) == 1  # the administrator's command line names the file
 

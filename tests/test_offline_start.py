@@ -12,8 +12,8 @@ import subprocess
 
 import pytest
 
-from etl import boundaries as bnd
-from etl import shipped_boundaries as shipped_copy
+from etl.reference import boundaries as bnd
+from etl.reference import shipped_boundaries as shipped_copy
 from tests.conftest import REPO, check, reference, run_etl, table_fingerprint
 
 OFFLINE = {"PMKS_BOUNDARY_SOURCE": "http://127.0.0.1:9/"}  # nothing listens there: the download fails at once

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import fmt
+from common import fmt
 from tests.conftest import REPO, num, offered
 
 PAGES = ["pages/ringkasan.py", "pages/peta.py", "pages/jelajah.py", "pages/profil.py", "pages/prioritas.py", "pages/kelengkapan.py",

@@ -10,10 +10,10 @@ from datetime import date
 import openpyxl
 import pytest
 
+from common.errors import PMKSError
 from dashboard import queries
-from etl.errors import PMKSError
-from etl.penduduk_import import analyse, parse_acuan
-from etl.sandbox import SheetReader
+from etl.read.sandbox import SheetReader
+from etl.write.population import analyse, parse_acuan
 from tests import popfiles as pf
 from tests.conftest import check, num, open_snapshot, run_etl, table_fingerprint
 from tests.test_pages import run_app

@@ -109,7 +109,7 @@ def test_each_process_copy_shows_a_commit_whole_and_at_once(pg_demo):
 
         watcher = threading.Thread(target=watch)
         watcher.start()
-        from etl.load import rollback_batch
+        from etl.write.load import rollback_batch
 
         with writer.read() as con:
             batch = con.execute("select max(id) from impor_batch where jenis = 'demo'").fetchone()[0]

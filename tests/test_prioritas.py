@@ -137,7 +137,7 @@ def test_pdf_brief_renders_on_one_page_with_the_right_content(built_db, tmp_path
     assert f"Ringkasan PMKS — {title}" in flat
     assert "Oktober 2026" in flat and "Dibuat 28 November 2026" in flat and "Sumber: laporan PSM" in flat
     assert "DATA DEMO SINTETIS" in flat
-    from etl import fmt
+    from common import fmt
 
     assert f"{fmt.angka(total)} jiwa" in flat
     assert f"{reported} dari {n_desa} desa/kelurahan melapor" in flat
@@ -169,7 +169,7 @@ def test_pdf_brief_in_public_release_mode_hides_small_counts(built_db, tmp_path)
     assert "Mode rilis publik" in flat and "<100" in flat
     small = {n: v for n, v in per_ind.items() if 0 < v < 100}
     assert small
-    from etl import fmt
+    from common import fmt
 
     for name, value in small.items():
         assert f"{name} {fmt.angka(value)}" not in flat

@@ -13,8 +13,8 @@ from datetime import date
 import duckdb
 import pytest
 
-from etl.importer import check_files
-from etl.sandbox import SheetReader
+from etl.cli.reports import check_files
+from etl.read.sandbox import SheetReader
 from tests.conftest import run_etl, sample_codes
 from tests.corpus.writers import WRITERS, Formula, Grid
 
@@ -243,7 +243,7 @@ def test_a_workbook_of_several_months_is_not_advised_a_single_periode(empty_db, 
 # 7. One reader for every file ---------------------------------------------------------------------------------------
 
 def _population(db, name: str, data: bytes):
-    from etl.penduduk_import import analyse, parse_acuan
+    from etl.write.population import analyse, parse_acuan
 
     with SheetReader() as reader:
         sheets = reader.read(data, name)

@@ -12,8 +12,8 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from etl.ingest import Reference, analyse_files
-from etl.sandbox import SheetReader
+from etl.read.sandbox import SheetReader
+from etl.write.reports import Reference, analyse_files
 from tests.reportgen import reports
 
 TODAY = date(2026, 11, 27)

@@ -7,9 +7,9 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from etl import validate as rules
-from etl.cells import column_letter, find_period, parse_count, parse_period
-from etl.match import Gazetteer, IndicatorMatcher, normalize_label, normalize_name, parse_code
+from etl.check import rules
+from etl.read.cells import column_letter, find_period, parse_count, parse_period
+from etl.resolve.match import Gazetteer, IndicatorMatcher, normalize_label, normalize_name, parse_code
 
 
 @pytest.mark.parametrize("raw, value", [
@@ -104,7 +104,7 @@ def test_kecamatan_matching(gazetteer):
 
 @pytest.fixture(scope="module")
 def indicators() -> IndicatorMatcher:
-    from etl.indikator import read_indikator
+    from etl.reference.indikator import read_indikator
 
     return IndicatorMatcher(read_indikator(), pd.DataFrame([("bansos lansia", "LUT")], columns=["alias", "kode_indikator"]))
 

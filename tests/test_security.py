@@ -208,7 +208,7 @@ def test_the_session_cookie_is_secure_over_https(guarded, browser, tmp_path):
 
 
 def sandbox_workers(pid: int) -> int:
-    """Worker processes (`python -m etl.sandbox`) whose parent is the server."""
+    """Worker processes (`python -m etl.read.sandbox`) whose parent is the server."""
     count = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -220,7 +220,7 @@ def sandbox_workers(pid: int) -> int:
                 cmd = fh.read()
         except OSError:
             continue
-        count += ppid == pid and b"etl.sandbox" in cmd
+        count += ppid == pid and b"etl.read.sandbox" in cmd
     return count
 
 

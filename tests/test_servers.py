@@ -160,8 +160,8 @@ def test_an_import_from_the_cli_shows_in_every_process(farm, browser, tmp_path):
 SAVE_LOOP = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from etl.importer import read_only_check, write_files
-    from etl.sandbox import SheetReader
+    from etl.cli.reports import read_only_check, write_files
+    from etl.read.sandbox import SheetReader
     db, path = sys.argv[1], Path(sys.argv[2])
     data = path.read_bytes()
     with SheetReader() as reader:

@@ -49,6 +49,6 @@ def _pasted_quotes(path):
 
 
 def test_no_sql_pastes_a_quoted_value_outside_the_helper():
-    packages = ["dashboard", "store", "etl", "accounts"]
+    packages = ["accounts", "common", "dashboard", "etl", "store"]
     found = [hit for p in packages for f in sorted((REPO / p).rglob("*.py")) for hit in _pasted_quotes(f)]
     assert not found, found

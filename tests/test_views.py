@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from common import fmt
 from dashboard import release
 from dashboard.views import MISSING, Filters, Settings, ringkasan, table
-from etl import fmt
 
 OKT, SEP = date(2026, 10, 1), date(2026, 9, 1)
 PALANG = "35.23.18"

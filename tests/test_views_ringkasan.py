@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
+from common import fmt
 from dashboard import charts, queries
 from dashboard.queries import Selection
 from dashboard.views import Filters, Settings, jelajah, prioritas, profil, ringkasan
-from etl import fmt
 from tests.conftest import memory_warehouse
 
 OKT = date(2026, 10, 1)
@@ -22,7 +22,7 @@ PALANG = "35.23.18"
 def planted():
     """The demo warehouse where the desa with the largest Oktober total sent an all-zero report for September, and
     another desa's only earlier reports were all zero: neither may be measured against zero."""
-    from etl.marts import refresh_all
+    from etl.write.marts import refresh_all
 
     con = memory_warehouse()
     top = con.execute("""

@@ -348,7 +348,8 @@ def test_locked_database_gives_clear_message(demo_db):
 
 def test_disk_full_is_reported_without_traceback(monkeypatch, tmp_path, capsys):
     """A write that fails for lack of space rolls back and says so."""
-    from etl import cli, cli_warehouse
+    from etl.cli import main as cli
+    from etl.cli import warehouse as cli_warehouse
 
     check(run_etl("init", db=tmp_path / "w.duckdb"))
 

@@ -98,7 +98,7 @@ def map_geometry(con: Con, tingkat: str, area: str) -> pd.DataFrame:
     if tingkat == "desa" and len(area) == 8 and not frame.empty:
         import shapely
 
-        from etl.boundaries import simplify_for_map
+        from common.geometry import simplify_for_map
 
         geoms = shapely.from_wkb([bytes(g) if g is not None and len(g) else None for g in frame["geom_wkb"]], on_invalid="ignore")
         if not any(g is None or shapely.is_empty(g) for g in geoms):

@@ -6,10 +6,10 @@ from datetime import date
 
 import pandas as pd
 
+from common.areas import LENGTH, level_of
 from dashboard.queries.areas import desa_count
 from dashboard.queries.base import Con, Selection, _ind_filter
 from dashboard.queries.population import population
-from etl.marts import LENGTH, level_of
 from store.sqltext import label, literal
 
 

@@ -14,9 +14,9 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from common import fmt
+from common.config import DEFAULT_DUE_DAY, DEFAULT_RELEASE_THRESHOLD
 from dashboard.queries.base import Selection
-from etl import fmt
-from etl.config import DEFAULT_DUE_DAY, DEFAULT_RELEASE_THRESHOLD
 
 MISSING = "—"
 

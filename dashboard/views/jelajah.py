@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from common import fmt
 from dashboard import charts, queries, release
 from dashboard.views import Filters, Settings, completeness, rate_notes, table, trend_chart
 from dashboard.views.frozen import Model
-from etl import fmt
 
 RATE, POP, EST, SOURCE = "Per 1.000 penduduk", "Penduduk", "Penduduk perkiraan", "Sumber penduduk"
 

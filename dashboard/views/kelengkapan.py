@@ -17,10 +17,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from common import fmt
 from dashboard import queries
 from dashboard.views import Filters, Settings, table
 from dashboard.views.frozen import Model
-from etl import fmt
 
 STATUS = ["tepat waktu", "terlambat", "semua nol", "belum lapor"]
 LABEL = {s: s.capitalize() for s in STATUS}  # as a user reads a status: 'Tepat waktu'

@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 
 from accounts.users import ROLE_LABEL
+from common import fmt
 from dashboard import queries
 from dashboard.views import Settings, table
 from dashboard.views.frozen import Model
-from etl import fmt
 
 
 @dataclass

@@ -8,11 +8,11 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from common import fmt
 from dashboard import maps, queries, release
 from dashboard.queries import Selection
 from dashboard.views import Filters, Settings, completeness, rate_notes, table
 from dashboard.views.frozen import Model
-from etl import fmt
 
 CAMERA_NOTE = "Tombol kamera di pojok kanan atas peta menyimpan gambar PNG (dicatat di audit)."
 NO_BOUNDARIES = ("Batas wilayah desa belum dipasang, sehingga peta belum dapat digambar. Admin memasangnya di halaman "

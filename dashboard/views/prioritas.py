@@ -17,10 +17,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from common import fmt
 from dashboard import maps, priority, queries, release
 from dashboard.views import MISSING, Filters, Settings, completeness, table
 from dashboard.views.frozen import Model
-from etl import fmt
 
 LEVEL_LABEL = {"desa": "Desa/kelurahan", "kecamatan": "Kecamatan"}
 SPARKLINE = "Tren 12 bulan"  # the one column of the table that holds numbers (a line per row), not text

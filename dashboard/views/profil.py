@@ -9,12 +9,12 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from common import fmt
+from common.areas import level_of
 from dashboard import queries, release
 from dashboard.queries import Selection
 from dashboard.views import MISSING, Filters, Settings, table, trend_chart
 from dashboard.views.frozen import Model
-from etl import fmt
-from etl.marts import level_of
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ from datetime import date, datetime
 import pandas as pd
 import plotly.graph_objects as go
 
+from common import fmt
 from dashboard import charts, maps, queries, release
 from dashboard.queries import Selection
 from dashboard.queries.reports import RISE_BASELINE, RISE_LOOKBACK
 from dashboard.views import Filters, Settings, completeness, mark_estimates, rate_notes, table, trend_chart
 from dashboard.views.frozen import Model
 from dashboard.views.peta import NO_BOUNDARIES
-from etl import fmt
 
 LIKE_FOR_LIKE = ("Perubahan sebanding: hanya desa yang melapor di kedua bulan, agar naik-turun jumlah desa pelapor "
                  "tidak terbaca sebagai perubahan PMKS.")

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from common import fmt
 from dashboard import queries
 from dashboard.views import Filters, Settings, table
 from dashboard.views.frozen import Model
-from etl import fmt
 
 JENIS = {"impor": "impor", "demo": "data demo", "rollback": "pembatalan", "penduduk": "penduduk desa"}
 # what each audited action is, in words (the code stays in the database and the export's column `Kode aksi`)

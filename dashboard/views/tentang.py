@@ -7,10 +7,10 @@ from datetime import date
 
 import pandas as pd
 
+from common import fmt
 from dashboard import queries
 from dashboard.views import Settings
 from dashboard.views.frozen import Model
-from etl import fmt
 
 
 @dataclass

@@ -7,10 +7,10 @@ from datetime import date
 
 import pandas as pd
 
+from common import fmt
 from dashboard.views import table
 from dashboard.wording import plain
-from etl import fmt
-from etl.importer import LAYOUT, STATUS
+from etl.cli.reports import LAYOUT, STATUS
 
 
 def months_offered(today: date, n: int = 25) -> list[date]:

@@ -202,13 +202,13 @@ class Follower:
             self._filled.set()
             return True
 
-    def _apply_full(self, pg, target: dict[str, int]) -> None:
+    @contextlib.contextmanager
+    def _copy_transaction(self, target: dict[str, int]) -> Iterator:
+        """One DuckDB transaction of the copy that ends at PostgreSQL's state `target`: all of it or nothing."""
         duck = self.duck.cursor()
         duck.execute("begin transaction")
         try:
-            for table in self._tables:
-                duck.execute(f"delete from {ident(table)}").fetchall()
-                self._copy_rows(pg, duck, table, "")
+            yield duck
             self._set_versions(duck, target)
             duck.execute("commit")
         except BaseException:
@@ -218,12 +218,19 @@ class Follower:
             duck.close()
         self._versions = target
 
+    def _replace_table(self, pg, duck, table: str) -> None:
+        duck.execute(f"delete from {ident(table)}").fetchall()
+        self._copy_rows(pg, duck, table, "")
+
+    def _apply_full(self, pg, target: dict[str, int]) -> None:
+        with self._copy_transaction(target) as duck:
+            for table in self._tables:
+                self._replace_table(pg, duck, table)
+
     def _apply_changes(self, pg, since: int, target: dict[str, int]) -> None:
         window = f"versi > {int(since)} and versi <= {int(target['audit'])}"
         changed = pg.execute(f"select tabel, bool_or(kode is null) from _log_ubah where {window} group by 1").fetchall()
-        duck = self.duck.cursor()
-        duck.execute("begin transaction")
-        try:
+        with self._copy_transaction(target) as duck:
             for table, whole in changed:
                 if table not in self._tables:
                     continue
@@ -234,16 +241,7 @@ class Follower:
                     last = duck.execute(f"select coalesce(max({ident(key)}), 0) from {ident(table)}").fetchone()[0]
                     self._copy_rows(pg, duck, table, f"where {key} > {int(last)}")
                 else:
-                    duck.execute(f"delete from {ident(table)}").fetchall()
-                    self._copy_rows(pg, duck, table, "")
-            self._set_versions(duck, target)
-            duck.execute("commit")
-        except BaseException:
-            duck.execute("rollback")
-            raise
-        finally:
-            duck.close()
-        self._versions = target
+                    self._replace_table(pg, duck, table)
 
     def _apply_keys(self, pg, duck, table: str, window: str) -> None:
         """Replace the rows of the area (desa) × months the log names."""

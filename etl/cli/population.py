@@ -22,6 +22,7 @@ from etl.find.population import LAYOUT
 from etl.read.sandbox import SheetReader
 from etl.read.sheets import Sheet, Unreadable
 from etl.write.population import SUMBER, Acuan, PopulationResult, analyse, commit, parse_acuan
+from etl.write.reports import where_text
 from store import open_store
 
 STATUS = {"accepted": "DITERIMA", "rejected": "DITOLAK", "unchanged": "TIDAK BERUBAH"}
@@ -90,9 +91,7 @@ def print_report(result: PopulationResult, acuan: Acuan, sumber: str, *, dry_run
     if result.note:
         write(f"    {result.note}")
     for issue in result.issues:
-        where = ", ".join([result.file] + ([f"lembar '{issue.sheet}'"] if issue.sheet else []) + ([f"baris {issue.row}"] if issue.row else [])
-                          + ([f"kolom {issue.column}"] if issue.column else []))
-        write(f"    {'kesalahan' if issue.severity == 'error' else 'peringatan'}: {where}: {issue.message}" + (f". Saran: {issue.suggestion}" if issue.suggestion else ""))
+        write(f"    {'kesalahan' if issue.severity == 'error' else 'peringatan'}: {where_text(issue, result.file)}: {issue.message}" + (f". Saran: {issue.suggestion}" if issue.suggestion else ""))
     if result.changes:
         write(f"    perubahan ({len(result.changes)}):")
         for change in result.changes[:50]:

@@ -17,9 +17,11 @@ import threading
 import time
 from pathlib import Path
 
+from common.indicators import COLUMNS
+
 MARTS = {
     "agregat_bulanan": "select tingkat, kode_wilayah, periode, kode_indikator, jumlah, laki_laki, perempuan from agregat_bulanan",
-    "agregat_laporan": "select tingkat, kode_wilayah, periode, laporan, semua_nol, jumlah from agregat_laporan",
+    "agregat_laporan": f"select tingkat, kode_wilayah, periode, laporan, semua_nol, jumlah, {', '.join(COLUMNS.values())} from agregat_laporan",
     "laporan": "select id, kode_desa, periode, batch_id, aktif, diganti_batch from laporan",
 }
 

@@ -8,6 +8,8 @@ from collections import Counter
 import duckdb
 import pytest
 
+from common.indicators import COLUMNS, INDICATORS
+from etl.reference.indikator import read_indikator
 from store import open_store
 from tests import reportfiles as rf
 from tests.conftest import check, reading, run_etl
@@ -28,13 +30,19 @@ def fact_rows(con, length: int) -> Counter:
 
 
 def report_rows(con, length: int) -> tuple[Counter, Counter]:
+    """agregat_laporan's rows of one level (reports, all-zero reports, the total, each indicator's total: migration 0027)
+    and the same recomputed from the facts."""
     key = f"left(l.kode_desa, {length})" if length else "''"
+    per_report = ", ".join(f"coalesce(sum(n.jumlah) filter (where n.kode_indikator = '{kode}'), 0) as {col}" for kode, col in COLUMNS.items())
     facts = Counter(con.execute(f"""
-        with t as (select l.kode_desa, l.periode, coalesce(sum(n.jumlah), 0) as jumlah from laporan l
+        with t as (select l.kode_desa, l.periode, coalesce(sum(n.jumlah), 0) as jumlah, {per_report} from laporan l
                    left join laporan_nilai n on n.laporan_id = l.id where l.aktif group by 1, 2)
-        select {key.replace('l.', '')}, periode, count(*), count(*) filter (where jumlah = 0) from t group by 1, 2
+        select {key.replace('l.', '')}, periode, count(*), count(*) filter (where jumlah = 0), sum(jumlah),
+               {", ".join(f"sum({col})" for col in COLUMNS.values())}
+        from t group by 1, 2
     """).fetchall())
-    mart = Counter(con.execute("select kode_wilayah, periode, laporan, semua_nol from agregat_laporan where length(kode_wilayah) = ?", [length]).fetchall())
+    mart = Counter(con.execute(f"select kode_wilayah, periode, laporan, semua_nol, jumlah, {', '.join(COLUMNS.values())} "
+                               "from agregat_laporan where length(kode_wilayah) = ?", [length]).fetchall())
     return mart, facts
 
 
@@ -42,14 +50,19 @@ def assert_marts_match_facts(db):
     """Every aggregate equals the same aggregate recomputed from the facts, at every level, with no row twice; and at
     most one active report per desa and month. (SQL both stores read alike: `db` is a DuckDB file or a PostgreSQL URL.)"""
     with reading(db) as con:
-        for level, length in LEVELS.items():
-            assert mart_rows(con, length) == fact_rows(con, length), level
-            mart, facts = report_rows(con, length)
-            assert mart == facts, level
-        for table in ("agregat_bulanan", "agregat_laporan"):
-            levels = con.execute(f"select distinct tingkat, length(kode_wilayah) from {table} order by 2").fetchall()
-            assert levels == [("semua", 0), ("provinsi", 2), ("kabupaten", 5), ("kecamatan", 8), ("desa", 13)]
-        assert con.execute("select count(*) from (select kode_desa, periode from laporan where aktif group by 1, 2 having count(*) > 1) as d").fetchone() == (0,)
+        assert_marts_equal_facts(con)
+
+
+def assert_marts_equal_facts(con) -> None:
+    """`assert_marts_match_facts` on an open connection."""
+    for level, length in LEVELS.items():
+        assert mart_rows(con, length) == fact_rows(con, length), level
+        mart, facts = report_rows(con, length)
+        assert mart == facts, level
+    for table in ("agregat_bulanan", "agregat_laporan"):
+        levels = con.execute(f"select distinct tingkat, length(kode_wilayah) from {table} order by 2").fetchall()
+        assert levels in ([], [("semua", 0), ("provinsi", 2), ("kabupaten", 5), ("kecamatan", 8), ("desa", 13)])  # [] = no values
+    assert con.execute("select count(*) from (select kode_desa, periode from laporan where aktif group by 1, 2 having count(*) > 1) as d").fetchone() == (0,)
 
 
 def test_marts_after_demo_equal_the_facts(built_db):
@@ -86,12 +99,35 @@ def test_init_fills_the_marts_of_a_warehouse_from_before_them(built_db, tmp_path
     con = duckdb.connect(str(db))
     con.execute("drop table agregat_bulanan")
     con.execute("drop table agregat_laporan")
-    con.execute("delete from _migrations where name in ('0002_marts', '0011_many_users')")
+    con.execute("delete from _migrations where name in ('0002_marts', '0011_many_users', '0027_indicator_totals')")
     con.execute("drop table _versi; drop table pengguna; drop table sesi")
     con.close()
     out = check(run_etl("init", db=db))
     assert "0002_marts" in out.stdout
     assert_marts_match_facts(db)
+
+
+def test_the_per_indicator_columns_are_the_catalogue(mem_con):
+    assert INDICATORS == tuple(read_indikator()["kode"])
+    columns = [r[0] for r in mem_con.execute("select column_name from information_schema.columns where table_name = 'agregat_laporan' "
+                                             "and column_name like 'jumlah\\_%' escape '\\' order by ordinal_position").fetchall()]
+    assert columns == list(COLUMNS.values())
+
+
+def test_init_fills_the_per_indicator_totals_of_a_warehouse_from_before_them(built_db, tmp_path):
+    """Migration 0027 on a warehouse with reports: the new columns hold the totals at once, in its transaction."""
+    db = tmp_path / "lama.duckdb"
+    shutil.copy(built_db, db)
+    con = duckdb.connect(str(db))
+    for col in COLUMNS.values():
+        con.execute(f"alter table agregat_laporan drop column {col}")
+    con.execute("delete from _migrations where name = '0027_indicator_totals'")
+    con.close()
+    out = check(run_etl("init", db=db))
+    assert "0027_indicator_totals" in out.stdout
+    assert_marts_match_facts(db)
+    with reading(db) as con:
+        assert con.execute("select sum(jumlah_fm) from agregat_laporan where tingkat = 'desa'").fetchone()[0] > 0
 
 
 def test_a_failed_write_leaves_facts_and_marts_together(demo_db, monkeypatch):

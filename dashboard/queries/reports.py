@@ -8,7 +8,7 @@ import pandas as pd
 
 from common.areas import LENGTH, level_of
 from dashboard.queries.areas import desa_count
-from dashboard.queries.base import Con, Selection, _ind_filter
+from dashboard.queries.base import Con, Selection, _ind_filter, selection_total
 from dashboard.queries.population import population
 from store.sqltext import label, literal
 
@@ -46,14 +46,26 @@ def trend(con: Con, start: date, end: date, sel: Selection) -> pd.DataFrame:
     (`desa`), and the like-for-like total over only the desa that reported in every one of those months
     (`sebanding`, over `desa_selalu` desa; missing when no desa did), so that a month with fewer reports does not
     read as fewer PMKS."""
-    cond, params = _ind_filter(sel)
     level = level_of(sel.area)
-    if _all_indicators(con, sel):
-        # the desa's report totals (agregat_laporan) are their sums over every indicator: one row per desa and month
-        # instead of 26 (nation scale: 1 million rows instead of 26 million; README, issue 23)
+    total = selection_total(con, sel)
+    if total is not None:
+        # the report mart's totals answer for the selection, its per-indicator columns for chosen indicators (0027): one
+        # row per area (desa) and month instead of one per indicator (nation: 1 million rows, not 26 million; README)
+        area, area_params = f"""
+            select periode, laporan, {total} as jumlah from agregat_laporan
+            where tingkat = ? and kode_wilayah = ? and periode between ? and ?
+        """, [level, sel.area, start, end]
         like_for_like, like_params = "select periode, sum(jumlah) as jumlah from d where kode_wilayah in (select kode_wilayah from steady) group by 1", []
-    else:
-        like_for_like, like_params = f"""
+    else:  # a chosen indicator without a column of its own: its rows
+        cond, params = _ind_filter(sel)
+        area, area_params = f"""
+            select r.periode, r.laporan, t.jumlah from agregat_laporan r left join (
+                select a.periode, sum(a.jumlah) as jumlah from agregat_bulanan a
+                where a.tingkat = ? and a.kode_wilayah = ? and a.periode between ? and ? {cond} group by 1
+            ) t on t.periode = r.periode
+            where r.tingkat = ? and r.kode_wilayah = ? and r.periode between ? and ?
+        """, [level, sel.area, start, end, *params, level, sel.area, start, end]
+        total, like_for_like, like_params = "jumlah", f"""
             select a.periode, sum(a.jumlah) as jumlah from agregat_bulanan a
             where a.tingkat = 'desa' and a.kode_wilayah in (select kode_wilayah from steady)
               and a.periode in (select periode from months) {cond} group by 1
@@ -63,36 +75,26 @@ def trend(con: Con, start: date, end: date, sel: Selection) -> pd.DataFrame:
         with months as (
             select periode from agregat_laporan
             where tingkat = 'semua' and kode_wilayah = '' and periode between ? and ? and laporan > 0
-        ), r as (
-            select periode, laporan from agregat_laporan where tingkat = ? and kode_wilayah = ? and periode between ? and ?
-        ), t as (
-            select a.periode, sum(a.jumlah) as jumlah from agregat_bulanan a
-            where a.tingkat = ? and a.kode_wilayah = ? and a.periode between ? and ? {cond} group by 1
-        ), d as not materialized (  -- read twice (cheap scans) rather than stored once (slower at nation scale)
-            select kode_wilayah, periode, jumlah from agregat_laporan
+        ), r as ({area}), d as not materialized (  -- read twice (cheap scans) rather than stored once (slower at nation scale)
+            select kode_wilayah, periode, {total} as jumlah from agregat_laporan
             where tingkat = 'desa' and starts_with(kode_wilayah, ?) and periode between ? and ?
               and periode in (select periode from months) and laporan > 0
         ), steady as (
             select kode_wilayah from d group by 1 having count(*) = (select count(*) from months)
         ), s as ({like_for_like})
-        select m.periode, case when coalesce(r.laporan, 0) > 0 then coalesce(t.jumlah, 0) end as jumlah,
+        select m.periode, case when coalesce(r.laporan, 0) > 0 then coalesce(r.jumlah, 0) end as jumlah,
                coalesce(r.laporan, 0) as laporan, (select count(*) from steady) as desa_selalu,
                case when (select count(*) from steady) > 0 then coalesce(s.jumlah, 0) end as sebanding
-        from months m left join r using (periode) left join t using (periode) left join s using (periode)
+        from months m left join r using (periode) left join s using (periode)
         order by m.periode
         """,
-        [start, end, level, sel.area, start, end, level, sel.area, start, end, *params, sel.area, start, end, *like_params],
+        [start, end, *area_params, sel.area, start, end, *like_params],
     ).df()
     df["periode"] = pd.to_datetime(df["periode"]).dt.date
     df["desa"] = desa_count(con, sel.area)
     for col in ("jumlah", "sebanding"):
         df[col] = df[col].astype("Float64")
     return df
-
-
-def _all_indicators(con: Con, sel: Selection) -> bool:
-    """No indicator chosen and every indicator active: the marts' report totals answer for the selection."""
-    return not sel.indikator and bool(con.execute("select bool_and(aktif) from indikator").fetchall()[0][0])
 
 
 def always_reporting(trend_frame: pd.DataFrame) -> int:
@@ -157,9 +159,10 @@ def sharpest_rises(con: Con, periode: date, sel: Selection, limit: int = 10, bas
     baseline), pembanding (reports it rests on), sekarang, kenaikan."""
     back = periode.year * 12 + periode.month - 1 - lookback
     since = date(back // 12, back % 12 + 1, 1)
-    if _all_indicators(con, sel):  # the report totals of the mart answer it without touching per-indicator rows
-        totals, params = """
-            select kode_wilayah as kode_desa, periode, semua_nol, jumlah from agregat_laporan
+    total = selection_total(con, sel)
+    if total is not None:  # the report mart's totals answer for the selection (migration 0027): one row per desa and month
+        totals, params = f"""
+            select kode_wilayah as kode_desa, periode, semua_nol, {total} as jumlah from agregat_laporan
             where tingkat = 'desa' and starts_with(kode_wilayah, ?) and periode between ? and ? and laporan > 0
         """, [sel.area, since, periode]
     else:

@@ -4,7 +4,8 @@ Areas are every desa with an active report (a denormalised copy of the active fa
 laporan with laporan_nilai), every kecamatan, kabupaten and provinsi above them, and '' for the whole
 warehouse. Desa rows come from the fact tables; each higher level is summed from the level below, so
 a refresh after an import touches only the months and areas the import changed. Call inside the
-writer's transaction: the marts change together with the facts or not at all.
+writer's transaction: the marts change together with the facts or not at all. `agregat_laporan` also holds each
+indicator's total in a column of its own (migration 0027, `common.indicators`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ import duckdb
 import pandas as pd
 
 from common.areas import LEVELS
-from store.sqltext import ident, literal
+from common.indicators import COLUMNS
+from store.sqltext import ident, idents, literal
+
+# agregat_laporan's columns after its key: reports, all-zero reports, the total, and the total of each indicator (0027)
+REPORT_TOTALS = ["laporan", "semua_nol", "jumlah", *COLUMNS.values()]
 
 
 def _parent(column: str, length: int) -> str:
@@ -54,18 +59,20 @@ def _fill(con: duckdb.DuckDBPyConnection, replace: bool) -> None:
         where l.aktif and l.periode between ? and ?
         order by l.periode, l.kode_desa
     """, [first, last])
+    per_report = ", ".join(f"sum(n.jumlah) filter (where n.kode_indikator = {literal(kode)}) as {col}" for kode, col in COLUMNS.items())
+    per_desa = ", ".join(f"coalesce(sum({col}), 0)" for col in COLUMNS.values())
     con.execute(f"""
-        insert into agregat_laporan
+        insert into agregat_laporan (tingkat, kode_wilayah, periode, {idents(REPORT_TOTALS)})
         with t as (
-            select l.id, l.kode_desa, l.periode, sum(n.jumlah) as jumlah
+            select l.id, l.kode_desa, l.periode, sum(n.jumlah) as jumlah, {per_report}
             from laporan l {in_scope} left join laporan_nilai n on n.laporan_id = l.id
             where l.aktif and l.periode between ? and ?
             group by 1, 2, 3
         )
-        select 'desa', kode_desa, periode, count(*), count(*) filter (where coalesce(jumlah, 0) = 0), coalesce(sum(jumlah), 0)
+        select 'desa', kode_desa, periode, count(*), count(*) filter (where coalesce(jumlah, 0) = 0), coalesce(sum(jumlah), 0), {per_desa}
         from t group by 2, 3 order by 3, 2
     """, [first, last])
-    child = "desa"
+    child, sums = "desa", ", ".join(f"sum(a.{col})" for col in REPORT_TOTALS)
     for name, length in LEVELS:
         # one level up: recompute the parents of the areas in scope from all their children of those months
         _scope(con, f"select distinct {_parent('kode_wilayah', length)} as kode_wilayah, periode from _scope")
@@ -79,8 +86,8 @@ def _fill(con: duckdb.DuckDBPyConnection, replace: bool) -> None:
             select {literal(name)}, {parent}, a.periode, a.kode_indikator, sum(a.jumlah), sum(a.laki_laki), sum(a.perempuan)
             from agregat_bulanan a {join} group by 2, 3, 4
         """, [first, last])
-        con.execute(f"insert into agregat_laporan select {literal(name)}, {parent}, a.periode, sum(a.laporan), sum(a.semua_nol), sum(a.jumlah) "
-                    f"from agregat_laporan a {join} group by 2, 3", [first, last])
+        con.execute(f"insert into agregat_laporan (tingkat, kode_wilayah, periode, {idents(REPORT_TOTALS)}) "
+                    f"select {literal(name)}, {parent}, a.periode, {sums} from agregat_laporan a {join} group by 2, 3", [first, last])
         child = name
     con.execute("drop table _scope")
 

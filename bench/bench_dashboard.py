@@ -48,6 +48,7 @@ def cases(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object, tuple 
     in_kab = q.Selection(area=kab)
     p = LAST_MONTH
     active = "n.kode_indikator in (select kode from indikator where aktif)"
+    two, chosen = q.Selection(indikator=("FM", "PD")), "n.kode_indikator in ('FM', 'PD')"  # a user's choice of indicators (issue 23)
     return [
         ("semua", "warehouse_info", lambda: q.warehouse_info(con), None),
         ("semua", "periods", lambda: q.periods(con), ("select distinct periode from laporan where aktif order by 1", [])),
@@ -57,10 +58,15 @@ def cases(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object, tuple 
          (f"select n.kode_indikator, sum(n.jumlah) from {FACT} where l.periode = ? and {active} group by 1", [p])),
         ("Ringkasan", "trend (12 months)", lambda: q.trend(con, START, p, all_),
          (f"select l.periode, sum(n.jumlah), count(distinct l.id) from {FACT} where l.periode between ? and ? and {active} group by 1", [START, p])),
+        ("Ringkasan", "trend (12 months, FM+PD chosen)", lambda: q.trend(con, START, p, two),
+         (f"select l.periode, sum(n.jumlah), count(distinct l.id) from {FACT} where l.periode between ? and ? and {chosen} group by 1", [START, p])),
         ("Ringkasan", "by_wilayah kecamatan", lambda: q.by_wilayah(con, p, all_, "kecamatan"),
          (f"select left(l.kode_desa, 8), sum(n.jumlah), count(distinct l.id) from {FACT} where l.periode = ? and {active} group by 1", [p])),
         ("Ringkasan", "sharpest_rises (median of 3 earlier)", lambda: q.sharpest_rises(con, p, all_),
          (f"select l.kode_desa, l.periode, sum(n.jumlah) from {FACT} where l.periode between ? and ? and {active} group by all",
+          [YEAR_BEFORE, p])),
+        ("Ringkasan", "sharpest_rises (FM+PD chosen)", lambda: q.sharpest_rises(con, p, two),
+         (f"select l.kode_desa, l.periode, sum(n.jumlah) from {FACT} where l.periode between ? and ? and {chosen} group by all",
           [YEAR_BEFORE, p])),
         ("Ringkasan", "not_reported", lambda: q.not_reported(con, p, ""), None),
         ("Jelajah", "pivot_wide kecamatan", lambda: q.pivot_wide(con, p, all_, "kecamatan"),

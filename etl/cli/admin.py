@@ -132,6 +132,13 @@ def cmd_settings(args) -> int:
                 for key, value in changes.items():
                     set_setting(con, key, value)
                     write_audit(con, _user(), "pengaturan", f"{key}={value}", None)
+        if args.keep_files is not None:
+            from etl.write.kept import set_retention
+
+            with store.transaction() as con:
+                removed = set_retention(con, args.keep_files, _user())
+            if removed:
+                print(f"{fmt.angka(removed)} berkas asli melewati masa simpan dan dihapus (tercatat di audit).")
         if args.demo_access:
             from accounts.store import set_demo_access
 
@@ -140,8 +147,10 @@ def cmd_settings(args) -> int:
             day = get_setting(con, "hari_batas_laporan") or f"{DEFAULT_DUE_DAY} (bawaan)"
             threshold = get_setting(con, "ambang_rilis") or f"{DEFAULT_RELEASE_THRESHOLD} (bawaan)"
             demo = get_setting(con, "akses_demo") == "1"
+            keep = get_setting(con, "simpan_berkas_bulan") or "0"
     print(f"Batas laporan: tanggal {day} bulan berikutnya (variabel PMKS_DUE_DAY, bila diisi, didahulukan).")
     print(f"Mode rilis publik: jumlah di bawah {threshold} disembunyikan.")
+    print("Berkas asli yang diimpor disimpan " + ("selamanya." if keep == "0" else f"{keep} bulan."))
     print("Akses demo: " + ("MENYALA — aplikasi terbuka tanpa login bagi siapa pun (hanya untuk basis data demo)." if demo
                              else "mati — setiap orang masuk dengan akunnya."))
     return 0

@@ -1,0 +1,47 @@
+"""The one action "Dari mana angka ini?" (issue 26) as every page draws it: a link to the provenance page `asal` with
+the number's area, month and indicators in its URL (so it can be shared), or a picker of the areas a page lists."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+
+import streamlit as st
+
+from common import fmt
+from dashboard.views import Filters
+from dashboard.views.asal import Question, to_params
+
+LABEL = "Dari mana angka ini?"
+ICON = ":material/manage_search:"
+
+
+def question(f: Filters, area: str | None = None, periode: date | None = None) -> Question:
+    """The question of a number a page shows: the filters' month, indicators, measure and release mode, for `area`
+    (default: the filters' area)."""
+    return Question(f.area if area is None else area, periode or f.periode, f.indikator, f.ukuran, f.rilis)
+
+
+def link(q: Question, *, label: str = LABEL, target=None) -> None:
+    """The action for one number: opens its panel (same tab, its own URL)."""
+    (target or st).page_link("pages/asal.py", label=label, icon=ICON, query_params=to_params(q))
+
+
+def picker(q: Question, areas: dict[str, str], *, key: str, months: list[date] | None = None, target=None) -> None:
+    """The action for a list of numbers (table rows, ranks, trend points): choose the area (and the month), then open
+    its panel. `q` gives the month, indicators, measure and release mode."""
+    if not areas:
+        return
+    box = (target or st).container(horizontal=True, vertical_alignment="bottom", gap="small")
+    codes = list(areas)
+    area = box.selectbox(LABEL, codes, format_func=areas.get, key=f"{key}_wilayah", width=320)
+    month = q.periode
+    if months:
+        month = box.selectbox("Bulan", months[::-1], format_func=fmt.bulan, key=f"{key}_bulan", width=200)
+    link(dataclasses.replace(q, area=area, periode=month), label=f"Buka asal angka {areas[area]}", target=box)
+
+
+def escape(text: str) -> str:
+    """Text (file and area names) shown through Markdown as written: '_' or '*' in a file name stays itself."""
+    return re.sub(r"([\\`*_\[\]<>#|~$])", r"\\\1", text)

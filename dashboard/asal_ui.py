@@ -14,6 +14,7 @@ from dashboard.views import Filters
 from dashboard.views.asal import Question, to_params
 
 LABEL = "Dari mana angka ini?"
+NAME_COLUMNS = ("Desa/Kelurahan", "Kecamatan", "Wilayah")
 ICON = ":material/manage_search:"
 
 
@@ -45,3 +46,25 @@ def picker(q: Question, areas: dict[str, str], *, key: str, months: list[date] |
 def escape(text: str) -> str:
     """Text (file and area names) shown through Markdown as written: '_' or '*' in a file name stays itself."""
     return re.sub(r"([\\`*_\[\]<>#|~$])", r"\\\1", text)
+
+
+def areas(frame, name: str | None = None, code: str = "Kode", first: dict[str, str] | None = None) -> dict[str, str]:
+    """{code: name} of the areas a page's table lists, in its order (`first` before them; rows without a code, such
+    as a total, left out); `name` defaults to the table's desa, kecamatan or area column."""
+    out = dict(first or {})
+    label = name or next((c for c in NAME_COLUMNS if frame is not None and c in frame), None)
+    if frame is None or code not in frame or label is None:
+        return out
+    for kode, nama in zip(frame[code], frame[label]):
+        if isinstance(kode, str) and kode and kode not in out:
+            out[kode] = str(nama)
+    return out
+
+
+def clicked(event, codes: list[str]) -> str | None:
+    """The area a click on a map chose (its selection event and the map's codes in feature order), or None."""
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else getattr(getattr(event, "selection", None), "points", [])
+    location = points[0].get("location") if points else None
+    if isinstance(location, (int, float)) and 0 <= int(location) < len(codes):
+        return codes[int(location)]
+    return None

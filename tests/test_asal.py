@@ -10,6 +10,7 @@ import shutil
 from datetime import date, datetime
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from dashboard.views import Settings
@@ -238,3 +239,48 @@ def test_kept_files_on_postgresql(pg_empty, tmp_path):
     with store.read() as con:
         assert kept.read(con, digest) is None
         assert con.execute("select count(*) from audit where aksi = 'hapus_berkas_asli'").fetchone()[0] == 1
+
+
+MONTH = date(2026, 10, 1)
+
+
+def test_the_panel_adds_up_to_each_pages_figure_for_a_kecamatan(built_db):
+    """Jelajah (table row), Peta (a kecamatan of the map), Profil, Ringkasan (headline), Prioritas (a ranked desa's
+    rate) and Kelengkapan (the kecamatan's desa and a desa x month cell) against the panel of the same number."""
+    from dashboard.views import Filters, jelajah, kelengkapan, peta, prioritas, profil, ringkasan
+    from tests.conftest import num
+
+    chosen = ("FM", "LUT", "PD")
+    with reading(built_db) as con:
+        def asal(area, indikator=(), **kw):
+            return build(con, Question(area, MONTH, indikator, **kw), Settings())
+
+        whole = Filters(periode=MONTH)
+        kec = Filters(periode=MONTH, kecamatan=MONTONG, area_nama="Kec. Montong")
+        rows = jelajah.build(con, Filters(periode=MONTH, indikator=chosen), Settings(), tingkat="kecamatan").export.set_index("Kode")
+        parts = asal(MONTONG, chosen)
+        assert parts.level == "desa" and int(parts.parts["jumlah"].sum()) == parts.total == rows.loc[MONTONG, "Total"]
+        desa_rows = jelajah.build(con, kec, Settings(), tingkat="desa").export.set_index("Kode")
+        for kode, value in zip(parts.parts["kode"], asal(MONTONG).parts["jumlah"]):  # Jelajah lists the desa that reported
+            assert value == desa_rows.loc[kode, "Total"] if pd.notna(value) else kode not in desa_rows.index
+        on_map = peta.build(con, whole, Settings(), choice=peta.MapChoice()).export.set_index("Kode")
+        assert asal(MONTONG).total == on_map.loc[MONTONG, "Nilai (jiwa)"]
+        shown = profil.build(con, kec, Settings()).table
+        assert sum(num(x) for x in shown["Jumlah"]) == asal(MONTONG).total
+        head = ringkasan.build(con, kec, Settings(), today=date(2026, 12, 1)).metrics[0]
+        assert num(head.value) == asal(MONTONG).total
+        ranked = prioritas.build(con, kec, Settings(), tingkat="desa", weights=(), shrinkage=False, author="uji",
+                                 today=date(2026, 12, 1)).export
+        top = ranked.iloc[0]
+        one = asal(top["Kode"], ukuran="per1000")
+        rates = sum(top[c] for c in ranked.columns if c.endswith(" per 1.000") and c != "Perubahan 12 bln (per 1.000)")
+        assert one.penduduk == top["Penduduk"] and abs(rates - one.total / one.penduduk * 1000) < 0.05 * 7  # seven rates of one decimal
+        complete = kelengkapan.build(con, kec, Settings())
+        roll = complete.rollup.set_index("Kode").loc[MONTONG]
+        whole_kec = asal(MONTONG)
+        assert len(whole_kec.parts) == num(roll["Jumlah desa"])
+        assert int((whole_kec.parts["laporan"] == 0).sum()) == num(roll["Belum lapor"])
+        cells = complete.status_download.frame.set_index("Kode")
+        column = next(c for c in cells.columns if c.endswith("Okt 2026"))
+        for kode, reported in zip(whole_kec.parts["kode"], whole_kec.parts["laporan"]):
+            assert (cells.loc[kode, column] != "Belum lapor") == bool(reported), (kode, cells.loc[kode, column])

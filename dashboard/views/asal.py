@@ -55,6 +55,7 @@ class AsalView(Model):
     history: pd.DataFrame = field(default_factory=pd.DataFrame)  # numeric: one row per event of a desa's report
     history_table: pd.DataFrame = field(default_factory=pd.DataFrame)
     population: list[str] = field(default_factory=list)  # sentences on the population figure and its source
+    penduduk: int | None = None  # the population a rate divides by (when a rate is shown and known)
     files: pd.DataFrame = field(default_factory=pd.DataFrame)  # kept files behind the values: sha256, nama_berkas, ukuran, wilayah
     release_notice: str | None = None
 
@@ -149,7 +150,7 @@ def _set_parts(view: AsalView, question: Question, parts: pd.DataFrame, level: s
     view.number = (f"**{count}** jiwa PMKS = jumlah laporan {fmt.angka(len(reported))} {noun} di bawah "
                    f"({fmt.angka(len(reported))} dari {fmt.angka(len(parts))} {noun} melapor).")
     out = parts.copy()
-    out["jumlah"] = [None if hidden.get(k) else v for k, v in zip(out["kode"], out["jumlah"])]
+    out["jumlah"] = pd.array([None if hidden.get(k) or pd.isna(v) else int(v) for k, v in zip(out["kode"], out["jumlah"])], dtype="Int64")
     view.parts = out.reset_index(drop=True)
     shown = pd.DataFrame({noun.capitalize(): out["nama"], "Kode": out["kode"],
                           "Jumlah": [hidden.get(k) or v for k, v in zip(out["kode"], out["jumlah"])],
@@ -257,6 +258,7 @@ def _population(con, view: AsalView, question: Question, area: str, level: str) 
         return
     row = pop.iloc[0]
     figure = int(row["penduduk"])
+    view.penduduk = figure
     rate = f"{fmt.angka(view.total / figure * 1000, 1)}" if view.total is not None else "x"
     total = fmt.angka(view.total) if view.total is not None else release.label(question.rilis)
     view.population.append(f"Laju per 1.000 penduduk = {total} ÷ {fmt.angka(figure)} × 1.000 = {rate}.")

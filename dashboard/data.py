@@ -227,6 +227,14 @@ def release_threshold() -> int:
     return int(q(queries.setting, "ambang_rilis") or DEFAULT_RELEASE_THRESHOLD)
 
 
+def keep_months() -> int:
+    """Months the imported files are kept (`etl.write.kept`; 0 = forever, the default)."""
+    from etl.write.kept import RETENTION_KEY
+
+    value = q(queries.setting, RETENTION_KEY) or "0"
+    return int(value) if str(value).isdigit() else 0
+
+
 def due_day() -> int:
     """Day of the next month by which a report is on time: $PMKS_DUE_DAY, else `python -m etl settings --due-day`, else 10."""
     if os.environ.get("PMKS_DUE_DAY"):

@@ -21,9 +21,9 @@ from dashboard.views import Filters
 from dashboard.wording import plain
 
 q, view, write, audit_action, kecamatan_names = data.q, data.view, data.write, data.audit_action, data.kecamatan_names
-due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold, data.sheet_reader
+due_day, release_threshold, sheet_reader, keep_months = data.due_day, data.release_threshold, data.sheet_reader, data.keep_months
 __all__ = ["plain", "q", "view", "write", "audit_action", "kecamatan_names", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name",
-           "page_width"]
+           "page_width", "keep_months"]
 
 
 _NUMBER_TEXT = re.compile(r"^(-?(\d{1,3}(\.\d{3})*|\d+)(,\d+)?%?|—|–|<\d+( kasus)?|x)$")  # '1.234,5', not a code '35.23.18.2004'

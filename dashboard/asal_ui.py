@@ -29,6 +29,14 @@ def link(q: Question, *, label: str = LABEL, target=None) -> None:
     (target or st).page_link("pages/asal.py", label=label, icon=ICON, query_params=to_params(q))
 
 
+def map_link(f: Filters, clicked: str | None, whole: str, periode: date | None = None) -> None:
+    """The action under a map: for the area clicked last (a click on a kecamatan also makes it the filters' area), else
+    for the area the map shows."""
+    chosen = clicked if clicked and clicked.startswith(f.area) else (f.area or whole)
+    label = f"{LABEL} (wilayah yang diklik)" if clicked == chosen else f"{LABEL} (klik wilayah di peta untuk memilih)"
+    link(question(f, chosen, periode), label=label)
+
+
 def picker(q: Question, areas: dict[str, str], *, key: str, months: list[date] | None = None, target=None) -> None:
     """The action for a list of numbers (table rows, ranks, trend points): choose the area (and the month), then open
     its panel. `q` gives the month, indicators, measure and release mode."""

@@ -52,26 +52,8 @@ st.button("Simpan ambang", key="pengaturan_simpan_ambang", on_click=_save,
 
 
 
-def _save_retention() -> None:
-    """Store how long the imported files are kept and remove those past it now, audited (etl.write.kept)."""
-    from etl.write.kept import set_retention
-
-    months = int(st.session_state["pengaturan_simpan_berkas"])
-    try:
-        removed = ui.write(lambda con: set_retention(con, months, ui.user_name()))
-    except PMKSError as exc:
-        st.session_state["pengaturan_galat"] = f"Pengaturan tidak disimpan: {ui.plain(exc.short)}"
-        return
-    kept = "selamanya" if not months else f"{months} bulan"
-    st.session_state["pengaturan_pesan"] = (f"Berkas asli kini disimpan {kept}." +
-                                            (f" {removed} berkas yang lebih lama dihapus (tercatat di audit)." if removed else ""))
-
-
 st.subheader("Berkas asli yang diimpor")
-st.number_input("Simpan berkas asli selama … bulan (0 = selamanya)", 0, 600, ui.keep_months(), key="pengaturan_simpan_berkas",
-                help="Setiap berkas laporan dan penduduk yang diimpor disimpan persis seperti diterima, untuk panel 'Dari mana "
-                     "angka ini?'. Berkas yang lebih lama dihapus; nama berkas, lembar dan selnya tetap tercatat.")
-st.button("Simpan masa simpan berkas", key="pengaturan_simpan_retensi", on_click=_save_retention)
+admin_view.retention_section()
 
 st.subheader("Penduduk desa (penyebut laju per 1.000)")
 st.markdown(v.coverage_headline)

@@ -66,10 +66,7 @@ if v.stop:
     st.stop()
 st.session_state["peta_codes"] = v.codes
 ui.chart(v.figure, key="peta_map", name=v.name, on_select=_drill_from_map, selection_mode="points")
-clicked = st.session_state.get("peta_asal")  # the area clicked last (a kecamatan has become the filters' area)
-chosen = clicked if clicked and clicked.startswith(f.area) else (f.area or info["kode"] or "")
-asal_ui.link(asal_ui.question(f, chosen, end if span != "bulan" else None),
-             label=f"{asal_ui.LABEL} ({names.get(chosen, 'wilayah yang diklik') if clicked == chosen else 'klik wilayah di peta untuk memilih'})")
+asal_ui.map_link(f, st.session_state.get("peta_asal"), info["kode"] or "", end if span != "bulan" else None)
 for note in v.notes:
     st.caption(note)
 if rulebook.may(ui.current_user(), "unduh"):  # leadership gets no camera: no downloads (README, Security model)

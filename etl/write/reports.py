@@ -27,7 +27,7 @@ from etl.read.sheets import Sheet, Unreadable
 from etl.resolve.match import Gazetteer, IndicatorMatcher
 from etl.resolve.reports import COLUMNS, resolve_long, resolve_raws
 from etl.write import kept
-from etl.write.load import new_batch, write_reports
+from etl.write.load import exact_cells, new_batch, write_reports
 from store.schema import audit as write_audit
 
 MAX_ISSUES_PER_KIND = 20  # the same message on many rows is reported this often, then summarised
@@ -371,23 +371,6 @@ def commit(con: duckdb.DuckDBPyConnection, results: list[FileResult], user: str)
     write_audit(con, user, "impor", f"batch {batch}", json.dumps({"berkas": [r.file for r in accepted], "laporan": int(sum(len(r.reports) for r in accepted))}, ensure_ascii=False))
     kept.prune(con, user)
     return batch
-
-
-def exact_cells(values: pd.DataFrame) -> list:
-    """What `laporan_nilai.kolom` stores, so that the value's address is exact: the column letter of the Jumlah cell
-    (row `baris`) where Jumlah was written; where it was not and the value is L + P, the cells added ('C12+D12'), or
-    the one letter of the cell it was read from."""
-    if values.empty:
-        return []
-    out = []
-    for kolom, j_given, baris, l_col, p_col, l_row, p_row in zip(
-            values["kolom"], values["j_given"], values["baris"], values["l_col"], values["p_col"], values["l_baris"], values["p_baris"]):
-        if j_given or (not isinstance(l_col, str) and not isinstance(p_col, str)):
-            out.append(kolom)
-            continue
-        cells = [f"{col}{int(row) if pd.notna(row) else int(baris)}" for col, row in ((l_col, l_row), (p_col, p_row)) if isinstance(col, str)]
-        out.append("+".join(cells) if len(cells) > 1 else cells[0].rstrip("0123456789"))
-    return out
 
 
 def where_text(issue: Issue, file: str) -> str:

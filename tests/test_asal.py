@@ -284,3 +284,35 @@ def test_the_panel_adds_up_to_each_pages_figure_for_a_kecamatan(built_db):
         column = next(c for c in cells.columns if c.endswith("Okt 2026"))
         for kode, reported in zip(whole_kec.parts["kode"], whole_kec.parts["laporan"]):
             assert (cells.loc[kode, column] != "Belum lapor") == bool(reported), (kode, cells.loc[kode, column])
+
+
+def test_the_original_file_downloads_for_analysts_of_its_area_only_and_is_audited(monkeypatch, demo_db, tmp_path):
+    """The panel page: an analyst gets the original file through `/unduh/<id>`, byte for byte, audited; staff see the
+    provenance without it; an analyst of another kecamatan neither opens the panel nor fetches the file by its link."""
+    from tests.conftest import add_users, fetch, offered
+    from tests.test_access import login
+
+    data = rf.recap_xlsx("Montong", "November 2026", ROWS)
+    import_file(demo_db, tmp_path, "rekap_montong.xlsx", data)
+    add_users(demo_db, ("adm", "admin", ""), ("ana", "analis", ""), ("staf", "staf", ""), ("tksk", "analis", "35.23.18"))
+
+    def panel_page(user: str, area: str = MONTONG):
+        at = login(monkeypatch, demo_db, user)
+        at.query_params["wilayah"], at.query_params["bulan"] = area, "2026-11"
+        at.switch_page("pages/asal.py").run()
+        assert not at.exception
+        return at
+
+    ana = panel_page("ana")
+    original = [o for o in offered(ana) if o.label == "Unduh berkas asli: rekap_montong.xlsx"]
+    assert len(original) == 1
+    assert fetch(original[0].file_id, ana.session_state["_sesi_token"]) == (200, data)
+    staf = panel_page("staf")
+    assert not [o for o in offered(staf) if "berkas asli" in o.label]
+    assert any("dapat diunduh oleh analis dan admin" in c.value for c in staf.caption)
+    tksk = panel_page("tksk")
+    assert any("di luar wilayah akun Anda" in e.value for e in tksk.error) and not tksk.dataframe
+    assert fetch(original[0].file_id, tksk.session_state["_sesi_token"])[0] == 403
+    with reading(demo_db) as con:
+        served = con.execute("select pengguna, aksi from audit where objek = 'rekap_montong.xlsx' and aksi like 'unduh%' order by id").fetchall()
+    assert served == [("ana", "unduh"), ("tksk", "unduh_ditolak")]

@@ -316,3 +316,21 @@ def test_the_original_file_downloads_for_analysts_of_its_area_only_and_is_audite
     with reading(demo_db) as con:
         served = con.execute("select pengguna, aksi from audit where objek = 'rekap_montong.xlsx' and aksi like 'unduh%' order by id").fetchall()
     assert served == [("ana", "unduh"), ("tksk", "unduh_ditolak")]
+
+
+def test_release_mode_hides_every_value_of_a_hidden_desa_in_cells_and_history(fresh_db, tmp_path):
+    import_file(fresh_db, tmp_path, "rekap_1.xlsx", rf.recap_xlsx("Montong", "November 2026", ROWS))
+    changed = {**ROWS, "Sumurgung": {**ROWS["Sumurgung"], "Lansia Terlantar": 2}}
+    import_file(fresh_db, tmp_path, "rekap_2.xlsx", rf.recap_xlsx("Montong", "November 2026", changed), "--replace")
+    with reading(fresh_db) as con:
+        v = build(con, Question(MONTONG, NOV, ("LUT", "AJ"), rilis=4), Settings())
+    parts = v.parts[v.parts["laporan"] == 1].set_index("kode")["jumlah"]
+    hidden = set(parts[parts.isna()].index)
+    assert SUMURGUNG in hidden and len(hidden) >= 2  # Sumurgung's 2 is small; another desa hides it from the total
+    names = dict(zip(v.parts["kode"], v.parts["nama"]))
+    for kode in hidden:
+        shown = v.cells_table[v.cells_table["Desa"] == names[kode]]["Nilai"]
+        assert set(shown) <= {"x", "<4", "0"}, (kode, list(shown))
+        past = v.history_table[v.history_table["Desa"] == names[kode]]
+        assert set(past["Sesudahnya"]) <= {"x", "<4", "—"} and not re.search(r"[:→] [1-9]", " ".join(past["Rincian"]))
+    assert "Lanjut Usia Terlantar: <4 → <4" in " ".join(v.history_table["Rincian"])  # 3 → 2, both small

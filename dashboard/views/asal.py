@@ -168,11 +168,12 @@ def _set_cells(view: AsalView, question: Question, current: pd.DataFrame, desa: 
     cur = current.sort_values(["kode_desa", "kode_indikator"]).reset_index(drop=True)
     cur["alamat"] = [cell_address(s, b, k) for s, b, k in zip(cur["sheet"], cur["baris"], cur["kolom"])]
     shown = cur["jumlah"].astype(object).tolist()
-    if question.rilis:  # per desa: small values and what would give them away from the desa's total
-        for _, rows in cur.groupby("kode_desa").groups.items():
+    if question.rilis:  # per desa: small values and what would give them away from the desa's total; all of a hidden desa
+        hidden = _hidden(view)
+        for kode, rows in cur.groupby("kode_desa").groups.items():
             labels = release.series_labels(cur.loc[rows, "jumlah"].reset_index(drop=True), question.rilis)
             for i, value in zip(rows, labels):
-                shown[i] = value
+                shown[i] = _mask(cur.at[i, "jumlah"], question.rilis, True) if kode in hidden else value
     view.cells = cur
     view.cells_table = table(pd.DataFrame({
         "Desa": [desa.get(k, k) for k in cur["kode_desa"]], "Indikator": [names.get(k, k) for k in cur["kode_indikator"]],
@@ -202,13 +203,27 @@ def _set_history(view: AsalView, question: Question, reps: pd.DataFrame, vals: p
             events.append(_event(kode, desa.get(kode, kode), batch, kind, r, before, after, names, stack[-1] if stack else None))
     frame = pd.DataFrame(events, columns=["kode_desa", "desa", "batch_id", "peristiwa", "waktu", "pengguna", "lama", "baru", "rincian"])
     view.history = frame
-    mask = (lambda v: None if v is None or pd.isna(v) else (release.label(question.rilis) if release.small(v, question.rilis) else v))
+    hidden = _hidden(view) if question.rilis else set()
     view.history_table = table(pd.DataFrame({
         "Desa": frame["desa"], "Waktu": [fmt.tanggal(pd.Timestamp(w).date()) + f" {pd.Timestamp(w):%H.%M}" for w in frame["waktu"]],
         "Peristiwa": frame["peristiwa"].map(_EVENT_LABEL), "Batch": frame["batch_id"], "Oleh": frame["pengguna"],
-        "Sebelumnya": [mask(v) for v in frame["lama"]], "Sesudahnya": [mask(v) for v in frame["baru"]],
-        "Rincian": [_mask_detail(t, question.rilis) for t in frame["rincian"]],
+        "Sebelumnya": [_mask(v, question.rilis, k in hidden) for v, k in zip(frame["lama"], frame["kode_desa"])],
+        "Sesudahnya": [_mask(v, question.rilis, k in hidden) for v, k in zip(frame["baru"], frame["kode_desa"])],
+        "Rincian": [_mask_detail(t, question.rilis, k in hidden) for t, k in zip(frame["rincian"], frame["kode_desa"])],
     }), {"Batch": 0, "Sebelumnya": 0, "Sesudahnya": 0})
+
+
+def _hidden(view: AsalView) -> set[str]:
+    """The reporting desa whose count release mode hides in the parts: none of their values may show."""
+    parts = view.parts
+    return set(parts.loc[(parts["laporan"] > 0) & parts["jumlah"].isna(), "kode"])
+
+
+def _mask(value, threshold: int | None, hide: bool):
+    """A count of the history as release mode shows it: '<3' when small, 'x' for a desa whose count is hidden."""
+    if value is None or pd.isna(value) or not threshold:
+        return value
+    return release.label(threshold) if release.small(value, threshold) else ("x" if hide and value else value)
 
 
 _EVENT_LABEL = {"masuk": "laporan masuk", "ganti": "mengganti laporan sebelumnya", "batal": "batch dibatalkan"}
@@ -239,11 +254,17 @@ def _num(value) -> str:
     return "(kosong)" if value is None else fmt.angka(value)
 
 
-def _mask_detail(text: str, threshold: int | None) -> str:
-    """The numbers of a history line masked like the counts (release mode): a small one becomes '<3'."""
+def _mask_detail(text: str, threshold: int | None, hide: bool = False) -> str:
+    """The numbers of a history line masked like the counts (release mode): a small one becomes '<3', every one of a
+    desa whose count is hidden 'x'."""
     if not threshold:
         return text
-    return re.sub(r"(?<=: )(\d+)|(?<=→ )(\d+)", lambda m: release.label(threshold) if release.small(int(m.group(0)), threshold) else m.group(0), text)
+    def one(match) -> str:
+        number = int(match.group(0).replace(".", ""))
+        shown = _mask(number, threshold, hide)
+        return match.group(0) if shown == number else str(shown)
+
+    return re.sub(r"(?<=: )\d[\d.]*|(?<=→ )\d[\d.]*", one, text)
 
 
 def _population(con, view: AsalView, question: Question, area: str, level: str) -> None:

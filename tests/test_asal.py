@@ -13,6 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from common.errors import PMKSError
 from dashboard.views import Settings
 from dashboard.views.asal import Question, build, cell_address
 from etl.cli.main import main
@@ -149,13 +150,16 @@ def test_retention_removes_old_bytes_with_an_audit_row_and_keeps_the_provenance_
     v = panel(fresh_db, MONTONG)
     assert v.files.empty and set(v.cells["nama_berkas"]) == {"rekap.xlsx"} and all(v.cells["alamat"])
     with open_store(fresh_db).transaction() as con:
-        with pytest.raises(Exception, match="0"):
+        with pytest.raises(PMKSError, match="selamanya"):
             kept.set_retention(con, -1, "adm")
 
 
-def test_forever_is_the_default_and_a_new_import_prunes_by_the_setting(fresh_db, tmp_path):
+def test_forever_is_the_default_and_a_new_import_prunes_by_the_setting(fresh_db, tmp_path, capsys):
     with reading(fresh_db) as con:
         assert kept.retention(con) == 0
+    assert etl(fresh_db, "settings") == 0 and "Berkas asli yang diimpor disimpan selamanya." in capsys.readouterr().out
+    assert etl(fresh_db, "settings", "--keep-files", "-3") == 2 and "selamanya" in capsys.readouterr().err
+    assert etl(fresh_db, "settings", "--keep-files", "24") == 0 and "disimpan 24 bulan." in capsys.readouterr().out
     import_file(fresh_db, tmp_path, "rekap.xlsx", rf.recap_xlsx("Montong", "November 2026", ROWS))
     with open_store(fresh_db).transaction() as con:
         con.execute("update berkas_asli set diterima = ?", [datetime(2020, 1, 1)])
@@ -211,6 +215,24 @@ def test_cli_prints_the_same_answer_in_indonesian(fresh_db, tmp_path, capsys):
     assert "bukan kode desa" in capsys.readouterr().err
     assert etl(fresh_db, "asal", "--desa", PAKEL, "--periode", "2026-11", "--indikator", "XX") == 2
     assert "tidak dikenal" in capsys.readouterr().err
+
+
+def test_a_report_entered_in_the_app_is_shown_as_an_app_entry(fresh_db, tmp_path):
+    """Issue 25's web reports are `laporan` rows with a batch of their own kind and no file: the panel names the entry
+    (batch kind, who, when), no cell and no file."""
+    from etl.write.load import new_batch, write_reports
+
+    with open_store(fresh_db).transaction() as con:
+        batch = new_batch(con, "psm_pakel", "laporan_web", "laporan dari aplikasi")
+        reports = pd.DataFrame({"kode_desa": [PAKEL], "periode": [NOV], "nama_berkas": [None], "sheet": [None], "sha256": [None],
+                                "nama_psm": ["PSM Pakel"], "diterima": [datetime(2026, 12, 2, 9, 0)], "sintetis": [False]})
+        values = pd.DataFrame({"kode_desa": [PAKEL], "periode": [NOV], "kode_indikator": ["FM"], "laki_laki": [None],
+                               "perempuan": [None], "jumlah": [6], "baris": [None], "kolom": [None]})
+        write_reports(con, reports, values, batch)
+    v = panel(fresh_db, PAKEL, ("FM",))
+    assert v.total == 6 and list(v.cells["sumber"]) == ["aplikasi"] and list(v.cells_table["Sel"]) == ["—"]
+    assert "dimasukkan di aplikasi" in v.parts_table["Sumber"].iloc[0] and "laporan_web" in v.parts_table["Sumber"].iloc[0]
+    assert "psm_pakel" in v.parts_table["Sumber"].iloc[0] and v.files.empty
 
 
 def test_address_forms():

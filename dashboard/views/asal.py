@@ -24,6 +24,7 @@ from dashboard.views import MISSING, Settings, table
 from dashboard.views.frozen import Model
 
 FILE_BATCHES = ("impor", "penduduk")  # batch kinds whose reports were read from a file
+SOURCE_LABEL = {"berkas": "sel berkas", "demo": "data demo", "aplikasi": "entri aplikasi"}
 _PLAIN_SHEET = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 LEVEL_BELOW = {"desa": "desa", "kecamatan": "desa"}  # wider areas are explained by their kecamatan
 
@@ -73,12 +74,21 @@ def cell_address(sheet: str | None, baris, kolom) -> str:
     return f"{prefix}{kolom}{int(baris)}"
 
 
+def source_kind(sintetis, jenis, nama_berkas) -> str:
+    """What a report's values were taken from: 'berkas' (a cell of an imported file), 'demo' (synthetic), or
+    'aplikasi' (entered in the app: any other batch kind, e.g. the web reports of issue 25)."""
+    if bool(sintetis):
+        return "demo"
+    return "berkas" if jenis in FILE_BATCHES and isinstance(nama_berkas, str) else "aplikasi"
+
+
 def source_text(row) -> str:
     """Where a report came from, in one line: a file (name and batch), synthetic demo data, or an entry in the app."""
     who = f"oleh {row.pengguna}, {fmt.tanggal(pd.Timestamp(row.waktu).date())} {pd.Timestamp(row.waktu):%H.%M}"
-    if bool(row.sintetis):
+    kind = source_kind(row.sintetis, row.jenis, row.nama_berkas)
+    if kind == "demo":
         return f"data demo sintetis (batch {int(row.batch_id)}, {who})"
-    if row.jenis in FILE_BATCHES and isinstance(row.nama_berkas, str):
+    if kind == "berkas":
         return f"berkas '{row.nama_berkas}' (batch {int(row.batch_id)}, diimpor {who})"
     return f"dimasukkan di aplikasi (batch {int(row.batch_id)}, jenis {row.jenis}, {who})"
 
@@ -166,7 +176,8 @@ def _set_cells(view: AsalView, question: Question, current: pd.DataFrame, desa: 
         view.cells, view.cells_table = current, pd.DataFrame()
         return
     cur = current.sort_values(["kode_desa", "kode_indikator"]).reset_index(drop=True)
-    cur["alamat"] = [cell_address(s, b, k) for s, b, k in zip(cur["sheet"], cur["baris"], cur["kolom"])]
+    cur["sumber"] = [source_kind(*r) for r in zip(cur["sintetis"], cur["jenis"], cur["nama_berkas"])]
+    cur["alamat"] = [cell_address(s, b, k) if kind == "berkas" else "" for s, b, k, kind in zip(cur["sheet"], cur["baris"], cur["kolom"], cur["sumber"])]
     shown = cur["jumlah"].astype(object).tolist()
     if question.rilis:  # per desa: small values and what would give them away from the desa's total; all of a hidden desa
         hidden = _hidden(view)
@@ -177,8 +188,8 @@ def _set_cells(view: AsalView, question: Question, current: pd.DataFrame, desa: 
     view.cells = cur
     view.cells_table = table(pd.DataFrame({
         "Desa": [desa.get(k, k) for k in cur["kode_desa"]], "Indikator": [names.get(k, k) for k in cur["kode_indikator"]],
-        "Nilai": shown, "Sel": [a or MISSING for a in cur["alamat"]],
-        "Berkas": [b if isinstance(b, str) else MISSING for b in cur["nama_berkas"]],
+        "Nilai": shown, "Sumber": cur["sumber"].map(SOURCE_LABEL), "Sel": [a or MISSING for a in cur["alamat"]],
+        "Berkas": [b if k == "berkas" else MISSING for b, k in zip(cur["nama_berkas"], cur["sumber"])],
         "Batch": [int(b) for b in cur["batch_id"]], "Diimpor oleh": cur["pengguna"],
         "Waktu impor": [fmt.tanggal(pd.Timestamp(w).date()) + f" {pd.Timestamp(w):%H.%M}" for w in cur["waktu"]],
     }), {"Nilai": 0})

@@ -125,6 +125,9 @@ def cmd_settings(args) -> int:
     if args.release_threshold is not None and not 2 <= args.release_threshold <= 20:
         print("Gagal: --release-threshold harus antara 2 dan 20.", file=sys.stderr)
         return 2
+    if args.keep_files is not None and not 0 <= args.keep_files <= 600:
+        print("Gagal: --keep-files harus antara 0 (selamanya) dan 600 bulan.", file=sys.stderr)
+        return 2
     changes = {k: str(v) for k, v in (("hari_batas_laporan", args.due_day), ("ambang_rilis", args.release_threshold)) if v is not None}
     with _warehouse(args) as (_, store):
         if changes:

@@ -24,17 +24,19 @@ def question(f: Filters, area: str | None = None, periode: date | None = None) -
     return Question(f.area if area is None else area, periode or f.periode, f.indikator, f.ukuran, f.rilis)
 
 
-def link(q: Question, *, label: str = LABEL, target=None) -> None:
+def link(q: Question, *, label: str = LABEL, target=None, help: str | None = None) -> None:
     """The action for one number: opens its panel (same tab, its own URL)."""
-    (target or st).page_link("pages/asal.py", label=label, icon=ICON, query_params=to_params(q))
+    (target or st).page_link("pages/asal.py", label=label, icon=ICON, query_params=to_params(q), help=help)
 
 
 def map_link(f: Filters, clicked: str | None, whole: str, periode: date | None = None) -> None:
     """The action under a map: for the area clicked last (a click on a kecamatan also makes it the filters' area), else
     for the area the map shows."""
     chosen = clicked if clicked and clicked.startswith(f.area) else (f.area or whole)
-    label = f"{LABEL} (wilayah yang diklik)" if clicked == chosen else f"{LABEL} (klik wilayah di peta untuk memilih)"
-    link(question(f, chosen, periode), label=label)
+    if clicked == chosen:
+        link(question(f, chosen, periode), label=f"{LABEL} (wilayah diklik)")
+    else:
+        link(question(f, chosen, periode), help="Klik wilayah di peta untuk memilihnya; tanpa klik: wilayah yang ditampilkan.")
 
 
 def picker(q: Question, areas: dict[str, str], *, key: str, months: list[date] | None = None, target=None) -> None:

@@ -78,7 +78,7 @@ def test_from_a_map_click_the_panel_opens_and_downloads_the_original(asal_server
     page.wait_for_timeout(1500)
     box = page.locator(".js-plotly-plot canvas").first.bounding_box()
     page.mouse.click(box["x"] + (box["width"] - 170) / 2, box["y"] + box["height"] / 2)  # a desa in the middle of the map
-    link = page.get_by_role("link", name=re.compile(r"Dari mana angka ini\? \((?!klik)"))
+    link = page.get_by_role("link", name=re.compile(r"Dari mana angka ini\? \(wilayah diklik\)"))
     link.wait_for(timeout=30_000)
     link.click()
     body = _panel_opened(page)

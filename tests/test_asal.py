@@ -21,7 +21,7 @@ from etl.write import kept
 from store import open_store
 from tests import popfiles as pf
 from tests import reportfiles as rf
-from tests.conftest import reading
+from tests.conftest import check, reading, run_etl
 
 NOV = date(2026, 11, 1)
 MONTONG = "35.23.10"
@@ -247,7 +247,7 @@ def test_kept_files_on_postgresql(pg_empty, tmp_path):
     data = rf.recap_xlsx("Montong", "November 2026", ROWS)
     path = tmp_path / "rekap_pg.xlsx"
     path.write_bytes(data)
-    assert main(["import", str(path), "--database-url", pg_empty]) == 0
+    check(run_etl("import", str(path), db=pg_empty))  # another process: the bytes live in PostgreSQL, for every server
     store = open_store(pg_empty)
     with store.read() as con:
         digest = con.execute("select sha256 from berkas_asli").fetchone()[0]

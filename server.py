@@ -163,7 +163,10 @@ def _serve_download(file_id: str, headers) -> Response:
         body = found.data
     else:
         assert found.build is not None  # a download holds its bytes or what makes them (dashboard.downloads)
-        body = found.build()
+        try:
+            body = found.build()
+        except PMKSError as exc:  # e.g. a kept file removed by retention since the page offered it
+            return PlainTextResponse(exc.short, status_code=410)
     return Response(body, media_type=found.mime, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.name)}", "Cache-Control": "no-store"})
 

@@ -14,7 +14,7 @@ from accounts.users import ROLES, User
 
 # Pages each role may open (file stems under pages/); each role has everything of the roles before it.
 PAGES = {
-    "pimpinan": ("ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang"),
+    "pimpinan": ("ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang", "asal"),
     "staf": (),
     "analis": ("unggah", "riwayat"),
     "admin": ("pengaturan",),
@@ -23,6 +23,7 @@ PAGES = {
 ACTIONS = {
     "unduh": ("staf", "analis", "admin"),  # files of the data leave the office: CSV, XLSX, PDF, chart pictures
     "unggah": ("analis", "admin"),  # import report files, teach the reader aliases, download the blank forms
+    "asli": ("analis", "admin"),  # download an imported file as it was received (the provenance panel; audited)
     "riwayat": ("analis", "admin"),  # the import history of their area
     "batalkan": ("admin",),  # roll an import batch back
     "audit": ("admin",),  # read the audit log

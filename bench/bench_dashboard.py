@@ -6,6 +6,11 @@ where the same question can be answered by a plain GROUP BY over the fact tables
 laporan_nilai), the median of that naive query in the same run and the ratio. Goal (issue 4): every
 query <= 100 ms median at nation scale.
 
+The provenance panel (issue 26, `dashboard/queries/asal.py`, run where the panel runs them: on the warehouse itself)
+is timed in a table of its own for a kecamatan, a desa and a kabupaten, each query and the whole model. A warehouse
+built before migration 0026 is read through an in-memory overlay that only adds the (empty) kept-file table and the
+population cell column, so its data and ordering are the built file's own.
+
 `--stores duckdb,postgres` (issue 23) also moves each warehouse into PostgreSQL (`etl to-postgres`; a throwaway
 cluster of tests/pgcluster.py unless --database-url names a server whose user may create databases) and runs the same
 page queries where the app's pages run them on PostgreSQL: on the app process's DuckDB copy that follows it
@@ -130,6 +135,9 @@ def main() -> None:
                 con = duckdb.connect(str(path), read_only=True)
                 run_cases(con, con, f"{scale}, embedded DuckDB file", args)
                 con.close()
+                from bench.bench_asal import run_panel
+
+                run_panel(path, f"{scale}, embedded DuckDB file", args)
             if "postgres" in stores:
                 from bench.bench_postgres import on_postgres
 

@@ -211,3 +211,26 @@ def boundary_section(stored: int) -> None:
                  column_config={"Kode desa": st.column_config.TextColumn()})
     sure = st.checkbox(f"Ganti batas {fmt.angka(len(desa))} desa yang cocok dengan isi berkas ini", key="batas_yakin")
     st.button("Simpan batas wilayah", key="batas_simpan", type="primary", disabled=not sure, on_click=_save_boundaries, args=(rows, source))
+
+
+def retention_section() -> None:
+    """How long the imported files are kept (`etl.write.kept`; 0 = forever): saving removes those past it now."""
+    st.number_input("Simpan berkas asli selama … bulan (0 = selamanya)", 0, 600, ui.keep_months(), key="pengaturan_simpan_berkas",
+                    help="Setiap berkas laporan dan penduduk yang diimpor disimpan persis seperti diterima, untuk panel 'Dari mana "
+                         "angka ini?'. Berkas yang lebih lama dihapus; nama berkas, lembar dan selnya tetap tercatat.")
+    st.button("Simpan masa simpan berkas", key="pengaturan_simpan_retensi", on_click=_save_retention)
+
+
+def _save_retention() -> None:
+    """Store the retention and remove the files past it, audited, in one write (a button callback)."""
+    from etl.write.kept import set_retention
+
+    months = int(st.session_state["pengaturan_simpan_berkas"])
+    try:
+        removed = ui.write(lambda con: set_retention(con, months, ui.user_name()))
+    except PMKSError as exc:
+        st.session_state["pengaturan_galat"] = f"Pengaturan tidak disimpan: {ui.plain(exc.short)}"
+        return
+    kept = "selamanya" if not months else f"{months} bulan"
+    st.session_state["pengaturan_pesan"] = (f"Berkas asli kini disimpan {kept}." +
+                                            (f" {fmt.angka(removed)} berkas yang lebih lama dihapus (tercatat di audit)." if removed else ""))

@@ -106,7 +106,6 @@ def _view_key(build, filters, audit: bool, options: dict) -> tuple:
     import dataclasses
 
     from accounts import rulebook
-    from dashboard.views import Settings
 
     user = current_user()
     if filters is not None:
@@ -116,12 +115,49 @@ def _view_key(build, filters, audit: bool, options: dict) -> tuple:
     for key in ("kecamatan", "desa"):
         if options.get(key):
             options[key] = rulebook.clamp(user, *((options[key], "") if key == "kecamatan" else (options[key][:8], options[key])))[key == "desa"]
-    settings = Settings(due_day=due_day(), release_threshold=release_threshold(), area=rulebook.area(user) or "",
-                        rights=frozenset(a for a in rulebook.ACTIONS if rulebook.may(user, a)))
+    settings = user_settings()
     name = f"{build.__module__}.{build.__qualname__}"
     versions = store().analytics_versions()
     return (str(db_path()), (versions["data"], versions["audit"] if audit else 0), name, build, filters, settings,
             tuple(sorted(options.items())))
+
+
+def user_settings():
+    """The `Settings` a model gets: the deployment's settings and the signed-in user's area and rights (rulebook)."""
+    from accounts import rulebook
+    from dashboard.views import Settings
+
+    user = current_user()
+    return Settings(due_day=due_day(), release_threshold=release_threshold(), area=rulebook.area(user) or "",
+                    rights=frozenset(a for a in rulebook.ACTIONS if rulebook.may(user, a)))
+
+
+def provenance(question):
+    """The provenance panel's model (`dashboard.views.asal`) for a `Question`, cached like a page model. It reads the
+    warehouse itself (`store.read()`), not the pages' copy: the copy holds neither the values' cells nor the kept
+    files."""
+    from dashboard.views import asal
+
+    return _cached_panel(str(db_path()), store().versions()["data"], asal.build, question, user_settings())
+
+
+@st.cache_resource(ttl=CACHE_TTL, max_entries=100, show_spinner=False)
+def _cached_panel(path: str, token: int, _build, question, settings):  # noqa: ARG001 - token keys the cache
+    from dashboard.views.frozen import freeze
+
+    with open_store(path).read(wait=READ_WAIT) as con:
+        return freeze(_build(con, question, settings))
+
+
+def kept_file(digest: str) -> bytes:
+    """The bytes of a kept file (for the download route, in the server's worker thread); PMKSError once removed."""
+    from etl.write.kept import read
+
+    with store().read(wait=READ_WAIT) as con:
+        body = read(con, digest)
+    if body is None:
+        raise PMKSError("Berkas asli ini sudah dihapus sesuai masa simpan berkas; keterangan asalnya tetap tercatat.")
+    return body
 
 
 _DERIVED: dict[tuple, object] = {}  # (id of a frame, function, other arguments) -> result
@@ -189,6 +225,14 @@ def release_threshold() -> int:
     from common.config import DEFAULT_RELEASE_THRESHOLD
 
     return int(q(queries.setting, "ambang_rilis") or DEFAULT_RELEASE_THRESHOLD)
+
+
+def keep_months() -> int:
+    """Months the imported files are kept (`etl.write.kept`; 0 = forever, the default)."""
+    from etl.write.kept import RETENTION_KEY
+
+    value = q(queries.setting, RETENTION_KEY) or "0"
+    return int(value) if str(value).isdigit() else 0
 
 
 def due_day() -> int:

@@ -25,6 +25,7 @@ PAGES = {  # name: (script, url path, title, icon)
     "riwayat": ("pages/riwayat.py", "riwayat", "Riwayat Impor", ":material/history:"),
     "pengaturan": ("pages/pengaturan.py", "pengaturan", "Pengguna & Pengaturan", ":material/settings:"),
     "tentang": ("pages/tentang.py", "tentang", "Tentang Data", ":material/info:"),
+    "asal": ("pages/asal.py", "asal", "Asal Angka", ":material/manage_search:"),
 }
 _RUN = threading.local()  # the page app.py is running in this thread's script run, if any
 

@@ -21,9 +21,9 @@ from dashboard.views import Filters
 from dashboard.wording import plain
 
 q, view, write, audit_action, kecamatan_names = data.q, data.view, data.write, data.audit_action, data.kecamatan_names
-due_day, release_threshold, sheet_reader = data.due_day, data.release_threshold, data.sheet_reader
+due_day, release_threshold, sheet_reader, keep_months = data.due_day, data.release_threshold, data.sheet_reader, data.keep_months
 __all__ = ["plain", "q", "view", "write", "audit_action", "kecamatan_names", "due_day", "release_threshold", "sheet_reader", "current_user", "user_name",
-           "page_width"]
+           "page_width", "keep_months"]
 
 
 _NUMBER_TEXT = re.compile(r"^(-?(\d{1,3}(\.\d{3})*|\d+)(,\d+)?%?|—|–|<\d+( kasus)?|x)$")  # '1.234,5', not a code '35.23.18.2004'
@@ -217,11 +217,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def offer(label: str, name: str, mime: str, *, key: str, data_bytes: bytes | None = None, build=None, action: str = "unduh",
-          target=None, help: str | None = None) -> bool:
+          target=None, help: str | None = None, area: str | None = None) -> bool:
     """A download the rulebook allows this user (`action`), as a link to the app's own route `/unduh/<id>`
     (`dashboard.downloads`): the server hands the file only to this session while it is signed in, or to another user
     whose role and area allow it, and audits every fetch. `build` makes the file when it is fetched (no st.* there).
-    Returns whether the link was shown."""
+    `area` is the part of the warehouse the file holds (default: the user's area). Returns whether the link was shown."""
     from html import escape
 
     from accounts import rulebook
@@ -234,7 +234,8 @@ def offer(label: str, name: str, mime: str, *, key: str, data_bytes: bytes | Non
         return False
     token = session_token()
     owner = "demo" if user.login == "demo" or token is None else token_key(token)
-    file_id = downloads.REGISTRY.register(downloads.Download(name, mime, owner, user.login, action, rulebook.area(user) or "",
+    file_id = downloads.REGISTRY.register(downloads.Download(name, mime, owner, user.login, action,
+                                                             rulebook.area(user) or "" if area is None else area,
                                                              data_bytes, build), slot=key)
     title = f' title="{escape(help)}"' if help else ""
     (target or st).html(f'<a class="pmks-unduh" role="button" href="/unduh/{file_id}" download="{escape(name)}"{title}>'

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from common import fmt
-from dashboard import queries, ui
+from dashboard import asal_ui, queries, ui
 from dashboard.views import jelajah
 
 info, f = ui.page_filters("jelajah")
@@ -42,3 +42,5 @@ if tren.open:
     tren.caption(v.trend_note)
     with tren:
         ui.download_buttons(v.series, f"pmks_tren_{start:%Y-%m}_{end:%Y-%m}", "trend")
+# where any number above comes from: a row of the table or the ranking, a point of the trend (its month)
+asal_ui.picker(asal_ui.question(f), asal_ui.areas(v.export), key="jelajah_asal", months=[m for m in months if start <= m <= end])

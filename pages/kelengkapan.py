@@ -5,7 +5,7 @@ here), so every desa is labelled."""
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import asal_ui, queries, ui
 from dashboard.views import kelengkapan
 
 info, f = ui.page_filters("kelengkapan")
@@ -40,6 +40,9 @@ if v.choices:  # no kecamatan in the sidebar: pick one here, the worst first
     v = ui.view(kelengkapan.build, f, kecamatan=kode)
 st.markdown(f"**{v.grid_title}**")
 ui.chart(v.grid, key="grid", name="kelengkapan_per_desa")
+grid = v.status_download.frame  # where a desa x month cell's figures come from
+asal_ui.picker(asal_ui.question(f), asal_ui.areas(grid[grid["Kode"].str.startswith(v.kecamatan)]), key="kelengkapan_asal",
+               months=[m for m in ui.q(queries.periods) if m <= f.periode][-12:])
 download(v.status_download, "grid")
 
 st.subheader(v.missing_title)

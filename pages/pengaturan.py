@@ -51,6 +51,10 @@ st.button("Simpan ambang", key="pengaturan_simpan_ambang", on_click=_save,
           args=("ambang_rilis", "pengaturan_ambang", "Mode rilis publik kini menyembunyikan jumlah 1 sampai {below} (ditulis <{value})."))
 
 
+
+st.subheader("Berkas asli yang diimpor")
+admin_view.retention_section()
+
 st.subheader("Penduduk desa (penyebut laju per 1.000)")
 st.markdown(v.coverage_headline)
 ui.table(v.coverage, hide_index=True, key="penduduk_cakupan")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from accounts import rulebook
 from common import fmt
-from dashboard import maps, queries, ui
+from dashboard import asal_ui, maps, queries, ui
 from dashboard.filters import set_area
 from dashboard.views import peta
 
@@ -20,13 +20,12 @@ names = ui.kecamatan_names()
 
 
 def _drill_from_map() -> None:
-    """A click on a kecamatan shows its desa (the selection arrives before the next run)."""
-    event = st.session_state.get("peta_map")
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else getattr(getattr(event, "selection", None), "points", [])
-    codes = st.session_state.get("peta_codes", [])
-    location = points[0].get("location") if points and st.session_state.get("peta_level") == "kecamatan" else None
-    if isinstance(location, (int, float)) and 0 <= int(location) < len(codes) and codes[int(location)] in names:
-        set_area(codes[int(location)])
+    """A click on a kecamatan shows its desa; a click on any area offers where its number comes from (the selection
+    arrives before the next run)."""
+    code = asal_ui.clicked(st.session_state.get("peta_map"), st.session_state.get("peta_codes", []))
+    st.session_state["peta_asal"] = code
+    if code and st.session_state.get("peta_level") == "kecamatan" and code in names:
+        set_area(code)
 
 
 c1, c2, c3 = st.columns([2, 2, 3])
@@ -67,6 +66,7 @@ if v.stop:
     st.stop()
 st.session_state["peta_codes"] = v.codes
 ui.chart(v.figure, key="peta_map", name=v.name, on_select=_drill_from_map, selection_mode="points")
+asal_ui.map_link(f, st.session_state.get("peta_asal"), info["kode"] or "", end if span != "bulan" else None)
 for note in v.notes:
     st.caption(note)
 if rulebook.may(ui.current_user(), "unduh"):  # leadership gets no camera: no downloads (README, Security model)

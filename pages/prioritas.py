@@ -1,11 +1,12 @@
 """Prioritas Intervensi: desa (or kecamatan) ranked by a composite index of PMKS rates whose weights policy staff set
 here (the model is dashboard.views.prioritas)."""
 
+import dataclasses
 from datetime import date
 
 import streamlit as st
 
-from dashboard import priority, queries, ui
+from dashboard import asal_ui, priority, queries, ui
 from dashboard.data import derived
 from dashboard.export import report_xlsx
 from dashboard.views import prioritas
@@ -52,6 +53,8 @@ if peta is None or daftar.open:  # type: ignore[attr-defined]  # a tab's `.open`
         "Kuintil": st.column_config.TextColumn(help=prioritas.QUINTILE_HELP),
         prioritas.SPARKLINE: st.column_config.LineChartColumn(help="PMKS per 1.000 penduduk, 12 bulan terakhir; bulan tanpa laporan dilewati"),
     })
+# where a ranked area's counts come from, with the population its rate divides by (in rank order)
+asal_ui.picker(dataclasses.replace(asal_ui.question(f), ukuran="per1000"), asal_ui.areas(v.table), key="prioritas_asal")
 if peta is not None and peta.open:
     ui.chart(v.map_chart, peta, key="prioritas_peta", name=v.file_name.removesuffix(".xlsx"))
 with st.expander("Cara menghitung indeks", icon=":material/functions:"):

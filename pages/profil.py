@@ -3,7 +3,7 @@ and the kabupaten median (the model is dashboard.views.profil)."""
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import asal_ui, queries, ui
 from dashboard.views import profil
 
 info, f = ui.page_filters("profil")
@@ -26,4 +26,6 @@ if v.release_notice:
 # A static table (not the scrolling grid), so that the browser prints every row.
 st.markdown(ui.html_table(v.table), unsafe_allow_html=True)
 ui.chart(v.trend_chart, key="profil_trend", name="profil_tren")
+months = [m for m in ui.q(queries.periods) if m <= f.periode][-12:]  # a row of the table, or a point of the trend
+asal_ui.picker(asal_ui.question(f), {f.area or info["kode"] or "": v.header}, key="profil_asal", months=months)
 st.markdown(v.history)

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import asal_ui, queries, ui
 from dashboard.views import ringkasan
 
 info, f = ui.page_filters("ringkasan")
@@ -66,3 +66,6 @@ else:
     ui.list_table(v.rises, a, label=v.rises_title)
 b.markdown(v.missing_title)
 ui.list_table(v.missing, b, height=420, label=v.missing_title)
+# where the headline, a rise or a desa of the lists comes from
+asal_ui.picker(asal_ui.question(f), asal_ui.areas(v.missing, first=asal_ui.areas(v.rises, first={f.area or info["kode"] or "": f.area_nama or info["nama"] or "Semua wilayah"})),
+               key="ringkasan_asal", months=[m for m in ui.q(queries.periods) if m <= f.periode][-12:])

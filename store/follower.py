@@ -7,7 +7,8 @@ database with the same schema (the DuckDB migrations) holding the tables the pag
 - the marts `agregat_bulanan` and `agregat_laporan` and the reports `laporan`, refreshed by area (desa) × month;
 - `audit`, appended by id;
 - every other table the pages read, read whole when it changes (they are small: gazetteer, settings, batches, …).
-Not copied: `laporan_nilai` (its values are the desa rows of `agregat_bulanan`), users and sessions (always read from
+Not copied: `laporan_nilai` (its values are the desa rows of `agregat_bulanan`), the kept files `berkas_asli` (read from
+PostgreSQL when a panel or download asks), users and sessions (always read from
 PostgreSQL, so a sign-out holds in every process at once).
 
 How it follows: a writer's triggers log what changed under the transaction's new `audit` version (`_log_ubah`,
@@ -38,7 +39,7 @@ from common.errors import SystemProblem
 from store.pgsql import Unreachable
 from store.sqltext import ident, idents, literal
 
-NOT_COPIED = {"laporan_nilai", "pengguna", "sesi", "_migrations", "_versi"}
+NOT_COPIED = {"laporan_nilai", "pengguna", "sesi", "_migrations", "_versi", "berkas_asli"}
 KEYED = {"agregat_bulanan": "kode_wilayah", "agregat_laporan": "kode_wilayah", "laporan": "kode_desa"}
 APPENDED = {"audit": "id"}
 POLL_SECONDS = 2.0

@@ -62,11 +62,11 @@ def test_wrong_password_is_refused_and_recorded(monkeypatch, users, demo_db):
         assert ("gagal_masuk", "adm") in con.execute("select aksi, objek from audit").fetchall()
 
 
-ALL = ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "unggah", "riwayat", "pengaturan", "tentang"]
+ALL = ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "unggah", "riwayat", "pengaturan", "tentang", "asal"]
 EXPECTED = {
-    "pim": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang"],
-    "staf": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang"],
-    "ana": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "unggah", "riwayat", "tentang"],
+    "pim": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang", "asal"],
+    "staf": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang", "asal"],
+    "ana": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "unggah", "riwayat", "tentang", "asal"],
     "adm": ALL,
 }
 

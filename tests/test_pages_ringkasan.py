@@ -28,7 +28,8 @@ def test_ringkasan_opens_with_the_headline_and_a_link_to_prioritas(monkeypatch, 
     text = " ".join(m.value for m in at.markdown)
     assert "jatuh tempo" in text and "Data terakhir dimuat" in text
     links = at.get("page_link")
-    assert [(link.proto.page, link.proto.label) for link in links] == [("prioritas", "Lihat semua di Prioritas Intervensi")]
+    assert [(link.proto.page, link.proto.label) for link in links] == [("prioritas", "Lihat semua di Prioritas Intervensi"),
+                                                                        ("asal", "Buka asal angka Kabupaten Tuban")]  # issue 26
     in_columns = {_title(c) for col in at.columns for c in col.get("plotly_chart")}
     everywhere = {_title(c) for c in at.get("plotly_chart")}
     indicator = next(t for t in everywhere if t.startswith("PMKS per indikator"))

@@ -125,6 +125,9 @@ def cmd_settings(args) -> int:
     if args.release_threshold is not None and not 2 <= args.release_threshold <= 20:
         print("Gagal: --release-threshold harus antara 2 dan 20.", file=sys.stderr)
         return 2
+    if args.keep_files is not None and not 0 <= args.keep_files <= 600:
+        print("Gagal: --keep-files harus antara 0 (selamanya) dan 600 bulan.", file=sys.stderr)
+        return 2
     changes = {k: str(v) for k, v in (("hari_batas_laporan", args.due_day), ("ambang_rilis", args.release_threshold)) if v is not None}
     with _warehouse(args) as (_, store):
         if changes:
@@ -132,6 +135,13 @@ def cmd_settings(args) -> int:
                 for key, value in changes.items():
                     set_setting(con, key, value)
                     write_audit(con, _user(), "pengaturan", f"{key}={value}", None)
+        if args.keep_files is not None:
+            from etl.write.kept import set_retention
+
+            with store.transaction() as con:
+                removed = set_retention(con, args.keep_files, _user())
+            if removed:
+                print(f"{fmt.angka(removed)} berkas asli melewati masa simpan dan dihapus (tercatat di audit).")
         if args.demo_access:
             from accounts.store import set_demo_access
 
@@ -140,8 +150,10 @@ def cmd_settings(args) -> int:
             day = get_setting(con, "hari_batas_laporan") or f"{DEFAULT_DUE_DAY} (bawaan)"
             threshold = get_setting(con, "ambang_rilis") or f"{DEFAULT_RELEASE_THRESHOLD} (bawaan)"
             demo = get_setting(con, "akses_demo") == "1"
+            keep = get_setting(con, "simpan_berkas_bulan") or "0"
     print(f"Batas laporan: tanggal {day} bulan berikutnya (variabel PMKS_DUE_DAY, bila diisi, didahulukan).")
     print(f"Mode rilis publik: jumlah di bawah {threshold} disembunyikan.")
+    print("Berkas asli yang diimpor disimpan " + ("selamanya." if keep == "0" else f"{keep} bulan."))
     print("Akses demo: " + ("MENYALA — aplikasi terbuka tanpa login bagi siapa pun (hanya untuk basis data demo)." if demo
                              else "mati — setiap orang masuk dengan akunnya."))
     return 0

@@ -37,6 +37,7 @@ from etl.cli.admin import (  # noqa: E402 - after argparse is translated
     cmd_template,
     cmd_user,
 )
+from etl.cli.asal import cmd_asal  # noqa: E402
 from etl.cli.warehouse import cmd_boundaries, cmd_demo, cmd_indicators, cmd_init, cmd_population, cmd_status, cmd_to_postgres  # noqa: E402
 
 argparse._ = lambda text: _TRANSLATIONS.get(text, text)  # type: ignore[attr-defined]  # argparse looks its texts up through this name; its stub omits it
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--due-day", type=int, metavar="HARI", help="laporan bulan B tepat waktu bila diterima paling lambat tanggal HARI bulan B+1 (1–28)")
     p.add_argument("--release-threshold", type=int, metavar="N", help="mode rilis publik: jumlah 1 s.d. N-1 ditampilkan sebagai <N (2–20, bawaan 3)")
     p.add_argument("--demo-access", choices=["on", "off"], help="akses demo: aplikasi terbuka tanpa login (hanya untuk basis data demo)")
+    p.add_argument("--keep-files", type=int, metavar="BULAN", help="simpan berkas asli yang diimpor BULAN bulan (0 = selamanya, bawaan)")
 
     p = sub.add_parser("import", parents=[common], help="impor laporan PSM (.xlsx, .xls, .ods, .csv)")
     p.add_argument("files", nargs="+", metavar="BERKAS", help="satu atau beberapa berkas laporan")
@@ -125,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari stdin (bukan prompt)")
 
     _penduduk_parser(sub, common)
+
+    p = sub.add_parser("asal", parents=[common], help="dari mana angka ini: laporan, berkas, sel, batch dan riwayat di balik angka")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--desa", metavar="KODE", help="kode desa (mis. 35.23.18.2004)")
+    where.add_argument("--kecamatan", metavar="KODE", help="kode kecamatan (mis. 35.23.18): rincian per desa")
+    p.add_argument("--periode", required=True, type=_month, metavar="TTTT-BB", help="bulan laporan (mis. 2026-10)")
+    p.add_argument("--indikator", metavar="KODE,...", help="jenis PMKS (kode dipisah koma; bawaan: semua yang dipantau)")
+    p.add_argument("--per1000", action="store_true", help="tampilkan juga laju per 1.000 penduduk dan sumber angka penduduknya")
 
     p = sub.add_parser("template", parents=[common], help="tulis formulir resmi PSM (.xlsx) dengan daftar pilihan")
     p.add_argument("--penduduk", action="store_true", help="tulis templat penduduk desa kosong (kode, kecamatan, desa, L, P, Jumlah)")
@@ -197,4 +207,5 @@ COMMANDS = {
     "indicators": cmd_indicators,
     "status": cmd_status,
     "to-postgres": cmd_to_postgres,
+    "asal": cmd_asal,
 }

@@ -22,7 +22,7 @@ from etl.read.cells import cell_text, find_period, parse_count, parse_period
 from etl.resolve.match import Gazetteer, Match
 
 COLUMNS = ["kode_desa", "periode", "kode_indikator", "laki_laki", "perempuan", "jumlah", "lp_given", "j_given",
-           "sheet", "baris", "kolom", "l_col", "p_col", "nama_psm", "nama_tertulis"]
+           "sheet", "baris", "kolom", "l_col", "p_col", "nama_psm", "nama_tertulis", "l_baris", "p_baris"]
 
 
 def _once(cache: dict, key, compute):
@@ -53,7 +53,7 @@ def resolve_raws(ref, raws: list, result) -> list[tuple]:
         l_given = (raw.l_col is not None and _given(raw.laki_laki)) or (raw.p_col is not None and _given(raw.perempuan))
         rows.append((
             codes[0], codes[1], codes[2], parsed[0], parsed[1], parsed[2], l_given, raw.j_col is not None and _given(raw.jumlah),
-            raw.sheet, raw.row, raw.j_col or raw.l_col, raw.l_col, raw.p_col, raw.psm, raw.desa or raw.kode,
+            raw.sheet, raw.row, raw.j_col or raw.l_col, raw.l_col, raw.p_col, raw.psm, raw.desa or raw.kode, raw.l_row, raw.p_row,
         ))
     return rows  # one tuple per value, in the order of COLUMNS
 
@@ -250,6 +250,7 @@ def resolve_long(ref, table: LongTable, result) -> pd.DataFrame:
         kolom=table.letters["jumlah"] or table.letters["l"], l_col=table.letters["l"], p_col=table.letters["p"],
         nama_psm=pd.Series([p or None for p in text("psm")], dtype=object) if "psm" in table.cells else None,
         nama_tertulis=pd.Series([d or k for d, k in zip(desa.tolist(), kode.tolist())], dtype=object),
+        l_baris=table.rows, p_baris=table.rows,
     )
     resolved = np.ones(n, dtype=bool)
     for column in ("kode_desa", "kode_indikator", "laki_laki", "perempuan", "jumlah"):

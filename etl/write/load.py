@@ -61,6 +61,23 @@ def write_reports(con: duckdb.DuckDBPyConnection, reports: pd.DataFrame, values:
     return len(reports)
 
 
+def exact_cells(values: pd.DataFrame) -> list:
+    """What `laporan_nilai.kolom` stores, so that the value's address is exact: the column letter of the Jumlah cell
+    (row `baris`) where Jumlah was written; where it was not and the value is L + P, the cells added ('C12+D12'), or
+    the one letter of the cell it was read from."""
+    if values.empty:
+        return []
+    out = []
+    for kolom, j_given, baris, l_col, p_col, l_row, p_row in zip(
+            values["kolom"], values["j_given"], values["baris"], values["l_col"], values["p_col"], values["l_baris"], values["p_baris"]):
+        if j_given or (not isinstance(l_col, str) and not isinstance(p_col, str)):
+            out.append(kolom)
+            continue
+        cells = [f"{col}{int(row) if pd.notna(row) else int(baris)}" for col, row in ((l_col, l_row), (p_col, p_row)) if isinstance(col, str)]
+        out.append("+".join(cells) if len(cells) > 1 else cells[0].rstrip("0123456789"))
+    return out
+
+
 def save_desa_alias(con: duckdb.DuckDBPyConnection, kode_kecamatan: str, alias: str, kode_desa: str, user: str) -> None:
     """Remember that `alias` (already normalised) written in a report of this kecamatan means `kode_desa`."""
     con.execute(

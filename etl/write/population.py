@@ -29,6 +29,7 @@ from etl.find.population import PopRow, read_population_sheet
 from etl.read.cells import cell_text, parse_count
 from etl.read.sheets import Sheet, Unreadable
 from etl.resolve.match import Gazetteer, IndicatorMatcher, Match, parse_code
+from etl.write import kept
 from etl.write.load import new_batch
 from store.schema import audit as write_audit
 
@@ -81,12 +82,13 @@ class PopulationResult(HasIssues):
     replaces: int = 0
     note: str = ""
     kecamatan: pd.DataFrame = field(default_factory=pd.DataFrame)  # desa totals beside the kecamatan census figure
+    content: bytes = field(default=b"", repr=False)  # the file as received, kept with its import (etl.write.kept)
 
 
 def analyse(con: duckdb.DuckDBPyConnection, name: str, data: bytes, sheets: list[Sheet] | Unreadable, acuan: Acuan,
             *, replace: bool = False, scope: str = "", sintetis: bool = False) -> PopulationResult:
     """Everything importing one population file would do, without writing anything."""
-    result = PopulationResult(name, hashlib.sha256(data).hexdigest(), len(data))
+    result = PopulationResult(name, hashlib.sha256(data).hexdigest(), len(data), content=data)
     if not con.execute("select count(*) from information_schema.tables where table_name = 'penduduk_desa'").fetchall()[0][0]:
         raise PMKSError("Basis data belum disiapkan untuk penduduk desa. Jalankan dulu: python -m etl init")
     earlier = con.execute("""
@@ -219,6 +221,14 @@ def _resolve_counts(raw, name: str, issues: list[Issue]) -> tuple[int, int | Non
     return None
 
 
+def _cell(raw) -> str | None:
+    """Where a row's figure stands: the Jumlah column's letter when its cell is filled, else 'C12+D12' (L + P)."""
+    if raw.cols.get("jumlah") and cell_text(raw.jumlah):
+        return raw.cols["jumlah"]
+    parts = [f"{raw.cols[k]}{raw.row}" for k in ("l", "p") if raw.cols.get(k)]
+    return "+".join(parts) if len(parts) > 1 else (raw.cols.get("l") or raw.cols.get("p"))
+
+
 def _resolve(gaz: Gazetteer, raws: list, result: PopulationResult, scope: str) -> pd.DataFrame:
     """Codes and counts of every row; an issue for everything that does not resolve (name and numbers of a row are
     both checked, so one pass lists every error)."""
@@ -230,7 +240,7 @@ def _resolve(gaz: Gazetteer, raws: list, result: PopulationResult, scope: str) -
         if counts == "kosong":
             skipped.append(raw.row)  # a desa row left blank (e.g. a template filled in part)
         elif code and counts:
-            rows.append((code, *counts, raw.sheet, raw.row, raw.cols.get("jumlah") or raw.cols.get("l")))
+            rows.append((code, *counts, raw.sheet, raw.row, _cell(raw)))
     frame = pd.DataFrame(rows, columns=["kode_wilayah", "jumlah", "laki_laki", "perempuan", "sheet", "baris", "kolom"])
     if skipped:  # rows of a template left blank on purpose: a note, not a warning to act on
         result.note = f"{fmt.angka(len(skipped))} desa dibiarkan kosong dan dilewati; angkanya tidak berubah"
@@ -330,13 +340,15 @@ def commit(con: duckdb.DuckDBPyConnection, result: PopulationResult, acuan: Acua
                    where aktif and acuan = ? and kode_wilayah in (select kode_wilayah from _pop_in)""", [batch, acuan.tanggal])
     con.execute("""
         insert into penduduk_desa (kode_wilayah, acuan, acuan_label, sumber, jumlah, laki_laki, perempuan, perkiraan, sintetis,
-                                   batch_id, nama_berkas, sha256, sheet, baris, diterima, aktif)
+                                   batch_id, nama_berkas, sha256, sheet, baris, kolom, diterima, aktif)
         select kode_wilayah, acuan, acuan_label, sumber, jumlah, laki_laki, perempuan, perkiraan, sintetis,
-               batch_id, nama_berkas, sha256, sheet, baris, diterima, true from _pop_in""")
+               batch_id, nama_berkas, sha256, sheet, baris, kolom, diterima, true from _pop_in""")
     con.unregister("_pop_in")
     con.execute("insert into berkas_impor values (?, ?, ?, ?, ?)", [batch, result.file, result.sha256, result.size, len(rows)])
+    kept.keep(con, result.file, result.content, list(rows["kode_wilayah"]), user)
     details = {"batch": batch, "sumber": sumber, "acuan": acuan.kode, "desa": len(rows), "perubahan": result.changes[:500]}
     write_audit(con, user, "impor_penduduk", result.file, json.dumps(details, ensure_ascii=False))
+    kept.prune(con, user)
     return batch
 
 

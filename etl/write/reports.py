@@ -26,7 +26,8 @@ from etl.read.sandbox import SheetReader
 from etl.read.sheets import Sheet, Unreadable
 from etl.resolve.match import Gazetteer, IndicatorMatcher
 from etl.resolve.reports import COLUMNS, resolve_long, resolve_raws
-from etl.write.load import new_batch, write_reports
+from etl.write import kept
+from etl.write.load import exact_cells, new_batch, write_reports
 from store.schema import audit as write_audit
 
 MAX_ISSUES_PER_KIND = 20  # the same message on many rows is reported this often, then summarised
@@ -46,6 +47,7 @@ class FileResult(HasIssues):
     changes: list[str] = field(default_factory=list)  # "Menilo, Fakir Miskin: 12 → 19"
     replaces: int = 0  # stored reports this file replaces
     note: str = ""
+    content: bytes = field(default=b"", repr=False)  # the file as received, kept with its import (etl.write.kept)
 
     def to_json(self) -> dict:
         reports = [
@@ -134,7 +136,7 @@ def analyse_files(ref: Reference, files: list[tuple[str, bytes, list[Sheet] | Un
 
 def _read(ref: Reference, name: str, data: bytes, reader: SheetReader, sheets) -> tuple[FileResult, list[tuple], list[pd.DataFrame]]:
     """Read one file and resolve its names, months and counts: rows of its forms and recaps, frames of its long tables."""
-    result = FileResult(name, sha256(data), len(data))
+    result = FileResult(name, sha256(data), len(data), content=data)
     if result.sha256 in ref.imported:
         earlier, when, batch = ref.imported[result.sha256]
         result.status = "unchanged"
@@ -352,6 +354,7 @@ def commit(con: duckdb.DuckDBPyConnection, results: list[FileResult], user: str)
     now = datetime.now()
     reports = pd.concat([r.reports.assign(nama_berkas=r.file, sha256=r.sha256) for r in accepted], ignore_index=True)
     values = pd.concat([r.values for r in accepted], ignore_index=True)
+    values = values.assign(kolom=exact_cells(values))
     reports = reports.assign(diterima=now, sintetis=False)
     values = values.assign(laki_laki=values["laki_laki"].astype("Int64"), perempuan=values["perempuan"].astype("Int64"))
     write_reports(con, reports, values, batch)
@@ -361,9 +364,12 @@ def commit(con: duckdb.DuckDBPyConnection, results: list[FileResult], user: str)
     con.execute("insert into berkas_impor select batch_id, nama_berkas, sha256, ukuran, jumlah_laporan from _berkas_in")
     con.unregister("_berkas_in")
     for result in accepted:
+        kept.keep(con, result.file, result.content, list(result.reports["kode_desa"]), user, now)
+    for result in accepted:
         if result.replaces:
             write_audit(con, user, "ganti_laporan", result.file, json.dumps({"batch": batch, "perubahan": result.changes}, ensure_ascii=False))
     write_audit(con, user, "impor", f"batch {batch}", json.dumps({"berkas": [r.file for r in accepted], "laporan": int(sum(len(r.reports) for r in accepted))}, ensure_ascii=False))
+    kept.prune(con, user)
     return batch
 
 

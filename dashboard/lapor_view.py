@@ -136,10 +136,10 @@ def entry_rows(form: lapor.Form, disabled: bool) -> None:
             line = st.container(horizontal=True, gap="small", vertical_alignment="bottom")
             for kind, label in (("L", "Laki-laki"), ("P", "Perempuan")):
                 line.number_input(label, min_value=0, max_value=1_000_000, step=1, value=None, key=key(kind, kode),
-                                  on_change=_save_row, args=(kode,), disabled=disabled, placeholder="0", width=112)
+                                  on_change=_save_row, args=(kode,), disabled=disabled, width=112)
             line.markdown(f"Jumlah  \n**{fmt.angka(row.jumlah)}**", width="content")
             st.text_input("Catatan (bila perlu)", key=key("C", kode), on_change=_save_row, args=(kode,),
-                          disabled=disabled, max_chars=300, placeholder="mis. ada pendataan ulang",
+                          disabled=disabled, max_chars=300, placeholder="Catatan (bila perlu)",
                           label_visibility="collapsed")
             if row.jauh:
                 median = f" (biasanya sekitar {fmt.angka(row.median)})" if row.median is not None else ""

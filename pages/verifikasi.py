@@ -18,7 +18,7 @@ try:
 except PMKSError as exc:
     st.error(exc.short, icon=":material/block:")
     st.stop()
-approver = rulebook.may(user, "setujui")
+approver = rulebook.may(user, "lapor_setujui")
 waiting = [i for i in items if i.status == "dikirim"]
 verified = [i for i in items if i.status == "diverifikasi"]
 
@@ -35,6 +35,6 @@ st.subheader("Buka laporan")
 chosen = verifikasi_view.choose_report(waiting + verified)
 if chosen is not None:
     verifikasi_view.report(*chosen)
-if rulebook.may(user, "batal_setuju"):
+if rulebook.may(user, "lapor_batal_setuju"):
     st.subheader("Batalkan persetujuan")
     verifikasi_view.unapprove_section()

@@ -170,8 +170,9 @@ def steps_table(form: lapor.Form) -> pd.DataFrame:
 
 
 def month_choice(months: list[date], key_name: str) -> date:
-    """The month to work on: the only open one, or a choice (the newest first)."""
+    """The month to work on: the only open one, or a choice (newest first) that starts at the oldest open month,
+    the one whose entry closes first."""
     if len(months) == 1:
         return months[0]
     ordered = sorted(months, reverse=True)
-    return st.selectbox("Bulan laporan", ordered, format_func=fmt.bulan, key=key_name)
+    return st.selectbox("Bulan laporan", ordered, index=len(ordered) - 1, format_func=fmt.bulan, key=key_name)

@@ -38,7 +38,7 @@ ACTIONS = {
     "atur": ("admin",),  # settings, population files, boundaries
     "pengguna": ("admin",),  # add, change and remove users
     # Lapor Bulanan (issue 25); the desa x month must also lie in the user's area (`may_report`)
-    "lapor_isi": ("psm", "admin"),  # enter and send a desa's monthly report
+    "lapor_isi": ("psm", "verifikator", "admin"),  # enter and send a desa's monthly report
     "lapor_verifikasi": ("verifikator", "analis", "admin"),  # verify a sent report or give it back with a comment
     "lapor_setujui": ("analis", "admin"),  # approve verified reports (in bulk)
     "lapor_batal_setuju": ("admin",),  # un-approve (recorded, with a reason)

@@ -16,9 +16,24 @@ from lapor.errors import Closed, Conflict, Forbidden, Problems
 from lapor.model import COUNT_APPROVED, COUNT_SENT, STATUSES, Form, Issue, LaporSettings, QueueItem, Row, Status, Step
 from lapor.settings import save_settings, settings
 from lapor.status import statuses
-from lapor.workflow import approve, copy_last_month, form, give_back, open_months, problems, queue, reopen, save_value, send, set_nihil, unapprove, verify
+from lapor.workflow import (
+           approve,
+           changes,
+           copy_last_month,
+           form,
+           give_back,
+           open_months,
+           problems,
+           queue,
+           reopen,
+           save_value,
+           send,
+           set_nihil,
+           unapprove,
+           verify,
+)
 
 __all__ = ["COUNT_APPROVED", "COUNT_SENT", "STATUSES", "Closed", "Conflict", "Forbidden", "Form", "Issue",
-           "LaporSettings", "Problems", "QueueItem", "Row", "Status", "Step", "approve", "copy_last_month", "form",
+           "LaporSettings", "Problems", "QueueItem", "Row", "Status", "Step", "approve", "changes", "copy_last_month", "form",
            "give_back", "open_months", "problems", "queue", "reopen", "save_settings", "save_value", "send",
            "set_nihil", "settings", "statuses", "unapprove", "verify"]

@@ -15,18 +15,34 @@ COUNT_APPROVED, COUNT_SENT = "disetujui", "dikirim"
 
 @dataclass(frozen=True)
 class Row:
-    """One indicator of a desa-month form. `jauh`: the value lies far from the desa's history (the importer's
-    median/MAD rule) and needs a note before the form can be sent; `median` is that history's median (None when
-    there is too little history)."""
+    """One indicator of a desa-month form. `riwayat` is what the importer's jump rule needs: (months of history,
+    median, MAD) of the desa's last 24 months of this indicator, or None without history; `jauh` says whether the
+    current Jumlah lies far from it (then a note is needed before sending)."""
 
     kode_indikator: str
     nama: str
     laki_laki: int | None
     perempuan: int | None
     catatan: str
-    jumlah: int | None  # L + P, None while either is empty
-    median: float | None = None
-    jauh: bool = False
+    riwayat: tuple[int, float, float] | None = None
+
+    @property
+    def jumlah(self) -> int | None:
+        """L + P, None while either is empty."""
+        return None if self.laki_laki is None or self.perempuan is None else self.laki_laki + self.perempuan
+
+    @property
+    def median(self) -> float | None:
+        return None if self.riwayat is None else self.riwayat[1]
+
+    @property
+    def jauh(self) -> bool:
+        if self.riwayat is None or self.jumlah is None:
+            return False
+        from etl.check.rules import is_jump
+
+        n, median, mad = self.riwayat
+        return is_jump(self.jumlah, n, median, mad)
 
 
 @dataclass(frozen=True)
@@ -99,6 +115,12 @@ class Status:
     status: str
     versi: int
     diubah: datetime | None
+    dihitung: bool = False  # its report counts in the dashboards now
+
+    @property
+    def ditandai(self) -> bool:
+        """Counted but not yet approved: the pages mark it (setting 'count every sent report')."""
+        return self.dihitung and self.status != DISETUJUI
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ create table lapor_nilai (
     laki_laki integer,                 -- null = not entered yet
     perempuan integer,
     catatan varchar not null default '',
+    versi integer not null,            -- the desa x month's versi this row was last changed at
     diubah timestamp not null,
     diubah_oleh varchar not null,
     primary key (kode_desa, periode, kode_indikator)

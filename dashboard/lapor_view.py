@@ -27,6 +27,7 @@ STATUS_ICON = {"belum": ":material/edit_note:", "draf": ":material/edit_note:", 
                "dikembalikan": ":material/undo:", "diverifikasi": ":material/task_alt:", "disetujui": ":material/verified:"}
 FORM = "lapor_form"  # session_state: the Form last read or written by this session
 NOTICE, PROBLEM = "lapor_pesan", "lapor_galat"  # session_state: shown at the top after the rerun
+ISSUES = "lapor_masalah"  # session_state: why the last Kirim was refused, shown above the button
 
 
 def own_desa(user) -> str:
@@ -76,11 +77,12 @@ def _int(value) -> int | None:
 
 
 def _both(values) -> str:
-    if values is None:
-        return "–"
-    if isinstance(values, (tuple, list)) and len(values) >= 2:
-        return f"L {fmt.angka(values[0])}, P {fmt.angka(values[1])}"
-    return str(values)
+    """A row's values as the conflict message names them: 'L 5, P 6 (catatan: …)'."""
+    if isinstance(values, dict):
+        note = str(values.get("catatan") or "").strip()
+        return (f"L {fmt.angka(values.get('laki_laki'))}, P {fmt.angka(values.get('perempuan'))}"
+                + (f" (catatan: {note})" if note else ""))
+    return "–" if values is None else str(values)
 
 
 def _conflict(exc: lapor.Conflict) -> None:
@@ -102,12 +104,18 @@ def act(call, *args, done: str = "") -> lapor.Form | None:
     except lapor.Conflict as exc:
         _conflict(exc)
         return None
+    except lapor.Problems as exc:  # Kirim refused: say why, row by row, under the form
+        st.session_state[PROBLEM] = exc.short
+        st.session_state[ISSUES] = [(i.message, i.blocking) for i in exc.issues]
+        return None
     except PMKSError as exc:  # closed, out of scope, not allowed now: the widgets show the server's values again
         st.session_state[PROBLEM] = exc.short
         st.session_state.pop(FORM, None)
         return None
-    if isinstance(new, lapor.Form):
-        st.session_state[FORM] = new
+    if isinstance(new, lapor.Form) and call is lapor.save_value:
+        st.session_state[FORM] = new  # the widgets already hold what was saved
+    else:
+        st.session_state.pop(FORM, None)  # a copy, Nihil, a sending: every widget shows the server's form again
     if done:
         st.session_state[NOTICE] = done
     return new
@@ -145,6 +153,21 @@ def entry_rows(form: lapor.Form, disabled: bool) -> None:
                 median = f" (biasanya sekitar {fmt.angka(row.median)})" if row.median is not None else ""
                 (st.caption if row.catatan else st.warning)(
                     f"Jumlah ini jauh dari riwayat desa{median}: tulis catatan alasannya sebelum mengirim.")
+
+
+def send_check(form: lapor.Form) -> None:
+    """Above Kirim: what still stops sending, counted (every row is marked in the form itself); after a refused Kirim,
+    every reason."""
+    issues = lapor.problems(form)
+    empty = sum(1 for r in form.rows if r.laki_laki is None or r.perempuan is None)
+    notes = sum(1 for i in issues if not i.blocking)
+    if empty:
+        st.caption(f"{fmt.angka(empty)} dari {fmt.angka(len(form.rows))} indikator belum diisi (isi 0 bila tidak ada).")
+    if notes:
+        st.caption(f"{fmt.angka(notes)} indikator jauh dari riwayat desa memerlukan catatan.")
+    refused = st.session_state.pop(ISSUES, None)
+    if refused:
+        st.error("Laporan belum dapat dikirim:\n" + "\n".join(f"- {m}" for m, _ in refused))
 
 
 def rows_table(form: lapor.Form) -> pd.DataFrame:

@@ -48,9 +48,7 @@ if editable:
     st.caption("Setiap angka tersimpan otomatis sebagai draf begitu diubah; menutup halaman tidak menghapus isian.")
 lapor_view.entry_rows(form, disabled=not editable)
 if editable:
-    issues = lapor.problems(form)
-    for issue in issues:
-        (st.error if issue.blocking else st.warning)(issue.message)
+    lapor_view.send_check(form)
     st.button("Kirim ke verifikator", key="lapor_kirim", type="primary", icon=":material/send:", width="stretch",
               on_click=lapor_view.act, args=(lapor.send, desa, periode, form.versi),
               kwargs={"done": f"Laporan {fmt.bulan(periode)} terkirim ke verifikator kecamatan."})

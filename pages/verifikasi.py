@@ -22,14 +22,15 @@ approver = rulebook.may(user, "lapor_setujui")
 waiting = [i for i in items if i.status == "dikirim"]
 verified = [i for i in items if i.status == "diverifikasi"]
 
-st.subheader("Menunggu verifikasi")
-if waiting:
-    ui.list_table(verifikasi_view.queue_table(waiting), label="Laporan menunggu verifikasi")
-else:
-    st.caption("Tidak ada laporan yang menunggu verifikasi.")
-if approver:
+if approver:  # Dinsos: the verified reports of every kecamatan
     st.subheader("Menunggu persetujuan Dinsos")
     verifikasi_view.approval_queue(verified)
+else:  # the kecamatan's verifikator: the reports its desa sent
+    st.subheader("Menunggu verifikasi")
+    if waiting:
+        ui.list_table(verifikasi_view.queue_table(waiting), label="Laporan menunggu verifikasi")
+    else:
+        st.caption("Tidak ada laporan yang menunggu verifikasi.")
 
 st.subheader("Buka laporan")
 chosen = verifikasi_view.choose_report(waiting + verified)

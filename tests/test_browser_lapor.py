@@ -17,6 +17,7 @@ import pytest
 
 from tests.test_browser import IDLE
 from tests.test_chrome import english_in, visible_words
+from tests.test_lapor_pages import REPORT, recent_warehouse
 
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "rahasia-uji-25"
@@ -24,32 +25,15 @@ PALANG, DESA, NAMA_DESA = "35.23.18", "35.23.18.2003", "Tegalbang"
 NEW_PASSWORD = "sandi-baru-psm-25"
 
 
-def _months_back(n: int) -> date:
-    today = date.today().replace(day=1)
-    index = today.year * 12 + today.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-REPORT = _months_back(2)  # the month the PSM reports
-
-
 @pytest.fixture(scope="module")
 def lapor_server(tmp_path_factory, synthetic_boundaries):
-    """A warehouse whose demo history ends three months back, an admin, an analyst and Palang's verifikator; entry of
-    REPORT open for 60 days after the 28th of the next month (so open today, whatever today is)."""
-    from store import close_all, open_store
-    from store.schema import set_setting
-    from tests.conftest import AppServer, add_users, check, run_etl
+    """The recent warehouse (tests.test_lapor_pages), an admin, an analyst and Palang's verifikator."""
+    from store import close_all
+    from tests.conftest import AppServer, add_users
 
     folder = tmp_path_factory.mktemp("lapor")
-    db = folder / "pmks.duckdb"
-    check(run_etl("init", db=db))
-    check(run_etl("boundaries", str(synthetic_boundaries), db=db))
-    check(run_etl("demo", "--seed", "7", "--months", "8", "--until", f"{_months_back(3):%Y-%m}", db=db))
+    db = recent_warehouse(folder / "pmks.duckdb", synthetic_boundaries)
     add_users(db, ("admin1", "admin", ""), ("analis1", "analis", ""), ("verif_palang", "verifikator", PALANG), password=PASSWORD)
-    with open_store(db).transaction() as con:
-        set_setting(con, "hari_batas_laporan", "28")
-        set_setting(con, "lapor_hari_kunci", "60")
     close_all()
     server = AppServer(db, folder / "streamlit.log")
     yield server

@@ -230,8 +230,8 @@ def test_every_page_and_download_of_every_role_follows_the_rulebook(monkeypatch,
     from accounts import rulebook
     from dashboard import downloads, navigation
 
-    sessions = {login_: login(monkeypatch, users, login_) for login_, _, _ in PEOPLE}
-    people = {login_: auth.User(login_, login_, role, kecamatan) for login_, role, kecamatan in PEOPLE}
+    sessions = {login_: login(monkeypatch, users, login_) for login_, *_ in PEOPLE}
+    people = {login_: auth.User(login_, login_, role, kecamatan, *desa) for login_, role, kecamatan, *desa in PEOPLE}
     tokens = {login_: at.session_state["_sesi_token"] for login_, at in sessions.items()}
     files_seen = 0
     for login_, at in sessions.items():
@@ -239,6 +239,9 @@ def test_every_page_and_download_of_every_role_follows_the_rulebook(monkeypatch,
         for name, (script, *_) in navigation.PAGES.items():
             at.switch_page(script).run()
             assert not at.exception, (login_, name)
+            if name == "ringkasan" and login_ in HOME:  # the main page takes a PSM to Lapor Bulanan (its own first page)
+                assert [t.value for t in at.title][:1] == [HOME[login_]], login_
+                continue
             refused = [e.value for e in at.error] == [ui.NOT_ALLOWED]
             assert refused == (not rulebook.may_open(user, name)), (login_, name)
             for link in offered(at):

@@ -256,3 +256,34 @@ def test_every_page_and_download_of_every_role_follows_the_rulebook(monkeypatch,
             if refused or not rulebook.may(user, "unduh"):
                 assert not [o for o in offered(at) if downloads.REGISTRY.find(o.file_id).action == "unduh"], (login_, name)
     assert files_seen >= 10  # the walk met the downloads of the data pages, the forms and the templates
+
+
+FIELD = (("psm", "psm", SCOPE, f"{SCOPE}.2001"), ("verif", "verifikator", SCOPE, ""))  # issue 25
+
+
+def test_field_roles_open_only_their_pages_and_take_no_file_outside_their_area(monkeypatch, users):
+    """Issue 25: a psm (one desa) and a verifikator (one kecamatan) walk every page of the navigation: open or refused
+    as the rulebook says; no file a page offers them lies outside their area, and no file of the kabupaten is served
+    to them by URL."""
+    from accounts import rulebook
+    from dashboard import downloads, navigation
+
+    store = open_store(users)
+    for login_, role, kecamatan, desa in FIELD:
+        accounts.save_user(store, login_, f"Uji {login_}", role, kecamatan, PASSWORD, "adm", desa=desa)
+    staf = login(monkeypatch, users, "staf", page="pages/jelajah.py")
+    kabupaten_file = next(o for o in offered(staf) if o.label == "Unduh CSV").file_id
+    for login_, role, kecamatan, desa in FIELD:
+        at = login(monkeypatch, users, login_)
+        user = auth.User(login_, login_, role, kecamatan, desa)
+        assert rulebook.pages(user) == (("lapor", "profil") if role == "psm" else ("verifikasi",) + rulebook.PAGES["pimpinan"])
+        for name, (script, *_) in navigation.PAGES.items():
+            at.switch_page(script).run()
+            assert not at.exception, (login_, name)
+            refused = [e.value for e in at.error] == [ui.NOT_ALLOWED]
+            assert refused == (not rulebook.may_open(user, name)), (login_, name)
+            for link in offered(at):
+                found = downloads.REGISTRY.find(link.file_id)
+                assert rulebook.may(user, found.action) and rulebook.covers(user, found.area), (login_, name, link.label)
+        assert fetch(kabupaten_file, at.session_state["_sesi_token"])[0] == 403, login_
+    assert rulebook.clamp(auth.User("psm", "psm", "psm", SCOPE, f"{SCOPE}.2001"), "35.23.01", "35.23.01.2001") == (SCOPE, f"{SCOPE}.2001")

@@ -280,6 +280,9 @@ def test_field_roles_open_only_their_pages_and_take_no_file_outside_their_area(m
         for name, (script, *_) in navigation.PAGES.items():
             at.switch_page(script).run()
             assert not at.exception, (login_, name)
+            if name == "ringkasan" and login_ in HOME:  # the main page takes a PSM to Lapor Bulanan
+                assert [t.value for t in at.title][:1] == [HOME[login_]], login_
+                continue
             refused = [e.value for e in at.error] == [ui.NOT_ALLOWED]
             assert refused == (not rulebook.may_open(user, name)), (login_, name)
             for link in offered(at):

@@ -51,12 +51,13 @@ def status_line(form: lapor.Form) -> None:
         st.warning(f"Catatan verifikator: {form.komentar}", icon=":material/undo:")
 
 
-def flash() -> None:
-    """The outcome of the last action (a callback), shown once."""
+def flash() -> bool:
+    """The outcome of the last action (a callback), shown once; whether it was a refusal."""
     if message := st.session_state.pop(NOTICE, None):
         st.success(message, icon=":material/check_circle:")
     if problem := st.session_state.pop(PROBLEM, None):
         st.error(problem, icon=":material/error:")
+    return bool(problem)
 
 
 def load(form: lapor.Form) -> None:

@@ -11,7 +11,7 @@ from dashboard import lapor_view, ui
 
 user, _ = ui.open_page("lapor", reports=False)
 st.title("Lapor Bulanan")
-lapor_view.flash()  # the outcome of the last change, even when its month has just closed
+refused = lapor_view.flash()  # the outcome of the last change, even when its month has just closed
 store = ui.data.store()
 desa = str(st.query_params.get("desa") or lapor_view.own_desa(user))  # another desa by URL is refused by `lapor.form`
 try:
@@ -19,6 +19,8 @@ try:
 except PMKSError as exc:
     st.error(exc.short, icon=":material/block:")
     st.stop()
+if (chosen := st.session_state.get("lapor_tampil")) is not None and chosen not in months:
+    months.append(chosen)  # the month on screen has just closed: it stays, read-only, with the reason
 if not months:
     st.info("Tidak ada bulan laporan yang terbuka untuk diisi saat ini.", icon=":material/event_busy:")
     st.stop()
@@ -29,11 +31,12 @@ except PMKSError as exc:
     st.stop()
 periode = lapor_view.month_choice(months, {m: f.status for m, f in forms.items()}, "lapor_bulan")
 form = forms[periode]
+st.session_state["lapor_tampil"] = periode
 lapor_view.load(form)
 st.subheader(f"{form.nama_desa} · {fmt.bulan(periode)}")
 lapor_view.status_line(form)
 editable = form.editable and form.terbuka
-if not form.terbuka:
+if not form.terbuka and not refused:  # (a refused save has said it already)
     st.error(f"Pengisian laporan {fmt.bulan(periode)} sudah ditutup pada {fmt.tanggal(form.tutup)}. Hubungi admin "
              "Dinsos bila laporan perlu dibuka kembali.", icon=":material/lock:")
 if editable:

@@ -74,7 +74,10 @@ def _main(page) -> str:
 
 
 def _shot(page, artifacts, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"lapor_{name}.png"), full_page=True)
+    """The first screen of the page, scrolled to its top."""
+    page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop > 0) e.scrollTop = 0; })")
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(artifacts / f"lapor_{name}.png"))
 
 
 def _fits(page) -> None:
@@ -257,12 +260,14 @@ def test_a_psm_report_from_phone_to_approval(lapor_server, browser, artifacts, t
     _click(admin, "Simpan pengaturan laporan")
     assert "0 hari sesudah tanggal batas" in _main(admin), _main(admin)
     _type(psm, "L", codes[2], 99)
-    assert "sudah ditutup" in _main(psm), _main(psm)
+    assert "sudah ditutup" in _main(psm) and _value(psm, "L", codes[2]) != "99", _main(psm)  # refused, the stored value shown
+    assert psm.locator(f".st-key-lapor_L_{codes[2]} input").is_disabled()  # the month stays on screen, read-only
     _shot(psm, artifacts, "10_psm_ditutup")
     _fits(psm)
 
     # the admin's exception opens it again for this desa and month: the PSM saves
     admin.get_by_text("Buka kembali pengisian satu desa").click()
+    admin.locator(".st-key-buka_desa input").wait_for(state="visible")
     _choose(admin, "buka_desa", NAMA_DESA)
     _choose(admin, "buka_bulan", _month_name(REPORT))
     admin.locator(".st-key-buka_alasan input").fill("PSM sakit saat batas pengisian")
@@ -318,8 +323,10 @@ def _number(page, key: str, value: int) -> None:
 
 
 def _choose(page, key: str, text: str) -> None:
-    page.locator(f".st-key-{key} input").click()
-    page.keyboard.type(text)
+    box = page.locator(f".st-key-{key} input")
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.keyboard.type(text, delay=20)
     page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
     _idle(page)
 

@@ -14,7 +14,7 @@ import lapor
 from accounts import bulk
 from common import fmt
 from common.errors import PMKSError
-from dashboard import data, ui, verifikasi_view
+from dashboard import data, lapor_view, ui, verifikasi_view
 
 MESSAGE, PROBLEM = "pengaturan_pesan", "pengaturan_galat"  # shown at the top of Pengguna & Pengaturan
 PASSWORDS = "psm_sandi_baru"  # session_state: the one-time passwords just created (shown once, this session only)
@@ -36,7 +36,7 @@ def _preview(name: str, raw: bytes) -> bulk.Preview:
 def _create(preview: bulk.Preview) -> None:
     """Button callback: every account of the preview in one transaction, audited; the passwords kept to download."""
     try:
-        made = bulk.create_accounts(data.store(), ui.current_user(), preview)
+        made = bulk.create_accounts(data.store(), lapor_view.st_user(), preview)
     except PMKSError as exc:
         st.session_state[PROBLEM] = f"Akun PSM tidak dibuat: {exc.short}"
         return
@@ -97,7 +97,7 @@ def bulk_accounts_section() -> None:
 def _save_settings() -> None:
     s = st.session_state
     try:
-        lapor.save_settings(data.store(), ui.current_user(), int(s["lapor_kunci"]), s["lapor_hitung"])
+        lapor.save_settings(data.store(), lapor_view.st_user(), int(s["lapor_kunci"]), s["lapor_hitung"])
     except PMKSError as exc:
         s[PROBLEM] = f"Pengaturan laporan tidak disimpan: {exc.short}"
         return
@@ -123,7 +123,7 @@ def _reopen() -> None:
         s[PROBLEM] = "Tulis alasan membuka kembali; alasan itu dicatat di log audit."
         return
     try:
-        lapor.reopen(data.store(), ui.current_user(), s["buka_desa"], s["buka_bulan"], reason, days=int(s["buka_hari"]))
+        lapor.reopen(data.store(), lapor_view.st_user(), s["buka_desa"], s["buka_bulan"], reason, days=int(s["buka_hari"]))
     except PMKSError as exc:
         s[PROBLEM] = f"Laporan tidak dibuka kembali: {exc.short}"
         return
@@ -137,7 +137,7 @@ def reopen_section() -> None:
     """An admin's exception to the lock: one desa x month open again, with a reason (recorded)."""
     names = verifikasi_view.desa_choices()
     a, b = st.columns(2)
-    a.selectbox("Desa", list(names), format_func=names.get, key="buka_desa")
+    a.selectbox("Desa", list(names), format_func=lambda k: names[k], key="buka_desa")
     b.selectbox("Bulan", verifikasi_view.months(), format_func=fmt.bulan, key="buka_bulan")
     st.number_input("Dibuka selama … hari", 1, 90, 7, key="buka_hari")
     st.text_input("Alasan", key="buka_alasan", max_chars=300)

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import lapor
+from accounts.users import User
 from common import fmt
 from common.errors import PMKSError
 from dashboard import data
@@ -98,34 +99,37 @@ def _conflict(exc: lapor.Conflict) -> None:
         st.session_state.pop(FORM, None)  # reload every widget from the server's form on this rerun
 
 
-def act(call, *args, done: str = "") -> lapor.Form | None:
+def act(call, *args, done: str = "") -> None:
     """Run a `lapor` write with this session's user and the form version it saw; keep the new form or say why not."""
     try:
         new = call(data.store(), st_user(), *args)
     except lapor.Conflict as exc:
         _conflict(exc)
-        return None
+        return
     except lapor.Problems as exc:  # Kirim refused: say why, row by row, under the form
         st.session_state[PROBLEM] = exc.short
         st.session_state[ISSUES] = [(i.message, i.blocking) for i in exc.issues]
-        return None
+        return
     except PMKSError as exc:  # closed, out of scope, not allowed now: the widgets show the server's values again
         st.session_state[PROBLEM] = exc.short
         st.session_state.pop(FORM, None)
-        return None
+        return
     if isinstance(new, lapor.Form) and call is lapor.save_value:
         st.session_state[FORM] = new  # the widgets already hold what was saved
     else:
         st.session_state.pop(FORM, None)  # a copy, Nihil, a sending: every widget shows the server's form again
     if done:
         st.session_state[NOTICE] = done
-    return new
 
 
-def st_user():
+def st_user() -> User:
+    """The signed-in user of this run; a refusal (Indonesian) when the session has just ended."""
     from dashboard.session import current_user
 
-    return current_user()
+    user = current_user()
+    if user is None:
+        raise PMKSError("Sesi Anda sudah berakhir; masuk lagi untuk melanjutkan.")
+    return user
 
 
 def _save_row(kode: str) -> None:

@@ -25,7 +25,7 @@ PAGES = {  # name: (script, url path, title, icon)
     "riwayat": ("pages/riwayat.py", "riwayat", "Riwayat Impor", ":material/history:"),
     "pengaturan": ("pages/pengaturan.py", "pengaturan", "Pengguna & Pengaturan", ":material/settings:"),
     "tentang": ("pages/tentang.py", "tentang", "Tentang Data", ":material/info:"),
-    "lapor": ("pages/lapor.py", "lapor", "Lapor Bulanan", ":material/edit_note:"),
+    "lapor": ("pages/lapor_bulanan.py", "lapor", "Lapor Bulanan", ":material/edit_note:"),
     "verifikasi": ("pages/verifikasi.py", "verifikasi", "Verifikasi Laporan", ":material/rule:"),
 }
 _RUN = threading.local()  # the page app.py is running in this thread's script run, if any

@@ -48,13 +48,13 @@ def choose_report(items: list[lapor.QueueItem]) -> tuple[str, date] | None:
         st.caption("Tidak ada laporan yang menunggu Anda.")
         return None
     labels = {(i.kode_desa, i.periode): f"{i.nama_desa} (Kec. {i.nama_kecamatan}) · {fmt.bulan(i.periode)}" for i in items}
-    return st.selectbox("Laporan", list(labels), format_func=labels.get, key="verif_pilih")
+    return st.selectbox("Laporan", list(labels), format_func=lambda k: labels[k], key="verif_pilih")
 
 
 def _do(call, *args, done: str) -> None:
     """Callback: one `lapor` write as the signed-in user; the outcome after the rerun."""
     try:
-        call(data.store(), ui.current_user(), *args)
+        call(data.store(), lapor_view.st_user(), *args)
     except PMKSError as exc:
         st.session_state[PROBLEM] = exc.short
         return
@@ -72,7 +72,7 @@ def _give_back(kode_desa: str, periode: date, versi: int, field: str) -> None:
 
 def report(kode_desa: str, periode: date) -> None:
     """One desa-month: status, rows, history, and the actions the user may take on it now."""
-    user = ui.current_user()
+    user = lapor_view.st_user()
     try:
         form = lapor.form(data.store(), user, kode_desa, periode)
     except PMKSError as exc:
@@ -105,7 +105,7 @@ def _approve(items: list[tuple[str, date]]) -> None:
         st.session_state[PROBLEM] = "Pilih dulu laporan yang disetujui."
         return
     try:
-        n = lapor.approve(data.store(), ui.current_user(), items)
+        n = lapor.approve(data.store(), lapor_view.st_user(), items)
     except PMKSError as exc:
         st.session_state[PROBLEM] = exc.short
         return
@@ -156,7 +156,7 @@ def months(back: int = 12) -> list[date]:
 def unapprove_section() -> None:
     """Admin only: an approved desa-month back to verified, with a reason (recorded)."""
     names = desa_choices()
-    st.selectbox("Desa", list(names), format_func=names.get, key="batal_desa")
+    st.selectbox("Desa", list(names), format_func=lambda k: names[k], key="batal_desa")
     st.selectbox("Bulan", months(), format_func=fmt.bulan, key="batal_bulan")
     st.text_input("Alasan", key="batal_alasan", max_chars=300)
     st.button("Batalkan persetujuan", key="batal_setuju", icon=":material/remove_done:", on_click=_unapprove)

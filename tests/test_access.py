@@ -9,6 +9,7 @@ from accounts import store as accounts
 from accounts import users as auth
 from common import fmt
 from dashboard import ui
+from dashboard.navigation import PAGES as NAVIGATION
 from store import open_store
 from tests.conftest import PASSWORD, REPO, add_users, check, fetch, offered, reading, run_etl
 
@@ -88,12 +89,12 @@ def test_each_role_opens_exactly_its_pages(monkeypatch, users, user):
             assert [t.value for t in at.title][:1] == [HOME[user]] and not at.metric
             continue
         if page not in EXPECTED[user]:  # hidden from the navigation; typed as a URL it refuses in Indonesian (issue 27)
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(NAVIGATION[page][0]).run()
             assert not at.exception, page
             assert [e.value for e in at.error] == [ui.NOT_ALLOWED], page
             assert not at.dataframe and not at.metric and not at.get("file_uploader"), page
             continue
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(NAVIGATION[page][0]).run()
         assert not at.exception, page
         assert not any("tidak berhak" in e.value for e in at.error), page
 

@@ -225,7 +225,7 @@ def test_first_sign_in_with_a_one_time_password_asks_for_a_new_one_before_anythi
     one = made[0]
     at = login(monkeypatch, field, one.login, one.sandi)
     assert [t.value for t in at.title] == ["Ganti kata sandi"]
-    at.switch_page("pages/lapor.py").run()  # nothing else opens
+    at.switch_page("pages/lapor_bulanan.py").run()  # nothing else opens
     assert [t.value for t in at.title] == ["Ganti kata sandi"] and not at.number_input
     at.text_input(key="sandi_lama").input(one.sandi)
     at.text_input(key="sandi_baru").input("sandiku-baru-1")

@@ -203,11 +203,11 @@ def new_password() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(PASSWORD_LENGTH))
 
 
-def create_accounts(store, actor: User, preview: Preview) -> list[OneTimePassword]:
+def create_accounts(store, actor: User | None, preview: Preview) -> list[OneTimePassword]:
     """Create the previewed accounts with one-time passwords (must change at first sign-in), in one transaction,
     audited (`pengguna_tambah` each, `pengguna_massal` once); refused (PMKSError, nothing created) when the preview
     has problems, when the warehouse has no admin yet, or when a login was taken meanwhile."""
-    if not rulebook.may(actor, "pengguna"):
+    if actor is None or not rulebook.may(actor, "pengguna"):
         raise PMKSError("Anda tidak berhak menambah pengguna.")
     if not preview.ok:
         raise PMKSError("Perbaiki dulu masalah pada berkas; belum ada akun yang dibuat.")

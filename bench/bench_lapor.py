@@ -124,7 +124,8 @@ async def act(res: Result, app: str, who: str, action: str, coro):
     return run
 
 
-async def session(res: Result, url: str, app: str, index: int, plan: Plan | None, think: float, timeout: float, seed: int) -> None:
+async def session(res: Result, url: str, app: str, index: int, plan: Plan | None, think: float, timeout: float, seed: int,
+                  values: int) -> None:
     """One PSM: (sign in,) copy last month, change the values one by one, send."""
     rng = random.Random(seed * 1000 + index)
     who = plan.login if plan else f"bare{index:02d}"
@@ -138,7 +139,7 @@ async def session(res: Result, url: str, app: str, index: int, plan: Plan | None
             raise ClientError(f"the form did not open: {run.alerts()[:2]}")
         await asyncio.sleep(ls.wait_seconds(rng, think))
         await act(res, app, who, "copy", s.set(press="lapor_salin"))
-        typed = plan.values if plan else [(BARE_CODES[n], 5 + n) for n in range(len(BARE_CODES))][:6]
+        typed = plan.values if plan else [(BARE_CODES[n], 5 + n) for n in range(values)]
         for kode, value in typed:
             await asyncio.sleep(ls.wait_seconds(rng, think))
             await act(res, app, who, "save value", s.set({f"lapor_L_{kode}": value}))
@@ -154,9 +155,9 @@ async def session(res: Result, url: str, app: str, index: int, plan: Plan | None
         await s.close()
 
 
-async def phase(res: Result, server, app: str, plans: list, think: float, timeout: float, seed: int) -> None:
+async def phase(res: Result, server, app: str, plans: list, think: float, timeout: float, seed: int, values: int) -> None:
     cpu, start = server.cpu(), time.perf_counter()
-    await asyncio.gather(*(session(res, server.url, app, i, p, think, timeout, seed) for i, p in enumerate(plans)))
+    await asyncio.gather(*(session(res, server.url, app, i, p, think, timeout, seed, values) for i, p in enumerate(plans)))
     res.wall[app], res.cpu[app] = time.perf_counter() - start, server.cpu() - cpu
 
 
@@ -196,7 +197,7 @@ def check_store(db: Path, month: date, plans: list[Plan], values: int, base: int
 def run(db: Path, sessions: int, values: int, think: float, timeout: float, action_timeout: float, seed: int, log: Path):
     from bench.browser_support import Server
 
-    month, plans, base = prepare(db, sessions, values, seed, date.today())
+    month, plans, base = prepare(db, sessions + 1, values, seed, date.today())  # the last one warms the server up
     env = {**{k: v for k, v in os.environ.items() if k not in ("PMKS_DB", "PMKS_DATABASE_URL")},
            "PMKS_USERS_FILE": str(log.parent / "tidak_ada.toml"), "PMKS_DB": str(db)}
     res = Result()
@@ -204,11 +205,14 @@ def run(db: Path, sessions: int, values: int, think: float, timeout: float, acti
     for app, script in (("bare", "bench/lapor_bare_app.py"), ("lapor", "server.py")):
         server = Server(script, env, log.with_name(f"{app}.log"))
         try:
-            # one session first, untimed for the table's purpose, so both servers have loaded their modules
+            # one session first, not in the table, so that both servers have loaded their modules
             warm = Result()
-            asyncio.run(asyncio.wait_for(phase(warm, server, app, [None] if app == "bare" else [], 0, action_timeout, seed), timeout))
-            asyncio.run(asyncio.wait_for(phase(res, server, app, [None] * sessions if app == "bare" else plans, think, action_timeout, seed),
+            asyncio.run(asyncio.wait_for(phase(warm, server, app, [None] if app == "bare" else plans[-1:], 0, action_timeout, seed, values),
                                          timeout))
+            res.errors += warm.errors
+            res.sent += warm.sent
+            asyncio.run(asyncio.wait_for(phase(res, server, app, [None] * sessions if app == "bare" else plans[:-1], think, action_timeout,
+                                               seed, values), timeout))
         except TimeoutError:
             res.error(app, "bench", "run", f"hard timeout {timeout:g} s")
         finally:
@@ -242,7 +246,7 @@ def print_report(res: Result, month: date, plans: list, failures: list, load: tu
     for app in ("bare", "lapor"):
         errors = sum(1 for e in res.errors if e[0] == app)
         print(f"{app}: errors {errors}; wall {res.wall.get(app, 0):.0f} s; server CPU {res.cpu.get(app, 0):.0f} s")
-    print(f"lapor: {res.sent} of {len(plans)} reports sent; store checks: "
+    print(f"lapor: {res.sent} of {len(plans)} reports sent ({len(plans) - 1} timed, 1 to warm up); store checks: "
           + ("all held (every value once, versi and audit rows exact, one web report per desa, marts total exact)"
              if not failures else f"{len(failures)} FAILED"))
     for failure in failures[:20]:

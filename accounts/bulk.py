@@ -69,15 +69,6 @@ class OneTimePassword:
     sandi: str
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _text(value) -> str:
     if value is None:
         return ""
@@ -112,6 +103,7 @@ def _slug(nama: str) -> str:
 
 def preview_accounts(store, raw: bytes, filename: str) -> Preview:
     """Read the file (CSV or XLSX) and check every row against the gazetteer and the existing users."""
+    from etl.read.cells import column_letter
     from etl.read.sandbox import SheetReader
     from etl.read.sheets import Unreadable
     from etl.resolve.match import Gazetteer
@@ -146,7 +138,7 @@ def preview_accounts(store, raw: bytes, filename: str) -> Preview:
             return _text(row[index]) if index is not None and index < len(row) else ""
 
         def bad(column: str, text: str) -> None:
-            problems.append(f"{where}, baris {number}, kolom {_column_letter(columns[column])} ({LABEL[column]}): {text}")
+            problems.append(f"{where}, baris {number}, kolom {column_letter(columns[column])} ({LABEL[column]}): {text}")
 
         nama, desa_text, telepon = cell("nama"), cell("desa"), cell("telepon")
         before = len(problems)

@@ -272,7 +272,7 @@ def main() -> None:
     if not 1 <= args.sessions <= 100 or not 1 <= args.values <= 22:
         ap.error("--sessions 1-100, --values 1-22")
     signal.signal(signal.SIGTERM, stopped)
-    with tempfile.TemporaryDirectory(prefix="bench_lapor_") as tmp_name:
+    with tempfile.TemporaryDirectory(prefix="bench_lapor_", ignore_cleanup_errors=True) as tmp_name:
         tmp = Path(tmp_name)
         if args.db:
             db = tmp / "pmks.duckdb"

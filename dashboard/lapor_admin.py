@@ -54,7 +54,7 @@ def _candidates(preview: bulk.Preview) -> pd.DataFrame:
                          "Telepon": [x.telepon for x in c]})
 
 
-def _passwords_ready() -> None:
+def passwords_ready() -> None:
     """The one-time passwords just created: printable PDF and XLSX, offered to this session only (audited)."""
     made = st.session_state.get(PASSWORDS)
     if not made:
@@ -72,7 +72,6 @@ def _passwords_ready() -> None:
 
 def bulk_accounts_section() -> None:
     """Upload a list of PSM (nama, desa code or name, phone), see what it would create, create every account."""
-    _passwords_ready()
     nonce = st.session_state.setdefault("psm_nonce", 0)
     upload = st.file_uploader("Daftar PSM (kolom: nama, desa, telepon)", type=["csv", "xlsx"], key=f"psm_berkas_{nonce}")
     ui.upload_hint("Format yang diterima: .csv dan .xlsx; desa ditulis dengan kode (mis. 35.23.18.2001) atau nama.")
@@ -124,14 +123,14 @@ def _reopen() -> None:
         s[PROBLEM] = "Tulis alasan membuka kembali; alasan itu dicatat di log audit."
         return
     try:
-        lapor.reopen(data.store(), ui.current_user(), s["buka_desa"], s["buka_bulan"], reason)
+        lapor.reopen(data.store(), ui.current_user(), s["buka_desa"], s["buka_bulan"], reason, days=int(s["buka_hari"]))
     except PMKSError as exc:
         s[PROBLEM] = f"Laporan tidak dibuka kembali: {exc.short}"
         return
     s["buka_alasan"] = ""
     names = verifikasi_view.desa_choices()
     s[MESSAGE] = (f"Laporan {names.get(s['buka_desa'], s['buka_desa'])} {fmt.bulan(s['buka_bulan'])} dibuka kembali "
-                  "untuk PSM; pengecualian ini tercatat.")
+                  f"untuk PSM selama {int(s['buka_hari'])} hari; pengecualian ini tercatat.")
 
 
 def reopen_section() -> None:
@@ -140,5 +139,6 @@ def reopen_section() -> None:
     a, b = st.columns(2)
     a.selectbox("Desa", list(names), format_func=names.get, key="buka_desa")
     b.selectbox("Bulan", verifikasi_view.months(), format_func=fmt.bulan, key="buka_bulan")
+    st.number_input("Dibuka selama … hari", 1, 90, 7, key="buka_hari")
     st.text_input("Alasan", key="buka_alasan", max_chars=300)
     st.button("Buka kembali pengisian", key="buka_simpan", icon=":material/lock_open:", on_click=_reopen)

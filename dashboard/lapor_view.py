@@ -192,10 +192,16 @@ def steps_table(form: lapor.Form) -> pd.DataFrame:
     })
 
 
-def month_choice(months: list[date], key_name: str) -> date:
-    """The month to work on: the only open one, or a choice (newest first) that starts at the oldest open month,
-    the one whose entry closes first."""
+WAITING_ON_PSM = ("dikembalikan", "belum", "draf")  # what a PSM should open first, in this order
+
+
+def month_choice(months: list[date], status: dict[date, str], key_name: str) -> date:
+    """The month to work on: the only open one, or a choice (newest first, each with its status) that starts where
+    the PSM is needed: a returned report, else the oldest month not yet sent, else the oldest."""
     if len(months) == 1:
         return months[0]
     ordered = sorted(months, reverse=True)
-    return st.selectbox("Bulan laporan", ordered, index=len(ordered) - 1, format_func=fmt.bulan, key=key_name)
+    if st.session_state.get(key_name) not in ordered:  # set once: the choice then stays while statuses change
+        st.session_state[key_name] = next((m for want in WAITING_ON_PSM for m in reversed(ordered) if status.get(m) == want),
+                                           ordered[-1])
+    return st.selectbox("Bulan laporan", ordered, key=key_name, format_func=fmt.bulan)

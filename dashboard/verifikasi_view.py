@@ -145,12 +145,12 @@ def desa_choices() -> dict[str, str]:
     return {k: f"{n} (Kec. {kn})" for k, n, kn in frame[["kode", "nama", "kecamatan"]].itertuples(index=False)}
 
 
-def months() -> list[date]:
-    """The report months of the warehouse and the current one, newest first."""
-    from dashboard import queries
-
-    found = set(ui.q(queries.periods)) | {date.today().replace(day=1)}
-    return sorted(found, reverse=True)
+def months(back: int = 12) -> list[date]:
+    """The current month and the `back` before it, newest first (a report in the app may not be counted yet, so the
+    warehouse's report months are not enough)."""
+    today = date.today()
+    index = today.year * 12 + today.month - 1
+    return [date((index - n) // 12, (index - n) % 12 + 1, 1) for n in range(back + 1)]
 
 
 def unapprove_section() -> None:

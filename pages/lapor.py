@@ -11,6 +11,7 @@ from dashboard import lapor_view, ui
 
 user, _ = ui.open_page("lapor", reports=False)
 st.title("Lapor Bulanan")
+lapor_view.flash()  # the outcome of the last change, even when its month has just closed
 store = ui.data.store()
 desa = str(st.query_params.get("desa") or lapor_view.own_desa(user))  # another desa by URL is refused by `lapor.form`
 try:
@@ -21,15 +22,15 @@ except PMKSError as exc:
 if not months:
     st.info("Tidak ada bulan laporan yang terbuka untuk diisi saat ini.", icon=":material/event_busy:")
     st.stop()
-periode = lapor_view.month_choice(months, "lapor_bulan")
 try:
-    form = lapor.form(store, user, desa, periode)
+    forms = {m: lapor.form(store, user, desa, m) for m in months}
 except PMKSError as exc:
     st.error(exc.short, icon=":material/block:")
     st.stop()
+periode = lapor_view.month_choice(months, {m: f.status for m, f in forms.items()}, "lapor_bulan")
+form = forms[periode]
 lapor_view.load(form)
 st.subheader(f"{form.nama_desa} · {fmt.bulan(periode)}")
-lapor_view.flash()
 lapor_view.status_line(form)
 editable = form.editable and form.terbuka
 if not form.terbuka:

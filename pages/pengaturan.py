@@ -19,7 +19,8 @@ st.subheader("Pengguna")
 known = session.users()
 v = ui.view(pengaturan.build, None, users=tuple((k, e["nama"], e["peran"], e["kecamatan"]) for k, e in known.items()))
 admin_view.users_section(v.users)
-with st.expander("Akun PSM sekaligus dari berkas (CSV/XLSX)"):
+lapor_admin.passwords_ready()  # the one-time passwords just created, above everything else of the section
+with st.expander("Akun PSM sekaligus dari berkas (CSV/XLSX)", key="psm_massal"):
     lapor_admin.bulk_accounts_section()
 
 
@@ -46,7 +47,7 @@ st.number_input("Laporan tepat waktu bila diterima paling lambat tanggal … bul
 st.button("Simpan pengaturan", key="pengaturan_simpan", on_click=_save,
           args=("hari_batas_laporan", "pengaturan_hari", "Laporan bulan B kini tepat waktu bila diterima paling lambat tanggal {value} bulan B+1."))
 lapor_admin.settings_section()
-with st.expander("Buka kembali pengisian satu desa (pengecualian)"):
+with st.expander("Buka kembali pengisian satu desa (pengecualian)", key="buka_kembali"):
     lapor_admin.reopen_section()
 
 st.subheader("Mode rilis publik")

@@ -239,8 +239,8 @@ def test_every_page_and_download_of_every_role_follows_the_rulebook(monkeypatch,
         for name, (script, *_) in navigation.PAGES.items():
             at.switch_page(script).run()
             assert not at.exception, (login_, name)
-            if name == "ringkasan" and login_ in HOME:  # the main page takes them to their own first page
-                assert [t.value for t in at.title][:1] == [HOME[login_]]
+            if name == "ringkasan" and login_ in HOME:  # the main page takes a PSM to Lapor Bulanan (its own first page)
+                assert [t.value for t in at.title][:1] == [HOME[login_]], login_
                 continue
             refused = [e.value for e in at.error] == [ui.NOT_ALLOWED]
             assert refused == (not rulebook.may_open(user, name)), (login_, name)

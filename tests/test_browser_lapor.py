@@ -17,11 +17,11 @@ import pytest
 
 from tests.test_browser import IDLE
 from tests.test_chrome import english_in, visible_words
-from tests.test_lapor_pages import REPORT, recent_warehouse
+from tests.test_lapor_pages import REPORT, desa_name, recent_warehouse, reporting_desa
 
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "rahasia-uji-25"
-PALANG, DESA, NAMA_DESA = "35.23.18", "35.23.18.2003", "Tegalbang"
+PALANG = "35.23.18"
 NEW_PASSWORD = "sandi-baru-psm-25"
 
 
@@ -34,8 +34,10 @@ def lapor_server(tmp_path_factory, synthetic_boundaries):
     folder = tmp_path_factory.mktemp("lapor")
     db = recent_warehouse(folder / "pmks.duckdb", synthetic_boundaries)
     add_users(db, ("admin1", "admin", ""), ("analis1", "analis", ""), ("verif_palang", "verifikator", PALANG), password=PASSWORD)
+    desa = reporting_desa(db)
     close_all()
     server = AppServer(db, folder / "streamlit.log")
+    server.desa, server.nama_desa = desa, desa_name(db, desa)  # the PSM's desa: last month's report is there to copy
     yield server
     server.stop()
 
@@ -98,7 +100,7 @@ def _click(page, name: str) -> None:
     _idle(page)
 
 
-def _accounts_from_csv(browser, url: str, tmp_path, artifacts) -> tuple[str, str]:
+def _accounts_from_csv(browser, url: str, desa: str, tmp_path, artifacts) -> tuple[str, str]:
     """The admin uploads one PSM, sees the preview, creates the account, downloads the passwords (XLSX)."""
     import openpyxl
 
@@ -108,7 +110,7 @@ def _accounts_from_csv(browser, url: str, tmp_path, artifacts) -> tuple[str, str
         _open(page, f"{url}/pengaturan")
         page.get_by_text("Akun PSM sekaligus dari berkas").click()
         source = tmp_path / "psm_palang.csv"
-        source.write_text(f"nama,desa,telepon\nSiti Rahayu,{DESA},081234567890\n", encoding="utf-8")
+        source.write_text(f"nama,desa,telepon\nSiti Rahayu,{desa},081234567890\n", encoding="utf-8")
         page.locator(".st-key-psm_berkas_0 input[type=file]").set_input_files(str(source))
         _idle(page)
         assert "Pratinjau: 1 akun PSM" in _main(page)
@@ -151,7 +153,8 @@ def _audit(db) -> list[tuple[str, str, str]]:
 
 def test_a_psm_report_from_phone_to_approval(lapor_server, browser, artifacts, tmp_path):
     url = lapor_server.url
-    login, onetime = _accounts_from_csv(browser, url, tmp_path, artifacts)
+    NAMA_DESA = lapor_server.nama_desa
+    login, onetime = _accounts_from_csv(browser, url, lapor_server.desa, tmp_path, artifacts)
 
     # the PSM: a one-time password, then a new one before anything else
     psm_context, psm = _phone(browser)
@@ -182,8 +185,7 @@ def test_a_psm_report_from_phone_to_approval(lapor_server, browser, artifacts, t
     _type(psm, "C", codes[1], "ada keluarga pindahan")
     psm.close()
     psm = psm_context.new_page()
-    _open(psm, f"{url}/lapor")
-    _report_month(psm)
+    _open_lapor(psm, url)
     assert (_value(psm, "L", codes[0]), _value(psm, "P", codes[1]), _value(psm, "C", codes[1])) == ("41", "17", "ada keluarga pindahan")
     _note_far_rows(psm)
     _click(psm, "Kirim ke verifikator")
@@ -202,7 +204,7 @@ def test_a_psm_report_from_phone_to_approval(lapor_server, browser, artifacts, t
     _fits(verif)
 
     # the PSM sees the comment, corrects and sends again
-    _open(psm, f"{url}/lapor")
+    _open_lapor(psm, url)
     assert "terlalu tinggi" in _main(psm)
     _type(psm, "L", codes[0], 4)
     _note_far_rows(psm)
@@ -222,7 +224,7 @@ def test_a_psm_report_from_phone_to_approval(lapor_server, browser, artifacts, t
     assert "disetujui" in _main(ana)
 
     # the numbers appear on Ringkasan and Kelengkapan
-    total = _form_total(lapor_server.db)
+    total = _form_total(lapor_server.db, lapor_server.desa)
     _open(ana, f"{url}/?periode={REPORT:%Y-%m}")
     text = _main(ana)
     assert "1/328" in text and _angka(total) in text, text[:600]
@@ -231,37 +233,62 @@ def test_a_psm_report_from_phone_to_approval(lapor_server, browser, artifacts, t
     assert "Disetujui" in _main(ana) and NAMA_DESA in _main(ana)
     _shot(ana, artifacts, "8_kelengkapan")
 
-    # after the lock day the PSM's save is refused, in Indonesian; an admin's exception opens it again
-    from store import open_store
-    from store.schema import set_setting
-
-    _open(psm, f"{url}/lapor")
-    with open_store(lapor_server.db).transaction() as con:  # as if the lock day had passed: due day 1, lock 0 days
-        set_setting(con, "hari_batas_laporan", "1")
-        set_setting(con, "lapor_hari_kunci", "0")
-    _type(psm, "L", codes[2], 99)
-    assert "ditutup" in _main(psm), _main(psm)
-    _shot(psm, artifacts, "9_psm_ditutup")
+    # a mistake found after approval: the admin withdraws the approval with a reason and returns the report
     admin_context, admin = _phone(browser)
     _sign_in(admin, url, "admin1", PASSWORD)
+    _open(admin, f"{url}/verifikasi")
+    _choose(admin, "batal_desa", NAMA_DESA)
+    _choose(admin, "batal_bulan", _month_name(REPORT))
+    admin.locator(".st-key-batal_alasan input").fill("Angka lansia tertukar dengan desa tetangga")
+    _click(admin, "Batalkan persetujuan")
+    assert "Persetujuan dibatalkan" in _main(admin), _main(admin)
+    admin.get_by_label("Komentar untuk PSM").fill("Mohon tukar kembali angka lansia.")
+    _click(admin, "Kembalikan ke PSM")
+    assert "dikembalikan" in _main(admin).lower()
+    _shot(admin, artifacts, "9_admin_batal_setuju")
+
+    # the PSM has the returned report open; the lock day passes (the admin sets it on Pengaturan): the save is refused
+    _open_lapor(psm, url)
+    assert "Mohon tukar kembali" in _main(psm)
     _open(admin, f"{url}/pengaturan")
+    _number(admin, "pengaturan_hari", 1)
+    _click(admin, "Simpan pengaturan")
+    _number(admin, "lapor_kunci", 0)
+    _click(admin, "Simpan pengaturan laporan")
+    assert "0 hari sesudah tanggal batas" in _main(admin), _main(admin)
+    _type(psm, "L", codes[2], 99)
+    assert "sudah ditutup" in _main(psm), _main(psm)
+    _shot(psm, artifacts, "10_psm_ditutup")
+    _fits(psm)
+
+    # the admin's exception opens it again for this desa and month: the PSM saves
     admin.get_by_text("Buka kembali pengisian satu desa").click()
     _choose(admin, "buka_desa", NAMA_DESA)
     _choose(admin, "buka_bulan", _month_name(REPORT))
     admin.locator(".st-key-buka_alasan input").fill("PSM sakit saat batas pengisian")
     _click(admin, "Buka kembali pengisian")
-    assert "dibuka kembali" in _main(admin)
-    _shot(admin, artifacts, "10_admin_buka")
+    assert "dibuka kembali" in _main(admin), _main(admin)
+    _shot(admin, artifacts, "11_admin_buka")
+    _open_lapor(psm, url)
+    _type(psm, "L", codes[2], 99)
+    assert "sudah ditutup" not in _main(psm) and _value(psm, "L", codes[2]) == "99"
+    _open_lapor(psm, url)
+    assert _value(psm, "L", codes[2]) == "99"
 
     # every step is in the audit log
     actions = [(who, what) for who, what, _ in _audit(lapor_server.db)]
     for step in [("admin1", "pengguna_massal"), (login, "sandi_ganti"), (login, "lapor_simpan"), (login, "lapor_dikirim"),
                  ("verif_palang", "lapor_dikembalikan"), ("verif_palang", "lapor_diverifikasi"), ("analis1", "lapor_disetujui"),
-                 ("admin1", "lapor_buka")]:
+                 ("admin1", "lapor_diverifikasi"), ("admin1", "lapor_dikembalikan"), ("admin1", "lapor_atur"), ("admin1", "lapor_buka")]:
         assert step in actions or (step[1] == "pengguna_massal" and any(w == "admin1" and a.startswith("pengguna") for w, a in actions)), step
     assert [a for w, a in actions if w == login].count("lapor_dikirim") == 2
     for context in (psm_context, verif_context, ana_context, admin_context):
         context.close()
+
+
+def _open_lapor(page, url: str) -> None:
+    _open(page, f"{url}/lapor")
+    _report_month(page)
 
 
 def _report_month(page) -> None:
@@ -282,8 +309,17 @@ def _angka(value: int) -> str:
     return fmt.angka(value)
 
 
+def _number(page, key: str, value: int) -> None:
+    box = page.locator(f".st-key-{key} input")
+    box.scroll_into_view_if_needed()
+    box.fill(str(value))
+    box.press("Tab")
+    _idle(page)
+
+
 def _choose(page, key: str, text: str) -> None:
-    page.locator(f".st-key-{key} [data-baseweb='select']").click()
+    page.locator(f".st-key-{key} input").click()
+    page.keyboard.type(text)
     page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
     _idle(page)
 
@@ -298,12 +334,12 @@ def _note_far_rows(page) -> None:
         _type(page, "C", kode, "sesuai pendataan lapangan")
 
 
-def _form_total(db) -> int:
+def _form_total(db, desa: str) -> int:
     from tests.conftest import open_snapshot
 
     con = open_snapshot(db)
     try:
         return int(con.execute("""select sum(v.jumlah) from laporan_nilai v join laporan l on l.id = v.laporan_id
-                                  where l.kode_desa = ? and l.periode = ? and l.aktif""", [DESA, REPORT]).fetchone()[0])
+                                  where l.kode_desa = ? and l.periode = ? and l.aktif""", [desa, REPORT]).fetchone()[0])
     finally:
         con.close()

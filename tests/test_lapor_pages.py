@@ -245,7 +245,7 @@ def test_first_sign_in_with_a_one_time_password_asks_for_a_new_one_before_anythi
 def test_the_first_sign_in_form_is_indonesian_and_refuses_a_short_password(monkeypatch, field):
     store = open_store(field)
     made = bulk.create_accounts(store, _user_record(field, "adm"),
-                                bulk.preview_accounts(store, b"nama,desa,telepon\nBudi,35.23.18.2007,081234567890\n", "psm.csv"))
+                                bulk.preview_accounts(store, b"nama,desa,telepon\nBudi,35.23.18.2007,0812-3456-7891\n", "psm.csv"))
     at = login(monkeypatch, field, made[0].login, made[0].sandi)
     at.text_input(key="sandi_lama").input(made[0].sandi)
     at.text_input(key="sandi_baru").input("pendek")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from accounts import rulebook
 from accounts.users import User
@@ -375,7 +375,7 @@ def reopen(store, user: User | None, kode_desa: str, periode: date, alasan: str,
         raise PMKSError("Lama pembukaan harus 1–90 hari.")
     if periode > read.month(today):
         raise PMKSError(f"Bulan {fmt.bulan(periode)} belum tiba.")
-    until = today + read.timedelta(days=days)
+    until = today + timedelta(days=days)
     with _changing(store, user, "lapor_buka", kode_desa, periode, bump=()) as (con, _found):
         con.execute("""insert into lapor_buka (kode_desa, periode, sampai, alasan, pengguna, waktu) values (?, ?, ?, ?, ?, ?)
                        on conflict (kode_desa, periode) do update set sampai = excluded.sampai, alasan = excluded.alasan,

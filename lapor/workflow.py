@@ -104,7 +104,7 @@ def problems(form: Form) -> list[Issue]:
     return issues
 
 
-def queue(store, user: User) -> list[QueueItem]:
+def queue(store, user: User | None) -> list[QueueItem]:
     """What waits for this user in their area: a verifikator the sent reports (dikirim) of their kecamatan; analis
     and admin the verified ones (diverifikasi) waiting for approval."""
     if rulebook.may(user, "lapor_setujui"):

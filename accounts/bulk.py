@@ -69,15 +69,6 @@ class OneTimePassword:
     sandi: str
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _text(value) -> str:
     if value is None:
         return ""
@@ -112,6 +103,7 @@ def _slug(nama: str) -> str:
 
 def preview_accounts(store, raw: bytes, filename: str) -> Preview:
     """Read the file (CSV or XLSX) and check every row against the gazetteer and the existing users."""
+    from etl.read.cells import column_letter
     from etl.read.sandbox import SheetReader
     from etl.read.sheets import Unreadable
     from etl.resolve.match import Gazetteer
@@ -146,7 +138,7 @@ def preview_accounts(store, raw: bytes, filename: str) -> Preview:
             return _text(row[index]) if index is not None and index < len(row) else ""
 
         def bad(column: str, text: str) -> None:
-            problems.append(f"{where}, baris {number}, kolom {_column_letter(columns[column])} ({LABEL[column]}): {text}")
+            problems.append(f"{where}, baris {number}, kolom {column_letter(columns[column])} ({LABEL[column]}): {text}")
 
         nama, desa_text, telepon = cell("nama"), cell("desa"), cell("telepon")
         before = len(problems)
@@ -203,11 +195,11 @@ def new_password() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(PASSWORD_LENGTH))
 
 
-def create_accounts(store, actor: User, preview: Preview) -> list[OneTimePassword]:
+def create_accounts(store, actor: User | None, preview: Preview) -> list[OneTimePassword]:
     """Create the previewed accounts with one-time passwords (must change at first sign-in), in one transaction,
     audited (`pengguna_tambah` each, `pengguna_massal` once); refused (PMKSError, nothing created) when the preview
     has problems, when the warehouse has no admin yet, or when a login was taken meanwhile."""
-    if not rulebook.may(actor, "pengguna"):
+    if actor is None or not rulebook.may(actor, "pengguna"):
         raise PMKSError("Anda tidak berhak menambah pengguna.")
     if not preview.ok:
         raise PMKSError("Perbaiki dulu masalah pada berkas; belum ada akun yang dibuat.")

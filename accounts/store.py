@@ -189,6 +189,8 @@ def save_user(store, login: str, nama: str, peran: str, kecamatan: str, password
         if not count and peran != "admin":
             raise PMKSError("Pengguna pertama harus admin: begitu ada pengguna, setiap orang harus masuk, dan harus ada "
                             "yang dapat mengatur pengguna.")
+        if desa and not con.execute("select count(*) from wilayah where kode = ? and tingkat = 'desa'", [desa]).fetchone()[0]:
+            raise PMKSError(f"Desa dengan kode '{desa}' tidak ada di daftar wilayah.")
         if admins == {login} and peran != "admin":
             raise PMKSError(f"{login} adalah satu-satunya admin; tambahkan admin lain dulu sebelum mengubah perannya.")
         con.execute("""

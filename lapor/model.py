@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 BELUM, DRAF, DIKIRIM, DIKEMBALIKAN, DIVERIFIKASI, DISETUJUI = "belum", "draf", "dikirim", "dikembalikan", "diverifikasi", "disetujui"
@@ -131,4 +131,3 @@ class LaporSettings:
     hari_tempo: int
     hari_kunci: int
     hitung: str = COUNT_APPROVED
-    extra: dict = field(default_factory=dict, compare=False, repr=False)

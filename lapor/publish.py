@@ -86,14 +86,24 @@ def publish(con, actor: str, kode_desa: str, periode: date, step: tuple[str, str
 
 
 def withdraw(con, actor: str, kode_desa: str, periode: date, batch_id: int) -> dict | None:
-    """Take a published web report out of the counts (the importer's rollback); None when an import or a rollback
-    already took it out. Clears the desa-month's batch either way."""
+    """Take a published web report out of the counts (the importer's rollback); clears the desa-month's batch.
+
+    When a later import already replaced it, the counts stay as they are, but the web report leaves the chain of
+    replacements: what it had replaced is now replaced by that import, so rolling the import back later restores
+    that and not the withdrawn web report. None when a rollback already took it out."""
     con.execute("update lapor set batch_id = null where kode_desa = ? and periode = ?", [kode_desa, periode])
     row = con.execute("select status from impor_batch where id = ?", [batch_id]).fetchone()
-    replaced = con.execute("select count(*) from laporan where batch_id = ? and not aktif", [batch_id]).fetchone()[0]
-    if row is None or row[0] != "aktif" or replaced:
+    if row is None or row[0] != "aktif":
         return None
-    result = rollback_batch(con, batch_id, actor)
+    later = con.execute("select distinct diganti_batch from laporan where batch_id = ? and not aktif", [batch_id]).fetchall()
+    if not later:
+        result = rollback_batch(con, batch_id, actor)
+    else:
+        undo = new_batch(con, actor, "rollback", f"menarik laporan web batch {batch_id} (sudah diganti batch {later[0][0]})")
+        con.execute("update laporan set diganti_batch = ? where diganti_batch = ?", [later[0][0], batch_id])
+        con.execute("update laporan set diganti_batch = ? where batch_id = ?", [undo, batch_id])
+        con.execute("update impor_batch set status = 'dibatalkan' where id = ?", [batch_id])
+        result = {"batch": undo, "dihapus": 0, "dipulihkan": 0}
     audit(con, actor, "lapor_tarik", f"{kode_desa} {periode:%Y-%m}", json.dumps({"batch": batch_id, **result}))
     return result
 

@@ -4,7 +4,7 @@ they make. Portable SQL (both stores)."""
 from __future__ import annotations
 
 import statistics
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from common.errors import PMKSError
 from lapor.model import BELUM, Form, Row, Step
@@ -103,17 +103,12 @@ def is_open(con, kode_desa: str, periode: date, today: date) -> tuple[bool, date
 
 
 def open_months(con, kode_desa: str, today: date) -> list[date]:
-    """The months open for entry today, newest first."""
+    """The months open for entry today, newest first: from the current month back, each whose closing day has not
+    passed, and the months an admin reopened."""
     found = read_settings(con)
-    months = []
     current = month(today)
-    for back in range(0, 24):
-        candidate = months_back(current, back)
-        if closing_day(candidate, found) < today and back > 0:
-            if candidate < months_back(current, 3):
-                break
-            continue
-        months.append(candidate)
+    back = (found.hari_kunci + found.hari_tempo) // 28 + 2  # no month further back can still be open
+    months = [m for m in (months_back(current, n) for n in range(back)) if closing_day(m, found) >= today]
     rows = con.execute("select periode from lapor_buka where kode_desa = ? and sampai >= ?", [kode_desa, today]).fetchall()
     months += [_as_date(r[0]) for r in rows if _as_date(r[0]) <= current]
     return sorted(set(months), reverse=True)
@@ -149,11 +144,3 @@ def display_name(con, login: str) -> str:
     """'Nama (login)' of a user for a message, or the login alone."""
     row = con.execute("select nama from pengguna where login = ?", [login]).fetchone()
     return f"{row[0]} ({login})" if row and row[0] and row[0] != login else login
-
-
-def now() -> datetime:
-    return datetime.now()
-
-
-__all__ = ["build_form", "closing", "desa_name", "display_name", "history", "indicators", "is_open", "last_report",
-           "month", "months_back", "open_months", "state", "steps", "timedelta", "values"]

@@ -40,12 +40,12 @@ def settings(store) -> LaporSettings:
         return read_settings(con)
 
 
-def save_settings(store, user: User, lock_days: int, count: str) -> None:
+def save_settings(store, user: User | None, lock_days: int, count: str) -> None:
     """Admin only; audited (`lapor_atur`). Changing `count` publishes or withdraws the web reports it concerns and
     rebuilds their marts, in the same transaction."""
     from lapor.publish import sync_all
 
-    if not rulebook.may(user, "lapor_atur"):
+    if user is None or not rulebook.may(user, "lapor_atur"):
         raise Forbidden("Anda tidak berhak mengubah pengaturan Lapor Bulanan.")
     if isinstance(lock_days, bool) or not isinstance(lock_days, int) or not 0 <= lock_days <= MAX_LOCK_DAYS:
         raise PMKSError(f"Hari penguncian harus bilangan bulat 0–{MAX_LOCK_DAYS}.")

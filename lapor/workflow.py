@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from accounts import rulebook
 from accounts.users import User
@@ -52,16 +52,16 @@ def _check(user: User | None, action: str, kode_desa: str) -> User:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def open_months(store, user: User, kode_desa: str | None = None, today: date | None = None) -> list[date]:
+def open_months(store, user: User | None, kode_desa: str | None = None, today: date | None = None) -> list[date]:
     """The months the desa (default: the PSM's own) may still enter today, newest first: the current month, every
     earlier month whose closing day has not passed, and months an admin reopened."""
-    kode_desa = kode_desa or user.desa
+    kode_desa = kode_desa or (user.desa if user else "")
     _check(user, "lapor_isi", kode_desa)
     with store.read() as con:
         return read.open_months(con, kode_desa, _today(today))
 
 
-def form(store, user: User, kode_desa: str, periode: date, today: date | None = None) -> Form:
+def form(store, user: User | None, kode_desa: str, periode: date, today: date | None = None) -> Form:
     """The desa-month's form (status, a row per active indicator, history, steps); scope-checked (Forbidden): a psm
     its own desa, a verifikator its kecamatan, analis/admin their area."""
     if not any(rulebook.may_report(user, a, kode_desa) for a in ("lapor_isi", "lapor_verifikasi", "lapor_setujui")):
@@ -70,7 +70,7 @@ def form(store, user: User, kode_desa: str, periode: date, today: date | None = 
         return read.build_form(con, kode_desa, periode, _today(today))
 
 
-def changes(store, user: User, kode_desa: str, periode: date) -> list[str]:
+def changes(store, user: User | None, kode_desa: str, periode: date) -> list[str]:
     """What sending this form would change in the stored report of the month (an imported one or an earlier web
     report), as the importer's replace-with-diff lines; [] when there is none or nothing differs."""
     from lapor.publish import active_report, differences
@@ -104,7 +104,7 @@ def problems(form: Form) -> list[Issue]:
     return issues
 
 
-def queue(store, user: User) -> list[QueueItem]:
+def queue(store, user: User | None) -> list[QueueItem]:
     """What waits for this user in their area: a verifikator the sent reports (dikirim) of their kecamatan; analis
     and admin the verified ones (diverifikasi) waiting for approval."""
     if rulebook.may(user, "lapor_setujui"):
@@ -214,7 +214,7 @@ def _after(store, kode_desa: str, periode: date, today: date) -> Form:
         return read.build_form(con, kode_desa, periode, today)
 
 
-def save_value(store, user: User, kode_desa: str, periode: date, kode_indikator: str, laki_laki, perempuan,
+def save_value(store, user: User | None, kode_desa: str, periode: date, kode_indikator: str, laki_laki, perempuan,
                catatan: str, versi: int, today: date | None = None) -> Form:
     """Save one row as a draft at once (L and P: whole numbers ≥ 0 or empty; a note up to 500 characters).
 
@@ -222,6 +222,7 @@ def save_value(store, user: User, kode_desa: str, periode: date, kode_indikator:
     the lock day, Forbidden outside the user's scope, PMKSError for a bad value or a report no longer editable."""
     today, periode = _today(today), read.month(periode)
     catatan = (catatan or "").strip()[:MAX_NOTE]
+    user = _check(user, "lapor_isi", kode_desa)
     with _changing(store, user, "lapor_isi", kode_desa, periode, bump=()) as (con, found):
         names = dict(read.indicators(con))
         if kode_indikator not in names:
@@ -247,8 +248,9 @@ def save_value(store, user: User, kode_desa: str, periode: date, kode_indikator:
     return _after(store, kode_desa, periode, today)
 
 
-def _fill(store, user: User, kode_desa: str, periode: date, versi: int, today: date, action: str, nihil: bool) -> Form:
+def _fill(store, user: User | None, kode_desa: str, periode: date, versi: int, today: date, action: str, nihil: bool) -> Form:
     """Copy last month or Nihil: every active indicator's row at once."""
+    user = _check(user, "lapor_isi", kode_desa)
     with _changing(store, user, "lapor_isi", kode_desa, periode, bump=()) as (con, found):
         _editable(con, user, found, kode_desa, periode, today)
         _whole_form(con, user, found, versi)
@@ -268,13 +270,13 @@ def _fill(store, user: User, kode_desa: str, periode: date, versi: int, today: d
     return _after(store, kode_desa, periode, today)
 
 
-def copy_last_month(store, user: User, kode_desa: str, periode: date, versi: int, today: date | None = None) -> Form:
+def copy_last_month(store, user: User | None, kode_desa: str, periode: date, versi: int, today: date | None = None) -> Form:
     """Fill every row with the previous month's active report (imported or web) as a start; notes are cleared. An
     indicator that report lacks, or gave without L and P, is left empty to fill."""
     return _fill(store, user, kode_desa, read.month(periode), versi, _today(today), "lapor_salin", nihil=False)
 
 
-def set_nihil(store, user: User, kode_desa: str, periode: date, versi: int, today: date | None = None) -> Form:
+def set_nihil(store, user: User | None, kode_desa: str, periode: date, versi: int, today: date | None = None) -> Form:
     """Report an explicit all-zero month (every active indicator 0 L, 0 P): not the same as not reporting."""
     return _fill(store, user, kode_desa, read.month(periode), versi, _today(today), "lapor_nihil", nihil=True)
 
@@ -292,10 +294,11 @@ def _move(con, user: User, kode_desa: str, periode: date, found: dict | None, al
           json.dumps({"dari": dari, "ke": ke, "komentar": note, "batch": batch}, ensure_ascii=False))
 
 
-def send(store, user: User, kode_desa: str, periode: date, versi: int, today: date | None = None) -> Form:
+def send(store, user: User | None, kode_desa: str, periode: date, versi: int, today: date | None = None) -> Form:
     """draf/dikembalikan → dikirim. Refused with Problems (listing them) while `problems` finds any, Closed after the
     lock day, Conflict on a stale versi."""
     today, periode = _today(today), read.month(periode)
+    user = _check(user, "lapor_isi", kode_desa)
     with _changing(store, user, "lapor_isi", kode_desa, periode) as (con, found):
         _editable(con, user, found, kode_desa, periode, today)
         _whole_form(con, user, found, versi)
@@ -307,31 +310,35 @@ def send(store, user: User, kode_desa: str, periode: date, versi: int, today: da
     return _after(store, kode_desa, periode, today)
 
 
-def give_back(store, user: User, kode_desa: str, periode: date, komentar: str, versi: int) -> Form:
+def give_back(store, user: User | None, kode_desa: str, periode: date, komentar: str, versi: int) -> Form:
     """dikirim/diverifikasi → dikembalikan with a comment the PSM sees (verifikator of the kecamatan, analis, admin);
     a counted report leaves the counts until it is sent again."""
     periode, komentar = read.month(periode), (komentar or "").strip()[:MAX_NOTE]
     if not komentar:
         raise PMKSError("Tulis alasan pengembalian agar PSM tahu apa yang harus diperbaiki.")
+    user = _check(user, "lapor_verifikasi", kode_desa)
     with _changing(store, user, "lapor_verifikasi", kode_desa, periode) as (con, found):
         _whole_form(con, user, found, versi)
         _move(con, user, kode_desa, periode, found, (DIKIRIM, DIVERIFIKASI), DIKEMBALIKAN, komentar, komentar=komentar)
     return _after(store, kode_desa, periode, date.today())
 
 
-def verify(store, user: User, kode_desa: str, periode: date, versi: int) -> Form:
+def verify(store, user: User | None, kode_desa: str, periode: date, versi: int) -> Form:
     """dikirim → diverifikasi (verifikator of the kecamatan, analis, admin)."""
     periode = read.month(periode)
+    user = _check(user, "lapor_verifikasi", kode_desa)
     with _changing(store, user, "lapor_verifikasi", kode_desa, periode) as (con, found):
         _whole_form(con, user, found, versi)
         _move(con, user, kode_desa, periode, found, (DIKIRIM,), DIVERIFIKASI)
     return _after(store, kode_desa, periode, date.today())
 
 
-def approve(store, user: User, items: list[tuple[str, date]]) -> int:
+def approve(store, user: User | None, items: list[tuple[str, date]]) -> int:
     """diverifikasi → disetujui for every item still verified, in one transaction (analis, admin, within their
     area); returns how many changed. An item no longer verified (given back meanwhile) is skipped; one outside the
     user's area refuses the whole call (Forbidden)."""
+    if user is None or not rulebook.may(user, "lapor_setujui"):
+        raise Forbidden("Anda tidak berhak menyetujui laporan.")
     for kode_desa, _ in items:
         _check(user, "lapor_setujui", kode_desa)
     changed = 0
@@ -345,28 +352,30 @@ def approve(store, user: User, items: list[tuple[str, date]]) -> int:
     return changed
 
 
-def unapprove(store, user: User, kode_desa: str, periode: date, alasan: str) -> Form:
+def unapprove(store, user: User | None, kode_desa: str, periode: date, alasan: str) -> Form:
     """disetujui → diverifikasi (admin only, with a reason), recorded; under 'count only approved' the report leaves
     the counts."""
     periode, alasan = read.month(periode), (alasan or "").strip()[:MAX_NOTE]
     if not alasan:
         raise PMKSError("Tulis alasan membatalkan persetujuan.")
+    user = _check(user, "lapor_batal_setuju", kode_desa)
     with _changing(store, user, "lapor_batal_setuju", kode_desa, periode) as (con, found):
         _move(con, user, kode_desa, periode, found, (DISETUJUI,), DIVERIFIKASI, alasan)
     return _after(store, kode_desa, periode, date.today())
 
 
-def reopen(store, user: User, kode_desa: str, periode: date, alasan: str, days: int = 7, today: date | None = None) -> None:
+def reopen(store, user: User | None, kode_desa: str, periode: date, alasan: str, days: int = 7, today: date | None = None) -> None:
     """Admin exception to the period lock: the desa-month is open for entry until `days` days from today; recorded
     (`lapor_buka`, with the reason). A report already sent stays as it is (it is given back to be changed)."""
     today, periode, alasan = _today(today), read.month(periode), (alasan or "").strip()[:MAX_NOTE]
     if not alasan:
         raise PMKSError("Tulis alasan membuka kembali periode ini.")
+    user = _check(user, "lapor_buka", kode_desa)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 90:
         raise PMKSError("Lama pembukaan harus 1–90 hari.")
     if periode > read.month(today):
         raise PMKSError(f"Bulan {fmt.bulan(periode)} belum tiba.")
-    until = today + read.timedelta(days=days)
+    until = today + timedelta(days=days)
     with _changing(store, user, "lapor_buka", kode_desa, periode, bump=()) as (con, _found):
         con.execute("""insert into lapor_buka (kode_desa, periode, sampai, alasan, pengguna, waktu) values (?, ?, ?, ?, ?, ?)
                        on conflict (kode_desa, periode) do update set sampai = excluded.sampai, alasan = excluded.alasan,

@@ -5,6 +5,9 @@ choose a new password at first sign-in."""
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 
 import openpyxl
 import pytest
@@ -13,7 +16,7 @@ from accounts import bulk
 from accounts import store as accounts
 from common.errors import PMKSError
 from store import open_store
-from tests.conftest import PASSWORD, reading
+from tests.conftest import PASSWORD, REPO, reading
 
 
 def xlsx(rows: list[list]) -> bytes:
@@ -124,3 +127,24 @@ def test_a_login_taken_between_preview_and_creation_refuses_the_whole_file(wh):
     staf = accounts.check_login(store, "budi", PASSWORD)
     with pytest.raises(PMKSError, match="tidak berhak"):
         bulk.create_accounts(store, staf, preview)
+
+
+def test_the_cli_adds_a_psm_for_one_desa_and_refuses_an_unknown_one(demo_db):
+    store = open_store(demo_db)
+    accounts.save_user(store, "adm", "Admin Dinsos", "admin", "", PASSWORD, "uji")
+    from store import close_all
+
+    close_all()
+    env = {**os.environ, "PMKS_DB": str(demo_db)}
+
+    def add(*args):
+        return subprocess.run([sys.executable, "-m", "etl", "user", "add", *args, "--password-stdin"], input="sandi-psm-123\n",
+                              cwd=REPO, env=env, capture_output=True, text=True)
+
+    refused = add("siti", "--role", "psm", "--desa", "35.23.18.9999")
+    assert refused.returncode == 1 and "tidak ada di daftar wilayah" in refused.stderr
+    assert add("siti", "--role", "psm").returncode == 1  # a psm needs its desa
+    done = add("siti", "--role", "psm", "--desa", "35.23.18.2002")
+    assert done.returncode == 0, done.stderr
+    siti = accounts.check_login(open_store(demo_db), "siti", "sandi-psm-123")
+    assert (siti.peran, siti.kecamatan, siti.desa) == ("psm", "35.23.18", "35.23.18.2002")

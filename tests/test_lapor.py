@@ -232,6 +232,33 @@ def test_replace_with_diff_both_ways_and_rollback(wh, tmp_path):
     assert_marts_match_facts(db)
 
 
+def test_a_web_report_withdrawn_after_an_import_replaced_it_never_comes_back(wh, tmp_path):
+    """Web report over the imported one, an import over the web report, the web report given back, the import rolled
+    back: the first imported report counts again, not the withdrawn web report."""
+    db, store, desa, _, _ = wh
+    psm, ver, adm = who(store, "psm"), who(store, "ver"), who(store, "adm")
+    early = date(2026, 11, 5)
+    lapor.save_settings(store, adm, 20, lapor.COUNT_SENT)
+    with reading(db) as con:
+        [(imported, _, _)] = active(con, desa, OKT)
+        nama, nama_kec = con.execute("select d.nama, k.nama from wilayah d join wilayah k on k.kode = d.kode_induk where d.kode = ?", [desa]).fetchone()
+    form = lapor.send(store, psm, desa, OKT, fill(store, psm, desa, OKT, early, shift=1).versi, early)
+    path = tmp_path / "okt.xlsx"
+    path.write_bytes(rf.form_xlsx(nama, nama_kec, "Oktober 2026", {"Fakir Miskin": 99}))
+    check(run_etl("import", str(path), "--replace", db=db))
+    with reading(db) as con:
+        [(_, jenis, _)] = active(con, desa, OKT)
+        batch = con.execute("select max(id) from impor_batch where jenis = 'impor'").fetchone()[0]
+    assert jenis == "impor"
+    lapor.give_back(store, ver, desa, OKT, "Mohon periksa lagi", form.versi)
+    with reading(db) as con:
+        assert active(con, desa, OKT)[0][1] == "impor"  # the import still counts
+    check(run_etl("rollback", str(batch), db=db))
+    with reading(db) as con:
+        assert [r[0] for r in active(con, desa, OKT)] == [imported]
+    assert_marts_match_facts(db)
+
+
 def test_the_count_setting_publishes_and_withdraws_what_it_concerns(wh):
     db, store, desa, _, _ = wh
     psm, ver, adm = who(store, "psm"), who(store, "ver"), who(store, "adm")

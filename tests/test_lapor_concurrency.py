@@ -17,22 +17,11 @@ import pytest
 import lapor
 from accounts import store as accounts
 from store import open_store
+from tests import test_lapor
 from tests.conftest import PASSWORD, REPO, reading
 
 NOV, TODAY = date(2026, 11, 1), date(2026, 12, 5)
-PALANG = "35.23.18"
-
-
-@pytest.fixture(params=["duckdb", "postgres"])
-def wh(request):
-    db = request.getfixturevalue("pg_demo" if request.param == "postgres" else "demo_db")
-    store = open_store(db)
-    with store.read() as con:
-        desa = con.execute("select kode from wilayah where tingkat = 'desa' and kode like ? order by kode limit 1", [PALANG + ".%"]).fetchone()[0]
-    accounts.save_user(store, "adm", "Admin Dinsos", "admin", "", PASSWORD, "uji")
-    accounts.save_user(store, "psm", "Siti PSM", "psm", "", PASSWORD, "uji", desa=desa)
-    accounts.save_user(store, "ver", "Tono TKSK", "verifikator", PALANG, PASSWORD, "uji")
-    return db, store, desa
+wh = test_lapor.wh  # the fixture: the demo warehouse on either store, with a user of each Lapor role
 
 
 def user(store, login):
@@ -47,7 +36,7 @@ def audit_counts(db, desa) -> dict:
 
 
 def test_the_second_save_of_a_row_names_the_conflict_and_overwrites_nothing(wh):
-    db, store, desa = wh
+    db, store, desa, _, _ = wh
     psm, ver = user(store, "psm"), user(store, "ver")
     seen_by_psm = lapor.form(store, psm, desa, NOV, TODAY)
     seen_by_ver = lapor.form(store, ver, desa, NOV, TODAY)
@@ -89,7 +78,7 @@ def _writer(store, who, desa, plan, results):
 
 
 def test_writers_in_threads_lose_nothing_and_duplicate_nothing(wh):
-    db, store, desa = wh
+    db, store, desa, _, _ = wh
     people = [user(store, x) for x in ("psm", "ver", "adm")]
     codes = [r.kode_indikator for r in lapor.form(store, people[0], desa, NOV, TODAY).rows]
     shared = codes[0]
@@ -145,7 +134,7 @@ PROCESS = textwrap.dedent("""
 
 
 def test_two_processes_on_one_form_lose_nothing_and_duplicate_nothing(wh):
-    db, store, desa = wh
+    db, store, desa, _, _ = wh
     codes = [r.kode_indikator for r in lapor.form(store, user(store, "psm"), desa, NOV, TODAY).rows]
     from store import close_all
 

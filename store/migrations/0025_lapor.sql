@@ -1,6 +1,6 @@
 -- 0025: Lapor Bulanan (issue 25). A PSM's monthly report entered in the app: the workflow of each desa x month, its
 -- draft values with notes, every status change, the admin's exceptions to the period lock; the users' desa scope,
--- must-change-password flag and phone; the lock days and what the dashboards count.
+-- must-change-password flag and phone.
 --
 -- A sent (or approved, by the setting) web report is published as a report like an imported one: `laporan` and
 -- `laporan_nilai` rows under an `impor_batch` of jenis 'web' (lapor.batch_id), so marts, replace-with-diff and
@@ -62,5 +62,7 @@ alter table pengguna add column desa varchar default '';          -- a psm's des
 alter table pengguna add column ganti_sandi boolean default false; -- must choose a new password at next sign-in
 alter table pengguna add column telepon varchar default '';
 
-insert into pengaturan select 'lapor_hari_kunci', '20' where not exists (select 1 from pengaturan where kunci = 'lapor_hari_kunci');
-insert into pengaturan select 'lapor_hitung', 'disetujui' where not exists (select 1 from pengaturan where kunci = 'lapor_hitung');
+-- The settings `lapor_hari_kunci` (days after the due day until entry closes; 20 when unset) and `lapor_hitung`
+-- ('disetujui': dashboards count only approved web reports, when unset; 'dikirim': every sent one) live in
+-- `pengaturan`, written by Pengguna & Pengaturan (lapor.save_settings); no row is inserted here, so that
+-- `etl to-postgres` can copy a file's settings into a fresh database.

@@ -282,9 +282,9 @@ def _check_page(page, name: str, role: str, artifacts) -> list[str]:
             if tab is None:
                 page.screenshot(path=str(artifacts / f"peran_{role}_{label}_{width}.png"))
             problems += [f"{where} {width}px: {p}" for p in _problems(page, cells=width == VIEWPORTS[0][0])]
-            if tab is None and width < 640 and name in ("", "prioritas"):
+            if tab is None and width < 640 and name in ("", "prioritas") and allowed:
                 problems += [f"{label} {width}px: {p}" for p in _first_screen(page, name, height)]
-            if tab is None and name == "jelajah" and width == 1400 and role != "analis":  # 20 kecamatan: all 20 rows shown
+            if tab is None and name == "jelajah" and width == 1400 and role in ("pimpinan", "staf", "admin"):  # 20 kecamatan: all 20
                 grid = page.locator("[data-testid='stDataFrame']").first.bounding_box()
                 if grid and grid["height"] < 21 * 35:
                     problems.append(f"jelajah: tabel 20 kecamatan setinggi {grid['height']:.0f} px")

@@ -264,3 +264,22 @@ def test_admin_sets_lock_days_and_count_on_pengaturan(monkeypatch, field):
     assert not at.exception and any("5 hari" in s.value for s in at.success), [e.value for e in at.error]
     got = lapor.settings(open_store(field))
     assert (got.hari_kunci, got.hitung) == (5, lapor.COUNT_SENT)
+
+
+def test_counting_every_sent_report_marks_the_unapproved_numbers(monkeypatch, field, desa):
+    """With 'Setiap laporan yang sudah dikirim', a sent report counts at once and every data page says how many of
+    the month's numbers are not yet approved; Kelengkapan counts it as Dikirim."""
+    store = open_store(field)
+    lapor.save_settings(store, _user_record(field, "adm"), 60, lapor.COUNT_SENT)
+    send_copy(store, _user_record(field, "psm"), desa, REPORT)
+    for page in ("pages/ringkasan.py", "pages/kelengkapan.py"):
+        at = login(monkeypatch, field, "ana", page=page)
+        at.query_params["periode"] = f"{REPORT:%Y-%m}"
+        at.run()
+        assert not at.exception
+        notes = [c.value for c in at.caption if "belum disetujui" in c.value]
+        assert notes and "1 laporan PSM" in notes[0], page
+    assert next(m for m in at.metric if m.label == "Dikirim").value == "1"
+    lapor.save_settings(store, _user_record(field, "adm"), 60, lapor.COUNT_APPROVED)
+    at = login(monkeypatch, field, "ana", page="pages/kelengkapan.py")
+    assert not [c for c in at.caption if "belum disetujui" in c.value]  # counted only when approved: nothing to mark

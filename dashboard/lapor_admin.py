@@ -118,9 +118,8 @@ def settings_section() -> None:
 
 def _reopen() -> None:
     s = st.session_state
-    reason = str(s.get("buka_alasan") or "").strip()
+    reason = lapor_view.reason("buka_alasan", "Tulis alasan membuka kembali; alasan itu dicatat di log audit.", PROBLEM)
     if not reason:
-        s[PROBLEM] = "Tulis alasan membuka kembali; alasan itu dicatat di log audit."
         return
     try:
         lapor.reopen(data.store(), lapor_view.st_user(), s["buka_desa"], s["buka_bulan"], reason, days=int(s["buka_hari"]))

@@ -122,6 +122,14 @@ def act(call, *args, done: str = "") -> None:
         st.session_state[NOTICE] = done
 
 
+def reason(field: str, missing: str, problem: str = PROBLEM) -> str:
+    """The text typed in `field` (a reason, a comment), stripped; '' after noting `missing` as the problem to show."""
+    text = str(st.session_state.get(field) or "").strip()
+    if not text:
+        st.session_state[problem] = missing
+    return text
+
+
 def st_user() -> User:
     """The signed-in user of this run; a refusal (Indonesian) when the session has just ended."""
     from dashboard.session import current_user

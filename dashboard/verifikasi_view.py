@@ -62,9 +62,8 @@ def _do(call, *args, done: str) -> None:
 
 
 def _give_back(kode_desa: str, periode: date, versi: int, field: str) -> None:
-    comment = str(st.session_state.get(field) or "").strip()
+    comment = lapor_view.reason(field, "Tulis komentar untuk PSM: apa yang perlu diperbaiki.")
     if not comment:
-        st.session_state[PROBLEM] = "Tulis komentar untuk PSM: apa yang perlu diperbaiki."
         return
     st.session_state[field] = ""
     _do(lapor.give_back, kode_desa, periode, comment, versi, done="Laporan dikembalikan ke PSM dengan komentar Anda.")
@@ -128,9 +127,8 @@ def approval_queue(items: list[lapor.QueueItem]) -> None:
 
 def _unapprove() -> None:
     s = st.session_state
-    reason = str(s.get("batal_alasan") or "").strip()
+    reason = lapor_view.reason("batal_alasan", "Tulis alasan pembatalan persetujuan; alasan itu dicatat di log audit.")
     if not reason:
-        s[PROBLEM] = "Tulis alasan pembatalan persetujuan; alasan itu dicatat di log audit."
         return
     _do(lapor.unapprove, s["batal_desa"], s["batal_bulan"], reason,
         done="Persetujuan dibatalkan; laporan kembali ke status diverifikasi dan alasan Anda tercatat.")

@@ -34,9 +34,19 @@ def statuses(periode: date, area: str) -> dict[str, tuple[str, str]]:
     return _statuses(str(db_path()), data.db_token(), periode, area)
 
 
+@st.cache_data(ttl=data.CACHE_TTL, max_entries=20, show_spinner=False)
+def _counts_sent(path: str, token: int) -> bool:  # noqa: ARG001 - the token keys the cache
+    from store import open_store
+
+    return lapor.settings(open_store(path)).hitung == lapor.COUNT_SENT
+
+
 def unapproved_notice(periode: date, area: str) -> None:
-    """When the dashboards count every sent web report: say how many of this month's are not yet approved."""
-    if lapor.settings(data.store()).hitung != lapor.COUNT_SENT:
+    """When the dashboards count every sent web report: say how many of this month's are not yet approved. Looked up
+    once per version of the warehouse (every data page calls this)."""
+    from common.config import db_path
+
+    if not _counts_sent(str(db_path()), data.db_token()):
         return
     waiting = sum(1 for s, _ in statuses(periode, area).values() if s in ("dikirim", "diverifikasi"))
     if waiting:

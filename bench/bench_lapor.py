@@ -6,7 +6,7 @@ Two servers, one after the other, each with N sessions at once speaking Streamli
 - bare: `streamlit run bench/lapor_bare_app.py`, a page of the same shape as Lapor Bulanan (22 rows of two number
   inputs and a note, a copy button, a send button) that keeps everything in the session and touches no store;
 - lapor: `streamlit run server.py` on a copy of the Tuban demo warehouse (history until October 2026; built as
-  bench_browser.py builds it, or --db), the real page `pages/lapor.py`. One PSM account per session, each for its
+  bench_browser.py builds it, or --db), the real page `pages/lapor_bulanan.py`. One PSM account per session, each for its
   own desa (one with a complete report last month whose copy and edits raise no problem), and the setting "count
   every sent report", so every Kirim also publishes the report and refreshes the marts.
 Each session: connect (and sign in, on the app), press "Salin dari bulan lalu", change --values values one by one
@@ -229,7 +229,7 @@ def print_report(res: Result, month: date, plans: list, failures: list, load: tu
 
     print(f"Lapor load benchmark {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC: streamlit {streamlit.__version__}, loopback; "
           f"{args.sessions} sessions at once, {args.values} values each, think 0-{2 * args.think:g} s, seed {args.seed}; "
-          "embedded DuckDB file, one app process (server.py, the real page pages/lapor.py)")
+          "embedded DuckDB file, one app process (server.py, the real page pages/lapor_bulanan.py)")
     print(f"Machine: {machine()}; load average {load[0]:.1f} at the start, {load[1]:.1f} at the end")
     print(f"PSM reports of {fmt.bulan(month)}; setting: count every sent report (each Kirim publishes and refreshes the marts)")
     print(f"{'action':<12}{'app':<7}{'count':>7}{'p50 s':>8}{'p95 s':>8}{'max s':>8}{'p50/bare':>10}{'p95/bare':>10}")

@@ -1,5 +1,5 @@
 """Lapor Bulanan (issue 25): a PSM's monthly report entered in the app, verified by the kecamatan and approved by
-Dinsos, with a period lock. No Streamlit here: pages (`pages/lapor.py`, `pages/verifikasi.py`) call these functions.
+Dinsos, with a period lock. No Streamlit here: pages (`pages/lapor_bulanan.py`, `pages/verifikasi.py`) call these functions.
 
 A desa x month moves *belum → draf → dikirim → diverifikasi → disetujui*; a verifikator may give it back
 (*dikembalikan*, with a comment the PSM sees), after which the PSM corrects and sends again. Every call takes the

@@ -17,7 +17,8 @@ if problem := st.session_state.pop("pengaturan_galat", None):
 
 st.subheader("Pengguna")
 known = session.users()
-v = ui.view(pengaturan.build, None, users=tuple((k, e["nama"], e["peran"], e["kecamatan"]) for k, e in known.items()))
+v = ui.view(pengaturan.build, None, users=tuple((k, e["nama"], e["peran"], e["kecamatan"], e.get("desa") or "")
+                                                         for k, e in known.items()))
 admin_view.users_section(v.users)
 lapor_admin.passwords_ready()  # the one-time passwords just created, above everything else of the section
 with st.expander("Akun PSM sekaligus dari berkas (CSV/XLSX)", key="psm_massal"):

@@ -235,12 +235,15 @@ def test_a_psm_report_from_phone_to_approval(lapor_server, browser, artifacts, t
     _open(ana, f"{url}/kelengkapan?periode={REPORT:%Y-%m}&kec={PALANG}")
     assert "Disetujui" in _main(ana) and NAMA_DESA in _main(ana)
     _shot(ana, artifacts, "8_kelengkapan")
+    ana.get_by_text("Laporan PSM dari aplikasi").first.scroll_into_view_if_needed()
+    ana.wait_for_timeout(200)
+    ana.screenshot(path=str(artifacts / "lapor_8b_kelengkapan_status_aplikasi.png"))
 
     # a mistake found after approval: the admin withdraws the approval with a reason and returns the report
     admin_context, admin = _phone(browser)
     _sign_in(admin, url, "admin1", PASSWORD)
     _open(admin, f"{url}/verifikasi")
-    _choose(admin, "batal_desa", NAMA_DESA)
+    _choose(admin, "batal_desa", f"{NAMA_DESA} (Kec. Palang)")
     _choose(admin, "batal_bulan", _month_name(REPORT))
     admin.locator(".st-key-batal_alasan input").fill("Angka lansia tertukar dengan desa tetangga")
     _click(admin, "Batalkan persetujuan")
@@ -268,7 +271,7 @@ def test_a_psm_report_from_phone_to_approval(lapor_server, browser, artifacts, t
     # the admin's exception opens it again for this desa and month: the PSM saves
     admin.get_by_text("Buka kembali pengisian satu desa").click()
     admin.locator(".st-key-buka_desa input").wait_for(state="visible")
-    _choose(admin, "buka_desa", NAMA_DESA)
+    _choose(admin, "buka_desa", f"{NAMA_DESA} (Kec. Palang)")
     _choose(admin, "buka_bulan", _month_name(REPORT))
     admin.locator(".st-key-buka_alasan input").fill("PSM sakit saat batas pengisian")
     _click(admin, "Buka kembali pengisian")
@@ -327,7 +330,8 @@ def _choose(page, key: str, text: str) -> None:
     box.scroll_into_view_if_needed()
     box.click()
     page.keyboard.type(text, delay=20)
-    page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
+    page.get_by_role("option", name=re.compile(re.escape(text))).first.wait_for(state="visible")
+    page.keyboard.press("Enter")  # the first option left by the typed text
     _idle(page)
 
 

@@ -53,7 +53,9 @@ st.subheader(f"Laporan PSM dari aplikasi, {fmt.bulan(f.periode)}")
 months = v.status_download.frame
 reported = set(months.loc[months[kelengkapan.month_header(f.periode)] != kelengkapan.LABEL["belum lapor"], "Kode"])
 web = lapor_status.statuses(f.periode, f.kecamatan or ui.area())
-for col, (label, count) in zip(st.columns(4) * 2, lapor_status.counts(web, reported)):
-    col.metric(label, count)
+shown = lapor_status.counts(web, reported)
+for row in (shown[:4], shown[4:]):  # two rows, read in order on a phone too
+    for col, (label, count) in zip(st.columns(4), row):
+        col.metric(label, count)
 desa = ui.q(ui.queries.desa_list, v.kecamatan)
 ui.list_table(lapor_status.desa_table(web, desa, reported), label=f"Status laporan per desa, {fmt.bulan(f.periode)}")

@@ -14,6 +14,10 @@ user = session.current_user()
 if user is None:  # nobody is signed in: only the login form, no pages
     session.login_form()
     st.stop()
+if user.ganti_sandi:  # a one-time password: a new one before anything else (issue 25)
+    session.password_form(user)
+    st.stop()
+session.changed_password_notice()
 page = navigation.navigate(user.pages())
 with st.sidebar:
     if user.login == "demo":
@@ -21,7 +25,8 @@ with st.sidebar:
                 "halaman **Pengguna & Pengaturan**; sesudah pengguna pertama ditambahkan, setiap orang harus masuk.",
                 icon=":material/lock_open:")
     else:
-        scope = f" · {ui.q(queries.area_label, user.kecamatan)}" if user.kecamatan else ""
+        where = user.desa or user.kecamatan  # a psm's desa, else a scoped user's kecamatan
+        scope = f" · {ui.q(queries.area_label, where)}" if where else ""
         st.caption(f"Masuk sebagai **{user.nama}** ({ROLE_LABEL[user.peran]}{scope})")
         st.button("Keluar", key="keluar", on_click=session.logout)
 with navigation.running(page):

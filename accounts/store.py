@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from accounts.users import DEMO, ROLES, SESSION_HOURS, User, check_password, check_role, clean_login, hash_password, new_token, token_key
+from accounts.users import DEMO, ROLES, SESSION_HOURS, User, check_new_password, check_password, check_role, clean_login, hash_password, new_token, token_key
 from common.errors import PMKSError
 from store.schema import audit, get_setting, set_setting
 
@@ -77,8 +77,9 @@ def _demo(con) -> bool:
 def list_users(store) -> list[dict]:
     """Every user (login, nama, peran, kecamatan), by login; no password hashes."""
     with store.read() as con:
-        rows = con.execute("select login, nama, peran, kecamatan from pengguna order by login").fetchall()
-    return [dict(zip(("login", "nama", "peran", "kecamatan"), r)) for r in rows]
+        rows = con.execute("""select login, nama, peran, kecamatan, coalesce(desa, ''), coalesce(telepon, ''),
+                              coalesce(ganti_sandi, false) from pengguna order by login""").fetchall()
+    return [dict(zip(("login", "nama", "peran", "kecamatan", "desa", "telepon", "ganti_sandi"), r)) for r in rows]
 
 
 _SESSIONS: dict[tuple, tuple[User | None, datetime | None]] = {}
@@ -96,10 +97,10 @@ def session_user(store, token: str | None, now: datetime | None = None) -> User 
         found = _SESSIONS.get(key)
     if found is None:
         with store.read() as con:
-            row = con.execute("""
-                select u.login, u.nama, u.peran, u.kecamatan, s.kedaluwarsa from sesi s join pengguna u on u.login = s.login
+            row = con.execute(f"""
+                select {_USER_COLUMNS}, s.kedaluwarsa from sesi s join pengguna u on u.login = s.login
                 where s.id = ? and s.berakhir is null""", [key[2]]).fetchone()
-        found = (User(*row[:4]), row[4]) if row else (None, None)
+        found = (_user(row), row[-1]) if row else (None, None)
         with _SESSIONS_LOCK:
             if len(_SESSIONS) > 4096:
                 _SESSIONS.clear()
@@ -111,11 +112,19 @@ def session_user(store, token: str | None, now: datetime | None = None) -> User 
 def check_login(store, login: str, password: str) -> User | None:
     """The user whose login and password these are, else None (the same work whether or not the account exists)."""
     with store.read() as con:
-        row = con.execute("select login, nama, peran, kecamatan, sandi from pengguna where login = ?", [login.strip()]).fetchone()
+        row = con.execute(f"select {_USER_COLUMNS}, u.sandi from pengguna u where u.login = ?", [login.strip()]).fetchone()
     if row is None:
         hash_password(password)
         return None
-    return User(*row[:4]) if check_password(password, row[4]) else None
+    return _user(row) if check_password(password, row[-1]) else None
+
+
+# the columns of a User, in its order (a psm's desa and the must-change flag: migration 0025)
+_USER_COLUMNS = "u.login, u.nama, u.peran, u.kecamatan, coalesce(u.desa, ''), coalesce(u.ganti_sandi, false)"
+
+
+def _user(row) -> User:
+    return User(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
 
 
 # --- writing ---------------------------------------------------------------------------------------
@@ -127,8 +136,8 @@ def sign_in(store, user: User, client: str | None, now: datetime | None = None) 
     now = now or datetime.now()
     token, key = new_token()
     with store.transaction(bump=("akun",)) as con:
-        row = con.execute("select peran, kecamatan from pengguna where login = ?", [user.login]).fetchone()
-        if row is None or tuple(row) != (user.peran, user.kecamatan):
+        row = con.execute("select peran, kecamatan, coalesce(desa, '') from pengguna where login = ?", [user.login]).fetchone()
+        if row is None or tuple(row) != (user.peran, user.kecamatan, user.desa):
             return None
         con.execute("delete from sesi where kedaluwarsa < ?", [now - timedelta(days=30)])  # keep the table small
         con.execute("insert into sesi (id, login, dibuat, kedaluwarsa, klien) values (?, ?, ?, ?, ?)",
@@ -160,14 +169,17 @@ def _end_sessions(con, login: str) -> None:
     con.execute("update sesi set berakhir = ? where login = ? and berakhir is null", [datetime.now(), login])
 
 
-def save_user(store, login: str, nama: str, peran: str, kecamatan: str, password: str, actor: str) -> tuple[str, bool]:
+def save_user(store, login: str, nama: str, peran: str, kecamatan: str, password: str, actor: str, *, desa: str = "",
+              telepon: str = "", must_change: bool = False) -> tuple[str, bool]:
     """Add a user, or change one (a new password ends every session of it); returns (stored login, existed).
 
     Refused (PMKSError, Indonesian) when the login, role or scope is invalid, when the first user would not be an
     admin, or when the change would leave no admin. The first user of a demo warehouse ends demo access: from then on
     everyone signs in. Audited (`pengguna_tambah` / `pengguna_ubah`)."""
     login = clean_login(login)
-    check_role(peran, kecamatan)
+    if peran == "psm" and desa and not kecamatan:
+        kecamatan = desa.rsplit(".", 1)[0]
+    check_role(peran, kecamatan, desa)
     digest = hash_password(password)  # slow on purpose: outside the transaction
     now = datetime.now()
     with store.transaction(bump=("akun",)) as con:
@@ -177,21 +189,43 @@ def save_user(store, login: str, nama: str, peran: str, kecamatan: str, password
         if not count and peran != "admin":
             raise PMKSError("Pengguna pertama harus admin: begitu ada pengguna, setiap orang harus masuk, dan harus ada "
                             "yang dapat mengatur pengguna.")
+        if desa and not con.execute("select count(*) from wilayah where kode = ? and tingkat = 'desa'", [desa]).fetchone()[0]:
+            raise PMKSError(f"Desa dengan kode '{desa}' tidak ada di daftar wilayah.")
         if admins == {login} and peran != "admin":
             raise PMKSError(f"{login} adalah satu-satunya admin; tambahkan admin lain dulu sebelum mengubah perannya.")
         con.execute("""
-            insert into pengguna (login, nama, peran, kecamatan, sandi, dibuat, diubah) values (?, ?, ?, ?, ?, ?, ?)
+            insert into pengguna (login, nama, peran, kecamatan, sandi, dibuat, diubah, desa, ganti_sandi, telepon)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             on conflict (login) do update set nama = excluded.nama, peran = excluded.peran, kecamatan = excluded.kecamatan,
-                sandi = excluded.sandi, diubah = excluded.diubah""",
-                    [login, nama.strip() or login, peran, kecamatan or "", digest, now, now])
+                sandi = excluded.sandi, diubah = excluded.diubah, desa = excluded.desa, ganti_sandi = excluded.ganti_sandi,
+                telepon = excluded.telepon""",
+                    [login, nama.strip() or login, peran, kecamatan or "", digest, now, now, desa, must_change, telepon.strip()])
         if existed:
             _end_sessions(con, login)
         audit(con, actor, "pengguna_ubah" if existed else "pengguna_tambah", login,
-              json.dumps({"peran": peran, "kecamatan": kecamatan or ""}))
+              json.dumps({"peran": peran, "kecamatan": kecamatan or "", "desa": desa}))
         if not count and _demo(con):
             set_setting(con, DEMO_SETTING, "0")
             audit(con, actor, "akses_demo", "0", json.dumps({"sebab": "pengguna pertama"}))
     return login, existed
+
+
+def change_own_password(store, user: User, old: str, new: str) -> User:
+    """The user sets a new password (the one-time password's first sign-in, or any time): the old one must match, the
+    new one follow the rule and differ from it. Clears the must-change flag; keeps this session and ends no other
+    tab of it. Audited (`sandi_ganti`). Returns the user as now signed in."""
+    check_new_password(new)
+    if new == old:
+        raise PMKSError("Kata sandi baru harus berbeda dari kata sandi lama.")
+    with store.read() as con:
+        row = con.execute("select sandi from pengguna where login = ?", [user.login]).fetchone()
+    if row is None or not check_password(old, row[0]):
+        raise PMKSError("Kata sandi lama tidak cocok.")
+    digest = hash_password(new)
+    with store.transaction(bump=("akun",)) as con:
+        con.execute("update pengguna set sandi = ?, ganti_sandi = false, diubah = ? where login = ?", [digest, datetime.now(), user.login])
+        audit(con, user.login, "sandi_ganti", user.login, None)
+    return User(user.login, user.nama, user.peran, user.kecamatan, user.desa, False)
 
 
 def remove_user(store, login: str, actor: str) -> None:
@@ -326,5 +360,5 @@ def who_may_enter(store, actor: str) -> Gate:
     return found
 
 
-__all__ = ["DEMO", "Gate", "NoAccess", "check_login", "gate", "import_legacy_file", "list_users", "record_failure",
+__all__ = ["DEMO", "Gate", "NoAccess", "change_own_password", "check_login", "gate", "import_legacy_file", "list_users", "record_failure",
            "remove_user", "save_user", "session_user", "set_demo_access", "sign_in", "sign_out", "who_may_enter"]

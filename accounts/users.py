@@ -14,11 +14,15 @@ from dataclasses import dataclass
 
 from common.errors import PMKSError
 
-ROLES = ("pimpinan", "staf", "analis", "admin")
-ROLE_LABEL = {"pimpinan": "Pimpinan", "staf": "Staf kebijakan", "analis": "Analis data", "admin": "Admin"}
+ROLES = ("pimpinan", "staf", "analis", "admin")  # the linear hierarchy: each has everything of the ones before
+FIELD_ROLES = ("psm", "verifikator")  # issue 25: outside the hierarchy, scoped to a desa / a kecamatan
+ALL_ROLES = ROLES + FIELD_ROLES
+ROLE_LABEL = {"pimpinan": "Pimpinan", "staf": "Staf kebijakan", "analis": "Analis data", "admin": "Admin",
+              "psm": "PSM (desa)", "verifikator": "Verifikator (kecamatan)"}
 N, R, P = 2**14, 8, 1  # scrypt cost: about 50 ms and 16 MB per check
 LOGIN_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 KECAMATAN_PATTERN = re.compile(r"\d{2}\.\d{2}\.\d{2}")
+DESA_PATTERN = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
 SESSION_HOURS = 8  # a browser stays signed in this long after login, across reloads
 COOKIE = "pmks_sesi"
 MIN_PASSWORD = 8
@@ -30,6 +34,8 @@ class User:
     nama: str
     peran: str
     kecamatan: str = ""  # '' = the whole warehouse
+    desa: str = ""  # a psm's desa ('' = not scoped to a desa); its kecamatan is `kecamatan`
+    ganti_sandi: bool = False  # must choose a new password before anything else (one-time password)
 
     def pages(self) -> list[str]:
         """The pages this user may open (the rulebook's answer)."""
@@ -75,12 +81,21 @@ def clean_login(login: str) -> str:
     return text
 
 
-def check_role(peran: str, kecamatan: str) -> None:
-    """The role and scope rules of `python -m etl user add` and of the admin page."""
-    if peran not in ROLES:
-        raise PMKSError(f"Peran harus salah satu dari {', '.join(ROLES)}.")
+def check_role(peran: str, kecamatan: str, desa: str = "") -> None:
+    """The role and scope rules of `python -m etl user add` and of the admin page: a psm has one desa (inside its
+    kecamatan), a verifikator one kecamatan; other roles no desa."""
+    if peran not in ALL_ROLES:
+        raise PMKSError(f"Peran harus salah satu dari {', '.join(ALL_ROLES)}.")
     if kecamatan and not KECAMATAN_PATTERN.fullmatch(kecamatan):
         raise PMKSError(f"Kode kecamatan '{kecamatan}' tidak sah (mis. 35.23.18).")
+    if desa and not DESA_PATTERN.fullmatch(desa):
+        raise PMKSError(f"Kode desa '{desa}' tidak sah (mis. 35.23.18.2001).")
+    if peran == "psm" and not (desa and kecamatan and desa.startswith(kecamatan + ".")):
+        raise PMKSError("Peran psm memerlukan satu desa (kode desa, mis. 35.23.18.2001).")
+    if peran == "verifikator" and not kecamatan:
+        raise PMKSError("Peran verifikator memerlukan satu kecamatan (mis. 35.23.18).")
+    if desa and peran != "psm":
+        raise PMKSError("Hanya peran psm yang dibatasi pada satu desa.")
 
 
 def check_new_password(password: str) -> None:

@@ -113,6 +113,11 @@ def _value_state(wid: str, kind: str, proto, value) -> WidgetState:
         state.bool_value = bool(value)
     elif kind == "multiselect":
         state.string_array_value.data.extend(value)
+    elif kind == "number_input":  # INT (0) for a whole-number input, else a float
+        if proto.data_type == 0:
+            state.int_value = int(value)
+        else:
+            state.double_value = float(value)
     else:
         raise ValueError(f"no widget state for a {kind}")
     return state

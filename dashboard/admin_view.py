@@ -38,7 +38,7 @@ def check_user(login: str, peran: str, kecamatan: str, password: str, repeat: st
     (the rules that need every user - first user an admin, the last admin stays - are the store's, checked in its
     transaction)."""
     login = rules.clean_login(login)
-    if peran not in rules.ROLES:
+    if peran not in rules.ALL_ROLES:
         raise PMKSError(f"Peran harus salah satu dari {', '.join(rules.ROLE_LABEL.values())}.")
     if kecamatan and kecamatan not in names:
         raise PMKSError(f"Kecamatan {kecamatan} tidak ada di basis data ini; pilih kecamatan dari daftar.")
@@ -92,7 +92,7 @@ def users_section(people: pd.DataFrame) -> None:
         a.text_input("Nama akun (dipakai untuk masuk)", key="akun_login", max_chars=64,
                      help="Huruf, angka, titik, garis bawah, @ atau tanda hubung, tanpa spasi. Nama yang sudah ada diubah.")
         b.text_input("Nama lengkap", key="akun_nama")
-        a.selectbox("Peran", list(rules.ROLES), index=1 if known else rules.ROLES.index("admin"), format_func=lambda r: rules.ROLE_LABEL[r], key="akun_peran")
+        a.selectbox("Peran", [*rules.ROLES, "verifikator"], index=1 if known else rules.ROLES.index("admin"), format_func=lambda r: rules.ROLE_LABEL[r], key="akun_peran")
         b.selectbox("Wilayah", [None, *names], format_func=lambda k: "Semua kecamatan" if k is None else f"Kec. {names[k]}",
                     key="akun_kecamatan", help="Pengguna kecamatan hanya melihat dan mengunggah data kecamatannya.")
         a.text_input("Sandi baru (minimal 8 karakter)", type="password", key="akun_sandi")

@@ -202,6 +202,9 @@ class _Page(FPDF):
         self.multi_cell(0, 3, self.footer_text, align="L")
 
 
+A4Page = _Page  # an A4 page with the DejaVu fonts and a footer, for other printable documents (accounts.bulk)
+
+
 def render(data: BriefData, public: int | None = None, today: date | None = None) -> bytes:
     """The PDF bytes of the brief; `public` = the release threshold when small counts must be hidden.
 

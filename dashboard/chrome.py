@@ -209,6 +209,8 @@ export default function (component) {
     return null;
   };
   const fixElement = (el) => {
+    // a phone's number pad for every number input (issue 25: Lapor Bulanan on a phone); whole numbers only
+    if (el.matches && el.matches('input[type="number"]') && !el.hasAttribute("inputmode")) el.setAttribute("inputmode", "numeric");
     if (inContent(el)) return;
     for (const a of ATTRS) {
       const v = el.getAttribute && el.getAttribute(a);

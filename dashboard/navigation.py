@@ -26,6 +26,8 @@ PAGES = {  # name: (script, url path, title, icon)
     "pengaturan": ("pages/pengaturan.py", "pengaturan", "Pengguna & Pengaturan", ":material/settings:"),
     "tentang": ("pages/tentang.py", "tentang", "Tentang Data", ":material/info:"),
     "asal": ("pages/asal.py", "asal", "Asal Angka", ":material/manage_search:"),
+    "lapor": ("pages/lapor_bulanan.py", "lapor", "Lapor Bulanan", ":material/edit_note:"),
+    "verifikasi": ("pages/verifikasi.py", "verifikasi", "Verifikasi Laporan", ":material/rule:"),
 }
 _RUN = threading.local()  # the page app.py is running in this thread's script run, if any
 
@@ -39,8 +41,13 @@ def _page(name: str, allowed) -> st.Page:
 
 
 def navigate(allowed) -> st.Page:
-    """Register every page (those outside `allowed` hidden) and return the one the URL asks for."""
-    return st.navigation([_page(name, allowed) for name in PAGES])
+    """Register every page (those outside `allowed` hidden) and return the one the URL asks for. A role without
+    Ringkasan (a PSM) opening the app's main page goes to its first page instead (Lapor Bulanan)."""
+    page = st.navigation([_page(name, allowed) for name in PAGES])
+    allowed = list(allowed)
+    if allowed and "ringkasan" not in allowed and page.url_path == "":
+        st.switch_page(PAGES["lapor" if "lapor" in allowed else allowed[0]][0])
+    return page
 
 
 @contextlib.contextmanager

@@ -160,6 +160,51 @@ def login_form() -> None:
         st.error(problem)
 
 
+def _new_password() -> None:
+    """The first-sign-in form's callback: the one-time password, then the new one twice; audited by the store, which
+    ends the other sessions of the user and clears the must-change flag."""
+    s = st.session_state
+    old, new, repeat = s.get("sandi_lama", ""), s.get("sandi_baru", ""), s.get("sandi_ulang", "")
+    for name in ("sandi_lama", "sandi_baru", "sandi_ulang"):
+        s[name] = ""
+    user = current_user()
+    if user is None:
+        return
+    if new != repeat:
+        s["sandi_galat"] = "Kedua kata sandi baru tidak sama; ketik ulang."
+        return
+    if new == old:
+        s["sandi_galat"] = "Kata sandi baru harus berbeda dari kata sandi sekali pakai."
+        return
+    try:
+        accounts.change_own_password(_store(), user, old, new)
+    except PMKSError as exc:
+        s["sandi_galat"] = exc.short
+        return
+    s["sandi_pesan"] = "Kata sandi baru tersimpan. Gunakan kata sandi ini setiap kali masuk."
+
+
+def password_form(user: User) -> None:
+    """The first sign-in with a one-time password: a new password before anything else (app.py shows nothing more)."""
+    st.title("Ganti kata sandi")
+    st.markdown(f"Selamat datang, **{user.nama}**. Anda masuk dengan kata sandi sekali pakai dari admin; pilih kata "
+                "sandi baru Anda sendiri (minimal 8 karakter) sebelum melanjutkan.")
+    with st.form("ganti_sandi", border=True):
+        st.text_input("Kata sandi sekali pakai", type="password", key="sandi_lama")
+        st.text_input("Kata sandi baru", type="password", key="sandi_baru")
+        st.text_input("Ulangi kata sandi baru", type="password", key="sandi_ulang")
+        st.form_submit_button("Simpan kata sandi baru", on_click=_new_password, type="primary")
+    if problem := st.session_state.pop("sandi_galat", None):
+        st.error(problem)
+    st.button("Keluar", key="keluar_sandi", on_click=logout)
+
+
+def changed_password_notice() -> None:
+    """Once, after the new password was saved."""
+    if message := st.session_state.pop("sandi_pesan", None):
+        st.success(message, icon=":material/check_circle:")
+
+
 def logout() -> None:
     """Sign out: end this session on the server (every tab of this browser), and clear the browser's cookie."""
     token = st.session_state.get(_TOKEN)
@@ -182,4 +227,4 @@ def sync_cookie() -> None:
     st.html(f'<img src="{target}" alt="" width="1" height="1" style="position:absolute;opacity:0">')
 
 
-__all__ = ["COOKIE", "DEMO", "current_user", "entry", "login_form", "logout", "sync_cookie", "throttle", "user_name", "users"]
+__all__ = ["COOKIE", "DEMO", "changed_password_notice", "current_user", "entry", "login_form", "logout", "password_form", "sync_cookie", "throttle", "user_name", "users"]

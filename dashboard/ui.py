@@ -196,6 +196,10 @@ def page_filters(page: str, uses=None) -> tuple[dict, Filters]:
     if filters is None:  # no month in the warehouse yet (require_data has stopped a page that needs reports)
         st.warning("Belum ada bulan laporan di basis data.")
         st.stop()
+    if page != "kelengkapan":  # Kelengkapan says it beside its own counts
+        from dashboard.lapor_status import unapproved_notice
+
+        unapproved_notice(filters.periode, filters.kecamatan or area())
     return info, filters
 
 

@@ -5,13 +5,15 @@ here), so every desa is labelled."""
 
 import streamlit as st
 
-from dashboard import asal_ui, queries, ui
+from common import fmt
+from dashboard import asal_ui, lapor_status, queries, ui
 from dashboard.views import kelengkapan
 
 info, f = ui.page_filters("kelengkapan")
 v = ui.view(kelengkapan.build, f)
 st.title("Kelengkapan Laporan")
 st.caption(v.caption)
+lapor_status.unapproved_notice(f.periode, f.kecamatan or ui.area())
 for col, (label, count) in zip(st.columns(len(v.counts)), v.counts):
     col.metric(label, count)
 
@@ -48,3 +50,15 @@ download(v.status_download, "grid")
 st.subheader(v.missing_title)
 ui.list_table(v.missing, height=420, label=v.missing_title)
 download(v.missing_download, "missing")
+
+# the reports PSM make in the app (issue 25): their status beside the imported ones
+st.subheader(f"Laporan PSM dari aplikasi, {fmt.bulan(f.periode)}")
+months = v.status_download.frame
+reported = set(months.loc[months[kelengkapan.month_header(f.periode)] != kelengkapan.LABEL["belum lapor"], "Kode"])
+web = lapor_status.statuses(f.periode, f.kecamatan or ui.area())
+shown = lapor_status.counts(web, reported)
+for row in (shown[:4], shown[4:]):  # two rows, read in order on a phone too
+    for col, (label, count) in zip(st.columns(4), row):
+        col.metric(label, count)
+desa = ui.q(ui.queries.desa_list, v.kecamatan)
+ui.list_table(lapor_status.desa_table(web, desa, reported), label=f"Status laporan per desa, {fmt.bulan(f.periode)}")

@@ -4,7 +4,7 @@ the desa population files the rates stand on and the desa boundaries the maps dr
 import streamlit as st
 
 from common.errors import PMKSError
-from dashboard import admin_view, session, ui
+from dashboard import admin_view, lapor_admin, session, ui
 from dashboard.penduduk_view import population_upload
 from dashboard.views import pengaturan
 
@@ -17,8 +17,12 @@ if problem := st.session_state.pop("pengaturan_galat", None):
 
 st.subheader("Pengguna")
 known = session.users()
-v = ui.view(pengaturan.build, None, users=tuple((k, e["nama"], e["peran"], e["kecamatan"]) for k, e in known.items()))
+v = ui.view(pengaturan.build, None, users=tuple((k, e["nama"], e["peran"], e["kecamatan"], e.get("desa") or "")
+                                                         for k, e in known.items()))
 admin_view.users_section(v.users)
+lapor_admin.passwords_ready()  # the one-time passwords just created, above everything else of the section
+with st.expander("Akun PSM sekaligus dari berkas (CSV/XLSX)", key="psm_massal"):
+    lapor_admin.bulk_accounts_section()
 
 
 def _save(key: str, widget: str, message: str) -> None:
@@ -43,6 +47,9 @@ st.subheader("Batas tepat waktu laporan")
 st.number_input("Laporan tepat waktu bila diterima paling lambat tanggal … bulan berikutnya", 1, 28, ui.due_day(), key="pengaturan_hari")
 st.button("Simpan pengaturan", key="pengaturan_simpan", on_click=_save,
           args=("hari_batas_laporan", "pengaturan_hari", "Laporan bulan B kini tepat waktu bila diterima paling lambat tanggal {value} bulan B+1."))
+lapor_admin.settings_section()
+with st.expander("Buka kembali pengisian satu desa (pengecualian)", key="buka_kembali"):
+    lapor_admin.reopen_section()
 
 st.subheader("Mode rilis publik")
 st.number_input("Sembunyikan jumlah di bawah …", 2, 20, ui.release_threshold(), key="pengaturan_ambang",

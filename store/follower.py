@@ -39,7 +39,8 @@ from common.errors import SystemProblem
 from store.pgsql import Unreachable
 from store.sqltext import ident, idents, literal
 
-NOT_COPIED = {"laporan_nilai", "pengguna", "sesi", "_migrations", "_versi", "berkas_asli"}
+NOT_COPIED = {"laporan_nilai", "pengguna", "sesi", "_migrations", "_versi", "berkas_asli",
+              "lapor", "lapor_nilai", "lapor_langkah", "lapor_buka"}  # Lapor Bulanan reads PostgreSQL itself (lapor/)
 KEYED = {"agregat_bulanan": "kode_wilayah", "agregat_laporan": "kode_wilayah", "laporan": "kode_desa"}
 APPENDED = {"audit": "id"}
 POLL_SECONDS = 2.0

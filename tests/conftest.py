@@ -314,15 +314,15 @@ def memory_warehouse(kabupaten: str = "35.23", seed: int = 7, months: int = 13) 
 PASSWORD = "rahasia-uji-123"
 
 
-def add_users(db: Path, *users: tuple[str, str, str], password: str = PASSWORD) -> None:
-    """Add (login, role, kecamatan) users to the warehouse as an admin would (through the store, audited); an admin
-    comes first, as the store requires. Adding the first user ends a demo warehouse's open access."""
+def add_users(db: Path, *users: tuple[str, ...], password: str = PASSWORD) -> None:
+    """Add (login, role, kecamatan[, desa of a psm]) users to the warehouse as an admin would (through the store,
+    audited); an admin comes first, as the store requires. Adding the first user ends a demo warehouse's open access."""
     from accounts import store as accounts
     from store import open_store
 
     store = open_store(db)
-    for login, role, kecamatan in sorted(users, key=lambda u: u[1] != "admin"):
-        accounts.save_user(store, login, f"Uji {login}", role, kecamatan, password, "uji")
+    for login, role, kecamatan, *desa in sorted(users, key=lambda u: u[1] != "admin"):
+        accounts.save_user(store, login, f"Uji {login}", role, kecamatan, password, "uji", desa=desa[0] if desa else "")
 
 
 @contextlib.contextmanager

@@ -9,12 +9,14 @@ from accounts import store as accounts
 from accounts import users as auth
 from common import fmt
 from dashboard import ui
+from dashboard.navigation import PAGES as NAVIGATION
 from store import open_store
 from tests.conftest import PASSWORD, REPO, add_users, check, fetch, offered, reading, run_etl
 
 SCOPE = "35.23.18"
+DESA = "35.23.18.2003"  # Tegalbang, Kec. Palang
 PEOPLE = (("pim", "pimpinan", ""), ("staf", "staf", ""), ("ana", "analis", ""), ("adm", "admin", ""), ("camat", "pimpinan", SCOPE),
-          ("tksk", "analis", SCOPE))
+          ("tksk", "analis", SCOPE), ("psm", "psm", SCOPE, DESA), ("verif", "verifikator", SCOPE))
 
 
 @pytest.fixture()
@@ -62,28 +64,37 @@ def test_wrong_password_is_refused_and_recorded(monkeypatch, users, demo_db):
         assert ("gagal_masuk", "adm") in con.execute("select aksi, objek from audit").fetchall()
 
 
-ALL = ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "unggah", "riwayat", "pengaturan", "tentang", "asal"]
+ALL = ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "unggah", "riwayat", "pengaturan", "tentang", "asal", "lapor",
+       "verifikasi"]
+LEADERSHIP = ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang", "asal"]
 EXPECTED = {
-    "pim": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang", "asal"],
-    "staf": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "tentang", "asal"],
-    "ana": ["ringkasan", "peta", "jelajah", "profil", "prioritas", "kelengkapan", "unggah", "riwayat", "tentang", "asal"],
-    "adm": ALL,
+    "pim": LEADERSHIP,
+    "staf": LEADERSHIP,
+    "ana": [*LEADERSHIP, "unggah", "riwayat", "verifikasi"],
+    "adm": [p for p in ALL if p != "lapor"],  # an admin reopens a month; the PSM enters it
+    "psm": ["lapor", "profil"],  # issue 25: their report and their own desa's profile, nothing else
+    "verif": [*LEADERSHIP, "verifikasi"],
 }
+HOME = {"psm": "Lapor Bulanan"}  # the first page after signing in, where it is not Ringkasan
 
 
 @pytest.mark.parametrize("user", list(EXPECTED))
 def test_each_role_opens_exactly_its_pages(monkeypatch, users, user):
     at = login(monkeypatch, users, user)
     assert not at.exception
-    assert any(t.value.startswith("Ringkasan PMKS") for t in at.title)
+    assert any(t.value.startswith(HOME.get(user, "Ringkasan PMKS")) for t in at.title)
     for page in ALL:
+        if page == "ringkasan" and user in HOME:  # the app's main page takes a role without Ringkasan to its own first page
+            at.switch_page("pages/ringkasan.py").run()
+            assert [t.value for t in at.title][:1] == [HOME[user]] and not at.metric
+            continue
         if page not in EXPECTED[user]:  # hidden from the navigation; typed as a URL it refuses in Indonesian (issue 27)
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(NAVIGATION[page][0]).run()
             assert not at.exception, page
             assert [e.value for e in at.error] == [ui.NOT_ALLOWED], page
             assert not at.dataframe and not at.metric and not at.get("file_uploader"), page
             continue
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(NAVIGATION[page][0]).run()
         assert not at.exception, page
         assert not any("tidak berhak" in e.value for e in at.error), page
 
@@ -220,8 +231,8 @@ def test_every_page_and_download_of_every_role_follows_the_rulebook(monkeypatch,
     from accounts import rulebook
     from dashboard import downloads, navigation
 
-    sessions = {login_: login(monkeypatch, users, login_) for login_, _, _ in PEOPLE}
-    people = {login_: auth.User(login_, login_, role, kecamatan) for login_, role, kecamatan in PEOPLE}
+    sessions = {login_: login(monkeypatch, users, login_) for login_, *_ in PEOPLE}
+    people = {login_: auth.User(login_, login_, role, kecamatan, *desa) for login_, role, kecamatan, *desa in PEOPLE}
     tokens = {login_: at.session_state["_sesi_token"] for login_, at in sessions.items()}
     files_seen = 0
     for login_, at in sessions.items():
@@ -229,6 +240,9 @@ def test_every_page_and_download_of_every_role_follows_the_rulebook(monkeypatch,
         for name, (script, *_) in navigation.PAGES.items():
             at.switch_page(script).run()
             assert not at.exception, (login_, name)
+            if name == "ringkasan" and login_ in HOME:  # the main page takes a PSM to Lapor Bulanan (its own first page)
+                assert [t.value for t in at.title][:1] == [HOME[login_]], login_
+                continue
             refused = [e.value for e in at.error] == [ui.NOT_ALLOWED]
             assert refused == (not rulebook.may_open(user, name)), (login_, name)
             for link in offered(at):
@@ -243,3 +257,20 @@ def test_every_page_and_download_of_every_role_follows_the_rulebook(monkeypatch,
             if refused or not rulebook.may(user, "unduh"):
                 assert not [o for o in offered(at) if downloads.REGISTRY.find(o.file_id).action == "unduh"], (login_, name)
     assert files_seen >= 10  # the walk met the downloads of the data pages, the forms and the templates
+
+
+def test_field_roles_in_the_rulebook():
+    """Issue 25 (the walk over every page and file above covers psm and verif too): a psm reads its desa only, by
+    page, filter and download; a verifikator its kecamatan; neither takes files out of the office."""
+    from accounts import rulebook
+
+    psm = auth.User("psm", "psm", "psm", SCOPE, DESA)
+    verif = auth.User("verif", "verif", "verifikator", SCOPE)
+    assert rulebook.pages(psm) == ("lapor", "profil") and rulebook.pages(verif) == ("verifikasi", *LEADERSHIP)
+    assert rulebook.clamp(psm, "35.23.01", "35.23.01.2001") == (SCOPE, DESA) and rulebook.clamp(psm, SCOPE, "") == (SCOPE, DESA)
+    assert rulebook.covers(psm, DESA) and not rulebook.covers(psm, SCOPE) and not rulebook.covers(psm, f"{SCOPE}.2001")
+    assert rulebook.covers(verif, f"{SCOPE}.2001") and not rulebook.covers(verif, "35.23.01.2001") and not rulebook.covers(verif, "")
+    assert not any(rulebook.may(u, "unduh") for u in (psm, verif))
+    assert rulebook.may_report(psm, "lapor_isi", DESA) and not rulebook.may_report(psm, "lapor_isi", f"{SCOPE}.2001")
+    assert rulebook.may_report(verif, "lapor_verifikasi", f"{SCOPE}.2001") and not rulebook.may_report(verif, "lapor_verifikasi", "35.23.01.2001")
+    assert not rulebook.may_report(verif, "lapor_setujui", f"{SCOPE}.2001")

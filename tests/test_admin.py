@@ -14,7 +14,7 @@ from dashboard.admin_view import check_user
 from dashboard.wording import plain
 from store import open_store
 from tests.conftest import REPO, reading, table_fingerprint
-from tests.test_access import EXPECTED, login, users  # noqa: F401 - `users` is a fixture
+from tests.test_access import EXPECTED, NAVIGATION, login, users  # noqa: F401 - `users` is a fixture
 
 SOKO = "35.23.18"  # Kecamatan Soko
 
@@ -195,7 +195,7 @@ def missing_cells(at) -> list[str]:
 def test_no_page_shows_a_command_line_or_a_missing_cell_to_any_role(monkeypatch, users, user):  # noqa: F811
     at = login(monkeypatch, users, user)
     for page in EXPECTED[user]:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(NAVIGATION[page][0]).run()
         assert not at.exception, (page, at.exception)
         text = shown_text(at)
         assert "python -m" not in text and "etl user" not in text, (user, page)

@@ -53,7 +53,7 @@ def wait_until_idle(page) -> None:
 
 
 PAGES = [("", "ringkasan"), ("peta", "peta"), ("jelajah", "jelajah"), ("profil", "profil"), ("prioritas", "prioritas"), ("kelengkapan", "kelengkapan"),
-         ("unggah", "unggah"), ("riwayat", "riwayat"), ("pengaturan", "pengaturan"), ("tentang", "tentang"), ("asal", "asal")]
+         ("unggah", "unggah"), ("riwayat", "riwayat"), ("pengaturan", "pengaturan"), ("tentang", "tentang"), ("asal", "asal"), ("verifikasi", "verifikasi")]
 
 
 @pytest.mark.parametrize("path, name", PAGES)

@@ -169,7 +169,8 @@ def test_tentang_and_pengaturan_models_list_sources_users_and_coverage(mem_con):
     assert about.synthetic and "35.23" in about.sources and len(about.indicators) == 26
     assert "jumlah 1 sampai 3 ditulis <4" in about.reading
     admin = pengaturan.build(mem_con, None, Settings(), users=(("siti", "Siti", "analis", PALANG), ("budi", "Budi", "admin", ""),
-                                                              ("x", "X", "staf", "35.23.99")))
-    assert admin.users["Kecamatan"].tolist() == ["Kec. Palang", "semua", "35.23.99 (tidak dikenal)"]
-    assert admin.users["Peran"].tolist() == ["Analis data", "Admin", "Staf kebijakan"]
+                                                              ("x", "X", "staf", "35.23.99"), ("ani", "Ani", "psm", PALANG, "35.23.18.2003")))
+    assert admin.users["Kecamatan"].tolist() == ["Kec. Palang", "semua", "35.23.99 (tidak dikenal)", "Kec. Palang"]
+    assert admin.users["Peran"].tolist() == ["Analis data", "Admin", "Staf kebijakan", "PSM (desa)"]
+    assert admin.users["Desa (PSM)"].tolist() == ["–", "–", "–", "Tegalbang"]
     assert len(admin.coverage) == 20 and all_text(admin.coverage.drop(columns=[c for c in admin.coverage if "Sumber" in c]))

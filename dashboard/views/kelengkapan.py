@@ -129,14 +129,14 @@ def export(status: pd.DataFrame) -> pd.DataFrame:
     status in words, and the months without a report."""
     wide = status.pivot(index=["kode", "nama", "kecamatan"], columns="periode", values="status")
     out = wide.map(LABEL.get)
-    out.columns = [_month_header(p) for p in wide.columns]
+    out.columns = [month_header(p) for p in wide.columns]
     out["Bulan belum lapor"] = (wide == "belum lapor").sum(axis=1).astype("Int64")
     out = out.reset_index().rename(columns={"kode": "Kode", "nama": "Desa/Kelurahan", "kecamatan": "Kecamatan"})
     out.columns.name = None
     return out.sort_values(["Kecamatan", "Desa/Kelurahan", "Kode"]).reset_index(drop=True)
 
 
-def _month_header(periode: date) -> str:
+def month_header(periode: date) -> str:
     return f"Status {fmt.bulan_pendek(periode)}"
 
 

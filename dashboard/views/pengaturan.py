@@ -22,12 +22,16 @@ class PengaturanView(Model):
 
 
 def build(con, f, settings: Settings, users: tuple = (), today: date | None = None) -> PengaturanView:  # noqa: ARG001
-    """`users`: ((login, nama, peran, kecamatan), ...) from the users file."""
+    """`users`: ((login, nama, peran, kecamatan[, desa of a psm]), ...) from the store."""
     names = {kode: f"Kec. {nama}" for kode, nama in queries.kecamatan_list(con)[["kode", "nama"]].itertuples(index=False)}
     people = pd.DataFrame({
         "Nama pengguna": [u[0] for u in users], "Nama": [u[1] for u in users], "Peran": [ROLE_LABEL[u[2]] for u in users],
         "Kecamatan": [names.get(u[3], f"{u[3]} (tidak dikenal)") if u[3] else "semua" for u in users],
     })
+    desa = [u[4] if len(u) > 4 else "" for u in users]
+    if any(desa):  # PSM accounts (issue 25): their desa
+        desa_names = dict(queries.desa_list(con)[["kode", "nama"]].itertuples(index=False))
+        people["Desa (PSM)"] = [desa_names.get(d, d) if d else "–" for d in desa]
     month = (queries.periods(con) or [(today or date.today()).replace(day=1)])[-1]
     cov = queries.population_coverage(con, month, settings.area)
     totals = cov[["angka nyata", "perkiraan", "tidak ada"]].sum()

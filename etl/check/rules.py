@@ -165,6 +165,12 @@ def robust_jumps(values: pd.DataFrame) -> pd.Series:
     return (values["n"] >= JUMP_MIN_MONTHS) & (distance > JUMP_FACTOR * scale) & (distance >= JUMP_MIN_ABS)
 
 
+def is_jump(jumlah: int, n: int, median: float, mad: float) -> bool:
+    """`robust_jumps` for one value (a web form's row)."""
+    frame = pd.DataFrame({"jumlah": [jumlah], "n": [n], "median": [median], "mad": [mad]})
+    return bool(robust_jumps(frame).iloc[0])
+
+
 def history_jumps(frame: pd.DataFrame, con: duckdb.DuckDBPyConnection, gazetteer, indicator_names: dict) -> list[Issue]:
     """Warn about values that jump far from the same desa and indicator in the 24 months before."""
     keys = frame[["_file", "kode_desa", "periode", "kode_indikator", "jumlah", "sheet", "baris", "kolom"]].reset_index(drop=True)

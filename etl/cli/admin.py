@@ -213,12 +213,13 @@ def cmd_user(args) -> int:
             print(f"Pengguna {login} dihapus; semua sesinya berakhir.")
             return 0
         if not args.role:
-            print("Gagal: sebutkan --role (pimpinan, staf, analis atau admin).", file=sys.stderr)
+            print("Gagal: sebutkan --role (pimpinan, staf, analis, admin, psm atau verifikator).", file=sys.stderr)
             return 2
         kecamatan = _known_kecamatan(args.kecamatan, store) if args.kecamatan else ""
         password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Kata sandi: ")
         check_new_password(password)
-        login, existed = accounts.save_user(store, login, args.name or login, args.role, kecamatan, password, _user())
+        login, existed = accounts.save_user(store, login, args.name or login, args.role, kecamatan, password, _user(),
+                                            desa=(args.desa or "").strip())
         where = f", {_kecamatan_label(kecamatan, store)}" if kecamatan else ""
     print(f"Pengguna {login} ({args.role}{where}) disimpan di {path}." + (" Sesi lamanya berakhir." if existed else ""))
     return 0

@@ -121,8 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("user", parents=[common], help="kelola pengguna aplikasi (disimpan di basis data)")
     p.add_argument("action", choices=["add", "remove", "list"], metavar="add|remove|list")
     p.add_argument("login", nargs="?", metavar="NAMA_PENGGUNA")
-    p.add_argument("--role", choices=["pimpinan", "staf", "analis", "admin"], help="peran pengguna")
+    p.add_argument("--role", choices=["pimpinan", "staf", "analis", "admin", "psm", "verifikator"], help="peran pengguna")
     p.add_argument("--kecamatan", metavar="KODE", help="batasi pada satu kecamatan (mis. 35.23.18)")
+    p.add_argument("--desa", metavar="KODE", help="desa seorang PSM (mis. 35.23.18.2001)")
     p.add_argument("--name", metavar="NAMA", help="nama lengkap")
     p.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari stdin (bukan prompt)")
 

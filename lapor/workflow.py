@@ -106,11 +106,12 @@ def problems(form: Form) -> list[Issue]:
 
 def queue(store, user: User | None) -> list[QueueItem]:
     """What waits for this user in their area: a verifikator the sent reports (dikirim) of their kecamatan; analis
-    and admin the verified ones (diverifikasi) waiting for approval."""
+    and admin the verified ones (diverifikasi) waiting for approval, and the sent ones of a kecamatan that has no
+    verifikator account (so that no report waits for nobody)."""
     if rulebook.may(user, "lapor_setujui"):
-        wanted = DIVERIFIKASI
+        wanted, orphans = DIVERIFIKASI, DIKIRIM
     elif rulebook.may(user, "lapor_verifikasi"):
-        wanted = DIKIRIM
+        wanted, orphans = DIKIRIM, ""
     else:
         raise Forbidden("Anda tidak berhak membuka antrean verifikasi.")
     area = rulebook.area(user) or ""
@@ -119,7 +120,9 @@ def queue(store, user: User | None) -> list[QueueItem]:
             select s.kode_desa, d.nama, coalesce(k.nama, ''), s.periode, s.status, s.versi, s.dikirim, coalesce(s.dikirim_oleh, ''),
                    (select count(*) from lapor_nilai n where n.kode_desa = s.kode_desa and n.periode = s.periode and n.catatan <> '')
             from lapor s join wilayah d on d.kode = s.kode_desa left join wilayah k on k.kode = d.kode_induk
-            where s.status = ? and s.kode_desa like ? order by s.periode, s.kode_desa""", [wanted, area + "%"]).fetchall()
+            where s.kode_desa like ? and (s.status = ? or (s.status = ? and not exists (
+                select 1 from pengguna p where p.peran = 'verifikator' and p.kecamatan <> '' and s.kode_desa like p.kecamatan || '%')))
+            order by s.periode, s.kode_desa""", [area + "%", wanted, orphans]).fetchall()
     return [QueueItem(r[0], r[1], r[2], r[3], r[4], int(r[5]), r[6], r[7], int(r[8])) for r in rows]
 
 

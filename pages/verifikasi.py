@@ -25,6 +25,9 @@ verified = [i for i in items if i.status == "diverifikasi"]
 if approver:  # Dinsos: the verified reports of every kecamatan
     st.subheader("Menunggu persetujuan Dinsos")
     verifikasi_view.approval_queue(verified)
+    if waiting:  # sent from a kecamatan without a verifikator account: Dinsos verifies them itself
+        st.subheader("Menunggu verifikasi (kecamatan tanpa verifikator)")
+        ui.list_table(verifikasi_view.queue_table(waiting), label="Laporan menunggu verifikasi")
 else:  # the kecamatan's verifikator: the reports its desa sent
     st.subheader("Menunggu verifikasi")
     if waiting:

@@ -302,3 +302,43 @@ def test_scope_a_psm_its_desa_a_verifikator_its_kecamatan(wh):
     assert [q.kode_desa for q in lapor.queue(store, ver)] == [other] and lapor.queue(store, ver2) == []
     with reading(db) as con:
         assert con.execute("select count(*) from lapor where kode_desa = ?", [desa]).fetchone() == (0,)  # refused wrote nothing
+
+
+def test_the_provenance_panel_names_who_sent_verified_and_approved_a_report_entered_in_the_app(wh):
+    """Issue 26 on a report of issue 25: the panel's source of a desa's number is the Lapor Bulanan entry with the
+    sending, verification and approval that count (the sending before a return is not the one that counts)."""
+    from dashboard.views import Settings
+    from dashboard.views.asal import Question, build
+
+    _, store, desa, _, _ = wh
+    psm, ver, ana = (who(store, x) for x in ("psm", "ver", "ana"))
+    form = lapor.send(store, psm, desa, NOV, fill(store, psm, desa, NOV).versi, TODAY)
+    form = lapor.give_back(store, ver, desa, NOV, "Mohon dicek lagi.", form.versi)
+    form = lapor.send(store, psm, desa, NOV, form.versi, TODAY)
+    form = lapor.verify(store, ver, desa, NOV, form.versi)
+    assert lapor.approve(store, ana, [(desa, NOV)]) == 1
+    with store.read() as con:
+        view = build(con, Question(desa, NOV), Settings())
+    steps = [s for s in lapor.form(store, psm, desa, NOV, TODAY).langkah if s.ke in ("dikirim", "diverifikasi", "disetujui")]
+    [source] = view.parts_table["Sumber"]
+    assert source.startswith("Lapor Bulanan di aplikasi: dikirim oleh psm")
+    assert source.index("dikirim oleh psm") < source.index("diverifikasi oleh ver") < source.index("disetujui oleh ana")
+    assert source.count("dikirim oleh") == 1 and len(steps) == 4  # sent twice, the latest sending named once
+    assert view.total == sum(r.jumlah for r in form.rows)
+
+
+def test_a_report_from_a_kecamatan_without_a_verifikator_waits_for_dinsos_not_for_nobody(wh):
+    _, store, desa, _, elsewhere = wh
+    with store.read() as con:
+        covered = [r[0] for r in con.execute("select kecamatan from pengguna where peran = 'verifikator'").fetchall()]
+        lone = con.execute("select kode from wilayah where tingkat = 'desa' and kode not like ? and kode not like ? order by kode limit 1",
+                           [covered[0] + ".%", covered[1] + ".%"]).fetchone()[0]
+    accounts.save_user(store, "psm3", "Sari PSM", "psm", "", PASSWORD, "uji", desa=lone)
+    psm, psm3, ana, ver = (who(store, x) for x in ("psm", "psm3", "ana", "ver"))
+    lapor.send(store, psm, desa, NOV, fill(store, psm, desa, NOV).versi, TODAY)
+    lapor.send(store, psm3, lone, NOV, fill(store, psm3, lone, NOV).versi, TODAY)
+    assert [(q.kode_desa, q.status) for q in lapor.queue(store, ana)] == [(lone, "dikirim")]  # Palang's verifikator has its own
+    assert [q.kode_desa for q in lapor.queue(store, ver)] == [desa]
+    form = lapor.verify(store, ana, lone, NOV, lapor.form(store, ana, lone, NOV, TODAY).versi)
+    assert [(q.kode_desa, q.status) for q in lapor.queue(store, ana)] == [(lone, "diverifikasi")]
+    assert form.langkah[-1].oleh == "ana"

@@ -92,3 +92,11 @@ def population_cells(con: Con, desa: list[str]) -> pd.DataFrame:
         select p.kode_wilayah, p.acuan, p.jumlah, p.nama_berkas, p.sha256, p.sheet, p.baris, p.kolom, p.batch_id, b.pengguna, b.waktu
         from penduduk_desa p join impor_batch b on b.id = p.batch_id
         where p.aktif and p.kode_wilayah in (select unnest(?::varchar[]))""", [list(desa)]).df()
+
+
+def app_steps(con: Con, area: str, periode: date) -> pd.DataFrame:
+    """kode_desa, ke, pengguna, waktu of every step of the month's reports entered in the app (issue 25: sent,
+    verified, approved, returned, withdrawn) in the area, oldest first."""
+    return con.execute("""
+        select kode_desa, ke, pengguna, waktu from lapor_langkah
+        where periode = ? and starts_with(kode_desa, ?) order by kode_desa, id""", [periode, area]).df()

@@ -82,15 +82,41 @@ def source_kind(sintetis, jenis, nama_berkas) -> str:
     return "berkas" if jenis in FILE_BATCHES and isinstance(nama_berkas, str) else "aplikasi"
 
 
-def source_text(row) -> str:
-    """Where a report came from, in one line: a file (name and batch), synthetic demo data, or an entry in the app."""
-    who = f"oleh {row.pengguna}, {fmt.tanggal(pd.Timestamp(row.waktu).date())} {pd.Timestamp(row.waktu):%H.%M}"
+def _when(waktu) -> str:
+    return f"{fmt.tanggal(pd.Timestamp(waktu).date())} {pd.Timestamp(waktu):%H.%M}"
+
+
+def source_text(row, steps: str = "") -> str:
+    """Where a report came from, in one line: a file (name and batch), synthetic demo data, or an entry in the app
+    (with `steps`: who sent, verified and approved it and when, `app_steps_text`)."""
+    who = f"oleh {row.pengguna}, {_when(row.waktu)}"
     kind = source_kind(row.sintetis, row.jenis, row.nama_berkas)
     if kind == "demo":
         return f"data demo sintetis (batch {int(row.batch_id)}, {who})"
     if kind == "berkas":
         return f"berkas '{row.nama_berkas}' (batch {int(row.batch_id)}, diimpor {who})"
+    if steps:
+        return f"Lapor Bulanan di aplikasi: {steps} (batch {int(row.batch_id)})"
     return f"dimasukkan di aplikasi (batch {int(row.batch_id)}, jenis {row.jenis}, {who})"
+
+
+APP_STEPS = {"dikirim": "dikirim", "diverifikasi": "diverifikasi", "disetujui": "disetujui"}  # the steps a source names
+
+
+def app_steps_text(steps: pd.DataFrame) -> dict[str, str]:
+    """Per desa, the latest sending, verification and approval of its report entered in the app, in that order:
+    'dikirim oleh psm1 (3 Desember 2026 10.12), diverifikasi oleh tksk (…), disetujui oleh ana (…)'. A step before
+    the latest sending (a report given back and sent again) is not the one that counts and is left out."""
+    out: dict[str, str] = {}
+    for kode, rows in steps.groupby("kode_desa", sort=False):
+        sent = [i for i, ke in enumerate(rows["ke"]) if ke == "dikirim"]
+        latest = rows.iloc[sent[-1]:] if sent else rows
+        found: dict[str, str] = {}
+        for r in latest.itertuples():
+            if r.ke in APP_STEPS:
+                found[r.ke] = f"{APP_STEPS[r.ke]} oleh {r.pengguna} ({_when(r.waktu)})"
+        out[str(kode)] = ", ".join(found[k] for k in APP_STEPS if k in found)
+    return out
 
 
 def build(con, question: Question, settings: Settings) -> AsalView:
@@ -137,7 +163,8 @@ def _by_desa(con, view: AsalView, question: Question, area: str, level: str, nam
     parts = desa.assign(laporan=desa["kode"].isin(active["kode_desa"]).astype(int))
     parts["jumlah"] = [int(sums.get(k, 0)) if r else None for k, r in zip(parts["kode"], parts["laporan"])]
     sources = {r.kode_desa: r for r in active.itertuples()}
-    extra = {"Sumber": [source_text(sources[k]) if k in sources else MISSING for k in parts["kode"]]}
+    steps = app_steps_text(q.app_steps(con, area, question.periode)) if (active["jenis"] == "web").any() else {}
+    extra = {"Sumber": [source_text(sources[k], steps.get(k, "")) if k in sources else MISSING for k in parts["kode"]]}
     _set_parts(view, question, parts, "desa", extra)
     if level == "desa" and not len(active):
         view.number = f"{view.heading}: belum ada laporan; tidak ada angka untuk bulan ini."

@@ -1,37 +1,23 @@
-"""Bulk PSM accounts from a CSV or XLSX (nama, desa code or name, phone): a preview naming every problem by file, row
-and column (Indonesian), then one transaction creating every account with a one-time password (must be changed at
-first sign-in), audited, and the passwords as a printable PDF (slips to cut) and an XLSX.
-
-The file is read like a report file (`etl.read.sandbox.SheetReader`: size limits, no formulas run); a desa is found by
-its code, or by its name with the importer's gazetteer (`etl.resolve.match`), within the file's kecamatan column when
-there is one.
+"""Bulk PSM accounts: what a CSV or XLSX of PSM (nama, desa code or name, phone) would create (`Preview`, read and
+checked by `etl.resolve.accounts.preview_accounts`, which names every problem by file, row and column), then one
+transaction creating every account with a one-time password (must be changed at first sign-in), audited, and the
+passwords as a printable PDF (slips to cut) and an XLSX. Nothing here reads a file: the accounts need nothing of the ETL.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from accounts import rulebook
-from accounts.users import LOGIN_PATTERN, User, hash_password
+from accounts.users import User, hash_password
 from common.errors import PMKSError
 from store.schema import audit
 
-HEADERS = {  # column: the headers (normalised) that name it
-    "nama": ("nama", "nama psm", "nama lengkap", "nama pendamping"),
-    "desa": ("desa", "kode desa", "desa kelurahan", "desa/kelurahan", "kelurahan", "nama desa"),
-    "kecamatan": ("kecamatan", "kode kecamatan", "nama kecamatan"),
-    "telepon": ("telepon", "telp", "no hp", "nomor hp", "hp", "no telepon", "nomor telepon", "wa", "no wa", "whatsapp"),
-    "login": ("login", "nama pengguna", "username"),
-}
-LABEL = {"nama": "Nama", "desa": "Desa", "kecamatan": "Kecamatan", "telepon": "Telepon", "login": "Nama pengguna"}
-PHONE = re.compile(r"(\+62|62|0)8\d{7,12}")
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or typed from paper
 PASSWORD_LENGTH = 10
-MAX_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -67,128 +53,6 @@ class OneTimePassword:
     nama_desa: str
     kode_desa: str
     sandi: str
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
-    """(row index, {column: index}) of the first row among the first ten naming at least Nama and Desa."""
-    from etl.resolve.match import normalize_name
-
-    for number, row in enumerate(rows[:10]):
-        found: dict[str, int] = {}
-        for index, cell in enumerate(row):
-            key = " ".join(_text(cell).lower().replace("/", " / ").replace("_", " ").split()).replace(" / ", "/")
-            plain = normalize_name(_text(cell)) if key not in sum(HEADERS.values(), ()) else key
-            for column, names in HEADERS.items():
-                if column not in found and (key in names or plain in names):
-                    found[column] = index
-        if "nama" in found and "desa" in found:
-            return number, found
-    return None
-
-
-def _slug(nama: str) -> str:
-    from etl.resolve.match import normalize_name
-
-    words = [w for w in re.sub(r"[^a-z0-9 ]", "", normalize_name(nama)).split() if w]
-    return ".".join(words[:2])[:40] or "psm"
-
-
-def preview_accounts(store, raw: bytes, filename: str) -> Preview:
-    """Read the file (CSV or XLSX) and check every row against the gazetteer and the existing users."""
-    from etl.read.cells import column_letter
-    from etl.read.sandbox import SheetReader
-    from etl.read.sheets import Unreadable
-    from etl.resolve.match import Gazetteer
-
-    def problem(text: str) -> Preview:
-        return Preview(filename, (), (f"Berkas {filename}: {text}",))
-
-    try:
-        with SheetReader() as reader:
-            sheets = reader.read(raw, filename)
-    except Unreadable as exc:
-        return problem(str(exc))
-    sheet = next((s for s in sheets if _header(s.rows)), None)
-    if sheet is None:
-        return problem("tidak ada baris judul dengan kolom 'Nama' dan 'Desa' (boleh juga 'Kecamatan', 'Telepon'). "
-                       "Lihat contoh di README.")
-    start, columns = _header(sheet.rows) or (0, {})
-    where = f"Berkas {filename}" + (f", lembar '{sheet.name}'" if sheet.name else "")
-    with store.read() as con:
-        gazetteer = Gazetteer.from_db(con)
-        taken = {r[0].lower() for r in con.execute("select login from pengguna").fetchall()}
-    problems: list[str] = []
-    candidates: list[Candidate] = []
-    seen: dict[tuple[str, str], int] = {}
-    logins: set[str] = set()
-    body = [(n, row) for n, row in enumerate(sheet.rows[start + 1:], start + 2) if any(_text(c) for c in row)]
-    if len(body) > MAX_ROWS:
-        return problem(f"berisi {len(body)} baris; paling banyak {MAX_ROWS} akun sekali unggah.")
-    for number, row in body:
-        def cell(column: str) -> str:
-            index = columns.get(column)
-            return _text(row[index]) if index is not None and index < len(row) else ""
-
-        def bad(column: str, text: str) -> None:
-            problems.append(f"{where}, baris {number}, kolom {column_letter(columns[column])} ({LABEL[column]}): {text}")
-
-        nama, desa_text, telepon = cell("nama"), cell("desa"), cell("telepon")
-        before = len(problems)
-        if not nama:
-            bad("nama", "nama kosong.")
-        kecamatan = None
-        if cell("kecamatan"):
-            match = gazetteer.match_kecamatan(cell("kecamatan"))
-            if match.code is None:
-                bad("kecamatan", f"kecamatan '{cell('kecamatan')}' tidak ditemukan.")
-            kecamatan = match.code
-        kode = None
-        if not desa_text:
-            bad("desa", "desa kosong; isi kode desa (mis. 35.23.18.2001) atau namanya.")
-        elif kecamatan is not None or "kecamatan" not in columns or not cell("kecamatan"):
-            match = gazetteer.match_desa(desa_text, kecamatan)
-            kode = match.code
-            if kode is None:
-                hint = ", ".join(label for _, label, _ in match.candidates[:3])
-                kind = {"ambiguous": "ada di lebih dari satu kecamatan; isi kolom Kecamatan atau kode desa",
-                        "elsewhere": "tidak ada di kecamatan itu"}.get(match.how, "tidak ditemukan")
-                bad("desa", f"desa '{desa_text}' {kind}" + (f" (mungkin: {hint})." if hint else "."))
-        if telepon:
-            digits = re.sub(r"[\s\-().]", "", telepon)
-            if not PHONE.fullmatch(digits):
-                bad("telepon", f"nomor '{telepon}' tidak sah; tulis nomor HP seperti 0812-3456-7890.")
-            telepon = digits
-        login = cell("login")
-        if login and not LOGIN_PATTERN.fullmatch(login):
-            bad("login", f"nama pengguna '{login}' tidak sah (huruf, angka, titik, garis bawah, @ atau tanda hubung).")
-        elif login and (login.lower() in taken or login.lower() in logins):
-            bad("login", f"nama pengguna '{login}' sudah dipakai.")
-        if kode is not None and nama:
-            key = (nama.lower(), kode)
-            if key in seen:
-                problems.append(f"{where}, baris {number}: sama dengan baris {seen[key]} ({nama}, {gazetteer.label(kode)}).")
-            seen.setdefault(key, number)
-        if len(problems) > before:
-            continue
-        assert kode is not None
-        if not login:
-            base = _slug(nama)
-            login, extra = base, 2
-            while login.lower() in taken or login.lower() in logins:
-                login, extra = f"{base}{extra}", extra + 1
-        logins.add(login.lower())
-        candidates.append(Candidate(number, nama, login, kode, gazetteer.label(kode), telepon))
-    if not body:
-        problems.append(f"{where}: tidak ada baris PSM di bawah baris judul.")
-    return Preview(filename, tuple(candidates), tuple(problems))
 
 
 def new_password() -> str:

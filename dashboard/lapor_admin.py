@@ -15,6 +15,7 @@ from accounts import bulk
 from common import fmt
 from common.errors import PMKSError
 from dashboard import data, lapor_view, ui, verifikasi_view
+from etl.resolve import accounts as read_accounts
 
 MESSAGE, PROBLEM = "pengaturan_pesan", "pengaturan_galat"  # shown at the top of Pengguna & Pengaturan
 PASSWORDS = "psm_sandi_baru"  # session_state: the one-time passwords just created (shown once, this session only)
@@ -28,7 +29,7 @@ def _preview(name: str, raw: bytes) -> bulk.Preview:
     kept = st.session_state.get("psm_pratinjau")
     if kept is not None and kept[0] == key:
         return kept[1]
-    preview = bulk.preview_accounts(data.store(), raw, name)
+    preview = read_accounts.preview_accounts(data.store(), raw, name)
     st.session_state["psm_pratinjau"] = (key, preview)
     return preview
 

@@ -15,6 +15,7 @@ import pytest
 from accounts import bulk
 from accounts import store as accounts
 from common.errors import PMKSError
+from etl.resolve import accounts as read_accounts
 from store import open_store
 from tests.conftest import PASSWORD, REPO, reading
 
@@ -49,7 +50,7 @@ def test_a_good_file_creates_every_account_with_a_one_time_password(wh):
            f"Siti Aminah;{desa[0][0]};;0812-3456-7890\n"
            f"Budi Santoso;{desa[1][1]};{desa[1][2]};+6281234567891\n"
            f"Siti Aminah;{desa[2][0]};;\n").encode()
-    preview = bulk.preview_accounts(store, csv, "psm.csv")
+    preview = read_accounts.preview_accounts(store, csv, "psm.csv")
     assert preview.ok, preview.problems
     assert [(c.login, c.kode_desa, c.telepon) for c in preview.candidates] == [
         ("siti.aminah", desa[0][0], "081234567890"), ("budi.santoso", desa[1][0], "+6281234567891"), ("siti.aminah2", desa[2][0], "")]
@@ -77,7 +78,7 @@ def test_a_good_file_creates_every_account_with_a_one_time_password(wh):
     assert table[0] == ("Nama", "Desa", "Kode desa", "Nama pengguna", "Kata sandi sementara")
     assert [(r[3], r[4]) for r in table[1:]] == [(p.login, p.sandi) for p in passwords]
     # the same file again: the logins are taken, new ones are chosen; a taken login typed in the file is a problem
-    again = bulk.preview_accounts(store, csv, "psm.csv")
+    again = read_accounts.preview_accounts(store, csv, "psm.csv")
     assert [c.login for c in again.candidates] == ["siti.aminah3", "budi.santoso2", "siti.aminah4"]
 
 
@@ -90,7 +91,7 @@ def test_a_bad_file_names_every_problem_and_creates_nothing(wh):
                 ["Rina", desa[2][0], "", "adm"],
                 ["Ani", "99.99.99.9999", "", ""],
                 ["Dewi", desa[0][0], "", ""], ["Dewi", desa[0][0], "", ""]])
-    preview = bulk.preview_accounts(store, raw, "psm.xlsx")
+    preview = read_accounts.preview_accounts(store, raw, "psm.xlsx")
     assert not preview.ok
     assert "(mungkin: " in preview.problems[1]  # the gazetteer's nearest names, to help
     assert tuple(p.split(" (mungkin: ")[0].rstrip(".") + "." for p in preview.problems) == (
@@ -112,13 +113,13 @@ def test_a_bad_file_names_every_problem_and_creates_nothing(wh):
     (b"Nama,Desa\n", "psm.csv", "Berkas psm.csv: tidak ada baris PSM di bawah baris judul."),
 ])
 def test_unreadable_files_are_named_in_indonesian(demo_db, raw, name, expected):
-    preview = bulk.preview_accounts(open_store(demo_db), raw, name)
+    preview = read_accounts.preview_accounts(open_store(demo_db), raw, name)
     assert not preview.ok and preview.problems[0].startswith(expected), preview.problems
 
 
 def test_a_login_taken_between_preview_and_creation_refuses_the_whole_file(wh):
     db, store, desa = wh
-    preview = bulk.preview_accounts(store, f"Nama,Desa\nSiti Aminah,{desa[0][0]}\nBudi,{desa[1][0]}\n".encode(), "psm.csv")
+    preview = read_accounts.preview_accounts(store, f"Nama,Desa\nSiti Aminah,{desa[0][0]}\nBudi,{desa[1][0]}\n".encode(), "psm.csv")
     assert preview.ok
     accounts.save_user(store, "budi", "Budi lain", "staf", "", PASSWORD, "adm")
     with pytest.raises(PMKSError, match="budi sudah dipakai"):

@@ -12,6 +12,7 @@ import pytest
 import lapor
 from accounts import bulk
 from dashboard import lapor_view
+from etl.resolve import accounts as read_accounts
 from store import close_all, open_store
 from tests.conftest import add_users, check, reading, run_etl
 from tests.test_access import login
@@ -219,7 +220,7 @@ def test_send_return_correct_verify_approve(monkeypatch, field, desa):
 
 def test_first_sign_in_with_a_one_time_password_asks_for_a_new_one_before_anything_else(monkeypatch, field):
     store = open_store(field)
-    preview = bulk.preview_accounts(store, "nama,desa,telepon\nSiti Aminah,35.23.18.2005,0812345678\n".encode(), "psm.csv")
+    preview = read_accounts.preview_accounts(store, "nama,desa,telepon\nSiti Aminah,35.23.18.2005,0812345678\n".encode(), "psm.csv")
     assert preview.ok, preview.problems
     made = bulk.create_accounts(store, _user_record(field, "adm"), preview)
     one = made[0]
@@ -245,7 +246,7 @@ def test_first_sign_in_with_a_one_time_password_asks_for_a_new_one_before_anythi
 def test_the_first_sign_in_form_is_indonesian_and_refuses_a_short_password(monkeypatch, field):
     store = open_store(field)
     made = bulk.create_accounts(store, _user_record(field, "adm"),
-                                bulk.preview_accounts(store, b"nama,desa,telepon\nBudi,35.23.18.2007,0812-3456-7891\n", "psm.csv"))
+                                read_accounts.preview_accounts(store, b"nama,desa,telepon\nBudi,35.23.18.2007,0812-3456-7891\n", "psm.csv"))
     at = login(monkeypatch, field, made[0].login, made[0].sandi)
     at.text_input(key="sandi_lama").input(made[0].sandi)
     at.text_input(key="sandi_baru").input("pendek")

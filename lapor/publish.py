@@ -97,7 +97,7 @@ def withdraw(con, actor: str, kode_desa: str, periode: date, batch_id: int) -> d
         return None
     later = con.execute("select distinct diganti_batch from laporan where batch_id = ? and not aktif", [batch_id]).fetchall()
     if not later:
-        result = rollback_batch(con, batch_id, actor)
+        result = rollback_batch(con, batch_id, actor, web=True)
     else:
         undo = new_batch(con, actor, "rollback", f"menarik laporan web batch {batch_id} (sudah diganti batch {later[0][0]})")
         con.execute("update laporan set diganti_batch = ? where diganti_batch = ?", [later[0][0], batch_id])

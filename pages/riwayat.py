@@ -31,7 +31,8 @@ if user.peran != "admin":
 st.subheader("Batalkan satu batch impor")
 st.caption("Laporan dari batch itu dicabut dan laporan yang digantinya dipulihkan persis seperti semula; pembatalan "
            "dicatat sebagai batch tersendiri. Batch yang sebagian laporannya sudah diganti impor berikutnya harus "
-           "menunggu impor berikutnya itu dibatalkan dulu.")
+           "menunggu impor berikutnya itu dibatalkan dulu. Laporan dari Lapor Bulanan ditarik di halaman Verifikasi "
+           "(Kembalikan, atau Batalkan persetujuan), agar statusnya ikut tercatat.")
 
 
 def _rollback(batch: int) -> None:

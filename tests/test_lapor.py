@@ -259,6 +259,35 @@ def test_a_web_report_withdrawn_after_an_import_replaced_it_never_comes_back(wh,
     assert_marts_match_facts(db)
 
 
+def test_a_web_report_leaves_through_its_workflow_not_behind_it(wh):
+    """Rolling back a Lapor Bulanan batch from Riwayat or the CLI would take the numbers out while the report still
+    says 'dikirim': refused in Indonesian, nothing changes, and Riwayat does not offer it; giving it back withdraws it."""
+    from dashboard.views import riwayat
+
+    db, store, desa, _, _ = wh
+    psm, ver, adm = who(store, "psm"), who(store, "ver"), who(store, "adm")
+    lapor.save_settings(store, adm, 20, lapor.COUNT_SENT)
+    form = lapor.send(store, psm, desa, NOV, fill(store, psm, desa, NOV).versi, TODAY)
+    with reading(db) as con:
+        [(_, jenis, _)] = active(con, desa, NOV)
+        batch = con.execute("select batch_id from lapor where kode_desa = ? and periode = ?", [desa, NOV]).fetchone()[0]
+        audits = con.execute("select count(*) from audit").fetchone()[0]
+    with store.analytics() as con:  # what the Riwayat page reads
+        offered = riwayat.build(con, "", False)
+    assert batch in {int(b) for b in offered.batches["Batch"]} and batch not in offered.undoable
+    assert jenis == "web"
+    refused = run_etl("rollback", str(batch), db=db)
+    assert refused.returncode != 0 and "Lapor Bulanan" in refused.stdout + refused.stderr and "Traceback" not in refused.stderr
+    with reading(db) as con:
+        assert [r[1:] for r in active(con, desa, NOV)] == [("web", "aktif")]
+        assert con.execute("select count(*) from audit").fetchone()[0] == audits
+    assert lapor.form(store, psm, desa, NOV, TODAY).status == "dikirim"
+    lapor.give_back(store, ver, desa, NOV, "Mohon periksa lagi", form.versi)
+    with reading(db) as con:
+        assert active(con, desa, NOV) == []
+    assert_marts_match_facts(db)
+
+
 def test_the_count_setting_publishes_and_withdraws_what_it_concerns(wh):
     db, store, desa, _, _ = wh
     psm, ver, adm = who(store, "psm"), who(store, "ver"), who(store, "adm")

@@ -60,7 +60,7 @@ def _word(value) -> str:
 @dataclass
 class RiwayatView(Model):
     batches: pd.DataFrame  # as shown and exported
-    undoable: dict[int, str]  # batch -> label, for the admin's rollback (wholly inside the scope, still active)
+    undoable: dict[int, str]  # batch -> label, for the admin's rollback (wholly inside the scope, still active, not from Lapor Bulanan)
     audit: pd.DataFrame | None = None  # admin only
 
 
@@ -72,7 +72,7 @@ def build(con, area: str, audit: bool) -> RiwayatView:
         "Jenis": b["jenis"].map(JENIS).fillna(b["jenis"]), "Status": b["status"], "Berkas": b["berkas"], "Laporan": b["laporan"],
         "Rincian": b["rincian"].fillna(b["keterangan"]).fillna(""),
     })
-    active = b[(b["status"] == "aktif") & (b["jenis"] != "rollback") & ~b["di_luar"].astype(bool)]
+    active = b[(b["status"] == "aktif") & ~b["jenis"].isin(["rollback", "web"]) & ~b["di_luar"].astype(bool)]
     undoable = {int(i): f"Batch {int(i)}: {next((t for t in (r, k) if isinstance(t, str) and t), '—')}"
                 for i, r, k in zip(active["id"], active["rincian"], active["keterangan"])}
     view = RiwayatView(table(batches, {"Berkas": 0, "Laporan": 0}).astype({"Batch": str}), undoable)

@@ -100,11 +100,13 @@ def save_indicator_alias(con: duckdb.DuckDBPyConnection, alias: str, kode_indika
     )
 
 
-def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> dict:
+def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str, web: bool = False) -> dict:
     """Undo an import batch exactly: its reports leave, the reports it replaced come back. Inside a transaction.
 
-    Refused (PMKSError) when the batch is unknown, already undone, or when a later import replaced some of its
-    reports (undo that one first, so that nothing is restored over newer data).
+    Refused (PMKSError) when the batch is unknown, already undone, when a later import replaced some of its
+    reports (undo that one first, so that nothing is restored over newer data), or when it is a report published
+    from Lapor Bulanan (jenis 'web') and `web` is not set: such a report leaves through its workflow (given back or
+    un-approved, `lapor.publish.withdraw`), so that its status and steps say so too.
     """
     from common.errors import PMKSError
 
@@ -119,6 +121,9 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> 
         return rollback(con, batch_id, user)
     if row[1] == "rollback":
         raise PMKSError(f"Batch {batch_id} adalah pembatalan; impor ulang berkasnya bila perlu.")
+    if row[1] == "web" and not web:
+        raise PMKSError(f"Batch {batch_id} adalah laporan yang dikirim lewat Lapor Bulanan; tarik laporan itu di halaman "
+                        "Verifikasi (Kembalikan, atau Batalkan persetujuan oleh admin) agar statusnya ikut tercatat.")
     later = con.execute(
         "select distinct diganti_batch from laporan where batch_id = ? and not aktif and diganti_batch is not null order by 1",
         [batch_id],

@@ -66,6 +66,7 @@ else:
     ui.list_table(v.rises, a, label=v.rises_title)
 b.markdown(v.missing_title)
 ui.list_table(v.missing, b, height=420, label=v.missing_title)
-# where the headline, a rise or a desa of the lists comes from
-asal_ui.picker(asal_ui.question(f), asal_ui.areas(v.missing, first=asal_ui.areas(v.rises, first={f.area or info["kode"] or "": f.area_nama or info["nama"] or "Semua wilayah"})),
+# where the headline, a top priority desa, a rise or a desa of the lists comes from
+whole = {f.area or info["kode"] or "": f.area_nama or info["nama"] or "Semua wilayah"}
+asal_ui.picker(asal_ui.question(f), asal_ui.areas(v.missing, first=asal_ui.areas(v.rises, first={**whole, **v.priority_areas})),
                key="ringkasan_asal", months=[m for m in ui.q(queries.periods) if m <= f.periode][-12:])

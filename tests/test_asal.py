@@ -356,3 +356,29 @@ def test_release_mode_hides_every_value_of_a_hidden_desa_in_cells_and_history(fr
         past = v.history_table[v.history_table["Desa"] == names[kode]]
         assert set(past["Sesudahnya"]) <= {"x", "<4", "—"} and not re.search(r"[:→] [1-9]", " ".join(past["Rincian"]))
     assert "Lanjut Usia Terlantar: <4 → <4" in " ".join(v.history_table["Rincian"])  # 3 → 2, both small
+
+
+def test_ringkasan_offers_its_top_priority_desa_to_the_panel(monkeypatch, demo_db):
+    """Ringkasan's "Dari mana angka ini?" offers, after the whole area, the desa of its top-priority list in rank
+    order (then the rises and the desa yet to report), and its link opens the panel of the one chosen."""
+    import html as html_lib
+    import re
+
+    from tests.conftest import add_users
+    from tests.test_access import login
+
+    add_users(demo_db, ("adm", "admin", ""), ("ana", "analis", ""))
+    at = login(monkeypatch, demo_db, "ana", page="pages/ringkasan.py")
+    assert not at.exception
+    listed = next(e.value for e in at.get("html") if "Peringkat" in e.value)
+    rows = re.findall(r"<tr>(.*?)</tr>", listed, flags=re.S)[1:]
+    names = [html_lib.unescape(re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)[1]).removesuffix(" *") for r in rows]
+    assert len(names) == 5
+    picker = at.selectbox(key="ringkasan_asal_wilayah")
+    assert picker.options[1:6] == names
+    with reading(demo_db) as con:
+        [(kode,)] = con.execute("select kode from wilayah where tingkat = 'desa' and nama = ?", [names[0]]).fetchall()
+    at.session_state["ringkasan_asal_wilayah"] = kode  # AppTest cannot choose through the page's format_func
+    at.run()
+    link = next(e for e in at.get("page_link") if e.proto.label == f"Buka asal angka {names[0]}")
+    assert link.proto.page == "asal" and link.proto.query_string.startswith(f"wilayah={kode}&bulan=")

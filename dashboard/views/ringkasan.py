@@ -68,6 +68,7 @@ class RingkasanView(Model):
     reporting_chart: go.Figure | None = None  # share of desa reporting per month
     priority_title: str = ""
     priority: pd.DataFrame | None = None  # the top desa of the Prioritas ranking, as text
+    priority_areas: dict[str, str] = field(default_factory=dict)  # their {code: name}, for "Dari mana angka ini?"
     priority_note: str | None = None  # why no desa is ranked
     priority_mixed: str | None = None  # the ranking compares real and estimated population
     top3: str = ""
@@ -233,6 +234,7 @@ def _priority(view: RingkasanView, con, f: Filters, root: str) -> pd.DataFrame:
     view.priority_mixed = prioritas.mixed_note(together[together["kode"].str.startswith(f.kecamatan)],
                                                "(ditandai *; lihat Prioritas Intervensi)")
     names = [f"{n} *" if view.priority_mixed and bool(e) else n for n, e in zip(ranked["nama"], ranked["perkiraan"].fillna(False))]
+    view.priority_areas = dict(zip(ranked["kode"], ranked["nama"]))
     view.priority = table(pd.DataFrame({
         "Peringkat": ranked["peringkat"].astype("Int64"), "Desa/Kelurahan": names, "Kecamatan": ranked["kecamatan"],
         "Indeks": ranked["indeks"].astype(float),

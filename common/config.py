@@ -11,6 +11,13 @@ DEFAULT_DB = DATA_DIR / "pmks.duckdb"
 DEFAULT_KABUPATEN = "35.23"
 # Reports for month M are due on this day of month M+1 (configurable per warehouse in `pengaturan`).
 DEFAULT_DUE_DAY = 10
+
+
+def due_day_override() -> int | None:
+    """$PMKS_DUE_DAY when set (1–31): it comes before the warehouse's setting everywhere the due day counts."""
+    value = os.environ.get("PMKS_DUE_DAY", "").strip()
+    return int(value) if value.isdigit() and 1 <= int(value) <= 31 else None
+
 # Public release mode hides counts from 1 to this value - 1 ("<3"); configurable as `ambang_rilis` in `pengaturan`.
 DEFAULT_RELEASE_THRESHOLD = 3
 

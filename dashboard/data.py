@@ -5,13 +5,12 @@ process."""
 
 from __future__ import annotations
 
-import os
 import threading
 import weakref
 
 import streamlit as st
 
-from common.config import DEFAULT_DUE_DAY, db_path
+from common.config import DEFAULT_DUE_DAY, db_path, due_day_override
 from common.errors import PMKSError
 from dashboard import queries
 from dashboard.session import current_user, user_name
@@ -237,6 +236,6 @@ def keep_months() -> int:
 
 def due_day() -> int:
     """Day of the next month by which a report is on time: $PMKS_DUE_DAY, else `python -m etl settings --due-day`, else 10."""
-    if os.environ.get("PMKS_DUE_DAY"):
-        return int(os.environ["PMKS_DUE_DAY"])
+    if (override := due_day_override()) is not None:
+        return override
     return int(q(queries.setting, "hari_batas_laporan") or DEFAULT_DUE_DAY)

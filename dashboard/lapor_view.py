@@ -114,8 +114,16 @@ def act(call, *args, done: str = "") -> None:
         st.session_state[PROBLEM] = exc.short
         st.session_state.pop(FORM, None)
         return
-    if isinstance(new, lapor.Form) and call is lapor.save_value:
-        st.session_state[FORM] = new  # the widgets already hold what was saved
+    seen = st.session_state.get(FORM)
+    if isinstance(new, lapor.Form) and call is lapor.save_value and seen is not None and new.versi == seen.versi + 1:
+        st.session_state[FORM] = new  # nothing but this save since the widgets were filled: they hold what was saved
+    elif isinstance(new, lapor.Form) and call is lapor.save_value:
+        # another tab or person saved other rows meanwhile: every widget shows the server's values again, or a stale
+        # one would be sent (and accepted) with the next change of its row
+        st.session_state.pop(FORM, None)
+        st.session_state[NOTICE] = ("Tersimpan. Baris lain formulir ini baru diubah di tab atau perangkat lain, atau oleh orang "
+                                    "lain; semua nilai kini menampilkan yang tersimpan.")
+        done = ""
     else:
         st.session_state.pop(FORM, None)  # a copy, Nihil, a sending: every widget shows the server's form again
     if done:

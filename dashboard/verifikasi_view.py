@@ -31,9 +31,11 @@ def queue_table(items: list[lapor.QueueItem]) -> pd.DataFrame:
 
 
 def _period(text: str) -> date | None:
+    """The month a URL names (YYYY-MM), or None for anything else, a year outside 2000–2100 included (the workflow's
+    month arithmetic must not leave the calendar)."""
     try:
         year, month = (int(x) for x in str(text)[:7].split("-"))
-        return date(year, month, 1)
+        return date(year, month, 1) if 2000 <= year <= 2100 else None
     except ValueError:
         return None
 
@@ -53,20 +55,26 @@ def choose_report(items: list[lapor.QueueItem]) -> tuple[str, date] | None:
 
 def _do(call, *args, done: str) -> None:
     """Callback: one `lapor` write as the signed-in user; the outcome after the rerun."""
+    _try(call, *args, done=done)
+
+
+def _try(call, *args, done: str) -> bool:
+    """`_do`, saying whether the write went through (False: refused, the reason shown after the rerun)."""
     try:
         call(data.store(), lapor_view.st_user(), *args)
     except PMKSError as exc:
         st.session_state[PROBLEM] = exc.short
-        return
+        return False
     st.session_state[NOTICE] = done
+    return True
 
 
 def _give_back(kode_desa: str, periode: date, versi: int, field: str) -> None:
     comment = lapor_view.reason(field, "Tulis komentar untuk PSM: apa yang perlu diperbaiki.")
     if not comment:
         return
-    st.session_state[field] = ""
-    _do(lapor.give_back, kode_desa, periode, comment, versi, done="Laporan dikembalikan ke PSM dengan komentar Anda.")
+    if _try(lapor.give_back, kode_desa, periode, comment, versi, done="Laporan dikembalikan ke PSM dengan komentar Anda."):
+        st.session_state[field] = ""  # a refused return keeps the comment typed
 
 
 def report(kode_desa: str, periode: date) -> None:
@@ -130,9 +138,9 @@ def _unapprove() -> None:
     reason = lapor_view.reason("batal_alasan", "Tulis alasan pembatalan persetujuan; alasan itu dicatat di log audit.")
     if not reason:
         return
-    _do(lapor.unapprove, s["batal_desa"], s["batal_bulan"], reason,
-        done="Persetujuan dibatalkan; laporan kembali ke status diverifikasi dan alasan Anda tercatat.")
-    s["batal_alasan"] = ""
+    if _try(lapor.unapprove, s["batal_desa"], s["batal_bulan"], reason,
+           done="Persetujuan dibatalkan; laporan kembali ke status diverifikasi dan alasan Anda tercatat."):
+        s["batal_alasan"] = ""  # a refused call keeps the reason typed
 
 
 def desa_choices() -> dict[str, str]:

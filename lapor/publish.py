@@ -108,13 +108,16 @@ def withdraw(con, actor: str, kode_desa: str, periode: date, batch_id: int) -> d
     return result
 
 
-def sync(con, actor: str, kode_desa: str, periode: date, step: tuple[str, str], hitung: str) -> int | None:
+def sync(con, actor: str, kode_desa: str, periode: date, step: tuple[str, str], hitung: str, newest_wins: bool = False) -> int | None:
     """Publish or withdraw the desa-month as its new status (`step[1]`) and the setting require; returns the batch
-    published or withdrawn (None when nothing changed)."""
+    published or withdrawn (None when nothing changed). With `newest_wins` (a change of the setting, not of the
+    report) a report imported after the web report was sent stays: the setting does not bring older numbers back."""
     row = con.execute("select batch_id, dikirim_oleh from lapor where kode_desa = ? and periode = ?", [kode_desa, periode]).fetchone()
     batch, psm = (row[0], row[1] or actor) if row else (None, actor)
     live = batch is not None and con.execute("select status from impor_batch where id = ?", [batch]).fetchone()[0] == "aktif"
     if should_count(step[1], hitung) and not live:
+        if newest_wins and _imported_since_sent(con, kode_desa, periode):
+            return None
         return publish(con, actor, kode_desa, periode, step, psm)
     if not should_count(step[1], hitung) and batch is not None:
         withdraw(con, actor, kode_desa, periode, batch)
@@ -126,4 +129,13 @@ def sync_all(con, actor: str, hitung: str) -> int:
     """After the count setting changed: publish or withdraw every desa-month it concerns; returns how many changed."""
     rows = con.execute("select kode_desa, periode, status from lapor where status in (?, ?, ?) order by periode, kode_desa",
                        [DIKIRIM, DIVERIFIKASI, DISETUJUI]).fetchall()
-    return sum(sync(con, actor, kode_desa, periode, (status, status), hitung) is not None for kode_desa, periode, status in rows)
+    return sum(sync(con, actor, kode_desa, periode, (status, status), hitung, newest_wins=True) is not None
+               for kode_desa, periode, status in rows)
+
+
+def _imported_since_sent(con, kode_desa: str, periode: date) -> bool:
+    """Whether the desa-month's active report is a file import received after its web report was last sent."""
+    return con.execute("""select count(*) from laporan l join impor_batch b on b.id = l.batch_id join lapor w
+                              on w.kode_desa = l.kode_desa and w.periode = l.periode
+                          where l.kode_desa = ? and l.periode = ? and l.aktif and b.jenis <> 'web' and l.diterima > w.dikirim""",
+                       [kode_desa, periode]).fetchone()[0] > 0

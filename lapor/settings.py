@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from accounts import rulebook
 from accounts.users import User
-from common.config import DEFAULT_DUE_DAY
+from common.config import DEFAULT_DUE_DAY, due_day_override
 from common.errors import PMKSError
 from lapor.errors import Forbidden
 from lapor.model import COUNT_APPROVED, COUNT_SENT, LaporSettings
@@ -22,7 +22,7 @@ MAX_LOCK_DAYS = 366
 
 
 def read_settings(con) -> LaporSettings:
-    """The settings as the connection's snapshot holds them."""
+    """The settings as the connection's snapshot holds them ($PMKS_DUE_DAY first for the due day, as Kelengkapan)."""
     def number(key: str, default: int) -> int:
         try:
             return int(get_setting(con, key) or default)
@@ -30,7 +30,8 @@ def read_settings(con) -> LaporSettings:
             return default
 
     count = get_setting(con, COUNT_SETTING) or COUNT_APPROVED
-    return LaporSettings(hari_tempo=number(DUE_SETTING, DEFAULT_DUE_DAY), hari_kunci=number(LOCK_SETTING, DEFAULT_LOCK_DAYS),
+    due = due_day_override()
+    return LaporSettings(hari_tempo=number(DUE_SETTING, DEFAULT_DUE_DAY) if due is None else due, hari_kunci=number(LOCK_SETTING, DEFAULT_LOCK_DAYS),
                          hitung=count if count in (COUNT_APPROVED, COUNT_SENT) else COUNT_APPROVED)
 
 

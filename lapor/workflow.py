@@ -313,17 +313,24 @@ def send(store, user: User | None, kode_desa: str, periode: date, versi: int, to
     return _after(store, kode_desa, periode, today)
 
 
-def give_back(store, user: User | None, kode_desa: str, periode: date, komentar: str, versi: int) -> Form:
+def give_back(store, user: User | None, kode_desa: str, periode: date, komentar: str, versi: int,
+              today: date | None = None) -> Form:
     """dikirim/diverifikasi → dikembalikan with a comment the PSM sees (verifikator of the kecamatan, analis, admin);
-    a counted report leaves the counts until it is sent again."""
-    periode, komentar = read.month(periode), (komentar or "").strip()[:MAX_NOTE]
+    a counted report leaves the counts until it is sent again. Refused (Closed) once the month is locked: the PSM
+    could not correct it, and it would leave the counts unseen; an admin reopens the desa-month first."""
+    today, periode, komentar = _today(today), read.month(periode), (komentar or "").strip()[:MAX_NOTE]
     if not komentar:
         raise PMKSError("Tulis alasan pengembalian agar PSM tahu apa yang harus diperbaiki.")
     user = _check(user, "lapor_verifikasi", kode_desa)
     with _changing(store, user, "lapor_verifikasi", kode_desa, periode) as (con, found):
         _whole_form(con, user, found, versi)
+        is_open, last = read.is_open(con, kode_desa, periode, today)
+        if not is_open:
+            raise Closed(f"Pengisian laporan {fmt.bulan(periode)} sudah ditutup pada {fmt.tanggal(last)}, sehingga PSM tidak "
+                         "dapat memperbaikinya bila dikembalikan. Minta admin Dinsos membuka kembali desa dan bulan ini "
+                         "dulu, lalu kembalikan.")
         _move(con, user, kode_desa, periode, found, (DIKIRIM, DIVERIFIKASI), DIKEMBALIKAN, komentar, komentar=komentar)
-    return _after(store, kode_desa, periode, date.today())
+    return _after(store, kode_desa, periode, today)
 
 
 def verify(store, user: User | None, kode_desa: str, periode: date, versi: int) -> Form:

@@ -352,10 +352,50 @@ def test_release_mode_hides_every_value_of_a_hidden_desa_in_cells_and_history(fr
     names = dict(zip(v.parts["kode"], v.parts["nama"]))
     for kode in hidden:
         shown = v.cells_table[v.cells_table["Desa"] == names[kode]]["Nilai"]
-        assert set(shown) <= {"x", "<4", "0"}, (kode, list(shown))
+        assert set(shown) <= {"x", "<4"}, (kode, list(shown))  # not even a 0
         past = v.history_table[v.history_table["Desa"] == names[kode]]
         assert set(past["Sesudahnya"]) <= {"x", "<4", "—"} and not re.search(r"[:→] [1-9]", " ".join(past["Rincian"]))
-    assert "Lanjut Usia Terlantar: <4 → <4" in " ".join(v.history_table["Rincian"])  # 3 → 2, both small
+    assert "Lanjut Usia Terlantar: berubah" in " ".join(v.history_table["Rincian"])  # 3 → 2: changed, values not shown
+
+
+def published(v):
+    """What the panel shows in release mode as a two-way table (desa x indicator, the parts as row totals, the number
+    as the grand total, the per-indicator totals a page shows for the area as column totals), for the audit."""
+    from dashboard import suppress as sdc
+
+    names = dict(zip(v.parts["kode"], v.parts["nama"]))
+    cells = v.cells_table.assign(kode=[next(k for k, n in names.items() if n == d) for d in v.cells_table["Desa"]])
+    raw = v.cells.pivot_table(index="kode_desa", columns="kode_indikator", values="jumlah", aggfunc="sum", fill_value=0)
+    label = {k: i for k, i in zip(v.cells["kode_indikator"], v.cells_table["Indikator"])}
+    status = pd.DataFrame("", index=raw.index, columns=raw.columns)
+    kind = lambda shown: {"x": sdc.SECONDARY}.get(shown, sdc.PRIMARY if str(shown).startswith("<") else "")  # noqa: E731
+    for kode, ind, shown in zip(cells["kode"], cells["Indikator"], cells["Nilai"]):
+        status.at[kode, next(c for c, n in label.items() if n == ind)] = kind(shown)
+    parts = dict(zip(v.parts_table["Kode"], v.parts_table["Jumlah"]))
+    rows = pd.Series([kind(parts[k]) for k in raw.index], index=raw.index)
+    return sdc.Suppression(raw, 4, status, rows, pd.Series("", index=raw.columns), "" if v.total is not None else sdc.SECONDARY)
+
+
+def test_release_mode_leaves_nothing_derivable_from_the_panel_and_the_pages_totals(fresh_db, tmp_path):
+    """The values behind a kecamatan number are one two-way table: with the parts, the number and the per-indicator
+    totals a page shows, no hidden value can be worked out (the audit of dashboard.suppress), a hidden desa shows no
+    value at all, not even a 0, and the history names a changed indicator without its values."""
+    from dashboard import suppress as sdc
+
+    first = {**ROWS, "Pakel": {**ROWS["Pakel"], "Lansia Terlantar": 4}}
+    import_file(fresh_db, tmp_path, "rekap_1.xlsx", rf.recap_xlsx("Montong", "November 2026", first))
+    import_file(fresh_db, tmp_path, "rekap_2.xlsx", rf.recap_xlsx("Montong", "November 2026", ROWS), "--replace")
+    for indikator in ((), ("LUT",), ("LUT", "AJ")):
+        v = panel(fresh_db, MONTONG, indikator, rilis=4)
+        assert sdc.exposed(published(v)) == [], indikator
+        parts = v.parts[v.parts["laporan"] == 1].set_index("kode")["jumlah"]
+        names = dict(zip(v.parts["kode"], v.parts["nama"]))
+        for kode in parts[parts.isna()].index:
+            assert set(v.cells_table[v.cells_table["Desa"] == names[kode]]["Nilai"]) <= {"x", "<4"}, (indikator, kode)
+        history = " ".join(v.history_table["Rincian"])
+        assert "→" not in history and "Lanjut Usia Terlantar: berubah" in history  # Pakel's 4 → 5
+    unmasked = panel(fresh_db, MONTONG)
+    assert "Lanjut Usia Terlantar: 4 → 5" in " ".join(unmasked.history_table["Rincian"])  # outside release mode
 
 
 def test_ringkasan_offers_its_top_priority_desa_to_the_panel(monkeypatch, demo_db):
@@ -382,3 +422,39 @@ def test_ringkasan_offers_its_top_priority_desa_to_the_panel(monkeypatch, demo_d
     at.run()
     link = next(e for e in at.get("page_link") if e.proto.label == f"Buka asal angka {names[0]}")
     assert link.proto.page == "asal" and link.proto.query_string.startswith(f"wilayah={kode}&bulan=")
+
+
+HEADER = "Kecamatan,Desa,Indikator,Periode,Jumlah\n"
+
+
+def test_a_kept_file_belongs_to_every_kecamatan_it_holds_even_rows_skipped_as_unchanged(fresh_db, tmp_path):
+    """A file with a Montong desa and a desa of another kecamatan whose row is already stored (skipped as unchanged)
+    is kept for the kabupaten, so a Montong analyst is not offered the other kecamatan's figures."""
+    with reading(fresh_db) as con:
+        nama, kec, kode = con.execute("""select d.nama, k.nama, d.kode from wilayah d join wilayah k on k.kode = d.kode_induk
+                                         where d.tingkat = 'desa' and d.kode_induk <> ? order by d.kode limit 1""", [MONTONG]).fetchone()
+    import_file(fresh_db, tmp_path, "lain.csv", f"{HEADER}{kec},{nama},Fakir Miskin,2026-11,2\n".encode())
+    import_file(fresh_db, tmp_path, "gabungan.csv", f"{HEADER}Montong,Pakel,Fakir Miskin,2026-11,7\n{kec},{nama},Fakir Miskin,2026-11,2\n".encode())
+    with reading(fresh_db) as con:
+        areas = dict(con.execute("select nama_berkas, wilayah from berkas_asli").fetchall())
+        scoped = build(con, Question(MONTONG, NOV), Settings(area=MONTONG))
+    assert areas == {"lain.csv": kode[:8], "gabungan.csv": "35.23"}
+    # the page offers a file only to a user whose area covers the file's (rulebook.covers): not to Montong's analyst
+    assert list(scoped.files["nama_berkas"]) == ["gabungan.csv"] and not scoped.files["wilayah"].iloc[0].startswith(MONTONG)
+
+
+def test_the_same_bytes_received_again_count_from_the_newest_receipt(fresh_db, tmp_path):
+    """Imported long ago, rolled back, the same bytes imported today under a new name: retention keeps them (the
+    current report rests on them) and the panel offers them under today's name."""
+    data = f"{HEADER}Montong,Pakel,Fakir Miskin,2026-11,7\n".encode()
+    import_file(fresh_db, tmp_path, "pakel.csv", data)
+    with open_store(fresh_db).transaction() as con:
+        con.execute("update berkas_asli set diterima = ?", [datetime(2020, 1, 1)])
+        batch = con.execute("select max(id) from impor_batch").fetchone()[0]
+    assert etl(fresh_db, "rollback", str(batch)) == 0
+    import_file(fresh_db, tmp_path, "pakel_lagi.csv", data)
+    with open_store(fresh_db).transaction() as con:
+        assert kept.set_retention(con, 12, "adm") == 0
+    v = panel(fresh_db, PAKEL)
+    assert v.total == 7 and list(v.files["nama_berkas"]) == ["pakel_lagi.csv"]
+    assert kept_bytes(fresh_db, v.files["sha256"].iloc[0]) == data

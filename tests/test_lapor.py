@@ -3,7 +3,7 @@ copy, the period lock and its exception, replace-with-diff both ways, rollback, 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -80,7 +80,7 @@ def test_the_whole_cycle_from_draft_to_approval_and_back(wh):
     form = lapor.send(store, psm, desa, NOV, form.versi, TODAY)
     assert form.status == "dikirim" and form.laporan_id is None  # counted only once approved (the default)
     assert [q.kode_desa for q in lapor.queue(store, ver)] == [desa]
-    form = lapor.give_back(store, ver, desa, NOV, "Angka Fakir Miskin terlalu tinggi, mohon dicek.", form.versi)
+    form = lapor.give_back(store, ver, desa, NOV, "Angka Fakir Miskin terlalu tinggi, mohon dicek.", form.versi, TODAY)
     assert form.status == "dikembalikan" and form.komentar.startswith("Angka Fakir Miskin")
     seen = lapor.form(store, psm, desa, NOV, TODAY)
     assert seen.komentar == form.komentar
@@ -226,7 +226,7 @@ def test_replace_with_diff_both_ways_and_rollback(wh, tmp_path):
     with reading(db) as con:
         assert [r[0] for r in active(con, desa, OKT)] == [web]
     assert_marts_match_facts(db)
-    lapor.give_back(store, ver, desa, OKT, "Mohon periksa lagi", lapor.form(store, ver, desa, OKT, early).versi)
+    lapor.give_back(store, ver, desa, OKT, "Mohon periksa lagi", lapor.form(store, ver, desa, OKT, early).versi, early)
     with reading(db) as con:
         assert [r[0] for r in active(con, desa, OKT)] == [imported]  # withdrawn: the imported report counts again
     assert_marts_match_facts(db)
@@ -250,7 +250,7 @@ def test_a_web_report_withdrawn_after_an_import_replaced_it_never_comes_back(wh,
         [(_, jenis, _)] = active(con, desa, OKT)
         batch = con.execute("select max(id) from impor_batch where jenis = 'impor'").fetchone()[0]
     assert jenis == "impor"
-    lapor.give_back(store, ver, desa, OKT, "Mohon periksa lagi", form.versi)
+    lapor.give_back(store, ver, desa, OKT, "Mohon periksa lagi", form.versi, early)
     with reading(db) as con:
         assert active(con, desa, OKT)[0][1] == "impor"  # the import still counts
     check(run_etl("rollback", str(batch), db=db))
@@ -282,10 +282,61 @@ def test_a_web_report_leaves_through_its_workflow_not_behind_it(wh):
         assert [r[1:] for r in active(con, desa, NOV)] == [("web", "aktif")]
         assert con.execute("select count(*) from audit").fetchone()[0] == audits
     assert lapor.form(store, psm, desa, NOV, TODAY).status == "dikirim"
-    lapor.give_back(store, ver, desa, NOV, "Mohon periksa lagi", form.versi)
+    lapor.give_back(store, ver, desa, NOV, "Mohon periksa lagi", form.versi, TODAY)
     with reading(db) as con:
         assert active(con, desa, NOV) == []
     assert_marts_match_facts(db)
+
+
+def test_switching_the_count_setting_back_leaves_a_newer_import_in_place(wh, tmp_path):
+    """Web report sent (counted), an import --replace after it, the setting to 'approved only' and back: the import
+    still counts; the setting does not bring the older web numbers back."""
+    db, store, desa, _, _ = wh
+    psm, adm = who(store, "psm"), who(store, "adm")
+    early = date(2026, 11, 5)
+    lapor.save_settings(store, adm, 20, lapor.COUNT_SENT)
+    with reading(db) as con:
+        nama, nama_kec = con.execute("select d.nama, k.nama from wilayah d join wilayah k on k.kode = d.kode_induk where d.kode = ?", [desa]).fetchone()
+    lapor.send(store, psm, desa, OKT, fill(store, psm, desa, OKT, early, shift=1).versi, early)
+    path = tmp_path / "okt.xlsx"
+    path.write_bytes(rf.form_xlsx(nama, nama_kec, "Oktober 2026", {"Fakir Miskin": 99}))
+    check(run_etl("import", str(path), "--replace", db=db))
+    with reading(db) as con:
+        [(imported, jenis, _)] = active(con, desa, OKT)
+    assert jenis == "impor"
+    lapor.save_settings(store, adm, 20, lapor.COUNT_APPROVED)
+    lapor.save_settings(store, adm, 20, lapor.COUNT_SENT)
+    with reading(db) as con:
+        assert [r[0] for r in active(con, desa, OKT)] == [imported]
+    assert_marts_match_facts(db)
+
+
+def test_a_report_is_returned_after_the_lock_day_only_once_an_admin_reopens_it(wh):
+    """Returning a counted report after the lock would take it out of the counts while the PSM could not correct it:
+    refused in Indonesian, nothing changes; after the admin's exception the return goes through and the PSM sees it."""
+    db, store, desa, _, _ = wh
+    psm, ver, adm = who(store, "psm"), who(store, "ver"), who(store, "adm")
+    lapor.save_settings(store, adm, 20, lapor.COUNT_SENT)
+    form = lapor.send(store, psm, desa, NOV, fill(store, psm, desa, NOV).versi, TODAY)
+    late = form.tutup + timedelta(days=3)
+    with pytest.raises(lapor.Closed, match="membuka kembali"):
+        lapor.give_back(store, ver, desa, NOV, "Mohon dicek lagi.", form.versi, late)
+    assert lapor.form(store, psm, desa, NOV, late).status == "dikirim"
+    with reading(db) as con:
+        assert [r[1] for r in active(con, desa, NOV)] == ["web"]
+    lapor.reopen(store, adm, desa, NOV, "Perbaikan data lansia", days=7, today=late)
+    back = lapor.give_back(store, ver, desa, NOV, "Mohon dicek lagi.", form.versi, late)
+    assert back.status == "dikembalikan" and back.terbuka and NOV in lapor.open_months(store, psm, today=late)
+
+
+def test_the_lock_follows_the_due_day_the_pages_use(wh, monkeypatch):
+    """$PMKS_DUE_DAY comes before the stored due day for Kelengkapan; the lock counts from the same day."""
+    _, store, desa, _, _ = wh
+    psm = who(store, "psm")
+    days = lapor.settings(store).hari_kunci
+    assert lapor.form(store, psm, desa, NOV, TODAY).tutup == date(2026, 12, 10) + timedelta(days=days)
+    monkeypatch.setenv("PMKS_DUE_DAY", "25")
+    assert lapor.form(store, psm, desa, NOV, TODAY).tutup == date(2026, 12, 25) + timedelta(days=days)
 
 
 def test_the_count_setting_publishes_and_withdraws_what_it_concerns(wh):
@@ -342,7 +393,7 @@ def test_the_provenance_panel_names_who_sent_verified_and_approved_a_report_ente
     _, store, desa, _, _ = wh
     psm, ver, ana = (who(store, x) for x in ("psm", "ver", "ana"))
     form = lapor.send(store, psm, desa, NOV, fill(store, psm, desa, NOV).versi, TODAY)
-    form = lapor.give_back(store, ver, desa, NOV, "Mohon dicek lagi.", form.versi)
+    form = lapor.give_back(store, ver, desa, NOV, "Mohon dicek lagi.", form.versi, TODAY)
     form = lapor.send(store, psm, desa, NOV, form.versi, TODAY)
     form = lapor.verify(store, ver, desa, NOV, form.versi)
     assert lapor.approve(store, ana, [(desa, NOV)]) == 1

@@ -159,6 +159,53 @@ def test_a_stale_save_names_the_conflict_and_overwrites_nothing(monkeypatch, fie
     assert at.number_input(key=lapor_view.key("L", first)).value == 5  # the form shows the stored values again
 
 
+def test_a_change_made_elsewhere_shows_at_the_next_save_and_is_never_sent_back_stale(monkeypatch, field, desa):
+    """Another device saves row Y while this session edits row X (accepted: another row): the session's widgets then
+    show Y as stored, so its next change of Y keeps the other device's P and note instead of overwriting them."""
+    store = open_store(field)
+    psm = _user_record(field, "psm")
+    at = _psm(monkeypatch, field)
+    at.button(key="lapor_salin").click().run()
+    form = lapor.form(store, psm, desa, _month(field))
+    x, y = form.rows[0].kode_indikator, form.rows[1].kode_indikator
+    lapor.save_value(store, psm, desa, _month(field), y, form.rows[1].laki_laki, 41, "dari HP lain", form.versi)
+    at.number_input(key=lapor_view.key("L", x)).set_value(3).run()
+    assert not at.exception and not at.error
+    assert at.number_input(key=lapor_view.key("P", y)).value == 41 and at.text_input(key=lapor_view.key("C", y)).value == "dari HP lain"
+    assert any("perangkat lain" in s.value for s in at.success)
+    at.number_input(key=lapor_view.key("L", y)).set_value(7).run()
+    after = lapor.form(store, psm, desa, _month(field))
+    assert (after.rows[0].laki_laki, after.rows[1].laki_laki, after.rows[1].perempuan, after.rows[1].catatan) == (3, 7, 41, "dari HP lain")
+
+
+def test_verifikasi_refuses_a_month_out_of_the_calendar_in_its_url_without_a_traceback(monkeypatch, field, desa):
+    for month in ("9999-12", "0001-01", "2026-13"):
+        at = login(monkeypatch, field, "verif", page="pages/verifikasi.py")
+        at.query_params["desa"], at.query_params["periode"] = desa, month
+        at.run()
+        assert not at.exception, month
+
+
+def test_a_refused_return_keeps_the_comment_typed(monkeypatch, field, desa):
+    """When the return is refused (here: the month locked meanwhile), the verifikator's comment stays in its box to
+    send again after the admin's exception."""
+    store = open_store(field)
+    send_copy(store, _user_record(field, "psm"), desa, _month(field))
+    verif = login(monkeypatch, field, "verif", page="pages/verifikasi.py")
+    box = next(t.key for t in verif.text_area if t.key.startswith("verif_komentar_"))
+
+    def locked(*_args, **_kwargs):
+        raise lapor.Closed("Pengisian laporan sudah ditutup; minta admin Dinsos membuka kembali desa dan bulan ini dulu.")
+
+    monkeypatch.setattr(lapor, "give_back", locked)
+    comment = "Lansia terlantar terlalu tinggi; mohon cek nama-namanya."
+    verif.text_area(key=box).input(comment)
+    verif.button(key="verif_kembali").click().run()
+    assert [e.value for e in verif.error] == ["Pengisian laporan sudah ditutup; minta admin Dinsos membuka kembali desa dan bulan ini dulu."]
+    assert not verif.exception and verif.text_area(key=box).value == comment
+    assert lapor.form(store, _user_record(field, "ana"), desa, _month(field)).status == "dikirim"
+
+
 @pytest.mark.parametrize("other", [KRADENAN, JLODRO])
 def test_a_psm_cannot_open_another_desa_by_url(monkeypatch, field, other):
     at = _psm(monkeypatch, field)

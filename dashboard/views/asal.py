@@ -20,6 +20,7 @@ from common import fmt
 from dashboard import release
 from dashboard.queries import asal as q
 from dashboard.queries.population import population as population_for
+from dashboard.suppress import suppress
 from dashboard.views import MISSING, Settings, table
 from dashboard.views.frozen import Model
 
@@ -165,25 +166,55 @@ def _by_desa(con, view: AsalView, question: Question, area: str, level: str, nam
     sources = {r.kode_desa: r for r in active.itertuples()}
     steps = app_steps_text(q.app_steps(con, area, question.periode)) if (active["jenis"] == "web").any() else {}
     extra = {"Sumber": [source_text(sources[k], steps.get(k, "")) if k in sources else MISSING for k in parts["kode"]]}
-    _set_parts(view, question, parts, "desa", extra)
+    masks = _two_way(current, question.rilis)
+    _set_parts(view, question, parts, "desa", extra, masks)
     if level == "desa" and not len(active):
         view.number = f"{view.heading}: belum ada laporan; tidak ada angka untuk bulan ini."
-    _set_cells(view, question, current, dict(zip(desa["kode"], desa["nama"])), names)
+    _set_cells(view, question, current, dict(zip(desa["kode"], desa["nama"])), names, masks)
     _set_history(view, question, reps, vals, dict(zip(desa["kode"], desa["nama"])), names)
     digests = sorted({s for s in current["sha256"].dropna()})
     view.files = q.kept_files(con, digests) if digests else pd.DataFrame(columns=["sha256", "nama_berkas", "ukuran", "wilayah"])
 
 
-def _set_parts(view: AsalView, question: Question, parts: pd.DataFrame, level: str, extra: dict) -> None:
-    """The parts that add up to the number, masked for release, and the sentence that states the sum."""
+@dataclass(frozen=True)
+class _Masks:
+    """Release mode over the desa x indicator values behind a number, as one two-way table (`dashboard.suppress`):
+    the desa totals are the parts, the indicator totals what a page shows for the area, the grand total the number.
+    Each holds '' (shown), '<4' or 'x'."""
+
+    rows: dict[str, str]
+    total: str
+    cells: dict[tuple[str, str], str]
+
+
+def _two_way(current: pd.DataFrame, threshold: int | None) -> _Masks | None:
+    """The suppression of the values behind a desa or kecamatan number (None outside release mode): no hidden value
+    follows from the parts, the per-indicator totals and the number together."""
+    if not threshold or current.empty:
+        return None
+    grid = current.pivot_table(index="kode_desa", columns="kode_indikator", values="jumlah", aggfunc="sum", fill_value=0)
+    sup = suppress(grid, threshold)
+    shown = (lambda status: str(sup.label(status, 0)) if status else "")  # noqa: E731
+    assert sup.rows is not None  # both margins are published
+    cells = {(d, i): shown(sup.cells.at[d, i]) for d in grid.index for i in grid.columns}
+    return _Masks({str(d): shown(st) for d, st in sup.rows.items()}, shown(sup.grand), cells)
+
+
+def _set_parts(view: AsalView, question: Question, parts: pd.DataFrame, level: str, extra: dict, masks: _Masks | None = None) -> None:
+    """The parts that add up to the number, masked for release (one way over the parts, or by `masks` where the
+    values behind them are shown too), and the sentence that states the sum."""
     reported = parts[parts["laporan"].fillna(0) > 0]
     total = int(pd.to_numeric(reported["jumlah"]).fillna(0).sum())
     noun = "desa" if level == "desa" else "kecamatan"
-    masked = release.rows(reported[["kode", "jumlah"]].reset_index(drop=True), question.rilis)
-    hidden = dict(zip(masked["kode"], masked["rilis"]))
-    shown_total = None if release.small(total, question.rilis) else total
+    if masks is not None:
+        hidden, total_label = masks.rows, masks.total
+    else:
+        masked = release.rows(reported[["kode", "jumlah"]].reset_index(drop=True), question.rilis)
+        hidden = dict(zip(masked["kode"], masked["rilis"]))
+        total_label = release.label(question.rilis) if release.small(total, question.rilis) else ""
+    shown_total = None if total_label else total
     view.total = shown_total
-    count = fmt.angka(shown_total) if shown_total is not None else release.label(question.rilis)
+    count = fmt.angka(shown_total) if shown_total is not None else total_label
     view.number = (f"**{count}** jiwa PMKS = jumlah laporan {fmt.angka(len(reported))} {noun} di bawah "
                    f"({fmt.angka(len(reported))} dari {fmt.angka(len(parts))} {noun} melapor).")
     out = parts.copy()
@@ -197,7 +228,7 @@ def _set_parts(view: AsalView, question: Question, parts: pd.DataFrame, level: s
     view.missing = (f"Belum melapor ({fmt.angka(len(silent))} {noun}): " + ", ".join(silent) + ".") if silent else None
 
 
-def _set_cells(view: AsalView, question: Question, current: pd.DataFrame, desa: dict, names: dict) -> None:
+def _set_cells(view: AsalView, question: Question, current: pd.DataFrame, desa: dict, names: dict, masks: _Masks | None) -> None:
     """One row per value behind the number: desa, indicator, value, the exact cell and its file and batch."""
     if current.empty:
         view.cells, view.cells_table = current, pd.DataFrame()
@@ -206,12 +237,10 @@ def _set_cells(view: AsalView, question: Question, current: pd.DataFrame, desa: 
     cur["sumber"] = [source_kind(*r) for r in zip(cur["sintetis"], cur["jenis"], cur["nama_berkas"])]
     cur["alamat"] = [cell_address(s, b, k) if kind == "berkas" else "" for s, b, k, kind in zip(cur["sheet"], cur["baris"], cur["kolom"], cur["sumber"])]
     shown = cur["jumlah"].astype(object).tolist()
-    if question.rilis:  # per desa: small values and what would give them away from the desa's total; all of a hidden desa
+    if masks is not None:  # the two-way suppression; every value of a desa whose count is hidden
         hidden = _hidden(view)
-        for kode, rows in cur.groupby("kode_desa").groups.items():
-            labels = release.series_labels(cur.loc[rows, "jumlah"].reset_index(drop=True), question.rilis)
-            for i, value in zip(rows, labels):
-                shown[i] = _mask(cur.at[i, "jumlah"], question.rilis, True) if kode in hidden else value
+        for i, (kode, ind, value) in enumerate(zip(cur["kode_desa"], cur["kode_indikator"], cur["jumlah"])):
+            shown[i] = _mask(value, question.rilis, True) if kode in hidden else (masks.cells[(kode, ind)] or value)
     view.cells = cur
     view.cells_table = table(pd.DataFrame({
         "Desa": [desa.get(k, k) for k in cur["kode_desa"]], "Indikator": [names.get(k, k) for k in cur["kode_indikator"]],
@@ -261,7 +290,7 @@ def _mask(value, threshold: int | None, hide: bool):
     """A count of the history as release mode shows it: '<3' when small, 'x' for a desa whose count is hidden."""
     if value is None or pd.isna(value) or not threshold:
         return value
-    return release.label(threshold) if release.small(value, threshold) else ("x" if hide and value else value)
+    return release.label(threshold) if release.small(value, threshold) else ("x" if hide else value)
 
 
 _EVENT_LABEL = {"masuk": "laporan masuk", "ganti": "mengganti laporan sebelumnya", "batal": "batch dibatalkan"}
@@ -293,10 +322,12 @@ def _num(value) -> str:
 
 
 def _mask_detail(text: str, threshold: int | None, hide: bool = False) -> str:
-    """The numbers of a history line masked like the counts (release mode): a small one becomes '<3', every one of a
-    desa whose count is hidden 'x'."""
+    """A history line in release mode: an indicator's change says 'berubah' without its values (the newest equals a
+    value the cells may hide, and with the desa's total would give it away); any other number masked like the counts
+    (a small one '<3', every one of a desa whose count is hidden 'x')."""
     if not threshold:
         return text
+    text = re.sub(r"(?<=: )(?:\(kosong\)|\d[\d.]*) → (?:\(kosong\)|\d[\d.]*)", "berubah", text)
     def one(match) -> str:
         number = int(match.group(0).replace(".", ""))
         shown = _mask(number, threshold, hide)

@@ -23,11 +23,15 @@ MAX_RETENTION_MONTHS = 600
 
 
 def keep(con: duckdb.DuckDBPyConnection, name: str, data: bytes, desa: list[str], user: str, when: datetime | None = None) -> str:
-    """Keep the bytes of an imported file (once per content) with the area of its desa; returns its SHA-256. In the
-    caller's transaction."""
+    """Keep the bytes of an imported file (once per content) with the area of every desa it holds (`desa`: those
+    skipped as unchanged too, or an analyst of one kecamatan could fetch a file holding another's); returns its SHA-256.
+    The same bytes received again count from the newest receipt (name, time, who), so retention keeps what the
+    current reports rest on. In the caller's transaction."""
     digest = hashlib.sha256(data).hexdigest()
     con.execute("""insert into berkas_asli (sha256, nama_berkas, ukuran, wilayah, isi, diterima, pengguna) values (?, ?, ?, ?, ?, ?, ?)
-                   on conflict (sha256) do nothing""", [digest, name, len(data), common_area(desa), data, when or datetime.now(), user])
+                   on conflict (sha256) do update set nama_berkas = excluded.nama_berkas, wilayah = excluded.wilayah,
+                       diterima = excluded.diterima, pengguna = excluded.pengguna""",
+                [digest, name, len(data), common_area(desa), data, when or datetime.now(), user])
     return digest
 
 

@@ -77,6 +77,7 @@ class PopulationResult(HasIssues):
     layouts: list[str] = field(default_factory=list)
     tally: list = field(default_factory=list)  # etl.find.reading.Tally per sheet
     rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # kode_wilayah, jumlah, laki_laki, perempuan, sheet, baris
+    desa: list[str] = field(default_factory=list)  # every area the file gives, those skipped as unchanged too (its kept copy's area)
     issues: list[Issue] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # "Menilo: 3.210 → 3.254"
     replaces: int = 0
@@ -292,6 +293,7 @@ def _plan(con, gaz: Gazetteer, frame: pd.DataFrame, result: PopulationResult, ac
                                            f"{fmt.angka(share * 100, 1)}% dari {fmt.angka(prev['jumlah'])} ({SUMBER.get(prev['sumber'])} "
                                            f"{Acuan(prev['acuan_label'], prev['acuan'].date()).label})", "pastikan angka ini dengan sumbernya"))
     result.kecamatan = kecamatan_comparison(con, frame, acuan)
+    result.desa = sorted(set(frame["kode_wilayah"]))
     frame = frame[keep]
     if frame.empty and not result.errors:
         result.status = "unchanged"
@@ -345,7 +347,7 @@ def commit(con: duckdb.DuckDBPyConnection, result: PopulationResult, acuan: Acua
                batch_id, nama_berkas, sha256, sheet, baris, kolom, diterima, true from _pop_in""")
     con.unregister("_pop_in")
     con.execute("insert into berkas_impor values (?, ?, ?, ?, ?)", [batch, result.file, result.sha256, result.size, len(rows)])
-    kept.keep(con, result.file, result.content, list(rows["kode_wilayah"]), user)
+    kept.keep(con, result.file, result.content, result.desa or list(rows["kode_wilayah"]), user)
     details = {"batch": batch, "sumber": sumber, "acuan": acuan.kode, "desa": len(rows), "perubahan": result.changes[:500]}
     write_audit(con, user, "impor_penduduk", result.file, json.dumps(details, ensure_ascii=False))
     kept.prune(con, user)

@@ -42,6 +42,7 @@ class FileResult(HasIssues):
     layouts: list[str] = field(default_factory=list)
     tally: list = field(default_factory=list)  # etl.find.reading.Tally per sheet: numbers read, totals checked, ignored, unaccounted
     reports: pd.DataFrame = field(default_factory=pd.DataFrame)  # kode_desa, periode, sheet, nama_psm, values, jumlah, baris
+    desa: list[str] = field(default_factory=list)  # every desa the file reports, those skipped as unchanged too (its kept copy's area)
     values: pd.DataFrame = field(default_factory=pd.DataFrame)  # etl.write.load.VALUE_COLUMNS
     issues: list[Issue] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # "Menilo, Fakir Miskin: 12 → 19"
@@ -244,6 +245,7 @@ def _plan(ref: Reference, frame: pd.DataFrame, results: list[FileResult], replac
         if index not in report_groups or result.errors:
             continue
         mine, values = report_groups[index], value_groups[index]
+        result.desa = sorted(set(mine["kode_desa"]))
         if drop:
             same = [(index, d, p) in drop for d, p in zip(mine["kode_desa"], mine["periode"])]
             if all(same):
@@ -364,7 +366,7 @@ def commit(con: duckdb.DuckDBPyConnection, results: list[FileResult], user: str)
     con.execute("insert into berkas_impor select batch_id, nama_berkas, sha256, ukuran, jumlah_laporan from _berkas_in")
     con.unregister("_berkas_in")
     for result in accepted:
-        kept.keep(con, result.file, result.content, list(result.reports["kode_desa"]), user, now)
+        kept.keep(con, result.file, result.content, result.desa or list(result.reports["kode_desa"]), user, now)
     for result in accepted:
         if result.replaces:
             write_audit(con, user, "ganti_laporan", result.file, json.dumps({"batch": batch, "perubahan": result.changes}, ensure_ascii=False))

@@ -52,6 +52,7 @@ def cases(con) -> list[tuple[str, object]]:
         ("population of a desa", lambda: population(con, "desa", kec, p)),
         ("population_cells of a desa", lambda: q.population_cells(con, [desa])),
         ("model: kecamatan, all indicators", lambda: build(con, Question(kec, p), Settings())),
+        ("model: kecamatan, release mode (two-way suppression)", lambda: build(con, Question(kec, p, rilis=3), Settings())),
         ("model: desa, per 1.000", lambda: build(con, Question(desa, p, ukuran="per1000"), Settings())),
         ("model: kabupaten, release mode", lambda: build(con, Question(kab, p, rilis=3), Settings())),
         ("model: the whole warehouse (every kecamatan)", lambda: build(con, Question("", p), Settings())),

@@ -100,6 +100,18 @@ def table(cells: pd.DataFrame, threshold: int, total_label: str = "Total") -> pd
     return suppress(cells, threshold).display(total_label=total_label)
 
 
+def table_labels(cells: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, pd.Series, str]:
+    """A two-way table published with its row, column and grand totals, suppressed: '' (shown), '<3' or 'x' for each
+    cell, each row total and the grand total (the column totals are shown elsewhere, e.g. on a page)."""
+    sup = suppress(cells, threshold)
+    assert sup.rows is not None  # both margins are published
+
+    def shown(status) -> str:
+        return str(sup.label(status, 0)) if status else ""
+
+    return sup.cells.map(shown), sup.rows.map(shown), shown(sup.grand)
+
+
 def series_labels(values: pd.Series, threshold: int | None) -> pd.Series:
     """A one-way series with its total (e.g. the indicators of the PDF brief): numbers, '<3' and 'x' by index."""
     if not threshold:

@@ -20,7 +20,6 @@ from common import fmt
 from dashboard import release
 from dashboard.queries import asal as q
 from dashboard.queries.population import population as population_for
-from dashboard.suppress import suppress
 from dashboard.views import MISSING, Settings, table
 from dashboard.views.frozen import Model
 
@@ -178,7 +177,7 @@ def _by_desa(con, view: AsalView, question: Question, area: str, level: str, nam
 
 @dataclass(frozen=True)
 class _Masks:
-    """Release mode over the desa x indicator values behind a number, as one two-way table (`dashboard.suppress`):
+    """Release mode over the desa x indicator values behind a number, as one two-way table (`release.table_labels`):
     the desa totals are the parts, the indicator totals what a page shows for the area, the grand total the number.
     Each holds '' (shown), '<4' or 'x'."""
 
@@ -193,11 +192,8 @@ def _two_way(current: pd.DataFrame, threshold: int | None) -> _Masks | None:
     if not threshold or current.empty:
         return None
     grid = current.pivot_table(index="kode_desa", columns="kode_indikator", values="jumlah", aggfunc="sum", fill_value=0)
-    sup = suppress(grid, threshold)
-    shown = (lambda status: str(sup.label(status, 0)) if status else "")  # noqa: E731
-    assert sup.rows is not None  # both margins are published
-    cells = {(d, i): shown(sup.cells.at[d, i]) for d in grid.index for i in grid.columns}
-    return _Masks({str(d): shown(st) for d, st in sup.rows.items()}, shown(sup.grand), cells)
+    cells, rows, total = release.table_labels(grid, threshold)
+    return _Masks({str(d): s for d, s in rows.items()}, total, {(d, i): cells.at[d, i] for d in grid.index for i in grid.columns})
 
 
 def _set_parts(view: AsalView, question: Question, parts: pd.DataFrame, level: str, extra: dict, masks: _Masks | None = None) -> None:
